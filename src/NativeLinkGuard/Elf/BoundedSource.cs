@@ -1,0 +1,25 @@
+namespace NativeLinkGuard.Elf;
+
+/// <summary>The one bounds check: every read of the ELF reader goes through <see cref="Read"/>.</summary>
+internal sealed class BoundedSource(IByteSource inner, long start, long length)
+{
+    public long Length { get; } = Math.Max(0, Math.Min(length, inner.Length - start));
+
+    public void Read(long offset, Span<byte> buffer)
+    {
+        // Overflow-safe: never computes offset + size.
+        if (offset < 0 || buffer.Length > Length || offset > Length - buffer.Length)
+            throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                $"needs {buffer.Length} bytes at offset 0x{offset:x}, past the end of the {Length}-byte file", offset);
+        int n = inner.ReadAt(start + offset, buffer);
+        if (n != buffer.Length)
+            throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
+    }
+}
+
+/// <summary>Internal to the reader; converted to <see cref="ElfReadError"/> at the public edge.</summary>
+internal sealed class ElfFormatException(ElfReadErrorKind kind, string message, long? offset) : Exception(message)
+{
+    public ElfReadErrorKind Kind { get; } = kind;
+    public long? Offset { get; } = offset;
+}

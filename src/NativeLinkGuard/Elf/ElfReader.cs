@@ -1,0 +1,259 @@
+using System.Text;
+using static NativeLinkGuard.Elf.ElfConstants;
+
+namespace NativeLinkGuard.Elf;
+
+/// <summary>
+/// Reads the ELF header, finds PT_DYNAMIC the way the loader does (section headers only as a fallback) and
+/// decodes the dynamic tags ld's search depends on. Reads only those byte ranges.
+/// </summary>
+public static class ElfReader
+{
+    public static bool TryRead(string path, out ElfFile? file, out ElfReadError? error)
+    {
+        try
+        {
+            using var source = new FileByteSource(path);
+            return TryRead(source, out file, out error);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file = null;
+            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
+            return false;
+        }
+    }
+
+    public static bool TryRead(IByteSource source, out ElfFile? file, out ElfReadError? error) =>
+        TryRead(source, 0, source.Length, out file, out error);
+
+    /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive members).</summary>
+    public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file, out ElfReadError? error)
+    {
+        try
+        {
+            file = new Parser(new BoundedSource(source, start, length)).Parse();
+            error = null;
+            return true;
+        }
+        catch (ElfFormatException e)
+        {
+            file = null;
+            error = new ElfReadError(e.Kind, e.Message, e.Offset);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file = null;
+            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
+            return false;
+        }
+    }
+
+    private readonly record struct Segment(ulong VirtualAddress, ulong Offset, ulong FileSize);
+
+    private sealed class Parser(BoundedSource src)
+    {
+        private EndianReader _e;
+        private bool _is64;
+
+        public ElfFile Parse()
+        {
+            Span<byte> ident = stackalloc byte[16];
+            if (src.Length < 16) throw new ElfFormatException(ElfReadErrorKind.NotElf, "file is too short to be ELF", 0);
+            src.Read(0, ident);
+            if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
+                throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file (bad magic)", 0);
+            var cls = ident[4] switch
+            {
+                1 => ElfClass.Elf32,
+                2 => ElfClass.Elf64,
+                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF class {ident[4]}", 4),
+            };
+            var data = ident[5] switch
+            {
+                1 => ElfData.LittleEndian,
+                2 => ElfData.BigEndian,
+                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF data encoding {ident[5]}", 5),
+            };
+            _is64 = cls == ElfClass.Elf64;
+            _e = new EndianReader(data == ElfData.BigEndian);
+            byte osAbi = ident[7];
+
+            int headerSize = _is64 ? 64 : 52;
+            Span<byte> h = stackalloc byte[64];
+            src.Read(0, h[..headerSize]);
+            var type = (ElfType)_e.U16(h[16..]);
+            ushort machine = _e.U16(h[18..]);
+            ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
+            ulong shoff = _is64 ? _e.U64(h[40..]) : _e.U32(h[32..]);
+            int o = _is64 ? 54 : 42;
+            int phentsize = _e.U16(h[o..]);
+            int phnum = _e.U16(h[(o + 2)..]);
+            int shentsize = _e.U16(h[(o + 4)..]);
+            int shnum = _e.U16(h[(o + 6)..]);
+
+            var loads = new List<Segment>();
+            Segment? dynamic = null;
+            if (phnum > 0 && phoff != 0)
+                ReadProgramHeaders(phoff, phentsize, phnum, loads, ref dynamic);
+
+            ulong strtabFileOffset = 0;
+            bool strtabFromSection = false;
+            ulong strtabSectionSize = 0;
+            if (dynamic is null && shnum > 0 && shoff != 0)
+            {
+                // No PT_DYNAMIC (stripped program headers, odd tools): fall back to the SHT_DYNAMIC section.
+                var sec = FindDynamicSection(shoff, shentsize, shnum);
+                if (sec is { } s)
+                {
+                    dynamic = new Segment(0, s.Offset, s.Size);
+                    strtabFileOffset = s.StrtabOffset;
+                    strtabSectionSize = s.StrtabSize;
+                    strtabFromSection = true;
+                }
+            }
+
+            if (dynamic is not { } dyn)
+                return new ElfFile(cls, data, type, machine, osAbi, false, null, [], null, null, 0, 0);
+
+            var entries = ReadDynamic(dyn);
+            ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
+            bool haveStrtab = false;
+            foreach (var (tag, val) in entries)
+            {
+                switch (tag)
+                {
+                    case DT_STRTAB: strtabAddr = val; haveStrtab = true; break;
+                    case DT_STRSZ: strsz = val; break;
+                    case DT_FLAGS: flags = val; break;
+                    case DT_FLAGS_1: flags1 = val; break;
+                }
+            }
+
+            if (!strtabFromSection)
+            {
+                if (!haveStrtab)
+                {
+                    if (entries.Any(e => e.Tag is DT_NEEDED or DT_SONAME or DT_RPATH or DT_RUNPATH))
+                        throw new ElfFormatException(ElfReadErrorKind.Malformed, "dynamic section has string tags but no DT_STRTAB", (long)dyn.Offset);
+                }
+                else
+                {
+                    strtabFileOffset = MapAddress(loads, strtabAddr)
+                        ?? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"DT_STRTAB address 0x{strtabAddr:x} is not inside any PT_LOAD segment", (long)dyn.Offset);
+                }
+            }
+            else if (strsz == 0)
+            {
+                strsz = strtabSectionSize;
+            }
+
+            string? soname = null, rpath = null, runpath = null;
+            var needed = new List<string>();
+            foreach (var (tag, val) in entries)
+            {
+                switch (tag)
+                {
+                    case DT_NEEDED: needed.Add(ReadString(strtabFileOffset, strsz, val)); break;
+                    case DT_SONAME: soname ??= ReadString(strtabFileOffset, strsz, val); break;
+                    case DT_RPATH: rpath ??= ReadString(strtabFileOffset, strsz, val); break;
+                    case DT_RUNPATH: runpath ??= ReadString(strtabFileOffset, strsz, val); break;
+                }
+            }
+            return new ElfFile(cls, data, type, machine, osAbi, true, soname, needed, rpath, runpath, flags, flags1);
+        }
+
+        private void ReadProgramHeaders(ulong phoff, int entsize, int count, List<Segment> loads, ref Segment? dynamic)
+        {
+            int min = _is64 ? 56 : 32;
+            if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"program header size {entsize} is smaller than {min}", 0);
+            if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"{count} program headers is more than the reader accepts", 0);
+            var buf = new byte[checked(entsize * count)];
+            src.Read(ToOffset(phoff), buf);
+            for (int i = 0; i < count; i++)
+            {
+                var p = buf.AsSpan(i * entsize, entsize);
+                uint ptype = _e.U32(p);
+                ulong off, vaddr, filesz;
+                if (_is64) { off = _e.U64(p[8..]); vaddr = _e.U64(p[16..]); filesz = _e.U64(p[32..]); }
+                else { off = _e.U32(p[4..]); vaddr = _e.U32(p[8..]); filesz = _e.U32(p[16..]); }
+                if (ptype == PT_LOAD) loads.Add(new Segment(vaddr, off, filesz));
+                else if (ptype == PT_DYNAMIC && dynamic is null) dynamic = new Segment(vaddr, off, filesz);
+            }
+        }
+
+        private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset, ulong StrtabSize);
+
+        private DynamicSectionInfo? FindDynamicSection(ulong shoff, int entsize, int count)
+        {
+            int min = _is64 ? 64 : 40;
+            if (entsize < min || count > MaxSectionHeaders) return null;
+            var buf = new byte[checked(entsize * count)];
+            src.Read(ToOffset(shoff), buf);
+            (uint type, ulong off, ulong size, uint link) Sec(int i)
+            {
+                var s = buf.AsSpan(i * entsize, entsize);
+                return _is64
+                    ? (_e.U32(s[4..]), _e.U64(s[24..]), _e.U64(s[32..]), _e.U32(s[40..]))
+                    : (_e.U32(s[4..]), _e.U32(s[16..]), _e.U32(s[20..]), _e.U32(s[24..]));
+            }
+            for (int i = 0; i < count; i++)
+            {
+                var (type, off, size, link) = Sec(i);
+                if (type != SHT_DYNAMIC) continue;
+                if (link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"dynamic section links to section {link}, past the {count} sections", (long)shoff);
+                var str = Sec((int)link);
+                return new DynamicSectionInfo(off, size, str.off, str.size);
+            }
+            return null;
+        }
+
+        private List<(long Tag, ulong Value)> ReadDynamic(Segment dyn)
+        {
+            int entSize = _is64 ? 16 : 8;
+            ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
+            var buf = new byte[(int)maxEntries * entSize];
+            src.Read(ToOffset(dyn.Offset), buf);
+            var result = new List<(long, ulong)>();
+            for (int i = 0; i < (int)maxEntries; i++)
+            {
+                var d = buf.AsSpan(i * entSize, entSize);
+                long tag = _is64 ? _e.I64(d) : _e.I32(d);
+                ulong val = _is64 ? _e.U64(d[8..]) : _e.U32(d[4..]);
+                if (tag == DT_NULL) break;
+                result.Add((tag, val));
+            }
+            return result;
+        }
+
+        private static ulong? MapAddress(List<Segment> loads, ulong addr)
+        {
+            foreach (var l in loads)
+                if (addr >= l.VirtualAddress && addr - l.VirtualAddress < l.FileSize)
+                    return l.Offset + (addr - l.VirtualAddress);
+            return null;
+        }
+
+        private string ReadString(ulong strtab, ulong strsz, ulong index)
+        {
+            if (strsz != 0 && index >= strsz)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed, $"string index {index} is past DT_STRSZ {strsz}", (long)Math.Min(strtab, long.MaxValue));
+            ulong start = strtab + index;
+            if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows", null);
+            long offset = ToOffset(start);
+            long avail = src.Length - offset;
+            if (strsz != 0) avail = Math.Min(avail, (long)(strsz - index));
+            int max = (int)Math.Min(avail, MaxStringLength);
+            Span<byte> buf = stackalloc byte[MaxStringLength];
+            buf = buf[..max];
+            src.Read(offset, buf);
+            int nul = buf.IndexOf((byte)0);
+            if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, "unterminated string in the dynamic string table", offset);
+            return Encoding.UTF8.GetString(buf[..nul]);
+        }
+
+        private long ToOffset(ulong value) =>
+            value > long.MaxValue ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null) : (long)value;
+    }
+}
