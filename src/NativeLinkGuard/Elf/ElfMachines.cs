@@ -28,3 +28,30 @@ public static class ElfMachines
         return $"{bits}-{name}";
     }
 }
+
+/// <summary>Maps BFD target names (ld's OUTPUT_FORMAT) to ELF identity.</summary>
+public static class BfdTargets
+{
+    public static bool TryParse(string bfdName, out ElfClass cls, out ElfData data, out ushort machine)
+    {
+        cls = ElfClass.Elf64; data = ElfData.LittleEndian; machine = 0;
+        var parts = bfdName.Split('-', 2);
+        if (parts.Length != 2) return false;
+        cls = parts[0] switch { "elf64" => ElfClass.Elf64, "elf32" => ElfClass.Elf32, _ => (ElfClass)0 };
+        if (cls == 0) return false;
+        string arch = parts[1];
+        data = arch.StartsWith("big", StringComparison.Ordinal) || arch is "powerpc" or "s390" or "sparc" ? ElfData.BigEndian : ElfData.LittleEndian;
+        machine = arch switch
+        {
+            "x86-64" => ElfMachines.X86_64,
+            "i386" => ElfMachines.X86,
+            "littleaarch64" or "bigaarch64" => ElfMachines.AArch64,
+            "littlearm" or "bigarm" => ElfMachines.Arm,
+            "littleriscv" => ElfMachines.RiscV,
+            "powerpc" or "powerpcle" => ElfMachines.PowerPC64,
+            "s390" => ElfMachines.S390,
+            _ => (ushort)0,
+        };
+        return machine != 0;
+    }
+}

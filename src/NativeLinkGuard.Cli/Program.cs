@@ -1,0 +1,3 @@
+using NativeLinkGuard.Cli;
+
+return CheckCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,16 @@
+namespace NativeLinkGuard.Diagnostics;
+
+/// <summary>Stable finding codes. Never renumber: users put them in NoWarn and WarningsAsErrors.</summary>
+public static class DiagnosticCodes
+{
+    /// <summary>A direct input (-lNAME, -l:FILE, a file, a script member) that ld will not find.</summary>
+    public const string DirectLibraryNotFound = "NLG0001";
+    /// <summary>A DT_NEEDED of a linked shared library that ld's indirect search will not find.</summary>
+    public const string IndirectDependencyNotFound = "NLG0002";
+    /// <summary>A candidate skipped as incompatible (other ELF class or machine).</summary>
+    public const string IncompatibleLibrarySkipped = "NLG0003";
+    /// <summary>An input ld finds but cannot use (wrong format, malformed ELF, dynamic object in a static link, script error).</summary>
+    public const string InputUnusable = "NLG0012";
+    /// <summary>The check itself could not run (toolchain missing, probe failed, internal error).</summary>
+    public const string CheckFailed = "NLG9001";
+}

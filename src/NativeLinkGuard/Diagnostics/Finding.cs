@@ -1,0 +1,52 @@
+namespace NativeLinkGuard.Diagnostics;
+
+public enum Severity { Error, Warning, Info }
+
+public enum SuggestionQuality { Proper, Workaround }
+
+/// <summary>One directory ld searched, the rule that put it there, and what it held.</summary>
+public sealed record SearchedDirectory(string Directory, string Rule, string Result);
+
+/// <summary>A file-system step a suggestion needs; paths are absolute. Never inside a system directory.</summary>
+public sealed record FileOperation(string Kind, string? Path = null, string? Target = null, string? Source = null, string? Destination = null)
+{
+    public static FileOperation Mkdir(string path) => new("mkdir", Path: path);
+    public static FileOperation Symlink(string path, string target) => new("symlink", Path: path, Target: target);
+    public static FileOperation Copy(string source, string destination) => new("copy", Source: source, Destination: destination);
+
+    public string ToShell() => Kind switch
+    {
+        "mkdir" => $"mkdir -p {ShellQuote.Quote(Path!)}",
+        "symlink" => $"ln -sfn {ShellQuote.Quote(Target!)} {ShellQuote.Quote(Path!)}",
+        "copy" => $"cp -a {ShellQuote.Quote(Source!)} {ShellQuote.Quote(Destination!)}",
+        _ => Kind,
+    };
+}
+
+/// <summary>A concrete fix, rendered for the checked command, CMake and LDFLAGS.</summary>
+public sealed record Suggestion(
+    SuggestionQuality Quality,
+    string Summary,
+    IReadOnlyList<string> Flags,
+    string Why,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    IReadOnlyList<FileOperation>? FileOperations = null,
+    string? CMake = null,
+    string? LdFlags = null);
+
+/// <summary>A coded finding about one link (stable codes: docs/codes.md).</summary>
+public sealed record Finding(
+    string Code,
+    Severity Severity,
+    string Message,
+    string Library,
+    string? NeededBy,
+    IReadOnlyList<string> Chain,
+    IReadOnlyList<SearchedDirectory> Searched,
+    IReadOnlyList<Suggestion> Suggestions,
+    IReadOnlyList<string> Notes,
+    // The line GNU ld prints for this, after its "ld: " prefix.
+    string LdMessage)
+{
+    public string HelpLink => $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{Code.ToLowerInvariant()}";
+}

@@ -1,0 +1,129 @@
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
+
+namespace NativeLinkGuard.Diagnostics;
+
+/// <summary>
+/// Ranked, concrete fixes (ld-rules §8). Proper fixes first; a flag that cannot work is never suggested, and is named
+/// as a non-fix when the user is likely to try it (LIBRARY_PATH or -L for an indirect dependency).
+/// </summary>
+public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, FlagRenderer render, string privateLinkDirectory)
+{
+    private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
+
+    public (List<Suggestion>, List<string>) ForNeeded(NeededNotFound n)
+    {
+        var proper = new List<Suggestion>();
+        var later = new List<Suggestion>();
+        var notes = new List<string>();
+        var ancestors = CandidateLocator.AncestorRunPaths(n.By, ctx).ToList();
+        var exact = locator.ExactMatches(n.Name, Compatible, ancestors).Where(c => c.Elf is { IsSharedObject: true }).ToList();
+        var renamed = locator.SonameMatches(n.Name, Compatible, ancestors).ToList();
+
+        foreach (var c in exact.Take(1))
+        {
+            proper.Add(render.Make(SuggestionQuality.Proper, $"tell ld where {n.Name} is with -rpath-link {c.Directory}",
+                render.LinkerOption("-rpath-link", c.Directory),
+                $"{c.FullPath} exists ({c.Source}); -rpath-link is searched first for DT_NEEDED and affects only the link, not run time."));
+            proper.Add(render.Make(SuggestionQuality.Proper, $"put {n.Name} on the command line",
+                [$"-L{c.Directory}", $"-l:{n.Name}"],
+                "a command-line input whose SONAME matches satisfies the DT_NEEDED without any search."));
+            if (ctx.Linker.IsNative)
+                later.Add(render.Make(SuggestionQuality.Proper, $"set LD_LIBRARY_PATH={c.Directory} for the link step only", [],
+                    "a native ld searches LD_LIBRARY_PATH for DT_NEEDED; do not keep it set at run time.",
+                    env: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = c.Directory }));
+            if (!CandidateLocator.IsStubsDirectory(c.Directory))
+                later.Add(render.Make(SuggestionQuality.Workaround, $"-rpath {c.Directory} (only if that is also where it lives at run time)",
+                    render.LinkerOption("-rpath", c.Directory),
+                    "-rpath is searched for DT_NEEDED too, but it is also recorded in the output for run time."));
+        }
+        foreach (var c in renamed.Take(1))
+        {
+            string link = Path.Combine(privateLinkDirectory, n.Name);
+            proper.Add(render.Make(SuggestionQuality.Proper, $"make a {n.Name} symlink to {c.FullPath} in a private directory and -rpath-link to it",
+                render.LinkerOption("-rpath-link", privateLinkDirectory),
+                $"{c.FullPath} has SONAME {n.Name} but ld only tries files named exactly {n.Name}; the symlink gives it that name without touching {c.Directory}.",
+                ops: [FileOperation.Mkdir(privateLinkDirectory), FileOperation.Symlink(link, c.FullPath)]));
+            proper.Add(render.Make(SuggestionQuality.Proper, $"link {c.File} explicitly: -L{c.Directory} {LinkName(c.File)}",
+                [$"-L{c.Directory}", LinkName(c.File)],
+                $"an input whose SONAME is {n.Name} satisfies the DT_NEEDED; ld then searches for nothing."));
+            if (CandidateLocator.IsStubsDirectory(c.Directory))
+                notes.Add($"{c.Directory} is a stubs directory: never put it in a run-time -rpath or LD_LIBRARY_PATH (the stub would shadow the real driver library).");
+        }
+
+        foreach (var c in exact.Concat(renamed))
+        {
+            if (c.Source.StartsWith("DT_RPATH of", StringComparison.Ordinal) && c.Source != "DT_RPATH of " + Path.GetFileName(n.By.Path))
+                notes.Add($"{c.FullPath} is reachable through the {c.Source}: the dynamic loader inherits a parent's DT_RPATH at run time, but ld only searches the needing library's own.");
+            if (c.Source is "LIBRARY_PATH" or "-L (command line)")
+                notes.Add($"{c.FullPath} is reachable through {c.Source}, but ld never searches {c.Source} for a DT_NEEDED (indirect) dependency; adding it there cannot help.");
+        }
+        if (renamed.Count > 0 && exact.Count == 0)
+            notes.Add($"-rpath-link or LD_LIBRARY_PATH to {renamed[0].Directory} alone does not help: it holds {renamed[0].File}, not a file named {n.Name}.");
+        if (exact.Count == 0 && renamed.Count == 0)
+            notes.Add($"{n.Name} was not found in any place we know ({string.Join(", ", locator.Places().Select(p => p.Source).Distinct())}); pass --hint-dir DIR where it is.");
+
+        later.Add(render.Make(SuggestionQuality.Workaround, "--allow-shlib-undefined (links, but checks nothing)",
+            render.LinkerFlag("--allow-shlib-undefined"),
+            "ld then skips the DT_NEEDED search and the undefined-symbol check of shared libraries; a real problem shows only at run time."));
+        return ([.. proper, .. later], notes);
+    }
+
+    public (List<Suggestion>, List<string>) ForDirect(InputNotFound d)
+    {
+        var list = new List<Suggestion>();
+        var notes = new List<string>();
+        var input = d.Input;
+        if (input.Kind != LinkInputKind.Library)
+        {
+            notes.Add(input.Name.StartsWith('/') && ctx.Sysroot.Length > 0
+                ? "an absolute name in a linker script inside the sysroot is looked for inside the sysroot; write =/path or a relative name, or pass -L to its directory."
+                : "check the path; relative paths are taken from the link's working directory.");
+            return (list, notes);
+        }
+        string[] wanted = input.Verbatim ? [input.Name] : input.Static ? [$"lib{input.Name}.a"] : [$"lib{input.Name}.so", $"lib{input.Name}.a"];
+        var found = wanted.SelectMany(w => locator.ExactMatches(w, Compatible)).ToList();
+        foreach (var c in found.Take(1))
+        {
+            list.Add(render.Make(SuggestionQuality.Proper, $"add -L{c.Directory}", [$"-L{c.Directory}"],
+                $"{c.FullPath} exists ({c.Source}); -L directories are searched before the linker's defaults{(ctx.Sysroot.Length > 0 ? ", and an absolute -L is used verbatim even with a sysroot" : "")}."));
+            if (ctx.Sysroot.Length > 0 && !SysrootPaths.IsInside(c.Directory, ctx.Sysroot))
+            {
+                string dest = Path.Combine(ctx.Sysroot, "usr", "lib", c.File);
+                list.Add(render.Make(SuggestionQuality.Proper, $"copy {c.File} into the sysroot's usr/lib", [],
+                    $"{ctx.Sysroot}/usr/lib is one of the linker's default directories under this sysroot.",
+                    ops: [FileOperation.Copy(c.FullPath, dest)]));
+            }
+            if (c.Source is "-rpath-link" or "LD_LIBRARY_PATH")
+                notes.Add($"{c.Source} never applies to -l; only -L and the linker's default directories do.");
+        }
+        if (found.Count == 0 && !input.Verbatim)
+        {
+            // Only a versioned file (libfoo.so.1) without the development symlink.
+            foreach (var place in locator.Places())
+            {
+                string[] files;
+                try { files = Directory.Exists(place.Dir) ? Directory.GetFiles(place.Dir, $"lib{input.Name}.so.*") : []; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+                Array.Sort(files, StringComparer.Ordinal);
+                if (files.Length == 0) continue;
+                string file = Path.GetFileName(files[0]);
+                string link = Path.Combine(privateLinkDirectory, $"lib{input.Name}.so");
+                list.Add(render.Make(SuggestionQuality.Proper, $"make lib{input.Name}.so → {files[0]} in a private directory and -L it",
+                    [$"-L{privateLinkDirectory}"],
+                    $"-l{input.Name} only matches lib{input.Name}.so or lib{input.Name}.a; {place.Dir} has {file} only (no development symlink).",
+                    ops: [FileOperation.Mkdir(privateLinkDirectory), FileOperation.Symlink(link, files[0])]));
+                list.Add(render.Make(SuggestionQuality.Proper, $"use -L{place.Dir} -l:{file} instead of -l{input.Name}", [$"-L{place.Dir}", $"-l:{file}"],
+                    "-l:FILE searches for that exact file name."));
+                break;
+            }
+        }
+        if (list.Count == 0)
+            notes.Add($"{input.Display} was not found in any place we know; pass --hint-dir DIR where it is.");
+        return (list, notes);
+    }
+
+    private static string LinkName(string file) =>
+        file.StartsWith("lib", StringComparison.Ordinal) && file.EndsWith(".so", StringComparison.Ordinal) ? "-l" + file[3..^3] : "-l:" + file;
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Resolution;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard;
+
+/// <summary>Input of one check: the link command as the build runs it, where, and with which environment.</summary>
+public sealed record CheckRequest(
+    IReadOnlyList<string> Command,
+    string WorkingDirectory,
+    IReadOnlyDictionary<string, string?> Environment,
+    IReadOnlyList<string>? HintDirectories = null,
+    // Where symlinks that fixes need are suggested; default: <c>WorkingDirectory/.nativelinkguard/lib</c>.
+    string? PrivateLinkDirectory = null);
+
+/// <summary>
+/// The one-way flow: expand (driver -###) → parse ld's argv → probe the linker → resolve like ld → diagnose.
+/// One instance per run: it owns the caches (probes, files).
+/// </summary>
+public sealed class LinkChecker
+{
+    private readonly LinkerProbe _probe = new();
+    private readonly LibraryFileCache _files = new();
+
+    public LinkReport Check(CheckRequest request)
+    {
+        var sw = Stopwatch.StartNew();
+        var notes = new List<string>();
+        var responseDiagnostics = new List<ResponseFileDiagnostic>();
+        var command = ResponseFiles.Expand(request.Command, request.WorkingDirectory, responseDiagnostics);
+        notes.AddRange(responseDiagnostics.Select(d => $"{d.File}: {d.Message}"));
+
+        ExpandedLink expanded;
+        LinkerInfo linker;
+        try
+        {
+            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment);
+            notes.AddRange(expanded.Notes);
+            var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
+            expanded = expanded with { LinkerArguments = ldArgs };
+            var req0 = LdArgumentParser.Parse(ldArgs);
+            linker = _probe.Probe(expanded.LinkerPath, req0.Emulation, request.Environment);
+            notes.AddRange(linker.ProbeNotes);
+        }
+        catch (ToolchainException e)
+        {
+            var f = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"the link could not be checked: {e.Message}", "", null, [], [], [], [], e.Message);
+            return new LinkReport(OutputOf(command), PredictedOutcome.Fails, [f], null, command, notes, sw.ElapsedMilliseconds);
+        }
+
+        var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
+        if (ld.UnknownOptions.Count > 0) notes.Add("options not interpreted: " + string.Join(' ', ld.UnknownOptions));
+        if (linker.Flavor != LinkerFlavor.Bfd)
+            notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd): predictions follow GNU ld's rules and may differ");
+
+        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment);
+        var resolver = new LinkResolver(ctx, _files);
+        var resolved = resolver.Resolve();
+        notes.AddRange(resolved.Notes);
+
+        string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
+        var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
+        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? []), render, privateDir);
+        var factory = new FindingFactory(ctx, advisor);
+        var findings = resolved.Problems.Select(factory.Create).ToList();
+        var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
+
+        var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, true);
+        return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds);
+    }
+
+    private static string OutputOf(IReadOnlyList<string> command)
+    {
+        for (int i = 0; i < command.Count - 1; i++)
+            if (command[i] == "-o") return command[i + 1];
+        return "a.out";
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using NativeLinkGuard.Diagnostics;
+
+namespace NativeLinkGuard.Reporting;
+
+/// <summary>SARIF 2.1.0 for code-scanning viewers: one run, one result per finding, fixes in the message and properties.</summary>
+public static class SarifReportWriter
+{
+    private static readonly (string Id, string Name, string Text)[] s_rules =
+    [
+        (DiagnosticCodes.DirectLibraryNotFound, "DirectLibraryNotFound", "A library named on the link command line will not be found by ld."),
+        (DiagnosticCodes.IndirectDependencyNotFound, "IndirectDependencyNotFound", "A DT_NEEDED dependency of a linked shared library will not be found by ld."),
+        (DiagnosticCodes.IncompatibleLibrarySkipped, "IncompatibleLibrarySkipped", "ld skips a library built for another ELF class or machine."),
+        (DiagnosticCodes.InputUnusable, "InputUnusable", "ld finds an input it cannot use."),
+        (DiagnosticCodes.CheckFailed, "CheckFailed", "The link could not be checked."),
+    ];
+
+    public static string Write(IReadOnlyList<LinkReport> reports, string version)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+            w.WriteString("version", "2.1.0");
+            w.WriteStartArray("runs");
+            w.WriteStartObject();
+            w.WriteStartObject("tool");
+            w.WriteStartObject("driver");
+            w.WriteString("name", "NativeLinkGuard");
+            w.WriteString("version", version);
+            w.WriteString("informationUri", "https://github.com/nativelinkguard/nativelinkguard");
+            w.WriteStartArray("rules");
+            foreach (var (id, name, text) in s_rules)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", id);
+                w.WriteString("name", name);
+                w.WriteStartObject("shortDescription");
+                w.WriteString("text", text);
+                w.WriteEndObject();
+                w.WriteString("helpUri", $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{id.ToLowerInvariant()}");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteStartArray("results");
+            foreach (var r in reports)
+                foreach (var f in r.Findings)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("ruleId", f.Code);
+                    w.WriteString("level", f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" });
+                    w.WriteStartObject("message");
+                    var text = new StringBuilder(f.Message);
+                    if (f.Suggestions.FirstOrDefault() is { } best)
+                        text.Append(". Fix: ").Append(best.Summary).Append(best.Flags.Count > 0 ? " (" + ShellQuote.Join(best.Flags) + ")" : "");
+                    w.WriteString("text", text.ToString());
+                    w.WriteEndObject();
+                    w.WriteStartArray("locations");
+                    w.WriteStartObject();
+                    w.WriteStartObject("physicalLocation");
+                    w.WriteStartObject("artifactLocation");
+                    w.WriteString("uri", r.Output);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndArray();
+                    w.WriteStartObject("properties");
+                    w.WriteString("library", f.Library);
+                    w.WriteString("chain", string.Join(" → ", f.Chain));
+                    w.WriteStartArray("suggestedFlags");
+                    foreach (var s in f.Suggestions) w.WriteStringValue(ShellQuote.Join(s.Flags));
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+}

@@ -1,0 +1,62 @@
+using NativeLinkGuard.Elf;
+
+namespace NativeLinkGuard.Resolution;
+
+public enum LibraryFileKind { Missing, Unreadable, Directory, Elf, Archive, Text, Unknown, Malformed }
+
+/// <summary>One file as the resolver sees it, read once per run.</summary>
+public sealed record LibraryFile(string Path, LibraryFileKind Kind, ElfFile? Elf, string? Error)
+{
+    public bool Exists => Kind is not (LibraryFileKind.Missing or LibraryFileKind.Directory);
+}
+
+/// <summary>
+/// Reads and caches file identities for one run. Keyed by the path as tried; the same inode reached by two
+/// names is read twice at most, which keeps the key free of a stat call on every lookup.
+/// </summary>
+public sealed class LibraryFileCache
+{
+    private readonly Dictionary<string, LibraryFile> _files = new(StringComparer.Ordinal);
+
+    public int FilesRead { get; private set; }
+
+    public LibraryFile Get(string path)
+    {
+        if (_files.TryGetValue(path, out var f)) return f;
+        f = Read(path);
+        _files[path] = f;
+        return f;
+    }
+
+    private LibraryFile Read(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) return new LibraryFile(path, LibraryFileKind.Directory, null, "is a directory");
+            if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
+            FilesRead++;
+            using var src = new FileByteSource(path);
+            Span<byte> head = stackalloc byte[64];
+            int n = src.ReadAt(0, head);
+            head = head[..n];
+            if (n >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F')
+            {
+                return ElfReader.TryRead(src, out var elf, out var err)
+                    ? new LibraryFile(path, LibraryFileKind.Elf, elf, null)
+                    : new LibraryFile(path, LibraryFileKind.Malformed, null, err!.ToString());
+            }
+            if (n >= 8 && (head[..8].SequenceEqual("!<arch>\n"u8) || head[..8].SequenceEqual("!<thin>\n"u8)))
+                return new LibraryFile(path, LibraryFileKind.Archive, ArchiveHeader(path), null);
+            return head.IndexOf((byte)0) < 0
+                ? new LibraryFile(path, LibraryFileKind.Text, null, null)
+                : new LibraryFile(path, LibraryFileKind.Unknown, null, "file format not recognized");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LibraryFile(path, LibraryFileKind.Unreadable, null, e.Message);
+        }
+    }
+
+    private static ElfFile? ArchiveHeader(string path) =>
+        ArchiveReader.TryReadFirstMember(path, out var first, out _) ? first : null;
+}

@@ -1,0 +1,455 @@
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Elf;
+using NativeLinkGuard.Scripts;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Resolution;
+
+/// <summary>
+/// Emulates GNU ld (bfd) library resolution: direct inputs (ldfile_open_file_search), linker scripts, then the
+/// DT_NEEDED walk (ldelf_after_open / ldelf_search_needed). Rules and their sources: shared/design/ld-rules.md.
+/// </summary>
+public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
+{
+    private const int MaxScriptDepth = 16;
+
+    private readonly List<ResolvedLibrary> _libraries = [];
+    private readonly List<LinkProblem> _problems = [];
+    private readonly List<string> _notes = [];
+    private List<SearchDirectory>? _librarySearch;
+    private IReadOnlyList<string>? _ldSoConfDirs;
+
+    private string S => ctx.Sysroot;
+
+    public ResolvedLink Resolve()
+    {
+        var req = ctx.Request;
+        foreach (var input in req.Inputs)
+            ResolveInput(input, null, 0);
+
+        if (!req.StaticLink)
+            WalkNeeded();
+
+        return new ResolvedLink(_libraries, _problems, _notes);
+    }
+
+    /// <summary>-L dirs in command-line order, then the linker's SEARCH_DIRs (ld-rules §1.1, §2).</summary>
+    public IReadOnlyList<SearchDirectory> LibrarySearchList()
+    {
+        if (_librarySearch is not null) return _librarySearch;
+        var list = new List<SearchDirectory>();
+        foreach (var l in ctx.Request.LibraryPaths)
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory), SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S)));
+        foreach (var d in ctx.Linker.SearchDirs)
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
+        return _librarySearch = list;
+    }
+
+    // ---- direct inputs -------------------------------------------------------------------------------
+
+    private void ResolveInput(LinkInput input, string? scriptPath, int depth)
+    {
+        if (input.Kind == LinkInputKind.Library)
+            ResolveLibrarySearch(input, depth);
+        else
+            ResolveFileInput(input, scriptPath, depth);
+    }
+
+    private void ResolveLibrarySearch(LinkInput input, int depth)
+    {
+        var attempts = new List<SearchAttempt>();
+        string[] names = input.Verbatim ? [input.Name]
+            : input.Static ? ["lib" + input.Name + ".a"]
+            : ["lib" + input.Name + ".so", "lib" + input.Name + ".a"];
+        foreach (var dir in LibrarySearchList())
+        {
+            foreach (var name in names)
+            {
+                string path = Path.Combine(dir.Path, name);
+                var f = files.Get(path);
+                if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
+                {
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, f.Kind == LibraryFileKind.Unreadable ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
+                    continue;
+                }
+                var header = f.Elf;
+                if (header is not null && !IsTargetCompatible(header))
+                {
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, header.TargetName));
+                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), header.TargetName, ctx.Linker.TargetName));
+                    continue;
+                }
+                attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Accepted));
+                Accept(input, path, f, depth, spelling: Path.Combine(dir.Spelling, name));
+                return;
+            }
+        }
+        _problems.Add(new InputNotFound(input, attempts));
+    }
+
+    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth)
+    {
+        string name = input.Name;
+        if (scriptPath is null)
+        {
+            string path = ctx.Absolute(name);
+            var f = files.Get(path);
+            if (!f.Exists)
+            {
+                if (IsObjectName(name))
+                {
+                    _notes.Add($"{name}: object file not built yet; assumed to exist when the link runs");
+                    return;
+                }
+                _problems.Add(new InputNotFound(input, [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path, AttemptOutcome.Absent, f.Error)]));
+                return;
+            }
+            if (f.Elf is { } e && !IsTargetCompatible(e))
+            {
+                // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
+                _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format ({e.TargetName}, the link is {ctx.Linker.TargetName})"));
+                return;
+            }
+            Accept(input, path, f, depth, spelling: name);
+            return;
+        }
+
+        // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
+        // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
+        var attempts = new List<SearchAttempt>();
+        var candidates = new List<(string Path, string Dir, SearchRule Rule)>();
+        string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
+        if (name.StartsWith('='))
+            candidates.Add((S + name[1..], "", SearchRule.AbsoluteName));
+        else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
+            candidates.Add((S + name["$SYSROOT".Length..], "", SearchRule.AbsoluteName));
+        else if (name.StartsWith('/'))
+        {
+            bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
+            candidates.Add((sysrooted ? S + name : name, "", SearchRule.AbsoluteName));
+        }
+        else
+        {
+            candidates.Add((Path.Combine(scriptDir, name), scriptDir, SearchRule.ScriptDirectory));
+            candidates.Add((ctx.Absolute(name), ctx.WorkingDirectory, SearchRule.WorkingDirectory));
+            foreach (var d in LibrarySearchList())
+                candidates.Add((Path.Combine(d.Path, name), d.Path, d.Rule));
+        }
+        foreach (var (path, dir, rule) in candidates)
+        {
+            var f = files.Get(path);
+            if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
+            {
+                attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Absent, f.Error));
+                continue;
+            }
+            if (f.Elf is { } e && !IsTargetCompatible(e))
+            {
+                attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Incompatible, e.TargetName));
+                continue;
+            }
+            attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Accepted));
+            Accept(input, path, f, depth, spelling: path);
+            return;
+        }
+        _problems.Add(new InputNotFound(input, attempts, scriptPath));
+    }
+
+    private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
+    {
+        switch (f.Kind)
+        {
+            case LibraryFileKind.Elf when f.Elf!.IsSharedObject:
+                if (input.Static || ctx.Request.StaticLink)
+                {
+                    if (input.Kind == LinkInputKind.File)
+                        _problems.Add(new InputUnusable(input, spelling, $"attempted static link of dynamic object `{spelling}'"));
+                    return;
+                }
+                _libraries.Add(new ResolvedLibrary
+                {
+                    Path = path,
+                    Spelling = spelling,
+                    Elf = f.Elf,
+                    Input = input,
+                    CopyDtNeeded = input.CopyDtNeeded,
+                    AsNeeded = input.AsNeeded,
+                });
+                return;
+            case LibraryFileKind.Elf or LibraryFileKind.Archive:
+                return; // objects and archives: no DT_NEEDED to follow
+            case LibraryFileKind.Text:
+                ReadScript(input, path, depth);
+                return;
+            case LibraryFileKind.Malformed:
+                _problems.Add(new InputUnusable(input, spelling, $"{spelling}: file format not recognized ({f.Error})"));
+                return;
+            default:
+                _problems.Add(new InputUnusable(input, spelling, $"{spelling}: {f.Error ?? "file format not recognized"}"));
+                return;
+        }
+    }
+
+    private void ReadScript(LinkInput input, string path, int depth)
+    {
+        if (depth >= MaxScriptDepth)
+        {
+            _problems.Add(new InputUnusable(input, path, $"{path}: linker scripts nest more than {MaxScriptDepth} deep (a loop?)"));
+            return;
+        }
+        string text;
+        try
+        {
+            text = ReadBoundedText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _problems.Add(new InputUnusable(input, path, $"{path}: {e.Message}"));
+            return;
+        }
+        var script = LinkerScriptParser.Parse(text, inc => LoadInclude(path, inc));
+        if (script.Error is { } err)
+        {
+            _problems.Add(new InputUnusable(input, path, $"{path}:{err.Line}: {err.Message}"));
+            return;
+        }
+        foreach (var m in script.Inputs)
+        {
+            var member = new LinkInput(m.IsLibrary ? LinkInputKind.Library : LinkInputKind.File,
+                m.IsLibrary && m.Name.StartsWith(':') ? m.Name[1..] : m.Name,
+                m.IsLibrary && m.Name.StartsWith(':'),
+                input.Static, input.AsNeeded || m.AsNeeded, input.CopyDtNeeded, input.ArgumentIndex);
+            if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
+            else ResolveFileInput(member, path, depth + 1);
+        }
+    }
+
+    private string? LoadInclude(string scriptPath, string name)
+    {
+        var candidates = new List<string> { name.StartsWith('/') ? name : Path.Combine(Path.GetDirectoryName(scriptPath) ?? "", name) };
+        if (!name.StartsWith('/'))
+        {
+            candidates.Add(ctx.Absolute(name));
+            candidates.AddRange(LibrarySearchList().Select(d => Path.Combine(d.Path, name)));
+        }
+        foreach (var c in candidates)
+        {
+            try
+            {
+                if (File.Exists(c)) return ReadBoundedText(c);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Linker scripts are small; a huge "script" is not one, so read at most 1 MiB of it.</summary>
+    private static string ReadBoundedText(string path)
+    {
+        using var src = new FileByteSource(path);
+        var buf = new byte[(int)Math.Min(src.Length, 1 << 20)];
+        int n = src.ReadAt(0, buf);
+        return System.Text.Encoding.UTF8.GetString(buf, 0, n);
+    }
+
+    private static bool IsObjectName(string name) =>
+        name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal) || name.EndsWith(".lo", StringComparison.Ordinal);
+
+    private bool IsTargetCompatible(ElfFile f) =>
+        f.Class == ctx.Linker.TargetClass && f.Machine == ctx.Linker.TargetMachine && f.Data == ctx.Linker.TargetData;
+
+    // ---- DT_NEEDED -------------------------------------------------------------------------------------
+
+    private void WalkNeeded()
+    {
+        var processed = new HashSet<string>(StringComparer.Ordinal);
+        // _libraries grows while we walk: found DT_NEEDED libraries add their own entries (to any depth).
+        for (int i = 0; i < _libraries.Count; i++)
+        {
+            var by = _libraries[i];
+            if (!ChecksNeededOf(by)) continue;
+            foreach (var name in by.Elf.Needed)
+            {
+                if (!processed.Add(name)) continue;
+                if (IsSatisfiedByLoaded(name)) continue;
+                var attempts = new List<SearchAttempt>();
+                var found = SearchNeeded(name, by, attempts);
+                if (found is null)
+                {
+                    _problems.Add(new NeededNotFound(name, by, attempts));
+                    continue;
+                }
+                _libraries.Add(found);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ld skips a library's DT_NEEDED when shared-library undefineds are ignored (-shared default,
+    /// --allow-shlib-undefined) and the library was loaded without --copy-dt-needed-entries (ld-rules §5).
+    /// </summary>
+    private bool ChecksNeededOf(ResolvedLibrary lib) => ctx.Request.ChecksSharedLibraryDependencies || lib.CopyDtNeeded;
+
+    /// <summary>ld-rules §4.2: an input whose SONAME (or, without one, its name as given or found) equals NAME.</summary>
+    private bool IsSatisfiedByLoaded(string name)
+    {
+        foreach (var l in _libraries)
+        {
+            if (l.Elf.Soname is { } so)
+            {
+                if (so == name) return true;
+                continue;
+            }
+            if (l.Input is { } input && (l.Spelling == name || (input.Kind == LinkInputKind.Library && Path.GetFileName(l.Path) == name)))
+                return true;
+        }
+        return false;
+    }
+
+    private ResolvedLibrary? SearchNeeded(string name, ResolvedLibrary by, List<SearchAttempt> attempts)
+    {
+        if (name.StartsWith('/'))
+        {
+            // An absolute NAME is opened as is, never searched (ld-rules §4.7).
+            return TryNeededCandidates([(name, new SearchDirectory(Path.GetDirectoryName(name) ?? "/", SearchRule.AbsoluteName))], name, by, attempts);
+        }
+        var candidates = new List<(string, SearchDirectory)>();
+        foreach (var dir in NeededSearchList(by))
+            candidates.Add((dir.Path.Length == 0 ? ctx.Absolute(name) : Path.Combine(dir.Path, name), dir));
+        return TryNeededCandidates(candidates, name, by, attempts);
+    }
+
+    /// <summary>ld's two passes (ld-rules §4.10): the first rejects candidates that look wrong for this link.</summary>
+    private ResolvedLibrary? TryNeededCandidates(List<(string Path, SearchDirectory Dir)> candidates, string name, ResolvedLibrary by, List<SearchAttempt> attempts)
+    {
+        var rejected = new List<int>();
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var (path, dir) = candidates[i];
+            var f = files.Get(path);
+            var outcome = NeededOutcome(f, out string? detail);
+            if (outcome == AttemptOutcome.Accepted && FirstPassRejects(f.Elf!, out string? why))
+            {
+                rejected.Add(i);
+                attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.RejectedFirstPass, why));
+                continue;
+            }
+            attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, outcome, detail));
+            if (outcome == AttemptOutcome.Accepted) return Found(path, dir, f, name, by);
+        }
+        if (rejected.Count > 0)
+        {
+            var (path, dir) = candidates[rejected[0]];
+            var f = files.Get(path);
+            attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Accepted, "second pass"));
+            return Found(path, dir, f, name, by);
+        }
+        return null;
+    }
+
+    private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name, ResolvedLibrary by) => new()
+    {
+        Path = path,
+        Spelling = path,
+        Elf = f.Elf!,
+        NeededBy = by,
+        NeededName = name,
+        FoundBy = dir.Rule,
+        CopyDtNeeded = by.CopyDtNeeded,
+        AsNeeded = by.AsNeeded,
+    };
+
+    private AttemptOutcome NeededOutcome(LibraryFile f, out string? detail)
+    {
+        detail = f.Error;
+        if (f.Kind == LibraryFileKind.Unreadable) return AttemptOutcome.Unreadable;
+        if (!f.Exists) return AttemptOutcome.Absent;
+        if (f.Elf is not { } e) { detail = f.Kind == LibraryFileKind.Text ? "a linker script (not used for DT_NEEDED)" : f.Error ?? "not ELF"; return AttemptOutcome.NotSharedObject; }
+        if (!IsTargetCompatible(e)) { detail = e.TargetName; return AttemptOutcome.Incompatible; }
+        if (!e.IsSharedObject) { detail = "not a shared object"; return AttemptOutcome.NotSharedObject; }
+        return AttemptOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// First pass of ldelf_search_needed (force == 0): reject a candidate that needs libX.so.M while libX.so.N is
+    /// loaded, or (Linux) has DT_NEEDED entries but none starting with libc.so.
+    /// </summary>
+    private bool FirstPassRejects(ElfFile candidate, out string? why)
+    {
+        why = null;
+        if (candidate.Needed.Count > 0 && !candidate.Needed.Any(n => n.StartsWith("libc.so", StringComparison.Ordinal)))
+        {
+            why = "has DT_NEEDED entries but none for libc.so (first pass)";
+            return true;
+        }
+        foreach (var n in candidate.Needed)
+        {
+            int so = n.IndexOf(".so.", StringComparison.Ordinal);
+            if (so < 0) continue;
+            string stem = n[..(so + 4)];
+            foreach (var l in _libraries)
+                if (l.Elf.Soname is { } s && s.StartsWith(stem, StringComparison.Ordinal) && s != n)
+                {
+                    why = $"needs {n} while {s} is loaded (first pass)";
+                    return true;
+                }
+        }
+        return false;
+    }
+
+    /// <summary>ldelf_search_needed's order (ld-rules §4.3).</summary>
+    public IReadOnlyList<SearchDirectory> NeededSearchList(ResolvedLibrary by)
+    {
+        var list = new List<SearchDirectory>();
+        var req = ctx.Request;
+        string origin = Path.GetDirectoryName(ctx.Absolute(by.Spelling)) ?? "/";
+        void AddPath(string? value, SearchRule rule, bool sysrootAbsolute)
+        {
+            if (value is null) return;
+            foreach (var element in value.Split(':'))
+            {
+                // An empty element means the current directory (CMake's "-Wl,-rpath,DIR:" hits this).
+                string e = element.Length == 0 ? "" : ExpandTokens(sysrootAbsolute ? SysrootPaths.RuntimeElement(element, S) : element, origin, by.Elf);
+                list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule));
+            }
+        }
+        foreach (var r in req.RpathLink) AddPath(r, SearchRule.RpathLink, false);
+        foreach (var r in req.Rpath) AddPath(r, SearchRule.Rpath, true);
+        if (ctx.Linker.IsNative)
+        {
+            if (req.Rpath.Count == 0 && req.RpathLink.Count == 0) AddPath(NonEmpty(ctx.Env("LD_RUN_PATH")), SearchRule.LdRunPath, false);
+            AddPath(NonEmpty(ctx.Env("LD_LIBRARY_PATH")), SearchRule.LdLibraryPath, false);
+        }
+        if (by.Elf.Runpath is { } runpath) AddPath(runpath, SearchRule.Runpath, true);
+        else if (by.Elf.Rpath is { } rpath) AddPath(rpath, SearchRule.DtRpath, true);
+        foreach (var d in LdSoConfDirectories()) list.Add(new SearchDirectory(d, SearchRule.LdSoConf));
+        foreach (var d in ctx.Linker.SearchDirs) list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
+        return list;
+    }
+
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary>$ORIGIN / ${ORIGIN} = the needing library's directory as ld opened it; $LIB = lib64 or lib (ld-rules §4.8).</summary>
+    private static string ExpandTokens(string element, string origin, ElfFile by)
+    {
+        if (!element.Contains('$')) return element;
+        string lib = by.Class == ElfClass.Elf64 ? "lib64" : "lib";
+        return element.Replace("${ORIGIN}", origin, StringComparison.Ordinal).Replace("$ORIGIN", origin, StringComparison.Ordinal)
+            .Replace("${LIB}", lib, StringComparison.Ordinal).Replace("$LIB", lib, StringComparison.Ordinal);
+    }
+
+    private IReadOnlyList<string> LdSoConfDirectories()
+    {
+        if (_ldSoConfDirs is not null) return _ldSoConfDirs;
+        // S + prefix + /etc/ld.so.conf if it exists, else S/etc/ld.so.conf, never both (ld-rules §4.4).
+        string first = S + ctx.Linker.Prefix.TrimEnd('/') + "/etc/ld.so.conf";
+        string conf = File.Exists(first) ? first : S + "/etc/ld.so.conf";
+        if (!File.Exists(conf)) return _ldSoConfDirs = [];
+        var result = LdSoConfReader.Read(conf, S);
+        foreach (var d in result.Diagnostics) _notes.Add($"ld.so.conf: {d}");
+        return _ldSoConfDirs = result.Directories;
+    }
+}

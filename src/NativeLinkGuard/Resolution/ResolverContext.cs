@@ -1,0 +1,21 @@
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Resolution;
+
+/// <summary>Everything one resolution depends on; the resolver reads no ambient state (environment, cwd).</summary>
+public sealed record ResolverContext(
+    LinkRequest Request,
+    LinkerInfo Linker,
+    string WorkingDirectory,
+    IReadOnlyDictionary<string, string?> Environment)
+{
+    /// <summary>The effective sysroot S: --sysroot on ld's command line, else the linker's configured one.</summary>
+    public string Sysroot => TrimSlash(Request.Sysroot ?? Linker.DefaultSysroot);
+
+    public string? Env(string name) => Environment.TryGetValue(name, out var v) ? v : null;
+
+    public string Absolute(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(WorkingDirectory, path));
+
+    private static string TrimSlash(string s) => s.Length > 1 ? s.TrimEnd('/') : (s == "/" ? "" : s);
+}

@@ -1,0 +1,38 @@
+namespace NativeLinkGuard.Resolution;
+
+/// <summary>ld's sysroot rules for path elements (ldfile.c, ldelf_add_sysroot), as small pure functions.</summary>
+public static class SysrootPaths
+{
+    /// <summary>
+    /// A -L or SEARCH_DIR element: <c>=DIR</c> and <c>$SYSROOT/DIR</c> get the sysroot; any other absolute path is verbatim
+    /// even with --sysroot (ldfile.c:112-117); relative ones are cwd-relative.
+    /// </summary>
+    public static string LibraryPath(string dir, string sysroot, string cwd)
+    {
+        string written = LibraryPathAsWritten(dir, sysroot);
+        return Path.IsPathRooted(written) ? written : Path.GetFullPath(Path.Combine(cwd, written));
+    }
+
+    /// <summary>The same, left relative when written relative: ld names files found there that way.</summary>
+    public static string LibraryPathAsWritten(string dir, string sysroot)
+    {
+        if (dir.StartsWith('=')) return sysroot + dir[1..];
+        if (dir.StartsWith("$SYSROOT", StringComparison.Ordinal)) return sysroot + dir["$SYSROOT".Length..];
+        return dir;
+    }
+
+    /// <summary>-rpath and DT_RUNPATH/DT_RPATH elements: absolute ones are looked for inside the sysroot.</summary>
+    public static string RuntimeElement(string element, string sysroot) =>
+        sysroot.Length > 0 && element.StartsWith('/') ? sysroot + element : element;
+
+    /// <summary>Is <paramref name="realPath"/> inside the sysroot (is_sysrooted_pathname)?</summary>
+    public static bool IsInside(string realPath, string sysroot)
+    {
+        if (sysroot.Length == 0) return false;
+        string s = sysroot.TrimEnd('/');
+        return realPath.StartsWith(s + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>realpath(3): the sysroot test is made on the fully resolved path, as ld does.</summary>
+    public static string RealPath(string path) => NativeMethods.RealPath(path) ?? path;
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using NativeLinkGuard.Commands;
+
+namespace NativeLinkGuard.Toolchain;
+
+/// <summary>The linker's argv as the driver would run it, and which linker binary that is.</summary>
+public sealed record ExpandedLink(
+    IReadOnlyList<string> LinkerArguments,
+    string LinkerPath,
+    bool ViaDriver,
+    string? DriverPath,
+    IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Expands a compiler-driver link command with <c>driver -### args</c>: the driver itself applies LIBRARY_PATH,
+/// --sysroot, its implicit -L dirs and libraries and --as-needed defaults, so nothing is guessed.
+/// </summary>
+public static class DriverExpansion
+{
+    public static bool IsLinker(string argv0)
+    {
+        string n = Path.GetFileName(argv0);
+        return n is "ld" or "ld.bfd" or "ld.gold" or "ld.lld" or "lld"
+            || n.EndsWith("-ld", StringComparison.Ordinal) || n.EndsWith("-ld.bfd", StringComparison.Ordinal)
+            || n.EndsWith("-ld.gold", StringComparison.Ordinal);
+    }
+
+    public static ExpandedLink Expand(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env)
+    {
+        if (argv.Count == 0) throw new ToolchainException("empty link command");
+        string? pathVar = env.TryGetValue("PATH", out var p) ? p : null;
+        string tool = ProcessRunner.FindOnPath(argv[0], pathVar)
+            ?? throw new ToolchainException($"'{argv[0]}' was not found on PATH; run the check where the toolchain is installed, or pass --no-probe with --search-dir/--sysroot");
+        if (IsLinker(argv[0]))
+            return new ExpandedLink(argv, tool, false, null, []);
+
+        string n = Path.GetFileName(tool);
+        if (n.Contains("nvcc", StringComparison.Ordinal))
+            throw new ToolchainException("nvcc links are not expanded yet: check the host-compiler link that 'nvcc --dryrun' prints");
+
+        var result = ProcessRunner.Run(tool, ["-###", .. argv.Skip(1)], env, workingDirectory);
+        if (result.ExitCode != 0)
+            throw new ToolchainException($"'{argv[0]} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(result.StandardError))}");
+
+        // The last command line that runs collect2 or a linker is the link.
+        string? linkLine = null;
+        foreach (var line in result.StandardError.Split('\n'))
+        {
+            if (!line.StartsWith(' ')) continue;
+            var first = SplitDriverLine(line).FirstOrDefault();
+            if (first is null) continue;
+            string fn = Path.GetFileName(first);
+            if (fn == "collect2" || IsLinker(fn)) linkLine = line;
+        }
+        if (linkLine is null)
+            throw new ToolchainException($"'{argv[0]} -###' shows no link step (is -c, -S or -E in the command?)");
+
+        var ldArgv = SplitDriverLine(linkLine);
+        string linker = ldArgv[0];
+        var notes = new List<string> { $"expanded with '{argv[0]} -###'" };
+        if (Path.GetFileName(linker) == "collect2")
+        {
+            // collect2 runs the linker gcc names for -print-prog-name (honouring -fuse-ld=).
+            string fuse = argv.LastOrDefault(a => a.StartsWith("-fuse-ld=", StringComparison.Ordinal)) is { } f ? f["-fuse-ld=".Length..] : "";
+            string prog = fuse.Length == 0 ? "ld" : fuse.Contains('/') ? fuse : "ld." + fuse;
+            var printed = ProcessRunner.Run(tool, [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog], env, workingDirectory);
+            string name = printed.ExitCode == 0 ? printed.StandardOutput.Trim() : prog;
+            linker = ProcessRunner.FindOnPath(name, pathVar) ?? throw new ToolchainException($"the linker '{name}' that {argv[0]} runs was not found");
+            notes.Add($"collect2 runs {linker}");
+        }
+        return new ExpandedLink(ldArgv, linker, true, tool, notes);
+    }
+
+    private static string LastErrorLine(string stderr) =>
+        stderr.Split('\n').LastOrDefault(l => l.Contains("error", StringComparison.Ordinal)) ?? stderr;
+
+    /// <summary>gcc -### quotes arguments with double quotes and escapes <c>\ " $ `</c> with a backslash.</summary>
+    public static List<string> SplitDriverLine(string line)
+    {
+        var args = new List<string>();
+        var cur = new StringBuilder();
+        bool inQuotes = false, any = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (c == '\\' && i + 1 < line.Length) { cur.Append(line[++i]); any = true; continue; }
+            if (c == '"') { inQuotes = !inQuotes; any = true; continue; }
+            if (!inQuotes && char.IsWhiteSpace(c))
+            {
+                if (any) { args.Add(cur.ToString()); cur.Clear(); any = false; }
+                continue;
+            }
+            cur.Append(c);
+            any = true;
+        }
+        if (any) args.Add(cur.ToString());
+        return args;
+    }
+}

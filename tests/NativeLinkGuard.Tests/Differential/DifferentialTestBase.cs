@@ -1,0 +1,66 @@
+using NativeLinkGuard.Diagnostics;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>
+/// Each scenario: build fixtures with gcc, run the real link, run the check, and assert they agree on success and
+/// on which libraries are missing; for a failing link, apply our first suggestion and assert the real link succeeds.
+/// </summary>
+[Category("RequiresCc")]
+public abstract class DifferentialTestBase
+{
+    protected const string Dep = "int dep_fn(void){return 1;}\n";
+    protected const string FooNeedsDep = "int dep_fn(void);\nint foo_fn(void){return dep_fn();}\n";
+    protected const string Foo = "int foo_fn(void){return 1;}\n";
+    protected const string MainUsesFoo = "int foo_fn(void);\nint main(void){return foo_fn()-1;}\n";
+
+    protected LinkFixture Fx { get; private set; } = null!;
+
+    [SetUp]
+    public void CreateFixture()
+    {
+        Assume.That(LinkFixture.HasCompiler, "gcc is needed to build fixtures");
+        Fx = new LinkFixture();
+    }
+
+    [TearDown]
+    public void DeleteFixture() => Fx?.Dispose();
+
+    /// <summary>libfoo.so (needs libdep.so.1) in build/, libdep.so.1 in deps/, main.o in the root.</summary>
+    protected void FooNeedingDepIn(string depDir = "deps", string fooExtra = "")
+    {
+        Fx.SharedLib($"{depDir}/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: $"{depDir}/libdep.so.1 {fooExtra}");
+        Fx.Object("main.o", MainUsesFoo);
+    }
+
+    protected static string[] Gcc(params string[] args) => ["gcc", .. args];
+
+    /// <returns>The check's report, for extra assertions.</returns>
+    protected LinkReport AssertAgreesWithLd(string[] command, bool expectSuccess, string[]? hints = null, bool expectFix = true)
+    {
+        var real = Fx.RealLink(command);
+        var report = Fx.Check(command, hints ?? []);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(real.Succeeded, Is.EqualTo(expectSuccess), $"the scenario itself: real ld said\n{real.StandardError}");
+            Assert.That(report.PredictedOutcome == PredictedOutcome.Succeeds, Is.EqualTo(real.Succeeded),
+                $"prediction vs real ld (stderr:\n{real.StandardError})\nfindings: {string.Join("; ", report.Findings.Select(f => f.Code + " " + f.Message))}");
+            Assert.That(LinkFixture.Missing(report), Is.EqualTo(real.Missing), "missing libraries");
+        }
+        if (!real.Succeeded && expectFix)
+            AssertFirstSuggestionFixes(command, report);
+        return report;
+    }
+
+    protected void AssertFirstSuggestionFixes(string[] command, LinkReport report)
+    {
+        var failing = report.Findings.First(f => f.Severity == Severity.Error);
+        Assert.That(failing.Suggestions, Is.Not.Empty, $"{failing.Code} {failing.Message} has no suggestion");
+        var first = failing.Suggestions[0];
+        Assert.That(first.Quality, Is.EqualTo(SuggestionQuality.Proper), first.Summary);
+        var (fixedCommand, env) = Fx.Apply(first, command);
+        var after = Fx.RealLink(fixedCommand, env);
+        Assert.That(after.Succeeded, Is.True, $"after applying '{first.Summary}' ({string.Join(' ', fixedCommand)}) real ld said:\n{after.StandardError}");
+    }
+}

@@ -1,0 +1,133 @@
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>ld-rules §1–2: -l, -l:, -L order, .so before .a, -Bstatic, incompatible files.</summary>
+public sealed class DirectSearchTests : DifferentialTestBase
+{
+    [Test]
+    public void Missing_library_is_predicted_and_minus_L_to_the_hint_dir_fixes_it()
+    {
+        Fx.SharedLib("elsewhere/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-lfoo"), expectSuccess: false, hints: ["elsewhere"]);
+    }
+
+    [Test]
+    public void Minus_L_after_minus_l_still_counts()
+    {
+        Fx.SharedLib("build/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-lfoo", "-Lbuild"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Archive_in_an_earlier_directory_beats_a_shared_library_in_a_later_one()
+    {
+        Fx.Object("foo.o", Foo);
+        Directory.CreateDirectory(Fx.P("a"));
+        Fx.Sh("ar rcs a/libfoo.a foo.o");
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        // b/libfoo.so would need a missing libdep.so.1; a/libfoo.a wins, so nothing is missing.
+        Fx.SharedLib("b/libfoo.so", FooNeedsDep, extra: "-Ldeps -l:libdep.so.1");
+        File.Delete(Fx.P("deps/libdep.so.1"));
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-La", "-Lb", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Shared_library_beats_archive_in_the_same_directory()
+    {
+        Fx.Object("foo.o", Foo);
+        FooNeedingDepIn();
+        Fx.Sh("ar rcs build/libfoo.a foo.o");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["deps"]);
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Library, Is.EqualTo("libdep.so.1"));
+    }
+
+    [Test]
+    public void Bstatic_only_accepts_archives()
+    {
+        Fx.SharedLib("build/libfoo.so", Foo);
+        Fx.Object("foo.o", Foo);
+        Directory.CreateDirectory(Fx.P("static"));
+        Fx.Sh("ar rcs static/libfoo.a foo.o");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-Wl,-Bstatic", "-lfoo", "-Wl,-Bdynamic"), expectSuccess: false, hints: ["static"]);
+    }
+
+    [Test]
+    public void Minus_l_colon_finds_the_exact_file_name()
+    {
+        Fx.SharedLib("build/libfoo.so.1", Foo, soname: "libfoo.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-l:libfoo.so.1"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Minus_l_never_matches_a_versioned_file_and_the_fix_is_a_private_development_symlink()
+    {
+        Fx.SharedLib("build/libfoo.so.1", Foo, soname: "libfoo.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["build"]);
+    }
+
+    [Test]
+    public void Copied_development_file_instead_of_a_symlink_is_fine()
+    {
+        Fx.SharedLib("build/libfoo.so.1", Foo, soname: "libfoo.so.1");
+        File.Copy(Fx.P("build/libfoo.so.1"), Fx.P("build/libfoo.so"));
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Missing_file_named_by_path_is_reported()
+    {
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "build/libfoo.so"), expectSuccess: false, expectFix: false);
+    }
+
+    [Test]
+    public void Every_missing_library_is_reported_not_just_the_first()
+    {
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-lnlgmissing1", "-lnlgmissing2"), expectSuccess: false, expectFix: false);
+        Assert.That(report.Findings.Count(f => f.Code == "NLG0001"), Is.EqualTo(2));
+    }
+
+    private static bool HasCrossCompiler => Toolchain.ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", Environment.GetEnvironmentVariable("PATH")) is not null;
+
+    [Test]
+    public void Incompatible_library_is_skipped_and_the_search_goes_on()
+    {
+        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.SharedLib("x86/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"), expectSuccess: true);
+        var skip = report.Findings.Single(f => f.Code == "NLG0003");
+        Assert.That(skip.LdMessage, Is.EqualTo("skipping incompatible arm/libfoo.so when searching for -lfoo"));
+    }
+
+    [Test]
+    public void Only_an_incompatible_library_means_cannot_find_and_minus_L_to_the_right_one_fixes_it()
+    {
+        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.SharedLib("x86/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Larm", "-lfoo"), expectSuccess: false, hints: ["x86"]);
+    }
+
+    [Test]
+    public void Incompatible_file_named_by_path_is_an_error()
+    {
+        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.Object("main.o", MainUsesFoo);
+        var real = Fx.RealLink(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
+        var report = Fx.Check(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
+        Assert.That(real.StandardError, Does.Contain("file in wrong format"));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Fails));
+        Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
+    }
+}

@@ -1,0 +1,157 @@
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>ld-rules §4–5: the DT_NEEDED search order and when ld skips it.</summary>
+public sealed class IndirectSearchTests : DifferentialTestBase
+{
+    [Test]
+    public void Indirect_dependency_in_a_minus_L_dir_is_not_found_and_rpath_link_fixes_it()
+    {
+        FooNeedingDepIn();
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-Ldeps", "-lfoo"), expectSuccess: false);
+        Assert.That(report.Findings.Single().Notes, Has.Some.Contains("ld never searches -L (command line) for a DT_NEEDED"));
+    }
+
+    [Test]
+    public void Library_path_does_not_help_an_indirect_dependency()
+    {
+        FooNeedingDepIn();
+        Fx.Environment["LIBRARY_PATH"] = Fx.P("deps");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false);
+        var f = report.Findings.Single();
+        Assert.That(f.Suggestions[0].Flags, Is.EqualTo(new[] { "-Wl,-rpath-link," + Fx.P("deps") }));
+        Assert.That(f.Notes, Has.Some.Contains("LIBRARY_PATH"));
+    }
+
+    [Test]
+    public void Rpath_link_finds_the_indirect_dependency()
+    {
+        FooNeedingDepIn();
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Rpath_finds_the_indirect_dependency()
+    {
+        FooNeedingDepIn();
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath," + Fx.P("deps")), expectSuccess: true);
+    }
+
+    [Test]
+    public void Ld_library_path_finds_the_indirect_dependency_for_a_native_linker()
+    {
+        FooNeedingDepIn();
+        Fx.Environment["LD_LIBRARY_PATH"] = Fx.P("deps");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Ld_run_path_is_searched_when_there_is_no_rpath()
+    {
+        FooNeedingDepIn();
+        Fx.Environment["LD_RUN_PATH"] = Fx.P("deps");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Ld_run_path_is_ignored_when_an_rpath_is_given()
+    {
+        FooNeedingDepIn();
+        Fx.Environment["LD_RUN_PATH"] = Fx.P("deps");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath," + Fx.P("elsewhere")), expectSuccess: false);
+    }
+
+    [Test]
+    public void Runpath_with_origin_of_the_needing_library_is_searched()
+    {
+        FooNeedingDepIn(fooExtra: "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../deps'");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Old_style_rpath_of_the_needing_library_is_searched()
+    {
+        FooNeedingDepIn(fooExtra: "-Wl,--disable-new-dtags,-rpath,'$ORIGIN/../deps'");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void A_parents_rpath_is_not_inherited_by_its_dependency()
+    {
+        // libtop RPATH → mid and deps; libmid needs libdep but has no RPATH: ld searches only libmid's own.
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("mid/libmid.so.1", FooNeedsDep, soname: "libmid.so.1", extra: "deps/libdep.so.1");
+        Fx.SharedLib("build/libtop.so", "int foo_fn(void); int top_fn(void){return foo_fn();}\n", extra: $"mid/libmid.so.1 -Wl,--disable-new-dtags,-rpath,{Fx.P("mid")}:{Fx.P("deps")}");
+        Fx.Object("main.o", "int top_fn(void);\nint main(void){return top_fn()-1;}\n");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-ltop"), expectSuccess: false);
+        Assert.That(report.Findings.Single().Chain, Is.EqualTo(new[] { "app", "libtop.so", "libmid.so.1", "libdep.so.1" }));
+    }
+
+    [Test]
+    public void Shared_link_does_not_search_dependencies_of_its_libraries()
+    {
+        FooNeedingDepIn();
+        File.Delete(Fx.P("deps/libdep.so.1"));
+        Fx.Sh("gcc -c -fPIC -o bar.o src/main.o.c");
+        AssertAgreesWithLd(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Shared_link_with_no_allow_shlib_undefined_searches_them()
+    {
+        FooNeedingDepIn();
+        Fx.Sh("gcc -c -fPIC -o bar.o src/main.o.c");
+        AssertAgreesWithLd(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo", "-Wl,--no-allow-shlib-undefined"), expectSuccess: false, hints: ["deps"]);
+    }
+
+    [Test]
+    public void Allow_shlib_undefined_on_an_executable_skips_the_search()
+    {
+        FooNeedingDepIn();
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), expectSuccess: true);
+    }
+
+    [Test]
+    public void A_dependency_given_on_the_command_line_satisfies_the_needed_entry()
+    {
+        FooNeedingDepIn();
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "deps/libdep.so.1"), expectSuccess: true);
+    }
+
+    [Test]
+    public void A_file_named_like_the_needed_entry_but_with_another_soname_does_not_satisfy_it()
+    {
+        FooNeedingDepIn();
+        Fx.SharedLib("other/libdep.so.1", "int other_fn(void){return 1;}\n", soname: "libother.so.1");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--no-as-needed", "other/libdep.so.1"), expectSuccess: false, hints: ["deps"]);
+    }
+
+    [Test]
+    public void Empty_rpath_element_means_the_working_directory()
+    {
+        FooNeedingDepIn(depDir: ".");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath," + Fx.P("nowhere") + ":"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Deep_chain_is_followed_to_the_missing_grandchild()
+    {
+        Fx.SharedLib("deps/libc3.so.1", Dep, soname: "libc3.so.1");
+        Fx.SharedLib("deps/libc2.so.1", FooNeedsDep.Replace("foo_fn", "c2_fn"), soname: "libc2.so.1", extra: "-Ldeps -l:libc3.so.1".Replace("libc3.so.1", "libc3.so.1"));
+        Fx.SharedLib("build/libfoo.so", "int c2_fn(void); int foo_fn(void){return c2_fn();}\n", extra: "deps/libc2.so.1");
+        File.Move(Fx.P("deps/libc3.so.1"), Fx.P("c3/libc3.so.1".Replace("c3/", "")), false);
+        Directory.CreateDirectory(Fx.P("c3"));
+        File.Move(Fx.P("libc3.so.1"), Fx.P("c3/libc3.so.1"));
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: false, hints: ["c3"]);
+        Assert.That(report.Findings.Single().Chain, Is.EqualTo(new[] { "app", "libfoo.so", "libc2.so.1", "libc3.so.1" }));
+    }
+
+    [Test]
+    public void Bare_ld_suggestion_uses_ld_spelling()
+    {
+        FooNeedingDepIn();
+        Fx.Sh("gcc -c -fPIC -o bar.o src/main.o.c");
+        var report = AssertAgreesWithLd(["ld", "-shared", "--no-allow-shlib-undefined", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"], expectSuccess: false, hints: ["deps"]);
+        Assert.That(report.Findings.Single().Suggestions[0].Flags, Is.EqualTo(new[] { "-rpath-link", Fx.P("deps") }));
+    }
+}

@@ -1,0 +1,67 @@
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>ld-rules §3 (linker scripts) and §4.4 (ld.so.conf under a sysroot).</summary>
+public sealed class LinkerScriptAndConfTests : DifferentialTestBase
+{
+    [Test]
+    public void Script_member_is_found_next_to_the_script()
+    {
+        Fx.SharedLib("build/libfoo_impl.so.1", Foo, soname: "libfoo_impl.so.1");
+        Fx.Write("build/libfoo.so", "/* GNU ld script */\nINPUT ( libfoo_impl.so.1 )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Minus_l_inside_a_script_is_an_ordinary_search_and_minus_L_fixes_it()
+    {
+        Fx.SharedLib("impl/libfooimpl.so", Foo);
+        Fx.Write("build/libfoo.so", "GROUP ( -lfooimpl )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["impl"]);
+    }
+
+    [Test]
+    public void Missing_absolute_script_member_is_reported()
+    {
+        Fx.Write("build/libfoo.so", "GROUP ( /nonexistent/nlg/libfoo.so.1 AS_NEEDED ( /nonexistent/nlg/libbar.so.1 ) )\n");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+    }
+
+    [Test]
+    public void Script_dependency_is_walked_for_needed_entries()
+    {
+        FooNeedingDepIn();
+        File.Move(Fx.P("build/libfoo.so"), Fx.P("build/libfoo_real.so"));
+        Fx.Write("build/libfoo.so", "INPUT ( libfoo_real.so )\n");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["deps"]);
+    }
+
+    [Test]
+    public void Ld_so_conf_in_the_sysroot_with_a_relative_include_is_searched()
+    {
+        FooNeedingDepIn(depDir: "sysroot/opt/deps");
+        Fx.Write("sysroot/etc/ld.so.conf", "# test\ninclude ld.so.conf.d/*.conf\n");
+        Fx.Write("sysroot/etc/ld.so.conf.d/deps.conf", "/opt/deps/\n");
+        AssertAgreesWithLd(Gcc("--sysroot=" + Fx.P("sysroot"), "-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Ld_so_conf_absolute_include_reads_the_host_not_the_sysroot()
+    {
+        FooNeedingDepIn(depDir: "sysroot/opt/deps");
+        Fx.Write("sysroot/etc/ld.so.conf", $"include {Fx.P("sysroot/etc/nlg.d")}/*.conf\ninclude /etc/nlg-nonexistent.d/*.conf\n");
+        Fx.Write("sysroot/etc/nlg.d/deps.conf", "/opt/deps\n");
+        // The absolute include is read as written (a host path that happens to be our sysroot's), its dirs get S.
+        AssertAgreesWithLd(Gcc("--sysroot=" + Fx.P("sysroot"), "-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Response_file_link_is_expanded()
+    {
+        FooNeedingDepIn();
+        Fx.Write("link.rsp", "-o app main.o\n-Lbuild -lfoo\n");
+        AssertAgreesWithLd(Gcc("@link.rsp"), expectSuccess: false, hints: ["deps"]);
+    }
+}

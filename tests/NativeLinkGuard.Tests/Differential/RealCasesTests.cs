@@ -1,0 +1,98 @@
+using NativeLinkGuard.Reporting;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>The three failures from the brief, reproduced with tiny fixtures.</summary>
+public sealed class RealCasesTests : DifferentialTestBase
+{
+    private const string CudaStub = "int cuMemCreate(void){return 0;}\nint cuMemMap(void){return 0;}\n";
+    private const string GgmlCuda = "int cuMemCreate(void); int cuMemMap(void);\nint ggml_cuda_init(void){return cuMemCreate()+cuMemMap();}\n";
+    private const string TestDflash = "int ggml_cuda_init(void);\nint main(void){return ggml_cuda_init();}\n";
+
+    private void CudaLayout()
+    {
+        // The driver stub: file libcuda.so, SONAME libcuda.so.1, and no file named libcuda.so.1.
+        Fx.SharedLib("cuda/lib64/stubs/libcuda.so", CudaStub, soname: "libcuda.so.1");
+        Fx.SharedLib("build/bin/libggml-cuda.so", GgmlCuda, extra: "-Lcuda/lib64/stubs -lcuda");
+        Fx.Object("test_dflash.o", TestDflash);
+    }
+
+    [Test]
+    public void Cuda_stub_with_another_file_name_is_invisible_and_the_symlink_plus_rpath_link_fix_works()
+    {
+        CudaLayout();
+        Fx.Environment["CUDA_HOME"] = Fx.P("cuda");
+        var report = AssertAgreesWithLd(Gcc("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda"), expectSuccess: false);
+        var f = report.Findings.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(f.Code, Is.EqualTo("NLG0002"));
+            Assert.That(f.Chain, Is.EqualTo(new[] { "test_dflash", "libggml-cuda.so", "libcuda.so.1" }));
+            Assert.That(f.LdMessage, Is.EqualTo("warning: libcuda.so.1, needed by build/bin/libggml-cuda.so, not found (try using -rpath or -rpath-link)"));
+            Assert.That(f.Suggestions[0].FileOperations!.Select(o => o.Kind), Is.EqualTo(new[] { "mkdir", "symlink" }));
+            Assert.That(f.Suggestions.Where(s => s.Flags.Any(x => x.Contains("-rpath,") && x.Contains("stubs"))), Is.Empty, "never a stubs dir in a run-time -rpath");
+        }
+    }
+
+    [Test]
+    public void Cuda_stub_added_to_the_command_line_is_the_second_fix_and_works_too()
+    {
+        CudaLayout();
+        Fx.Environment["CUDA_HOME"] = Fx.P("cuda");
+        string[] command = Gcc("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda");
+        var report = Fx.Check(command);
+        var second = report.Findings.Single().Suggestions[1];
+        Assert.That(second.Flags, Is.EqualTo(new[] { "-L" + Fx.P("cuda/lib64/stubs"), "-lcuda" }));
+        var (fixedCommand, env) = Fx.Apply(second, command);
+        Assert.That(Fx.RealLink(fixedCommand, env).Succeeded, Is.True);
+    }
+
+    [Test]
+    public void Library_path_to_the_stubs_does_not_help_the_cuda_case()
+    {
+        CudaLayout();
+        Fx.Environment["LIBRARY_PATH"] = Fx.P("cuda/lib64/stubs");
+        var report = AssertAgreesWithLd(Gcc("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda"), expectSuccess: false);
+        Assert.That(report.Findings.Single().Notes, Has.Some.Contains("never searches LIBRARY_PATH"));
+    }
+
+    [Test]
+    public void Text_output_shows_chain_searched_directories_and_the_symlink_fix()
+    {
+        CudaLayout();
+        Fx.Environment["CUDA_HOME"] = Fx.P("cuda");
+        string text = TextReportWriter.Write(Fx.Check(Gcc("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda")));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(text, Does.Contain("chain: test_dflash → libggml-cuda.so → libcuda.so.1"));
+            Assert.That(text, Does.Contain("[SEARCH_DIR (linker default)]"));
+            Assert.That(text, Does.Contain($"$ ln -sfn {Fx.P("cuda/lib64/stubs/libcuda.so")} {Fx.P(".nativelinkguard/lib/libcuda.so.1")}"));
+            Assert.That(text, Does.Contain($"add: -Wl,-rpath-link,{Fx.P(".nativelinkguard/lib")}"));
+        }
+    }
+
+    [Test]
+    public void Conda_style_sysroot_hides_a_host_library_and_an_absolute_minus_L_fixes_it()
+    {
+        // gcc --sysroot=S: ld's defaults become S/…; the library sits in a host directory outside S.
+        Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
+        Fx.SharedLib("host/lib/x86_64-linux-gnu/libnlgaio.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("--sysroot=" + Fx.P("sysroot"), "-o", "app", "main.o", "-lnlgaio"), expectSuccess: false,
+            hints: ["host/lib/x86_64-linux-gnu"]);
+        Assert.That(report.Findings.Single().Suggestions.Select(s => s.Summary), Has.Some.Contains("copy libnlgaio.so into the sysroot"));
+    }
+
+    [Test]
+    public void Conda_style_sysroot_copy_into_the_sysroot_also_fixes_it()
+    {
+        Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
+        Fx.SharedLib("host/lib/x86_64-linux-gnu/libnlgaio.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        string[] command = Gcc("--sysroot=" + Fx.P("sysroot"), "-o", "app", "main.o", "-lnlgaio");
+        var copy = Fx.Check(command, Fx.P("host/lib/x86_64-linux-gnu")).Findings.Single().Suggestions.Single(s => s.FileOperations?.Any(o => o.Kind == "copy") == true);
+        var (fixedCommand, env) = Fx.Apply(copy, command);
+        Assert.That(Fx.RealLink(fixedCommand, env).Succeeded, Is.True);
+        Assert.That(Fx.Check(fixedCommand).PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Succeeds));
+    }
+}
