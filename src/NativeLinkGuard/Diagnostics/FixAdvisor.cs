@@ -56,8 +56,8 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
         {
             if (c.Source.StartsWith("DT_RPATH of", StringComparison.Ordinal) && c.Source != "DT_RPATH of " + Path.GetFileName(n.By.Path))
                 notes.Add($"{c.FullPath} is reachable through the {c.Source}: the dynamic loader inherits a parent's DT_RPATH at run time, but ld only searches the needing library's own.");
-            if (c.Source is "LIBRARY_PATH" or "-L (command line)")
-                notes.Add($"{c.FullPath} is reachable through {c.Source}, but ld never searches {c.Source} for a DT_NEEDED (indirect) dependency; adding it there cannot help.");
+            foreach (var via in NonFixesContaining(c.Directory))
+                notes.Add($"{c.Directory} is on {via}, but ld never searches {via} for a DT_NEEDED (indirect) dependency; -L or LIBRARY_PATH cannot help here.");
         }
         if (renamed.Count > 0 && exact.Count == 0)
             notes.Add($"-rpath-link or LD_LIBRARY_PATH to {renamed[0].Directory} alone does not help: it holds {renamed[0].File}, not a file named {n.Name}.");
@@ -67,7 +67,7 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
         later.Add(render.Make(SuggestionQuality.Workaround, "--allow-shlib-undefined (links, but checks nothing)",
             render.LinkerFlag("--allow-shlib-undefined"),
             "ld then skips the DT_NEEDED search and the undefined-symbol check of shared libraries; a real problem shows only at run time."));
-        return ([.. proper, .. later], notes);
+        return ([.. proper, .. later], notes.Distinct().ToList());
     }
 
     public (List<Suggestion>, List<string>) ForDirect(InputNotFound d)
@@ -122,6 +122,13 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
         if (list.Count == 0)
             notes.Add($"{input.Display} was not found in any place we know; pass --hint-dir DIR where it is.");
         return (list, notes);
+    }
+
+    /// <summary>The places users put a directory that ld does not search for DT_NEEDED.</summary>
+    private IEnumerable<string> NonFixesContaining(string dir)
+    {
+        if (CandidateLocator.Split(ctx.Env("LIBRARY_PATH")).Any(d => ctx.Absolute(d).TrimEnd('/') == dir.TrimEnd('/'))) yield return "LIBRARY_PATH";
+        if (ctx.Request.LibraryPaths.Any(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory).TrimEnd('/') == dir.TrimEnd('/'))) yield return "the -L list";
     }
 
     private static string LinkName(string file) =>

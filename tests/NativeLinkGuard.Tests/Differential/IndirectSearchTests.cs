@@ -8,7 +8,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
     {
         FooNeedingDepIn();
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-Ldeps", "-lfoo"), expectSuccess: false);
-        Assert.That(report.Findings.Single().Notes, Has.Some.Contains("ld never searches -L (command line) for a DT_NEEDED"));
+        Assert.That(report.Findings.Single().Notes, Has.Some.Contains("ld never searches the -L list for a DT_NEEDED"));
     }
 
     [Test]
