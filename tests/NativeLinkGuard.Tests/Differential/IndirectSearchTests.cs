@@ -135,12 +135,10 @@ public sealed class IndirectSearchTests : DifferentialTestBase
     [Test]
     public void Deep_chain_is_followed_to_the_missing_grandchild()
     {
-        Fx.SharedLib("deps/libc3.so.1", Dep, soname: "libc3.so.1");
-        Fx.SharedLib("deps/libc2.so.1", FooNeedsDep.Replace("foo_fn", "c2_fn"), soname: "libc2.so.1", extra: "-Ldeps -l:libc3.so.1".Replace("libc3.so.1", "libc3.so.1"));
+        // libfoo.so → libc2.so.1 (found through -rpath-link deps) → libc3.so.1 (only in c3/, which nothing searches).
+        Fx.SharedLib("c3/libc3.so.1", Dep, soname: "libc3.so.1");
+        Fx.SharedLib("deps/libc2.so.1", FooNeedsDep.Replace("foo_fn", "c2_fn"), soname: "libc2.so.1", extra: "c3/libc3.so.1");
         Fx.SharedLib("build/libfoo.so", "int c2_fn(void); int foo_fn(void){return c2_fn();}\n", extra: "deps/libc2.so.1");
-        File.Move(Fx.P("deps/libc3.so.1"), Fx.P("c3/libc3.so.1".Replace("c3/", "")), false);
-        Directory.CreateDirectory(Fx.P("c3"));
-        File.Move(Fx.P("libc3.so.1"), Fx.P("c3/libc3.so.1"));
         Fx.Object("main.o", MainUsesFoo);
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: false, hints: ["c3"]);
         Assert.That(report.Findings.Single().Chain, Is.EqualTo(new[] { "app", "libfoo.so", "libc2.so.1", "libc3.so.1" }));
