@@ -11,7 +11,8 @@ namespace NativeLinkGuard.Cli;
 public static class CheckCommand
 {
     public const string Usage = """
-        usage: nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose] -- <link command>
+        usage: nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
+                                     [--no-probe [--search-dir DIR]... [--sysroot DIR]] -- <link command>
 
           Predicts whether GNU ld will resolve every library of the link, without running it.
           <link command> is the compiler-driver (gcc, g++, cc, clang…) or ld command line, as the build runs it.
@@ -20,6 +21,9 @@ public static class CheckCommand
           --hint-dir DIR   also look for missing libraries in DIR when suggesting fixes (repeatable)
           --cwd DIR        the link's working directory (default: the current directory)
           --verbose, -v    print the linker command and how the toolchain was probed
+          --no-probe       do not run the toolchain: use the built-in GNU ld model (Debian x86-64 defaults)
+          --search-dir DIR with --no-probe: the linker's default SEARCH_DIRs, in order (repeatable; '=' = sysroot)
+          --sysroot DIR    with --no-probe: the sysroot the link uses
 
         exit code: 0 the link is predicted to succeed, 1 predicted to fail, 2 usage error or the check could not run
         """;
@@ -47,6 +51,9 @@ public static class CheckCommand
         string cwd = Environment.CurrentDirectory;
         bool verbose = false;
         var hints = new List<string>();
+        var searchDirs = new List<string>();
+        string? sysroot = null;
+        bool noProbe = false;
         int i = 1;
         for (; i < args.Length; i++)
         {
@@ -71,6 +78,17 @@ public static class CheckCommand
                 case "--cwd":
                     if (Next() is not { } c) return 2;
                     cwd = Path.GetFullPath(c);
+                    break;
+                case "--no-probe":
+                    noProbe = true;
+                    break;
+                case "--search-dir":
+                    if (Next() is not { } sd) return 2;
+                    searchDirs.Add(sd);
+                    break;
+                case "--sysroot":
+                    if (Next() is not { } sr) return 2;
+                    sysroot = sr;
                     break;
                 case "-v" or "--verbose":
                     verbose = true;
@@ -105,7 +123,13 @@ public static class CheckCommand
         LinkReport report;
         try
         {
-            report = new LinkChecker().Check(new CheckRequest(command, cwd, env, hints));
+            if (!noProbe && (searchDirs.Count > 0 || sysroot is not null))
+            {
+                stderr.WriteLine("nativelinkguard: --search-dir and --sysroot go with --no-probe (a probed toolchain says these itself)");
+                return 2;
+            }
+            report = new LinkChecker().Check(new CheckRequest(command, cwd, env, hints,
+                BuiltInModel: noProbe, SearchDirectories: searchDirs, Sysroot: sysroot));
         }
         catch (Exception e)
         {

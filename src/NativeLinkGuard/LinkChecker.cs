@@ -13,7 +13,11 @@ public sealed record CheckRequest(
     IReadOnlyDictionary<string, string?> Environment,
     IReadOnlyList<string>? HintDirectories = null,
     // Where symlinks that fixes need are suggested; default: <c>WorkingDirectory/.nativelinkguard/lib</c>.
-    string? PrivateLinkDirectory = null);
+    string? PrivateLinkDirectory = null,
+    // Skip the toolchain probe and use the built-in model (see BuiltInToolchain), with these SEARCH_DIRs if given.
+    bool BuiltInModel = false,
+    IReadOnlyList<string>? SearchDirectories = null,
+    string? Sysroot = null);
 
 /// <summary>
 /// The one-way flow: expand (driver -###) → parse ld's argv → probe the linker → resolve like ld → diagnose.
@@ -34,20 +38,17 @@ public sealed class LinkChecker
 
         ExpandedLink expanded;
         LinkerInfo linker;
-        try
+        if (request.BuiltInModel)
         {
-            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment);
-            notes.AddRange(expanded.Notes);
-            var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
-            expanded = expanded with { LinkerArguments = ldArgs };
-            var req0 = LdArgumentParser.Parse(ldArgs);
-            linker = _probe.Probe(expanded.LinkerPath, req0.Emulation, request.Environment);
+            var args = BuiltInToolchain.TranslateDriverArguments(command);
+            if (request.Sysroot is not null) args.Add("--sysroot=" + request.Sysroot);
+            expanded = new ExpandedLink(args, "ld", !DriverExpansion.IsLinker(command[0]), null, []);
+            linker = BuiltInToolchain.Linker(request.SearchDirectories);
             notes.AddRange(linker.ProbeNotes);
         }
-        catch (ToolchainException e)
+        else if (!TryProbe(command, request, responseDiagnostics, notes, out expanded, out linker, out var failure))
         {
-            var f = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"the link could not be checked: {e.Message}", "", null, [], [], [], [], e.Message);
-            return new LinkReport(OutputOf(command), PredictedOutcome.Fails, [f], null, command, notes, sw.ElapsedMilliseconds);
+            return new LinkReport(OutputOf(command), PredictedOutcome.Fails, [failure!], null, command, notes, sw.ElapsedMilliseconds);
         }
 
         var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
@@ -67,8 +68,32 @@ public sealed class LinkChecker
         var findings = resolved.Problems.Select(factory.Create).ToList();
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
 
-        var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, true);
+        var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
         return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds);
+    }
+
+    /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>
+    private bool TryProbe(IReadOnlyList<string> command, CheckRequest request, List<ResponseFileDiagnostic> responseDiagnostics, List<string> notes,
+        out ExpandedLink expanded, out LinkerInfo linker, out Finding? failure)
+    {
+        try
+        {
+            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment);
+            notes.AddRange(expanded.Notes);
+            var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
+            expanded = expanded with { LinkerArguments = ldArgs };
+            linker = _probe.Probe(expanded.LinkerPath, LdArgumentParser.Parse(ldArgs).Emulation, request.Environment);
+            notes.AddRange(linker.ProbeNotes);
+            failure = null;
+            return true;
+        }
+        catch (ToolchainException e)
+        {
+            expanded = null!;
+            linker = null!;
+            failure = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"the link could not be checked: {e.Message}", "", null, [], [], [], [], e.Message);
+            return false;
+        }
     }
 
     private static string OutputOf(IReadOnlyList<string> command)

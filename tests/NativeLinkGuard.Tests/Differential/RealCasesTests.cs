@@ -96,3 +96,23 @@ public sealed class RealCasesTests : DifferentialTestBase
         Assert.That(Fx.Check(fixedCommand).PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Succeeds));
     }
 }
+
+/// <summary>The built-in model (no toolchain run) on the CUDA case still agrees with the real ld.</summary>
+public sealed class BuiltInModelTests : DifferentialTestBase
+{
+    [Test]
+    public void Built_in_model_predicts_the_cuda_stub_failure_and_its_fix()
+    {
+        Fx.SharedLib("stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");
+        Fx.SharedLib("build/libggml-cuda.so", "int cuMemCreate(void);\nint g(void){return cuMemCreate();}\n", extra: "-Lstubs -lcuda");
+        Fx.Object("main.o", "int g(void);\nint main(void){return g();}\n");
+        string[] command = Gcc("-o", "app", "main.o", "-Lbuild", "-lggml-cuda");
+        var real = Fx.RealLink(command);
+        var report = new LinkChecker().Check(new CheckRequest(command, Fx.Root, Fx.Environment, [Fx.P("stubs")], BuiltInModel: true));
+        Assert.That(real.Succeeded, Is.False);
+        Assert.That(report.PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Fails));
+        Assert.That(LinkFixture.Missing(report), Is.EqualTo(real.Missing));
+        Assert.That(report.Linker!.Probed, Is.False);
+        AssertFirstSuggestionFixes(command, report);
+    }
+}
