@@ -155,6 +155,13 @@ internal sealed class ScriptReader
                 continue;
             }
 
+            if (c == '-' && !IsLibraryOption())
+            {
+                // Observed: a '-' that does not begin "-lNAME" is dropped ("-foo" reads as "foo", -l"x" as "l", "x").
+                _pos++;
+                continue;
+            }
+
             int line = _line;
             bool quoted = c == '"';
             string name = ReadName();
@@ -333,6 +340,9 @@ internal sealed class ScriptReader
 
         return _text[start.._pos];
     }
+
+    private bool IsLibraryOption() =>
+        _pos + 2 < _text.Length && _text[_pos + 1] == 'l' && IsNameChar(_text[_pos + 2]);
 
     private string ReadQuoted()
     {

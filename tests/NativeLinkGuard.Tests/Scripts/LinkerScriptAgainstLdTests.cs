@@ -25,6 +25,8 @@ public sealed partial class LinkerScriptAgainstLdTests
         "INPUT ( libreal.so AS_NEEDED ( AS_NEEDED ( -lreal ) ) ) ;\n",
         "\u0001\u0002garbage\n",
         "GROUP ( libreal.so @x )\n",
+        "GROUP ( -l\"real\" )\n",
+        "GROUP ( -lreal -x )\n",
         "SECTIONS { . = 0x1000; }\nGROUP(libreal.so)\n",
         "SECTIONS { .text : { *(.text) } }\n",
         "FOO(bar)\nGROUP ( libreal.so )\n",

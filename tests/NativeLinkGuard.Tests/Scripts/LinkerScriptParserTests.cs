@@ -107,6 +107,13 @@ public sealed class LinkerScriptParserTests
     }
 
     [Test]
+    public void A_dash_that_does_not_start_a_library_is_dropped()
+    {
+        Assert.That(LinkerScriptParser.Parse("GROUP ( -l\"real\" -foo.so - )").Inputs.Select(i => (i.Name, i.IsLibrary)),
+            Is.EqualTo(new[] { ("l", false), ("real", false), ("foo.so", false) }));
+    }
+
+    [Test]
     public void Search_dirs_output_format_and_ignored_commands_are_read()
     {
         LinkerScript script = LinkerScriptParser.Parse("""
