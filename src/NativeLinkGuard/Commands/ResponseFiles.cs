@@ -1,90 +1,166 @@
-using System.Text;
-
 namespace NativeLinkGuard.Commands;
 
-public sealed record ResponseFileDiagnostic(string File, string Message);
-
 /// <summary>
-/// libiberty's expandargv, as gcc and ld apply it: <c>@FILE</c> is replaced by the arguments in FILE (buildargv
-/// quoting), nested files are expanded in turn (relative to the working directory), and an unreadable FILE stays
-/// as the literal argument.
+/// gcc's and ld's <c>@file</c> handling (libiberty <c>expandargv</c>/<c>buildargv</c>). Checked against gcc 12 and
+/// ld 2.40: a nested @file is relative to the working directory, not to the file that names it; an @file that cannot
+/// be opened stays a literal argument.
 /// </summary>
 public static class ResponseFiles
 {
-    /// <summary>libiberty gives up after 2000 expansions ("@file: too many response files"); so do we, with a diagnostic.</summary>
-    public const int MaxExpansions = 2000;
-    private const int MaxFileBytes = 16 << 20;
+    /// <summary>libiberty gives up after this many expansions ("too many @-files encountered"), so a self-including
+    /// @file ends the expansion instead of looping.</summary>
+    internal const int MaxExpansions = 2000;
+
+    /// <summary>Our own bounds, so a hostile file cannot exhaust memory.</summary>
+    internal const long MaxFileBytes = 16L * 1024 * 1024;
+
+    internal const int MaxArguments = 1_000_000;
 
     public static IReadOnlyList<string> Expand(IReadOnlyList<string> args, string workingDirectory, List<ResponseFileDiagnostic> diagnostics)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(diagnostics);
         var result = new List<string>(args);
         int expansions = 0;
+
+        // Like expandargv, splice each file's arguments in place and rescan them, so nested @files expand too.
         for (int i = 0; i < result.Count; i++)
         {
-            string a = result[i];
-            if (a.Length < 2 || a[0] != '@') continue;
-            string file = a[1..];
-            string path = Path.IsPathRooted(file) ? file : Path.Combine(workingDirectory, file);
-            string text;
-            try
+            string arg = result[i];
+            if (arg.Length < 2 || arg[0] != '@')
             {
-                if (!File.Exists(path)) continue;
-                var info = new FileInfo(path);
-                if (info.Length > MaxFileBytes)
-                {
-                    diagnostics.Add(new ResponseFileDiagnostic(file, $"larger than {MaxFileBytes} bytes; left unexpanded"));
-                    continue;
-                }
-                text = File.ReadAllText(path);
+                continue;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+            string name = arg[1..];
+            if (expansions >= MaxExpansions)
             {
-                continue; // libiberty leaves an unreadable @file as it is
-            }
-            if (++expansions > MaxExpansions)
-            {
-                diagnostics.Add(new ResponseFileDiagnostic(file, "too many response files (does one include itself?); expansion stopped"));
+                diagnostics.Add(new ResponseFileDiagnostic(name, "too many @-files encountered"));
                 break;
             }
-            var inner = Split(text, out string? error);
-            if (error is not null) diagnostics.Add(new ResponseFileDiagnostic(file, error));
+
+            string? text = TryRead(name, workingDirectory, diagnostics);
+            if (text is null)
+            {
+                continue;
+            }
+
+            expansions++;
+            IReadOnlyList<string> inner = Split(text);
+            if (result.Count - 1 + inner.Count > MaxArguments)
+            {
+                diagnostics.Add(new ResponseFileDiagnostic(name, $"more than {MaxArguments} arguments; expansion stopped"));
+                break;
+            }
+
             result.RemoveAt(i);
             result.InsertRange(i, inner);
-            i--; // rescan: the file's own @files are expanded next
+            i--;
         }
+
         return result;
     }
 
-    public static IReadOnlyList<string> Split(string text) => Split(text, out _);
-
-    /// <summary>buildargv: blanks separate; '…' and "…" quote; a backslash escapes the next character.</summary>
-    public static List<string> Split(string text, out string? error)
+    /// <summary>
+    /// libiberty <c>buildargv</c>: blanks separate; '…' and "…" quote; a backslash takes the next character literally,
+    /// inside quotes too. An unterminated quote runs to the end of the text (newlines included), which is what gcc and
+    /// ld do. Only blanks gives no arguments (expandargv's special case).
+    /// </summary>
+    public static IReadOnlyList<string> Split(string text)
     {
-        error = null;
+        ArgumentNullException.ThrowIfNull(text);
         var args = new List<string>();
-        var cur = new StringBuilder();
-        bool any = false;
-        char quote = '\0';
-        for (int i = 0; i < text.Length; i++)
+        var current = new System.Text.StringBuilder();
+        int i = 0;
+        while (true)
         {
-            char c = text[i];
-            if (c == '\\' && i + 1 < text.Length) { cur.Append(text[++i]); any = true; continue; }
-            if (quote != '\0')
+            while (i < text.Length && IsSpace(text[i]))
             {
-                if (c == quote) quote = '\0'; else cur.Append(c);
-                continue;
+                i++;
             }
-            if (c is '\'' or '"') { quote = c; any = true; continue; }
-            if (char.IsWhiteSpace(c))
+
+            if (i >= text.Length)
             {
-                if (any) { args.Add(cur.ToString()); cur.Clear(); any = false; }
-                continue;
+                return args;
             }
-            cur.Append(c);
-            any = true;
+
+            bool squote = false, dquote = false, backslash = false;
+            current.Clear();
+            for (; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (IsSpace(c) && !squote && !dquote && !backslash)
+                {
+                    break;
+                }
+
+                if (backslash)
+                {
+                    backslash = false;
+                    current.Append(c);
+                }
+                else if (c == '\\')
+                {
+                    backslash = true;
+                }
+                else if (squote)
+                {
+                    if (c == '\'') squote = false; else current.Append(c);
+                }
+                else if (dquote)
+                {
+                    if (c == '"') dquote = false; else current.Append(c);
+                }
+                else if (c == '\'')
+                {
+                    squote = true;
+                }
+                else if (c == '"')
+                {
+                    dquote = true;
+                }
+                else
+                {
+                    current.Append(c);
+                }
+            }
+
+            args.Add(current.ToString());
         }
-        if (quote != '\0') error = $"unterminated {quote} quote; the rest of the file is one argument";
-        if (any) args.Add(cur.ToString());
-        return args;
     }
+
+    private static string? TryRead(string name, string workingDirectory, List<ResponseFileDiagnostic> diagnostics)
+    {
+        try
+        {
+            string path = Path.Combine(workingDirectory, name);
+            if (Directory.Exists(path))
+            {
+                // gcc and ld stop with this error; we report it and keep the argument.
+                diagnostics.Add(new ResponseFileDiagnostic(name, "@-file refers to a directory"));
+                return null;
+            }
+
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            if (new FileInfo(path).Length > MaxFileBytes)
+            {
+                diagnostics.Add(new ResponseFileDiagnostic(name, $"larger than {MaxFileBytes} bytes; not expanded"));
+                return null;
+            }
+
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // libiberty leaves an @file it cannot open as a literal argument; the later "not found" says the rest.
+            return null;
+        }
+    }
+
+    /// <summary>C isspace in the C locale, as libiberty's ISSPACE.</summary>
+    private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
 }

@@ -1,112 +1,165 @@
 namespace NativeLinkGuard.Toolchain;
 
-public sealed record LdSoConfResult(IReadOnlyList<string> Directories, IReadOnlyList<string> Diagnostics, IReadOnlyList<string> FilesRead);
-
 /// <summary>
-/// ld's own reading of ld.so.conf for the DT_NEEDED search (ldelf_parse_ld_so_conf): listed directories get the
-/// sysroot; <c>include</c> patterns are globbed, relative ones against the including file's directory, absolute ones
-/// read as written (not sysroot-prefixed). Comments, trailing '/' and <c>=hwcap</c> suffixes are dropped.
+/// ld's own reading of ld.so.conf for the DT_NEEDED search (binutils 2.40 ldelf.c <c>ldelf_parse_ld_so_conf</c>,
+/// <c>ldelf_parse_ld_so_conf_include</c>, <c>ldelf_add_sysroot</c>). This is not ldconfig's parser: ld takes only
+/// the first word of a line, knows no <c>hwcap</c> directive, and joins entries with ':' before adding the sysroot.
 /// </summary>
 public static class LdSoConfReader
 {
-    private const int MaxFiles = 256;
-    private const int MaxDepth = 16;
-    private const long MaxFileBytes = 1 << 20;
+    /// <summary>ld recurses without a limit (an include cycle overflows its stack); we stop here instead.</summary>
+    internal const int MaxIncludeDepth = 32;
+
+    internal const long MaxFileBytes = 1024 * 1024;
 
     public static LdSoConfResult Read(string confPath, string sysroot)
     {
-        var dirs = new List<string>();
-        var diags = new List<string>();
-        var read = new List<string>();
-        var visited = new HashSet<string>(StringComparer.Ordinal);
-        ReadFile(confPath, sysroot, 0, dirs, diags, read, visited);
-        return new LdSoConfResult(dirs, diags, read);
+        ArgumentNullException.ThrowIfNull(confPath);
+        var state = new ReadState();
+        ParseFile(confPath, state, depth: 0);
+
+        // ld concatenates the entries with ':' and ldelf_add_sysroot prefixes each absolute element, so an entry
+        // holding ':' becomes several directories.
+        var directories = new List<string>();
+        foreach (string entry in state.Entries)
+        {
+            foreach (string element in entry.Split(':'))
+            {
+                directories.Add(sysroot.Length > 0 && element.StartsWith('/') ? sysroot + element : element);
+            }
+        }
+
+        return new LdSoConfResult(directories, state.Diagnostics, state.FilesRead);
     }
 
-    private static void ReadFile(string path, string sysroot, int depth, List<string> dirs, List<string> diags, List<string> read, HashSet<string> visited)
+    private static void ParseFile(string path, ReadState state, int depth)
     {
-        if (depth > MaxDepth) { diags.Add($"{path}: includes nested more than {MaxDepth} deep"); return; }
-        if (!visited.Add(Path.GetFullPath(path))) { diags.Add($"{path}: included again (include loop); skipped"); return; }
-        if (read.Count >= MaxFiles) { diags.Add($"{path}: more than {MaxFiles} files included; stopped"); return; }
-        string text;
-        try
+        if (state.Active.Contains(path))
         {
-            var info = new FileInfo(path);
-            if (info.Length > MaxFileBytes) { diags.Add($"{path}: larger than {MaxFileBytes} bytes; skipped"); return; }
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            diags.Add($"{path}: {e.Message}");
+            state.Diagnostics.Add($"{path}: include cycle; not read again");
             return;
         }
-        read.Add(path);
-        string baseDir = Path.GetDirectoryName(path) ?? "/";
-        foreach (var rawLine in text.Split('\n'))
+
+        if (depth > MaxIncludeDepth)
         {
-            string line = rawLine;
-            int hash = line.IndexOf('#');
-            if (hash >= 0) line = line[..hash];
-            var words = line.Split([' ', '\t', '\r', ',', ':'], StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length == 0) continue;
-            if (words[0] == "include")
+            state.Diagnostics.Add($"{path}: includes nested more than {MaxIncludeDepth} deep; not read");
+            return;
+        }
+
+        string? text = TryReadText(path, state);
+        if (text is null)
+        {
+            return;
+        }
+
+        state.FilesRead.Add(path);
+        state.Active.Add(path);
+        foreach (string rawLine in text.Split('\n'))
+        {
+            ParseLine(rawLine, path, state, depth);
+        }
+
+        state.Active.Remove(path);
+    }
+
+    private static void ParseLine(string rawLine, string path, ReadState state, int depth)
+    {
+        // fgets + strchr: a NUL ends the line; '#' ends it too, since the format knows no quoting.
+        string line = rawLine;
+        int cut = line.IndexOfAny(['\0', '#']);
+        if (cut >= 0)
+        {
+            line = line[..cut];
+        }
+
+        int p = 0;
+        while (p < line.Length && line[p] is ' ' or '\f' or '\r' or '\t' or '\v')
+        {
+            p++;
+        }
+
+        if (p == line.Length)
+        {
+            return;
+        }
+
+        if (string.CompareOrdinal(line, p, "include", 0, 7) == 0 && p + 7 < line.Length && line[p + 7] is ' ' or '\t')
+        {
+            // Only space and tab separate include patterns (a '\r' stays part of the pattern, as in ld).
+            foreach (string pattern in line[(p + 8)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
             {
-                foreach (var pattern in words.Skip(1))
-                {
-                    string full = pattern.StartsWith('/') ? pattern : Path.Combine(baseDir, pattern);
-                    foreach (var f in Glob(full)) ReadFile(f, sysroot, depth + 1, dirs, diags, read, visited);
-                }
-                continue;
+                Include(path, pattern, state, depth);
             }
-            if (words[0] == "hwcap") continue;
-            foreach (var w in words)
-            {
-                string d = w;
-                int eq = d.IndexOf('=');
-                if (eq >= 0) d = d[..eq];
-                if (d.Length > 1) d = d.TrimEnd('/');
-                if (d.Length == 0 || !d.StartsWith('/')) continue;
-                dirs.Add(sysroot + d);
-            }
+
+            return;
+        }
+
+        // Only the first word counts; '=' ends it (the old "dir=hwcap" syntax), then trailing '/' go.
+        int end = p;
+        while (end < line.Length && line[end] is not ('=' or ' ' or '\t' or '\f' or '\r' or '\v'))
+        {
+            end++;
+        }
+
+        while (end > p && line[end - 1] == '/')
+        {
+            end--;
+        }
+
+        state.Entries.Add(line[p..end]);
+    }
+
+    /// <summary>Relative patterns are joined to the including file's directory; absolute ones are used as written,
+    /// without the sysroot (so a sysroot's <c>include /etc/ld.so.conf.d/*.conf</c> reads the host's files).</summary>
+    private static void Include(string includingFile, string pattern, ReadState state, int depth)
+    {
+        if (!pattern.StartsWith('/'))
+        {
+            int slash = includingFile.LastIndexOf('/');
+            pattern = includingFile[..(slash + 1)] + pattern;
+        }
+
+        foreach (string match in Glob.Expand(pattern))
+        {
+            ParseFile(match, state, depth + 1);
         }
     }
 
-    /// <summary>glob(3) for a pattern whose wildcards are in the last component (the only form ld.so.conf uses), sorted.</summary>
-    public static IEnumerable<string> Glob(string pattern)
+    private static string? TryReadText(string path, ReadState state)
     {
-        string dir = Path.GetDirectoryName(pattern) ?? "/";
-        string name = Path.GetFileName(pattern);
-        if (name.IndexOfAny(['*', '?', '[']) < 0)
-            return File.Exists(pattern) ? [pattern] : [];
         try
         {
-            if (!Directory.Exists(dir)) return [];
-            var files = Directory.GetFiles(dir).Where(f => GlobMatch(name, Path.GetFileName(f))).ToArray();
-            Array.Sort(files, StringComparer.Ordinal);
-            return files;
+            if (Directory.Exists(path))
+            {
+                // fopen succeeds on a directory and the first read fails: nothing, silently.
+                return string.Empty;
+            }
+
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (stream.Length > MaxFileBytes)
+            {
+                state.Diagnostics.Add($"{path}: larger than {MaxFileBytes} bytes; not read");
+                return null;
+            }
+
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+            return reader.ReadToEnd();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return [];
+            state.Diagnostics.Add($"{path}: cannot read: {e.Message}");
+            return null;
         }
     }
 
-    internal static bool GlobMatch(string pattern, string name)
+    private sealed class ReadState
     {
-        int p = 0, n = 0, starP = -1, starN = 0;
-        while (n < name.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*') { starP = p++; starN = n; continue; }
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == name[n])) { p++; n++; continue; }
-            if (p < pattern.Length && pattern[p] == '[')
-            {
-                int close = pattern.IndexOf(']', p + 1);
-                if (close > p && pattern[(p + 1)..close].Contains(name[n])) { p = close + 1; n++; continue; }
-            }
-            if (starP >= 0) { p = starP + 1; n = ++starN; continue; }
-            return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length && (name.Length == 0 || name[0] != '.' || pattern.StartsWith('.'));
+        public List<string> Entries { get; } = [];
+
+        public List<string> Diagnostics { get; } = [];
+
+        public List<string> FilesRead { get; } = [];
+
+        public HashSet<string> Active { get; } = new(StringComparer.Ordinal);
     }
 }

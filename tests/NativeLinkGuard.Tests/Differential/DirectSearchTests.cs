@@ -94,7 +94,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Assert.That(report.Findings.Count(f => f.Code == "NLG0001"), Is.EqualTo(2));
     }
 
-    private static bool HasCrossCompiler => Toolchain.ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", Environment.GetEnvironmentVariable("PATH")) is not null;
+    private static bool HasCrossCompiler => global::NativeLinkGuard.Toolchain.ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", Environment.GetEnvironmentVariable("PATH")) is not null;
 
     [Test]
     public void Incompatible_library_is_skipped_and_the_search_goes_on()

@@ -82,7 +82,7 @@ public sealed class ElfReaderTests
         Assume.That(Differential.LinkFixture.HasCompiler);
         using var fx = new Differential.LinkFixture();
         fx.SharedLib("libx.so.1.2", "int x(void){return 1;}\n", soname: "libx.so.1", extra: "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../lib' -lm");
-        var readelf = Toolchain.ProcessRunner.Run("readelf", ["-d", fx.P("libx.so.1.2")]).StandardOutput;
+        var readelf = global::NativeLinkGuard.Toolchain.ProcessRunner.Run("readelf", ["-d", fx.P("libx.so.1.2")]).StandardOutput;
         Assert.That(ElfReader.TryRead(fx.P("libx.so.1.2"), out var f, out _), Is.True);
         using (Assert.EnterMultipleScope())
         {
