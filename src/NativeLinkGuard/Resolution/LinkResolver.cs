@@ -72,11 +72,13 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, f.Kind == LibraryFileKind.Unreadable ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
                     continue;
                 }
-                var header = f.Elf;
-                if (header is not null && !IsTargetCompatible(header))
+                string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
+                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt ? $"a linker script for {fmt}" : null
+                    : null;
+                if (incompatible is not null)
                 {
-                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, header.TargetName));
-                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), header.TargetName, ctx.Linker.TargetName));
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, incompatible));
+                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), incompatible, ctx.Linker.TargetName));
                     continue;
                 }
                 attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Accepted));
@@ -179,7 +181,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             case LibraryFileKind.Elf or LibraryFileKind.Archive:
                 return; // objects and archives: no DT_NEEDED to follow
             case LibraryFileKind.Text:
-                ReadScript(input, path, depth);
+                ReadScript(input, path, spelling, depth);
                 return;
             case LibraryFileKind.Malformed:
                 _problems.Add(new InputUnusable(input, spelling, $"{spelling}: file format not recognized ({f.Error})"));
@@ -190,27 +192,61 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         }
     }
 
-    private void ReadScript(LinkInput input, string path, int depth)
+    private readonly Dictionary<string, (LinkerScript? Script, string? Error)> _scripts = new(StringComparer.Ordinal);
+
+    /// <summary>Each script is read and parsed once per run (it may be met by a search and again as an input).</summary>
+    private (LinkerScript? Script, string? Error) LoadScript(string path)
+    {
+        if (_scripts.TryGetValue(path, out var cached)) return cached;
+        (LinkerScript?, string?) result;
+        try
+        {
+            result = (LinkerScriptParser.Parse(ReadBoundedText(path), inc => LoadInclude(path, inc)), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            result = (null, $"{path}: {e.Message}");
+        }
+        _scripts[path] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// A script found by a search whose OUTPUT_FORMAT (anywhere in it) is not the link's output format is skipped as
+    /// incompatible, like an ELF file of another machine (checked with ld 2.40; a script named by path is used).
+    /// </summary>
+    private string? IncompatibleScriptFormat(string path)
+    {
+        var (script, _) = LoadScript(path);
+        string? format = script?.OutputFormat;
+        if (format is null || ctx.Linker.OutputFormat is not { } own) return null;
+        return format == own ? null : format;
+    }
+
+    private static string ScriptErrorMessage(string path, ScriptDiagnostic err) => err.Kind switch
+    {
+        ScriptErrorKind.UnterminatedComment => $"{path}: EOF in comment",
+        ScriptErrorKind.NotAScript => $"{path}: file not recognized: file format not recognized",
+        ScriptErrorKind.SyntaxError => $"{(err.File ?? path)}:{(err.AtEndOfInput ? 0 : err.Line)}: {err.Message}",
+        _ => $"{(err.File ?? path)}: {err.Message}",
+    };
+
+    private void ReadScript(LinkInput input, string path, string spelling, int depth)
     {
         if (depth >= MaxScriptDepth)
         {
             _problems.Add(new InputUnusable(input, path, $"{path}: linker scripts nest more than {MaxScriptDepth} deep (a loop?)"));
             return;
         }
-        string text;
-        try
+        var (script, ioError) = LoadScript(path);
+        if (script is null)
         {
-            text = ReadBoundedText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _problems.Add(new InputUnusable(input, path, $"{path}: {e.Message}"));
+            _problems.Add(new InputUnusable(input, path, ioError ?? path));
             return;
         }
-        var script = LinkerScriptParser.Parse(text, inc => LoadInclude(path, inc));
         if (script.Error is { } err)
         {
-            _problems.Add(new InputUnusable(input, path, $"{path}:{err.Line}: {err.Message}"));
+            _problems.Add(new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
             return;
         }
         foreach (var m in script.Inputs)

@@ -21,7 +21,7 @@ public static class BuiltInToolchain
         "(built-in model)", "GNU ld 2.40 (built-in model, not probed)", LinkerFlavor.Bfd,
         searchDirs is { Count: > 0 } ? searchDirs : DebianX86_64SearchDirs, "",
         ElfClass.Elf64, ElfData.LittleEndian, ElfMachines.X86_64, IsNative: true, Prefix: "/usr",
-        ["built-in model: no toolchain was run; SEARCH_DIRs, target and native-ness are assumptions (see README)"]);
+        ["built-in model: no toolchain was run; SEARCH_DIRs, target and native-ness are assumptions (see README)"], "elf64-x86-64");
 
     /// <summary>gcc's translation of its own link options into ld's argv (argv[0] kept).</summary>
     public static List<string> TranslateDriverArguments(IReadOnlyList<string> argv)

@@ -20,7 +20,9 @@ public sealed record LinkerInfo(
     // ld's configured prefix: it reads <c>S + prefix + /etc/ld.so.conf</c> before <c>S/etc/ld.so.conf</c>.
     string Prefix,
     // How each fact was obtained, for verbose output.
-    IReadOnlyList<string> ProbeNotes)
+    IReadOnlyList<string> ProbeNotes,
+    // The first name of the default script's OUTPUT_FORMAT (elf64-x86-64): a library script naming another is skipped.
+    string? OutputFormat = null)
 {
     public string TargetName => ElfMachines.Describe(TargetClass, TargetData, TargetMachine);
 }

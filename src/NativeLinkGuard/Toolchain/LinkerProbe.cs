@@ -46,7 +46,7 @@ public sealed partial class LinkerProbe
         bool native = ProbeNative(ld, emulationArgs, env, notes);
         string prefix = GuessPrefix(ld);
         notes.Add($"prefix {prefix} (from the linker's location; ld reads S{prefix}/etc/ld.so.conf before S/etc/ld.so.conf)");
-        return new LinkerInfo(ld, version, flavor, dirs, sysroot, cls, data, machine, native, prefix, notes);
+        return new LinkerInfo(ld, version, flavor, dirs, sysroot, cls, data, machine, native, prefix, notes, fmt.Groups[1].Value);
     }
 
     /// <summary>

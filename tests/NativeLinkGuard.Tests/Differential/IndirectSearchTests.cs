@@ -152,4 +152,42 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         var report = AssertAgreesWithLd(["ld", "-shared", "--no-allow-shlib-undefined", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"], expectSuccess: false, hints: ["deps"]);
         Assert.That(report.Findings.Single().Suggestions[0].Flags, Is.EqualTo(new[] { "-rpath-link", Fx.P("deps") }));
     }
+
+    [Test]
+    public void A_candidate_needing_another_version_of_a_loaded_library_loses_to_a_later_one()
+    {
+        // libz.so.1 is on the command line. ld's first pass rejects a/libdep.so.1, which needs libz.so.2, and takes
+        // b/libdep.so.1 (needs libz.so.1). a's copy lacks dep_fn, so picking it would fail the link.
+        Fx.SharedLib("z1/libz.so.1", "int z(void){return 1;}\n", soname: "libz.so.1");
+        Fx.SharedLib("z2/libz.so.2", "int z(void){return 2;}\n", soname: "libz.so.2");
+        Fx.SharedLib("a/libdep.so.1", "int unrelated(void){return 0;}\n", soname: "libdep.so.1", extra: "-Wl,--no-as-needed z2/libz.so.2");
+        Fx.SharedLib("b/libdep.so.1", Dep, soname: "libdep.so.1", extra: "-Wl,--no-as-needed z1/libz.so.1");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "b/libdep.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--no-as-needed", "z1/libz.so.1", "-Wl,-rpath-link,a:b:z2"), expectSuccess: true);
+        Assert.That(report.Findings, Is.Empty);
+    }
+
+    [Test]
+    public void A_candidate_not_linked_against_libc_loses_to_a_later_one_that_is()
+    {
+        // ld's first pass rejects a/libdep.so.1 (DT_NEEDED entries, none libc.so.*); b/libdep.so.1 wins.
+        // a's copy lacks dep_fn, so picking it would fail the link.
+        Fx.SharedLib("other/libz1.so", "int z1(void){return 0;}\n", soname: "libz1.so", extra: "-nostdlib");
+        Fx.SharedLib("a/libdep.so.1", "int unrelated(void){return 0;}\n", soname: "libdep.so.1", extra: "-nostdlib -Wl,--no-as-needed other/libz1.so");
+        Fx.SharedLib("b/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "b/libdep.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,a:b:other"), expectSuccess: true);
+        Assert.That(report.Findings, Is.Empty);
+    }
+
+    [Test]
+    public void Dollar_lib_in_a_runpath_means_lib64_to_ld()
+    {
+        Fx.SharedLib("deps/lib64/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "deps/lib64/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN/../deps/$LIB'");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
 }

@@ -64,4 +64,36 @@ public sealed class LinkerScriptAndConfTests : DifferentialTestBase
         Fx.Write("link.rsp", "-o app main.o\n-Lbuild -lfoo\n");
         AssertAgreesWithLd(Gcc("@link.rsp"), expectSuccess: false, hints: ["deps"]);
     }
+
+    [Test]
+    public void Script_for_another_output_format_is_skipped_as_incompatible_when_searched()
+    {
+        Fx.SharedLib("build/libreal.so", Foo);
+        Fx.Write("build/libfoo.so", "OUTPUT_FORMAT(elf32-i386)\nINPUT ( libreal.so )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        Assert.That(report.Findings.Select(f => f.Code), Is.EquivalentTo(new[] { "NLG0003", "NLG0001" }));
+    }
+
+    [Test]
+    public void Script_for_another_output_format_named_by_path_is_used()
+    {
+        Fx.SharedLib("build/libreal.so", Foo);
+        Fx.Write("build/libfoo.so", "/* odd */\nOUTPUT_FORMAT(elf32-i386)\nINPUT ( libreal.so )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "build/libfoo.so"), expectSuccess: true);
+    }
+
+    [Test]
+    public void Script_syntax_error_fails_the_link_with_lds_line()
+    {
+        Fx.SharedLib("build/libreal.so", Foo);
+        Fx.Write("build/libfoo.so", "/* x */\nGROUP ( libreal.so ) )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        var real = Fx.RealLink(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"));
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        var f = report.Findings.Single();
+        Assert.That(f.Code, Is.EqualTo("NLG0012"));
+        Assert.That(real.StandardError, Does.Contain(f.LdMessage));
+    }
 }
