@@ -56,7 +56,7 @@ public sealed class LinkChecker
         if (linker.Flavor != LinkerFlavor.Bfd)
             notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd): predictions follow GNU ld's rules and may differ");
 
-        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment);
+        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments };
         var resolver = new LinkResolver(ctx, _files);
         var resolved = resolver.Resolve();
         notes.AddRange(resolved.Notes);
@@ -65,7 +65,8 @@ public sealed class LinkChecker
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
         var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? []), render, privateDir);
         var factory = new FindingFactory(ctx, advisor);
-        var findings = resolved.Problems.Select(factory.Create).ToList();
+        var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
+        var findings = resolved.Problems.Select(p => verifier.Verify(factory.Create(p), p)).ToList();
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);

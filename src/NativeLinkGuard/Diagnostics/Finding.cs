@@ -32,7 +32,11 @@ public sealed record Suggestion(
     IReadOnlyDictionary<string, string>? Environment = null,
     IReadOnlyList<FileOperation>? FileOperations = null,
     string? CMake = null,
-    string? LdFlags = null);
+    string? LdFlags = null)
+{
+    /// <summary>The resolver was re-run with this fix applied (flags, environment, file operations simulated) and the finding went away.</summary>
+    public bool Verified { get; init; }
+}
 
 /// <summary>A coded finding about one link (stable codes: docs/codes.md).</summary>
 public sealed record Finding(

@@ -79,6 +79,7 @@ public static class JsonReportWriter
             w.WriteStartObject();
             w.WriteNumber("rank", rank++);
             w.WriteString("quality", s.Quality == SuggestionQuality.Proper ? "proper" : "workaround");
+            w.WriteBoolean("verified", s.Verified);
             w.WriteString("summary", s.Summary);
             WriteStrings(w, "flags", s.Flags);
             if (s.Environment is { Count: > 0 } env)

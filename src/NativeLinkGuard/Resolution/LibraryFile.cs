@@ -17,11 +17,31 @@ public sealed record LibraryFile(string Path, LibraryFileKind Kind, ElfFile? Elf
 public sealed class LibraryFileCache
 {
     private readonly Dictionary<string, LibraryFile> _files = new(StringComparer.Ordinal);
+    private readonly LibraryFileCache? _parent;
+    private readonly IReadOnlyDictionary<string, string>? _aliases;
+
+    public LibraryFileCache()
+    {
+    }
+
+    private LibraryFileCache(LibraryFileCache parent, IReadOnlyDictionary<string, string> aliases)
+    {
+        _parent = parent;
+        _aliases = aliases;
+    }
 
     public int FilesRead { get; private set; }
 
+    /// <summary>
+    /// A view in which each alias path reads as the file it names (a symlink or copy a suggestion would create),
+    /// everything else as in this cache: how a fix is tried out without touching the disk.
+    /// </summary>
+    public LibraryFileCache WithAliases(IReadOnlyDictionary<string, string> aliases) => new(this, aliases);
+
     public LibraryFile Get(string path)
     {
+        if (_parent is not null)
+            return _aliases!.TryGetValue(path, out var target) ? _parent.Get(target) with { Path = path } : _parent.Get(path);
         if (_files.TryGetValue(path, out var f)) return f;
         f = Read(path);
         _files[path] = f;

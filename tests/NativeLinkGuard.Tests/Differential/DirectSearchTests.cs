@@ -127,7 +127,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
         var real = Fx.RealLink(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
         var report = Fx.Check(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
         Assert.That(real.StandardError, Does.Contain("file in wrong format"));
-        Assert.That(report.PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Fails));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
     }
 }

@@ -93,7 +93,7 @@ public sealed class RealCasesTests : DifferentialTestBase
         var copy = Fx.Check(command, Fx.P("host/lib/x86_64-linux-gnu")).Findings.Single().Suggestions.Single(s => s.FileOperations?.Any(o => o.Kind == "copy") == true);
         var (fixedCommand, env) = Fx.Apply(copy, command);
         Assert.That(Fx.RealLink(fixedCommand, env).Succeeded, Is.True);
-        Assert.That(Fx.Check(fixedCommand).PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Succeeds));
+        Assert.That(Fx.Check(fixedCommand).PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Succeeds));
     }
 }
 
@@ -110,7 +110,7 @@ public sealed class BuiltInModelTests : DifferentialTestBase
         var real = Fx.RealLink(command);
         var report = new LinkChecker().Check(new CheckRequest(command, Fx.Root, Fx.Environment, [Fx.P("stubs")], BuiltInModel: true));
         Assert.That(real.Succeeded, Is.False);
-        Assert.That(report.PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Fails));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(LinkFixture.Missing(report), Is.EqualTo(real.Missing));
         Assert.That(report.Linker!.Probed, Is.False);
         AssertFirstSuggestionFixes(command, report);

@@ -150,7 +150,7 @@ public sealed class MalformedInputTests
         var real = fx.RealLink(["gcc", "-o", "app", "main.o", "-Lbuild", "-lbad"]);
         var report = fx.Check(["gcc", "-o", "app", "main.o", "-Lbuild", "-lbad"]);
         Assert.That(real.Succeeded, Is.False);
-        Assert.That(report.PredictedOutcome, Is.EqualTo(Diagnostics.PredictedOutcome.Fails));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
     }
 }
