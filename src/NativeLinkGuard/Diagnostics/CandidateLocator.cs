@@ -1,5 +1,6 @@
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
+using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Diagnostics;
 
@@ -35,6 +36,9 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         if (ctx.Sysroot.Length > 0)
             foreach (var d in ctx.Linker.SearchDirs)
                 list.Add((d.TrimStart('='), "host system directory (outside the sysroot)"));
+        // Where the dynamic loader's cache says libraries are installed on this machine (ld itself never reads it).
+        foreach (var e in LdSoCacheReader.Read("/etc/ld.so.cache", out _))
+            if (Path.GetDirectoryName(e.Path) is { } dir) list.Add((dir, "/etc/ld.so.cache"));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         _places = list.Where(p => seen.Add(p.Item1)).ToList();
         return _places;

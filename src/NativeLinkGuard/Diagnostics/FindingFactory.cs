@@ -24,6 +24,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
         string ld = $"warning: {n.Name}, needed by {n.By.Spelling}, not found (try using -rpath or -rpath-link)";
         var (suggestions, notes) = advisor.ForNeeded(n);
         notes.Insert(0, "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (until symbol-level analysis, this predicts a failure).");
+        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
         string message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: {string.Join(" → ", chain)}";
         return new Finding(DiagnosticCodes.IndirectDependencyNotFound, Severity.Error, message, n.Name, n.By.Spelling, chain,
             Trace(n.Attempts), suggestions, notes, ld);

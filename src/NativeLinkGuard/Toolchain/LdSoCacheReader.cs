@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace NativeLinkGuard.Toolchain;
+
+/// <summary>One entry of /etc/ld.so.cache: a SONAME and the file the loader would use for it.</summary>
+public sealed record LdSoCacheEntry(string Soname, string Path);
+
+/// <summary>
+/// Reads glibc's ld.so.cache (the "glibc-ld.so.cache1.1" format, glibc ≥ 2.32 writes only that). ld never reads it;
+/// the fix advisor uses it to find where a missing library is installed on this machine. Bounded and never throws.
+/// </summary>
+public static class LdSoCacheReader
+{
+    private const string Magic = "glibc-ld.so.cache1.1";
+    private const int HeaderSize = 48;
+    private const int EntrySize = 24;
+    private const int MaxBytes = 16 << 20;
+
+    public static IReadOnlyList<LdSoCacheEntry> Read(string path, out string? error)
+    {
+        error = null;
+        byte[] b;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) return [];
+            if (info.Length > MaxBytes) { error = $"{path}: larger than {MaxBytes} bytes; not read"; return []; }
+            b = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"{path}: {e.Message}";
+            return [];
+        }
+        return Parse(b, path, out error);
+    }
+
+    public static IReadOnlyList<LdSoCacheEntry> Parse(ReadOnlySpan<byte> b, string name, out string? error)
+    {
+        error = null;
+        if (b.Length < HeaderSize || !b[..Magic.Length].SequenceEqual(Encoding.ASCII.GetBytes(Magic)))
+        {
+            error = $"{name}: not a glibc-ld.so.cache1.1 file";
+            return [];
+        }
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
+        if (count > (b.Length - HeaderSize) / EntrySize)
+        {
+            error = $"{name}: {count} entries do not fit in {b.Length} bytes";
+            return [];
+        }
+        var list = new List<LdSoCacheEntry>((int)count);
+        for (int i = 0; i < count; i++)
+        {
+            var e = b.Slice(HeaderSize + i * EntrySize, EntrySize);
+            string? key = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..]));
+            string? value = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[8..]));
+            if (key is null || value is null) { error = $"{name}: entry {i} points outside the file"; return list; }
+            list.Add(new LdSoCacheEntry(key, value));
+        }
+        return list;
+    }
+
+    private static string? CString(ReadOnlySpan<byte> b, uint offset)
+    {
+        if (offset >= b.Length) return null;
+        var rest = b[(int)offset..];
+        int nul = rest.IndexOf((byte)0);
+        return nul < 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
+    }
+}

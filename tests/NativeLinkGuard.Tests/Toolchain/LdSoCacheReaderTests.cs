@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Toolchain;
+
+public sealed class LdSoCacheReaderTests
+{
+    [Test]
+    public void The_machines_cache_reads_as_ldconfig_prints_it()
+    {
+        Assume.That(File.Exists("/etc/ld.so.cache") && File.Exists("/sbin/ldconfig"));
+        var entries = LdSoCacheReader.Read("/etc/ld.so.cache", out var error);
+        Assume.That(error, Is.Null, "cache in the old format only");
+        var printed = ProcessRunner.Run("/sbin/ldconfig", ["-p"]).StandardOutput;
+        var expected = Regex.Matches(printed, @"^\s+(\S+) \([^)]*\) => (\S+)$", RegexOptions.Multiline)
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).Order().ToList();
+        Assert.That(expected, Is.Not.Empty);
+        Assert.That(entries.Select(e => (e.Soname, e.Path)).Order().ToList(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Truncated_or_lying_caches_are_errors_not_exceptions()
+    {
+        Assume.That(File.Exists("/etc/ld.so.cache"));
+        var real = File.ReadAllBytes("/etc/ld.so.cache");
+        foreach (int len in new[] { 0, 10, 47, 48, 100, real.Length / 2 })
+            Assert.DoesNotThrow(() => LdSoCacheReader.Parse(real.AsSpan(0, Math.Min(len, real.Length)), "cut", out _));
+        var lying = (byte[])real.Clone();
+        BitConverter.TryWriteBytes(lying.AsSpan(20), uint.MaxValue);
+        Assert.That(LdSoCacheReader.Parse(lying, "lying", out var error), Is.Empty);
+        Assert.That(error, Does.Contain("do not fit"));
+    }
+}
