@@ -7,13 +7,27 @@ internal sealed class BoundedSource(IByteSource inner, long start, long length)
 
     public void Read(long offset, Span<byte> buffer)
     {
-        // Overflow-safe: never computes offset + size.
-        if (offset < 0 || buffer.Length > Length || offset > Length - buffer.Length)
-            throw new ElfFormatException(ElfReadErrorKind.Truncated,
-                $"needs {buffer.Length} bytes at offset 0x{offset:x}, past the end of the {Length}-byte file", offset);
+        Check(offset, buffer.Length);
         int n = inner.ReadAt(start + offset, buffer);
         if (n != buffer.Length)
             throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
+    }
+
+    /// <summary>Reads <paramref name="size"/> bytes into a new array, checking the range before allocating.</summary>
+    public byte[] ReadArray(long offset, long size)
+    {
+        Check(offset, size);
+        var buffer = new byte[size];
+        Read(offset, buffer);
+        return buffer;
+    }
+
+    private void Check(long offset, long size)
+    {
+        // Overflow-safe: never computes offset + size.
+        if (offset < 0 || size < 0 || size > Length || offset > Length - size)
+            throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                $"needs {size} bytes at offset 0x{offset:x}, past the end of the {Length}-byte file", offset);
     }
 }
 

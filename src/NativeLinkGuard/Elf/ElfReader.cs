@@ -16,8 +16,9 @@ public static class ElfReader
             using var source = new FileByteSource(path);
             return TryRead(source, out file, out error);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
+            // ArgumentException: an empty path or one with a NUL byte, which File.OpenHandle rejects before any I/O.
             file = null;
             error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
             return false;
@@ -169,8 +170,8 @@ public static class ElfReader
             int min = _is64 ? 56 : 32;
             if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"program header size {entsize} is smaller than {min}", 0);
             if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"{count} program headers is more than the reader accepts", 0);
-            var buf = new byte[checked(entsize * count)];
-            src.Read(ToOffset(phoff), buf);
+            // Range-checked before allocating: a hostile header cannot make us allocate more than the file holds.
+            var buf = src.ReadArray(ToOffset(phoff), (long)entsize * count);
             for (int i = 0; i < count; i++)
             {
                 var p = buf.AsSpan(i * entsize, entsize);
@@ -189,8 +190,8 @@ public static class ElfReader
         {
             int min = _is64 ? 64 : 40;
             if (entsize < min || count > MaxSectionHeaders) return null;
-            var buf = new byte[checked(entsize * count)];
-            src.Read(ToOffset(shoff), buf);
+            // 65535 * 65535 overflows int: the size is computed in long and range-checked before allocating.
+            var buf = src.ReadArray(ToOffset(shoff), (long)entsize * count);
             (uint type, ulong off, ulong size, uint link) Sec(int i)
             {
                 var s = buf.AsSpan(i * entsize, entsize);
@@ -213,8 +214,7 @@ public static class ElfReader
         {
             int entSize = _is64 ? 16 : 8;
             ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
-            var buf = new byte[(int)maxEntries * entSize];
-            src.Read(ToOffset(dyn.Offset), buf);
+            var buf = src.ReadArray(ToOffset(dyn.Offset), (long)maxEntries * entSize);
             var result = new List<(long, ulong)>();
             for (int i = 0; i < (int)maxEntries; i++)
             {
@@ -242,9 +242,12 @@ public static class ElfReader
             ulong start = strtab + index;
             if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows", null);
             long offset = ToOffset(start);
-            long avail = src.Length - offset;
-            if (strsz != 0) avail = Math.Min(avail, (long)(strsz - index));
-            int max = (int)Math.Min(avail, MaxStringLength);
+            if (offset >= src.Length)
+                throw new ElfFormatException(ElfReadErrorKind.Truncated, $"string at offset 0x{offset:x} is past the end of the {src.Length}-byte file", offset);
+            // Both bounds are positive here; strsz - index may exceed long.MaxValue, so compare as ulong.
+            ulong avail = (ulong)(src.Length - offset);
+            if (strsz != 0) avail = Math.Min(avail, strsz - index);
+            int max = (int)Math.Min(avail, (ulong)MaxStringLength);
             Span<byte> buf = stackalloc byte[MaxStringLength];
             buf = buf[..max];
             src.Read(offset, buf);

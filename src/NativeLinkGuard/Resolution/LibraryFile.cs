@@ -59,17 +59,19 @@ public sealed class LibraryFileCache
             Span<byte> head = stackalloc byte[64];
             int n = src.ReadAt(0, head);
             head = head[..n];
-            if (n >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F')
+            switch (FileSniffer.Classify(head))
             {
-                return ElfReader.TryRead(src, out var elf, out var err)
-                    ? new LibraryFile(path, LibraryFileKind.Elf, elf, null)
-                    : new LibraryFile(path, LibraryFileKind.Malformed, null, err!.ToString());
+                case FileKind.Elf:
+                    return ElfReader.TryRead(src, out var elf, out var err)
+                        ? new LibraryFile(path, LibraryFileKind.Elf, elf, null)
+                        : new LibraryFile(path, LibraryFileKind.Malformed, null, err!.ToString());
+                case FileKind.Archive or FileKind.ThinArchive:
+                    return new LibraryFile(path, LibraryFileKind.Archive, ArchiveHeader(path), null);
+                case FileKind.Text:
+                    return new LibraryFile(path, LibraryFileKind.Text, null, null);
+                default:
+                    return new LibraryFile(path, LibraryFileKind.Unknown, null, "file format not recognized");
             }
-            if (n >= 8 && (head[..8].SequenceEqual("!<arch>\n"u8) || head[..8].SequenceEqual("!<thin>\n"u8)))
-                return new LibraryFile(path, LibraryFileKind.Archive, ArchiveHeader(path), null);
-            return head.IndexOf((byte)0) < 0
-                ? new LibraryFile(path, LibraryFileKind.Text, null, null)
-                : new LibraryFile(path, LibraryFileKind.Unknown, null, "file format not recognized");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -130,4 +130,18 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
     }
+
+    [Test]
+    public void Archive_whose_first_member_is_for_another_machine_is_skipped()
+    {
+        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible archive member");
+        Fx.Object("foo_arm.o", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.Object("foo.o", Foo);
+        Directory.CreateDirectory(Fx.P("arm"));
+        Directory.CreateDirectory(Fx.P("x86"));
+        Fx.Sh("aarch64-linux-gnu-ar rcs arm/libfoo.a foo_arm.o && ar rcs x86/libfoo.a foo.o");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-Wl,-Bstatic", "-lfoo", "-Wl,-Bdynamic"), expectSuccess: true);
+        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("skipping incompatible arm/libfoo.a when searching for -lfoo"));
+    }
 }

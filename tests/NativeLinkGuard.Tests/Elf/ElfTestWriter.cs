@@ -1,94 +1,278 @@
 using System.Buffers.Binary;
 using System.Text;
+using NativeLinkGuard.Elf;
 
 namespace NativeLinkGuard.Tests.Elf;
 
-/// <summary>
-/// Synthesizes minimal ELF shared objects in either class and byte order: header, PT_LOAD (vaddr ≠ offset, so the
-/// DT_STRTAB mapping is exercised), PT_DYNAMIC, a dynamic section and its string table, and optionally section
-/// headers (SHT_DYNAMIC + linked SHT_STRTAB) for the no-PT_DYNAMIC fallback.
-/// </summary>
-public sealed class ElfTestWriter
+/// <summary>What to put in a synthesized ELF image, and how to break it. The defaults give a valid shared object.</summary>
+internal sealed record ElfSpec
 {
-    public bool Is64 { get; init; } = true;
-    public bool BigEndian { get; init; }
-    public ushort Machine { get; init; } = 62;
-    public ushort Type { get; init; } = 3;
+    public ElfClass Class { get; init; } = ElfClass.Elf64;
+    public ElfData Data { get; init; } = ElfData.LittleEndian;
+    public ElfType Type { get; init; } = ElfType.SharedObject;
+    public ushort Machine { get; init; } = ElfMachines.X86_64;
+    public byte OsAbi { get; init; }
     public string? Soname { get; init; }
-    public string[] Needed { get; init; } = [];
+    public IReadOnlyList<string> Needed { get; init; } = [];
     public string? Rpath { get; init; }
     public string? Runpath { get; init; }
+    public ulong Flags { get; init; }
     public ulong Flags1 { get; init; }
-    public bool WithProgramDynamic { get; init; } = true;
-    public bool WithSections { get; init; }
-    public ulong LoadVaddr { get; init; } = 0x10000;
 
-    public byte[] Build()
+    /// <summary>False: no program headers at all (e_phnum = 0, e_phoff = 0).</summary>
+    public bool ProgramHeaders { get; init; } = true;
+
+    /// <summary>False: PT_LOADs only, so the reader must fall back to SHT_DYNAMIC in the section headers.</summary>
+    public bool PtDynamic { get; init; } = true;
+
+    /// <summary>Section headers: null, .dynstr (SHT_STRTAB), .dynamic (SHT_DYNAMIC, sh_link = 1).</summary>
+    public bool SectionHeaders { get; init; } = true;
+
+    /// <summary>
+    /// True: one PT_LOAD covers the whole file. False (default): two PT_LOADs with different vaddr - offset
+    /// differences, the string table in the second, so DT_STRTAB only maps through the right one.
+    /// </summary>
+    public bool SingleLoad { get; init; }
+
+    public ulong FirstLoadAddress { get; init; } = 0x400000;
+    public ulong SecondLoadBias { get; init; } = 0x7ff000;
+
+    public bool DtNull { get; init; } = true;
+    public bool DtStrtab { get; init; } = true;
+
+    /// <summary>Added to the DT_STRTAB value (wrapping), to point it elsewhere.</summary>
+    public ulong StrtabAddressDelta { get; init; }
+
+    public ulong? StrszOverride { get; init; }
+
+    /// <summary>The last string's NUL is left out, and DT_STRSZ ends where it would have been.</summary>
+    public bool UnterminatedLastString { get; init; }
+
+    /// <summary>Raw entries appended after the generated ones (before DT_NULL).</summary>
+    public IReadOnlyList<(long Tag, ulong Value)> ExtraDynamic { get; init; } = [];
+
+    public ulong? PhoffOverride { get; init; }
+    public ulong? ShoffOverride { get; init; }
+    public ushort? PhnumOverride { get; init; }
+    public ushort? ShnumOverride { get; init; }
+    public ushort? PhentsizeOverride { get; init; }
+    public ushort? ShentsizeOverride { get; init; }
+
+    /// <summary>Overrides p_filesz of the PT_DYNAMIC header.</summary>
+    public ulong? DynamicSizeOverride { get; init; }
+
+    /// <summary>Overrides p_offset of the PT_DYNAMIC header.</summary>
+    public ulong? DynamicOffsetOverride { get; init; }
+}
+
+/// <summary>A synthesized image, with where its parts are so that tests can poke at them.</summary>
+internal sealed record ElfImage(byte[] Bytes, int PhOffset, int StrtabOffset, ulong StrtabAddress, int DynamicOffset, int DynamicSize, int ShOffset)
+{
+    public MemoryByteSource Source => new(Bytes);
+}
+
+/// <summary>Emits small ELF32/ELF64 images in either byte order: header, PT_LOAD + PT_DYNAMIC, .dynstr, .dynamic, sections.</summary>
+internal static class ElfTestWriter
+{
+    public const long DT_NULL = 0, DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10, DT_SONAME = 14, DT_RPATH = 15, DT_RUNPATH = 29, DT_FLAGS = 30, DT_FLAGS_1 = 0x6ffffffb;
+
+    public static ElfImage Write(ElfSpec spec)
     {
-        int ehsize = Is64 ? 64 : 52, phent = Is64 ? 56 : 32, shent = Is64 ? 64 : 40, dynent = Is64 ? 16 : 8;
-        var strtab = new MemoryStream();
-        strtab.WriteByte(0);
-        int Str(string s) { int off = (int)strtab.Position; var b = Encoding.UTF8.GetBytes(s); strtab.Write(b); strtab.WriteByte(0); return off; }
-        var dyn = new List<(long, ulong)>();
-        foreach (var n in Needed) dyn.Add((1, (ulong)Str(n)));
-        if (Soname is not null) dyn.Add((14, (ulong)Str(Soname)));
-        if (Rpath is not null) dyn.Add((15, (ulong)Str(Rpath)));
-        if (Runpath is not null) dyn.Add((29, (ulong)Str(Runpath)));
-        if (Flags1 != 0) dyn.Add((0x6ffffffb, Flags1));
-        int phnum = WithProgramDynamic ? 2 : 1;
+        bool is64 = spec.Class == ElfClass.Elf64;
+        bool be = spec.Data == ElfData.BigEndian;
+        int ehsize = is64 ? 64 : 52, phentsize = is64 ? 56 : 32, shentsize = is64 ? 64 : 40, dynentsize = is64 ? 16 : 8;
+
+        // String table: "\0" then each string; remember each string's index.
+        var strtab = new List<byte> { 0 };
+        int Add(string s)
+        {
+            int index = strtab.Count;
+            strtab.AddRange(Encoding.UTF8.GetBytes(s));
+            strtab.Add(0);
+            return index;
+        }
+
+        var dyn = new List<(long Tag, ulong Value)>();
+        foreach (string n in spec.Needed) dyn.Add((DT_NEEDED, (ulong)Add(n)));
+        if (spec.Soname is { } so) dyn.Add((DT_SONAME, (ulong)Add(so)));
+        if (spec.Rpath is { } rp) dyn.Add((DT_RPATH, (ulong)Add(rp)));
+        if (spec.Runpath is { } rn) dyn.Add((DT_RUNPATH, (ulong)Add(rn)));
+        if (spec.Flags != 0) dyn.Add((DT_FLAGS, spec.Flags));
+        if (spec.Flags1 != 0) dyn.Add((DT_FLAGS_1, spec.Flags1));
+        if (spec.UnterminatedLastString && strtab.Count > 1) strtab.RemoveAt(strtab.Count - 1);
+
+        int phnum = spec.ProgramHeaders ? (spec.SingleLoad ? 1 : 2) + (spec.PtDynamic ? 1 : 0) : 0;
         int phoff = ehsize;
-        int strOff = phoff + phnum * phent;
-        byte[] str = strtab.ToArray();
-        int dynOff = Align(strOff + str.Length, 8);
-        dyn.Add((5, LoadVaddr + (ulong)strOff)); // DT_STRTAB is an address
-        dyn.Add((10, (ulong)str.Length));
-        dyn.Add((0, 0));
-        int dynSize = dyn.Count * dynent;
+        int strOff = Align(phoff + phnum * phentsize, 8);
+        int dynOff = Align(strOff + strtab.Count, 8);
+        int dynCount = dyn.Count + (spec.DtStrtab ? 2 : 1) + spec.ExtraDynamic.Count + (spec.DtNull ? 1 : 0);
+        int dynSize = dynCount * dynentsize;
+        int shnum = spec.SectionHeaders ? 3 : 0;
         int shoff = Align(dynOff + dynSize, 8);
-        int shnum = WithSections ? 3 : 0;
-        int total = shoff + shnum * shent;
+        int total = shoff + shnum * shentsize;
+
+        ulong firstAddr = spec.FirstLoadAddress;
+        ulong secondBias = spec.SingleLoad ? firstAddr : spec.SecondLoadBias;
+        ulong strAddr = secondBias + (ulong)strOff;
+        ulong dynAddr = secondBias + (ulong)dynOff;
+
+        var all = new List<(long Tag, ulong Value)>(dyn);
+        if (spec.DtStrtab) all.Add((DT_STRTAB, unchecked(strAddr + spec.StrtabAddressDelta)));
+        all.Add((DT_STRSZ, spec.StrszOverride ?? (ulong)strtab.Count));
+        all.AddRange(spec.ExtraDynamic);
+        if (spec.DtNull) all.Add((DT_NULL, 0));
+
         var b = new byte[total];
+        var w = new Writer(b, be);
 
+        // ELF header.
         b[0] = 0x7f; b[1] = (byte)'E'; b[2] = (byte)'L'; b[3] = (byte)'F';
-        b[4] = (byte)(Is64 ? 2 : 1); b[5] = (byte)(BigEndian ? 2 : 1); b[6] = 1;
-        U16(b, 16, Type); U16(b, 18, Machine); U32(b, 20, 1);
-        if (Is64) { U64(b, 32, (ulong)phoff); U64(b, 40, (ulong)(WithSections ? shoff : 0)); U16(b, 52, (ushort)ehsize); U16(b, 54, (ushort)phent); U16(b, 56, (ushort)phnum); U16(b, 58, (ushort)shent); U16(b, 60, (ushort)shnum); }
-        else { U32(b, 28, (uint)phoff); U32(b, 32, (uint)(WithSections ? shoff : 0)); U16(b, 40, (ushort)ehsize); U16(b, 42, (ushort)phent); U16(b, 44, (ushort)phnum); U16(b, 46, (ushort)shent); U16(b, 48, (ushort)shnum); }
+        b[4] = (byte)spec.Class; b[5] = (byte)spec.Data; b[6] = 1; b[7] = spec.OsAbi;
+        w.U16(16, (ushort)spec.Type);
+        w.U16(18, spec.Machine);
+        w.U32(20, 1);
+        int o = is64 ? 48 : 36; // e_flags
+        w.Word(is64, 24, 0); // e_entry
+        w.Word(is64, is64 ? 32 : 28, spec.PhoffOverride ?? (phnum > 0 ? (ulong)phoff : 0));
+        w.Word(is64, is64 ? 40 : 32, spec.ShoffOverride ?? (shnum > 0 ? (ulong)shoff : 0));
+        w.U32(o, 0);
+        w.U16(o + 4, (ushort)ehsize);
+        w.U16(o + 6, spec.PhentsizeOverride ?? (ushort)phentsize);
+        w.U16(o + 8, spec.PhnumOverride ?? (ushort)phnum);
+        w.U16(o + 10, spec.ShentsizeOverride ?? (ushort)shentsize);
+        w.U16(o + 12, spec.ShnumOverride ?? (ushort)shnum);
+        w.U16(o + 14, 0); // e_shstrndx = SHN_UNDEF
 
-        void Ph(int i, uint type, ulong off, ulong vaddr, ulong size)
+        // Program headers.
+        if (phnum > 0)
         {
-            int p = phoff + i * phent;
-            U32(b, p, type);
-            if (Is64) { U64(b, p + 8, off); U64(b, p + 16, vaddr); U64(b, p + 24, vaddr); U64(b, p + 32, size); U64(b, p + 40, size); }
-            else { U32(b, p + 4, (uint)off); U32(b, p + 8, (uint)vaddr); U32(b, p + 12, (uint)vaddr); U32(b, p + 16, (uint)size); U32(b, p + 20, (uint)size); }
-        }
-        Ph(0, 1, 0, LoadVaddr, (ulong)total);
-        if (WithProgramDynamic) Ph(1, 2, (ulong)dynOff, LoadVaddr + (ulong)dynOff, (ulong)dynSize);
-
-        str.CopyTo(b, strOff);
-        for (int i = 0; i < dyn.Count; i++)
-        {
-            int p = dynOff + i * dynent;
-            if (Is64) { U64(b, p, (ulong)dyn[i].Item1); U64(b, p + 8, dyn[i].Item2); }
-            else { U32(b, p, (uint)dyn[i].Item1); U32(b, p + 4, (uint)dyn[i].Item2); }
-        }
-        if (WithSections)
-        {
-            void Sh(int i, uint type, ulong off, ulong size, uint link)
+            int p = phoff;
+            if (spec.SingleLoad)
             {
-                int p = shoff + i * shent;
-                U32(b, p + 4, type);
-                if (Is64) { U64(b, p + 24, off); U64(b, p + 32, size); U32(b, p + 40, link); }
-                else { U32(b, p + 16, (uint)off); U32(b, p + 20, (uint)size); U32(b, p + 24, link); }
+                Phdr(w, is64, p, 1, 0, firstAddr, (ulong)total, 5);
+                p += phentsize;
             }
-            Sh(1, 6, (ulong)dynOff, (ulong)dynSize, 2);
-            Sh(2, 3, (ulong)strOff, (ulong)str.Length, 0);
+            else
+            {
+                // Headers in the first segment; string table, dynamic section and the rest in the second.
+                Phdr(w, is64, p, 1, 0, firstAddr, (ulong)strOff, 5);
+                p += phentsize;
+                Phdr(w, is64, p, 1, (ulong)strOff, secondBias + (ulong)strOff, (ulong)(total - strOff), 6);
+                p += phentsize;
+            }
+            if (spec.PtDynamic)
+                Phdr(w, is64, p, 2, spec.DynamicOffsetOverride ?? (ulong)dynOff, dynAddr, spec.DynamicSizeOverride ?? (ulong)dynSize, 6);
         }
-        return b;
+
+        strtab.CopyTo(b, strOff);
+
+        for (int i = 0; i < all.Count; i++)
+        {
+            int d = dynOff + i * dynentsize;
+            if (is64) { w.U64(d, unchecked((ulong)all[i].Tag)); w.U64(d + 8, all[i].Value); }
+            else { w.U32(d, unchecked((uint)all[i].Tag)); w.U32(d + 4, unchecked((uint)all[i].Value)); }
+        }
+
+        if (shnum > 0)
+        {
+            // [0] null, [1] .dynstr, [2] .dynamic linked to [1].
+            Shdr(w, is64, shoff + shentsize, 3, strAddr, (ulong)strOff, (ulong)strtab.Count, 0, 1);
+            Shdr(w, is64, shoff + 2 * shentsize, 6, dynAddr, (ulong)dynOff, (ulong)dynSize, 1, (ulong)dynentsize);
+        }
+
+        return new ElfImage(b, phoff, strOff, strAddr, dynOff, dynSize, shoff);
     }
 
-    private static int Align(int v, int a) => (v + a - 1) / a * a;
-    private void U16(byte[] b, int o, ushort v) { if (BigEndian) BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(o), v); else BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(o), v); }
-    private void U32(byte[] b, int o, uint v) { if (BigEndian) BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(o), v); else BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(o), v); }
-    private void U64(byte[] b, int o, ulong v) { if (BigEndian) BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(o), v); else BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(o), v); }
+    /// <summary>A copy of <paramref name="bytes"/> with <paramref name="value"/> written at <paramref name="offset"/> in the image's byte order.</summary>
+    public static byte[] Patch(byte[] bytes, ElfData data, int offset, ulong value, int size)
+    {
+        var copy = (byte[])bytes.Clone();
+        var w = new Writer(copy, data == ElfData.BigEndian);
+        switch (size)
+        {
+            case 1: copy[offset] = (byte)value; break;
+            case 2: w.U16(offset, (ushort)value); break;
+            case 4: w.U32(offset, (uint)value); break;
+            case 8: w.U64(offset, value); break;
+            default: throw new ArgumentOutOfRangeException(nameof(size));
+        }
+        return copy;
+    }
+
+    private static int Align(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+    private static void Phdr(Writer w, bool is64, int at, uint type, ulong offset, ulong vaddr, ulong filesz, uint flags)
+    {
+        w.U32(at, type);
+        if (is64)
+        {
+            w.U32(at + 4, flags);
+            w.U64(at + 8, offset);
+            w.U64(at + 16, vaddr);
+            w.U64(at + 24, vaddr);
+            w.U64(at + 32, filesz);
+            w.U64(at + 40, filesz);
+            w.U64(at + 48, 8);
+        }
+        else
+        {
+            w.U32(at + 4, (uint)offset);
+            w.U32(at + 8, (uint)vaddr);
+            w.U32(at + 12, (uint)vaddr);
+            w.U32(at + 16, (uint)filesz);
+            w.U32(at + 20, (uint)filesz);
+            w.U32(at + 24, flags);
+            w.U32(at + 28, 8);
+        }
+    }
+
+    private static void Shdr(Writer w, bool is64, int at, uint type, ulong addr, ulong offset, ulong size, uint link, ulong entsize)
+    {
+        w.U32(at + 4, type);
+        if (is64)
+        {
+            w.U64(at + 16, addr);
+            w.U64(at + 24, offset);
+            w.U64(at + 32, size);
+            w.U32(at + 40, link);
+            w.U64(at + 48, 8);
+            w.U64(at + 56, entsize);
+        }
+        else
+        {
+            w.U32(at + 12, (uint)addr);
+            w.U32(at + 16, (uint)offset);
+            w.U32(at + 20, (uint)size);
+            w.U32(at + 24, link);
+            w.U32(at + 32, 4);
+            w.U32(at + 36, (uint)entsize);
+        }
+    }
+
+    private readonly struct Writer(byte[] bytes, bool bigEndian)
+    {
+        public void U16(int at, ushort v)
+        {
+            if (bigEndian) BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), v);
+            else BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at), v);
+        }
+
+        public void U32(int at, uint v)
+        {
+            if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), v);
+            else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), v);
+        }
+
+        public void U64(int at, ulong v)
+        {
+            if (bigEndian) BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at), v);
+            else BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(at), v);
+        }
+
+        public void Word(bool is64, int at, ulong v)
+        {
+            if (is64) U64(at, v);
+            else U32(at, (uint)v);
+        }
+    }
 }
