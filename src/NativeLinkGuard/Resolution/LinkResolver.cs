@@ -16,6 +16,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private readonly List<ResolvedLibrary> _libraries = [];
     private readonly List<LinkProblem> _problems = [];
     private readonly List<string> _notes = [];
+    private readonly AsNeededModel _asNeeded = new();
     private List<SearchDirectory>? _librarySearch;
     private IReadOnlyList<string>? _ldSoConfDirs;
 
@@ -101,6 +102,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 if (IsObjectName(name))
                 {
                     _notes.Add($"{name}: object file not built yet; assumed to exist when the link runs");
+                    _asNeeded.MakeUnknowable($"{name} is not built yet");
                     return;
                 }
                 _problems.Add(new InputNotFound(input, [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path, AttemptOutcome.Absent, f.Error)]));
@@ -168,6 +170,16 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                         _problems.Add(new InputUnusable(input, spelling, $"attempted static link of dynamic object `{spelling}'"));
                     return;
                 }
+                bool dropped = false;
+                if (input.AsNeeded)
+                {
+                    dropped = !_asNeeded.IsNeeded(path, out bool assumed);
+                    if (dropped)
+                        _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so ld does not search its DT_NEEDED");
+                    else if (assumed)
+                        _notes.Add($"{spelling}: assumed kept by --as-needed ({_asNeeded.Unknowable})");
+                }
+                if (!dropped) _asNeeded.Kept(path);
                 _libraries.Add(new ResolvedLibrary
                 {
                     Path = path,
@@ -176,10 +188,18 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     Input = input,
                     CopyDtNeeded = input.CopyDtNeeded,
                     AsNeeded = input.AsNeeded,
+                    DroppedByAsNeeded = dropped,
                 });
                 return;
-            case LibraryFileKind.Elf or LibraryFileKind.Archive:
-                return; // objects and archives: no DT_NEEDED to follow
+            case LibraryFileKind.Elf when f.Elf!.Type == ElfType.Relocatable:
+                _asNeeded.Object(path);
+                return;
+            case LibraryFileKind.Elf:
+                return;
+            case LibraryFileKind.Archive:
+                // Which members ld extracts depends on symbols; until that is modelled, as-needed decisions after it are assumed.
+                _asNeeded.MakeUnknowable($"{spelling} is an archive");
+                return;
             case LibraryFileKind.Text:
                 ReadScript(input, path, spelling, depth);
                 return;
@@ -306,7 +326,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         for (int i = 0; i < _libraries.Count; i++)
         {
             var by = _libraries[i];
-            if (!ChecksNeededOf(by)) continue;
+            if (by.DroppedByAsNeeded || !ChecksNeededOf(by)) continue;
             foreach (var name in by.Elf.Needed)
             {
                 if (!processed.Add(name)) continue;

@@ -17,6 +17,8 @@ public sealed class ResolvedLibrary
     /// <summary>--copy-dt-needed-entries in effect (inherited by DT_NEEDED libraries).</summary>
     public bool CopyDtNeeded { get; init; }
     public bool AsNeeded { get; init; }
+    /// <summary>--as-needed and nothing referenced it when ld loaded it: still satisfies a DT_NEEDED name, but its own are not searched.</summary>
+    public bool DroppedByAsNeeded { get; init; }
 
     /// <summary>The chain from the link output: test_dflash → libggml-cuda.so → libcuda.so.1.</summary>
     public IReadOnlyList<string> Chain(string output)

@@ -190,4 +190,32 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         Fx.Object("main.o", MainUsesFoo);
         AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
     }
+
+    [Test]
+    public void An_unused_as_needed_library_is_dropped_before_its_dependencies_are_searched()
+    {
+        FooNeedingDepIn();
+        File.Delete(Fx.P("deps/libdep.so.1"));
+        Fx.Object("other.o", "int main(void){return 0;}\n");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "other.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+        Assert.That(report.Notes, Has.Some.Contains("dropped by --as-needed"));
+    }
+
+    [Test]
+    public void The_same_library_without_as_needed_is_kept_and_its_dependency_is_missing()
+    {
+        FooNeedingDepIn();
+        Fx.Object("other.o", "int main(void){return 0;}\n");
+        AssertAgreesWithLd(Gcc("-o", "app", "other.o", "-Lbuild", "-Wl,--no-as-needed", "-lfoo"), expectSuccess: false, hints: ["deps"]);
+    }
+
+    [Test]
+    public void An_as_needed_library_used_by_an_earlier_kept_library_is_kept()
+    {
+        // main uses bar; libbar uses foo_fn from libfoo; libfoo needs the missing-from-search libdep.
+        FooNeedingDepIn();
+        Fx.SharedLib("build/libbar.so", "int foo_fn(void);\nint bar_fn(void){return foo_fn();}\n", extra: "build/libfoo.so");
+        Fx.Object("usebar.o", "int bar_fn(void);\nint main(void){return bar_fn()-1;}\n");
+        AssertAgreesWithLd(Gcc("-o", "app", "usebar.o", "-Lbuild", "-lbar", "-lfoo"), expectSuccess: false, hints: ["deps"]);
+    }
 }

@@ -153,4 +153,22 @@ public sealed class MalformedInputTests
         Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
     }
+
+    [Test]
+    public void Symbol_reader_survives_truncation_and_mutation_and_reads_a_real_library()
+    {
+        var bytes = RealLibrary();
+        Assert.That(SymbolReader.TryRead(new MemoryByteSource(bytes), out var syms, out var err), Is.True, err?.ToString());
+        Assert.That(syms!.Defined, Does.Contain("cos"));
+        var rng = new Random(99);
+        for (int i = 0; i < 2000; i++)
+        {
+            var b = (byte[])bytes.Clone();
+            int cut = rng.Next(0, 2) == 0 ? rng.Next(0, b.Length) : b.Length;
+            for (int k = 0; k < 6; k++) b[rng.Next(0, 64)] = (byte)rng.Next(256);
+            // Also hit the section-header table at the end of the file.
+            for (int k = 0; k < 6; k++) b[b.Length - 1 - rng.Next(0, 4096)] = (byte)rng.Next(256);
+            Assert.DoesNotThrow(() => SymbolReader.TryRead(new MemoryByteSource(b.AsMemory(0, cut)), out _, out _));
+        }
+    }
 }
