@@ -107,10 +107,14 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         for (var l = by; l is not null; l = l.NeededBy)
         {
             string origin = Path.GetDirectoryName(ctx.Absolute(l.Spelling)) ?? "/";
-            string? paths = l.Elf.Runpath ?? l.Elf.Rpath;
-            foreach (var e in Split(paths))
-                yield return (ctx.Absolute(SysrootPaths.RuntimeElement(e, ctx.Sysroot).Replace("$ORIGIN", origin, StringComparison.Ordinal).Replace("${ORIGIN}", origin, StringComparison.Ordinal)),
-                    $"{(l.Elf.Runpath is null ? "DT_RPATH" : "DT_RUNPATH")} of {Path.GetFileName(l.Path)}");
+            string name = Path.GetFileName(l.Path);
+            var lists = new List<(string? Paths, string Source)> { (l.Elf.Runpath ?? l.Elf.Rpath, $"{(l.Elf.Runpath is null ? "DT_RPATH" : "DT_RUNPATH")} of {name}") };
+            // The needing library's own DT_RPATH is ignored by ld when it also has a DT_RUNPATH: worth saying.
+            if (l == by && l.Elf.Runpath is not null && l.Elf.Rpath is not null)
+                lists.Add((l.Elf.Rpath, $"DT_RPATH of {name}, ignored because it also has a DT_RUNPATH"));
+            foreach (var (paths, source) in lists)
+                foreach (var e in Split(paths))
+                    yield return (ctx.Absolute(SysrootPaths.RuntimeElement(e, ctx.Sysroot).Replace("$ORIGIN", origin, StringComparison.Ordinal).Replace("${ORIGIN}", origin, StringComparison.Ordinal)), source);
         }
     }
 

@@ -54,7 +54,9 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
 
         foreach (var c in exact.Concat(renamed))
         {
-            if (c.Source.StartsWith("DT_RPATH of", StringComparison.Ordinal) && c.Source != "DT_RPATH of " + Path.GetFileName(n.By.Path))
+            if (c.Source.EndsWith("ignored because it also has a DT_RUNPATH", StringComparison.Ordinal))
+                notes.Add($"{c.FullPath} is on the {c.Source}: ld (like ld.so) uses DT_RUNPATH alone when both exist.");
+            else if (c.Source.StartsWith("DT_RPATH of", StringComparison.Ordinal) && c.Source != "DT_RPATH of " + Path.GetFileName(n.By.Path))
                 notes.Add($"{c.FullPath} is reachable through the {c.Source}: the dynamic loader inherits a parent's DT_RPATH at run time, but ld only searches the needing library's own.");
             foreach (var via in NonFixesContaining(c.Directory))
                 notes.Add($"{c.Directory} is on {via}, but ld never searches {via} for a DT_NEEDED (indirect) dependency; -L or LIBRARY_PATH cannot help here.");

@@ -180,7 +180,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                         _notes.Add($"{spelling}: assumed kept by --as-needed ({_asNeeded.Unknowable})");
                 }
                 if (!dropped) _asNeeded.Kept(path);
-                _libraries.Add(new ResolvedLibrary
+                AddLibrary(new ResolvedLibrary
                 {
                     Path = path,
                     Spelling = spelling,
@@ -338,7 +338,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     _problems.Add(new NeededNotFound(name, by, attempts));
                     continue;
                 }
-                _libraries.Add(found);
+                AddLibrary(found);
             }
         }
     }
@@ -350,20 +350,24 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private bool ChecksNeededOf(ResolvedLibrary lib) => ctx.Request.ChecksSharedLibraryDependencies || lib.CopyDtNeeded;
 
     /// <summary>ld-rules §4.2: an input whose SONAME (or, without one, its name as given or found) equals NAME.</summary>
-    private bool IsSatisfiedByLoaded(string name)
+    private readonly HashSet<string> _satisfies = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records what NAMEs a loaded library satisfies (ld-rules §4.2): its SONAME, or without one its name as given
+    /// and, when found by -l/-l:, its file name. A set, so the DT_NEEDED walk stays linear in the number of libraries.
+    /// </summary>
+    private void AddLibrary(ResolvedLibrary lib)
     {
-        foreach (var l in _libraries)
+        _libraries.Add(lib);
+        if (lib.Elf.Soname is { } so) _satisfies.Add(so);
+        else if (lib.Input is { } input)
         {
-            if (l.Elf.Soname is { } so)
-            {
-                if (so == name) return true;
-                continue;
-            }
-            if (l.Input is { } input && (l.Spelling == name || (input.Kind == LinkInputKind.Library && Path.GetFileName(l.Path) == name)))
-                return true;
+            _satisfies.Add(lib.Spelling);
+            if (input.Kind == LinkInputKind.Library) _satisfies.Add(Path.GetFileName(lib.Path));
         }
-        return false;
     }
+
+    private bool IsSatisfiedByLoaded(string name) => _satisfies.Contains(name);
 
     private ResolvedLibrary? SearchNeeded(string name, ResolvedLibrary by, List<SearchAttempt> attempts)
     {

@@ -218,4 +218,46 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         Fx.Object("usebar.o", "int bar_fn(void);\nint main(void){return bar_fn()-1;}\n");
         AssertAgreesWithLd(Gcc("-o", "app", "usebar.o", "-Lbuild", "-lbar", "-lfoo"), expectSuccess: false, hints: ["deps"]);
     }
+
+    /// <summary>
+    /// binutils cannot emit DT_RPATH and DT_RUNPATH together, so the fixture is retagged: linked with an old-style
+    /// RPATH and a SONAME holding the RUNPATH string, then the DT_SONAME tag (14) is rewritten to DT_RUNPATH (29).
+    /// </summary>
+    private void FooWithRpathAndRunpath(string rpath, string runpath)
+    {
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, soname: runpath, extra: $"deps/libdep.so.1 -Wl,--disable-new-dtags,-rpath,{rpath}");
+        var bytes = File.ReadAllBytes(Fx.P("build/libfoo.so"));
+        long phoff = BitConverter.ToInt64(bytes, 32);
+        int phnum = BitConverter.ToUInt16(bytes, 56);
+        for (int i = 0; i < phnum; i++)
+        {
+            int ph = (int)phoff + i * 56;
+            if (BitConverter.ToUInt32(bytes, ph) != 2) continue; // PT_DYNAMIC
+            long off = BitConverter.ToInt64(bytes, ph + 8);
+            for (int e = (int)off; BitConverter.ToInt64(bytes, e) != 0; e += 16)
+                if (BitConverter.ToInt64(bytes, e) == 14) BitConverter.TryWriteBytes(bytes.AsSpan(e), 29L);
+        }
+        File.WriteAllBytes(Fx.P("build/libfoo.so"), bytes);
+        var readelf = global::NativeLinkGuard.Toolchain.ProcessRunner.Run("readelf", ["-d", Fx.P("build/libfoo.so")]).StandardOutput;
+        Assume.That(readelf, Does.Contain("(RPATH)").And.Contain("(RUNPATH)"), "the retagged fixture has both tags");
+    }
+
+    [Test]
+    public void Rpath_is_ignored_when_runpath_exists()
+    {
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        FooWithRpathAndRunpath(rpath: Fx.P("deps"), runpath: Fx.P("nowhere"));
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false);
+        Assert.That(report.Findings.Single().Searched.Select(s => s.Rule), Does.Contain("DT_RUNPATH of the needing library").And.No.Contain("DT_RPATH of the needing library"));
+    }
+
+    [Test]
+    public void Runpath_is_searched_when_both_exist()
+    {
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        FooWithRpathAndRunpath(rpath: Fx.P("nowhere"), runpath: Fx.P("deps"));
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
 }
