@@ -17,7 +17,9 @@ public sealed record CheckRequest(
     // Skip the toolchain probe and use the built-in model (see BuiltInToolchain), with these SEARCH_DIRs if given.
     bool BuiltInModel = false,
     IReadOnlyList<string>? SearchDirectories = null,
-    string? Sysroot = null);
+    string? Sysroot = null,
+    // The link's objects are not known (a declarative NativeLink item): --as-needed libraries are assumed used.
+    bool ObjectsUnknown = false);
 
 /// <summary>
 /// The one-way flow: expand (driver -###) → parse ld's argv → probe the linker → resolve like ld → diagnose.
@@ -56,7 +58,7 @@ public sealed class LinkChecker
         if (linker.Flavor != LinkerFlavor.Bfd)
             notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd): predictions follow GNU ld's rules and may differ");
 
-        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments };
+        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments, ObjectsUnknown = request.ObjectsUnknown };
         var resolver = new LinkResolver(ctx, _files);
         var resolved = resolver.Resolve();
         notes.AddRange(resolved.Notes);

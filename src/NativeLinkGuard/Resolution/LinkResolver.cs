@@ -25,6 +25,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     public ResolvedLink Resolve()
     {
         var req = ctx.Request;
+        if (ctx.ObjectsUnknown) _asNeeded.MakeUnknowable("the link's objects are not known");
         foreach (var input in req.Inputs)
             ResolveInput(input, null, 0);
 

@@ -13,6 +13,9 @@ public sealed record ResolverContext(
     /// <summary>ld's argv the request was parsed from (argv[0] first); fixes are tried by appending to it.</summary>
     public IReadOnlyList<string> LinkerArguments { get; init; } = [];
 
+    /// <summary>The link's own objects are not named (declarative checks): --as-needed libraries are assumed used.</summary>
+    public bool ObjectsUnknown { get; init; }
+
     /// <summary>The effective sysroot S: --sysroot on ld's command line, else the linker's configured one.</summary>
     public string Sysroot => TrimSlash(Request.Sysroot ?? Linker.DefaultSysroot);
 

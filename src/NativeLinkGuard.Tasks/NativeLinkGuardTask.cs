@@ -1,0 +1,32 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using NativeLinkGuard.Diagnostics;
+
+namespace NativeLinkGuard.Tasks;
+
+/// <summary>
+/// Base of our tasks: Execute is sealed so that an expected failure (I/O, bad input) becomes one NLG9001 warning and
+/// the build goes on — the check must never be what breaks a build, unless gating asks for errors.
+/// </summary>
+public abstract class NativeLinkGuardTask : Microsoft.Build.Utilities.Task
+{
+    public const string Subcategory = "NativeLinkGuard";
+
+    public sealed override bool Execute()
+    {
+        try
+        {
+            ExecuteCore();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed), null, 0, 0, 0, 0,
+                "NativeLinkGuard could not run the check: {0}", e.Message);
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    protected abstract void ExecuteCore();
+
+    protected static string DocsLink(string code) => $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{code.ToLowerInvariant()}";
+}

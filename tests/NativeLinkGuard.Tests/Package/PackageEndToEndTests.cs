@@ -1,0 +1,118 @@
+using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Package;
+
+/// <summary>
+/// What a user does: pack the task package into a local feed, reference it from a fresh consumer project with its own
+/// nuget.config and package cache, and run dotnet build. The consumer's NativeLink is the CUDA-stubs link.
+/// </summary>
+[Category("EndToEnd")]
+[Category("RequiresCc")]
+[NonParallelizable]
+public sealed class PackageEndToEndTests
+{
+    private LinkFixture _fx = null!;
+    private string _consumer = null!;
+
+    [OneTimeSetUp]
+    public void PackAndCreateConsumer()
+    {
+        Assume.That(LinkFixture.HasCompiler);
+        _fx = new LinkFixture();
+        string repo = RepoRoot();
+        string config = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name; // bin/<Config>/net10.0
+        string feed = _fx.P("feed");
+        var pack = Dotnet(repo, "pack", Path.Combine(repo, "src", "NativeLinkGuard.Tasks"), "-c", config, "-o", feed, "-p:Version=0.0.1-e2e");
+        Assert.That(pack.ExitCode, Is.EqualTo(0), pack.StandardOutput + pack.StandardError);
+
+        _fx.SharedLib("cuda/lib64/stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");
+        _fx.SharedLib("native/build/libggml-cuda.so", "int cuMemCreate(void);\nint g(void){return cuMemCreate();}\n", extra: "-Lcuda/lib64/stubs -lcuda");
+        _fx.Object("native/main.o", "int g(void);\nint main(void){return g();}\n");
+
+        _consumer = _fx.P("consumer");
+        _fx.Write("consumer/nuget.config", $"""
+            <configuration>
+              <packageSources><clear /><add key="local" value="{feed}" /></packageSources>
+            </configuration>
+            """);
+        _fx.Write("consumer/Consumer.csproj", $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+                <NativeLinkGuardNativeBuildTarget>NativeBuild</NativeLinkGuardNativeBuildTarget>
+                <NativeLinkGuardHintDirectories>{_fx.P("cuda/lib64/stubs")}</NativeLinkGuardHintDirectories>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="NativeLinkGuard" Version="0.0.1-e2e" />
+                <NativeLink Include="test_dflash" Command="gcc -o test_dflash main.o -Lbuild -lggml-cuda" WorkingDirectory="../native" />
+              </ItemGroup>
+              <Target Name="NativeBuild" BeforeTargets="CoreCompile">
+                <Message Importance="high" Text="NATIVE BUILD STARTS" />
+              </Target>
+            </Project>
+            """);
+        _fx.Write("consumer/Program.cs", "System.Console.WriteLine(\"hi\");\n");
+        // Isolation: the consumer's files above its folder must not leak in (the repo's Directory.Build.props).
+        _fx.Write("Directory.Build.props", "<Project />");
+        _fx.Write("Directory.Packages.props", "<Project />");
+        var restore = Build("restore");
+        Assert.That(restore.ExitCode, Is.EqualTo(0), restore.StandardOutput);
+    }
+
+    [OneTimeTearDown]
+    public void Clean() => _fx?.Dispose();
+
+    private static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return d.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private ProcessResult Dotnet(string cwd, params string[] args)
+    {
+        var env = new Dictionary<string, string?>(_fx.Environment)
+        {
+            ["NUGET_PACKAGES"] = _fx.P("packages"),
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+        };
+        return ProcessRunner.Run("dotnet", args, env, cwd, timeoutMs: 300_000);
+    }
+
+    private ProcessResult Build(params string[] args) => Dotnet(_consumer, [args[0], "--disable-build-servers", "-nologo", .. args.Skip(1)]);
+
+    [Test]
+    public void Build_warns_with_the_code_and_the_fix_before_the_native_build()
+    {
+        var r = Build("build", "--no-restore");
+        string output = r.StandardOutput;
+        Assert.That(r.ExitCode, Is.EqualTo(0), output);
+        int warning = output.IndexOf("warning NLG0002", StringComparison.Ordinal);
+        Assert.That(warning, Is.GreaterThanOrEqualTo(0), output);
+        Assert.That(output, Does.Contain("-Wl,-rpath-link,"));
+        Assert.That(warning, Is.LessThan(output.IndexOf("NATIVE BUILD STARTS", StringComparison.Ordinal)), "the warning comes before the native build");
+        Assert.That(File.Exists(Path.Combine(_consumer, "obj", "nativelinkguard.json")), Is.True);
+    }
+
+    [TestCase("-warnaserror")]
+    [TestCase("-p:WarningsAsErrors=NLG0002")]
+    [TestCase("-p:NativeLinkGuardFailOnPredictedLinkFailure=true")]
+    public void Gating_fails_the_build(string option)
+    {
+        var r = Build("build", "--no-restore", option);
+        Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.StandardOutput);
+        Assert.That(r.StandardOutput, Does.Contain("error NLG0002"));
+    }
+
+    [Test]
+    public void NoWarn_silences_the_code()
+    {
+        var r = Build("build", "--no-restore", "-p:NoWarn=NLG0002");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput);
+        Assert.That(r.StandardOutput, Does.Not.Contain("NLG0002"));
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using NativeLinkGuard.Tasks;
+using NativeLinkGuard.Tests.Differential;
+
+namespace NativeLinkGuard.Tests.Tasks;
+
+[Category("RequiresCc")]
+public sealed class CheckNativeLinksTests
+{
+    private LinkFixture _fx = null!;
+
+    [SetUp]
+    public void Build()
+    {
+        Assume.That(LinkFixture.HasCompiler);
+        _fx = new LinkFixture();
+        _fx.SharedLib("stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");
+        _fx.SharedLib("build/libggml-cuda.so", "int cuMemCreate(void);\nint g(void){return cuMemCreate();}\n", extra: "-Lstubs -lcuda");
+        _fx.Object("main.o", "int g(void);\nint main(void){return g();}\n");
+    }
+
+    [TearDown]
+    public void Clean() => _fx?.Dispose();
+
+    private (CheckNativeLinks Task, FakeBuildEngine Engine, bool Result) Run(ITaskItem link, bool gate = false, params (string, string)[] env)
+    {
+        var engine = new FakeBuildEngine();
+        var vars = new List<ITaskItem> { Var("PATH", Environment.GetEnvironmentVariable("PATH") ?? "") };
+        vars.AddRange(env.Select(e => Var(e.Item1, e.Item2)));
+        var task = new CheckNativeLinks
+        {
+            BuildEngine = engine,
+            Links = [link],
+            ProjectDirectory = _fx.Root,
+            EnvironmentVariables = [.. vars],
+            HintDirectories = [_fx.P("stubs")],
+            FailOnPredictedLinkFailure = gate,
+            ReportFile = _fx.P("obj/report.json"),
+        };
+        return (task, engine, task.Execute());
+    }
+
+    private static TaskItem Var(string name, string value) => new(name, new Dictionary<string, string> { ["Value"] = value });
+
+    [Test]
+    public void A_command_link_logs_a_coded_warning_with_file_help_link_and_fix()
+    {
+        var (task, engine, ok) = Run(new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" }));
+        var w = engine.Warnings.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ok, Is.True);
+            Assert.That(w.Code, Is.EqualTo("NLG0002"));
+            Assert.That(w.Subcategory, Is.EqualTo("NativeLinkGuard"));
+            Assert.That(w.File, Is.EqualTo("test.csproj"));
+            Assert.That(w.HelpLink, Does.EndWith("#nlg0002"));
+            Assert.That(w.Message, Does.Contain("-Wl,-rpath-link,"));
+            Assert.That(task.PredictedFailures, Is.EqualTo(1));
+            Assert.That(engine.Messages.Select(m => m.Message), Has.Some.Contains("searched, in ld's order"));
+            Assert.That(File.ReadAllText(_fx.P("obj/report.json")), Does.Contain("\"predictedOutcome\": \"fails\""));
+        }
+    }
+
+    [Test]
+    public void Gating_logs_an_error_and_fails_the_task()
+    {
+        var (_, engine, ok) = Run(new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" }), gate: true);
+        Assert.That(ok, Is.False);
+        Assert.That(engine.Errors.Single().Code, Is.EqualTo("NLG0002"));
+    }
+
+    [Test]
+    public void A_declarative_link_uses_CC_and_LDFLAGS_as_the_environment_would()
+    {
+        var item = new TaskItem("test_dflash", new Dictionary<string, string> { ["Libraries"] = "ggml-cuda", ["LibraryDirectories"] = "build", ["Type"] = "exe" });
+        var (_, failing, _) = Run(item, false, ("CC", "gcc"));
+        Assert.That(failing.Warnings.Single().Code, Is.EqualTo("NLG0002"), "objects unknown: the library is assumed used");
+
+        _fx.Sh("mkdir -p priv && ln -s ../stubs/libcuda.so priv/libcuda.so.1");
+        var (_, clean, _) = Run(item, false, ("CC", "gcc"), ("LDFLAGS", "-Wl,-rpath-link," + _fx.P("priv")));
+        Assert.That(clean.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void A_bad_item_is_one_NLG9001_warning_and_the_build_goes_on()
+    {
+        var (_, engine, ok) = Run(new TaskItem("x", new Dictionary<string, string> { ["Command"] = "gcc 'unterminated" }));
+        Assert.That(ok, Is.True);
+        Assert.That(engine.Warnings.Single().Code, Is.EqualTo("NLG9001"));
+    }
+}
