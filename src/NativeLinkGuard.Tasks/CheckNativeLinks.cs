@@ -40,6 +40,9 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
     /// <summary>Where to write a SARIF 2.1.0 log; none when empty.</summary>
     public string? SarifFile { get; set; }
 
+    /// <summary>Where suggested fixes put their symlinks (a directory of the build's own, never a system one).</summary>
+    public string? PrivateLinkDirectory { get; set; }
+
     /// <summary>Links predicted to fail.</summary>
     [Output]
     public int PredictedFailures { get; private set; }
@@ -54,6 +57,8 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         foreach (var item in Links)
         {
             var request = NativeLinkRequest.From(item, ProjectDirectory, env, HintDirectories, out string? problem);
+            if (request is not null && !string.IsNullOrEmpty(PrivateLinkDirectory))
+                request = request with { PrivateLinkDirectory = Path.GetFullPath(Path.Combine(ProjectDirectory, PrivateLinkDirectory)) };
             if (request is null)
             {
                 Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed),

@@ -101,11 +101,20 @@ public sealed class PackageEndToEndTests
     [TestCase("-warnaserror")]
     [TestCase("-p:WarningsAsErrors=NLG0002")]
     [TestCase("-p:NativeLinkGuardFailOnPredictedLinkFailure=true")]
+    [TestCase("-p:TreatWarningsAsErrors=true")]
     public void Gating_fails_the_build(string option)
     {
         var r = Build("build", "--no-restore", option);
         Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.StandardOutput);
         Assert.That(r.StandardOutput, Does.Contain("error NLG0002"));
+    }
+
+    [Test]
+    public void WarningsNotAsErrors_keeps_the_code_a_warning_under_TreatWarningsAsErrors()
+    {
+        var r = Build("build", "--no-restore", "-p:TreatWarningsAsErrors=true", "-p:WarningsNotAsErrors=NLG0002");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput);
+        Assert.That(r.StandardOutput, Does.Contain("warning NLG0002"));
     }
 
     [Test]
