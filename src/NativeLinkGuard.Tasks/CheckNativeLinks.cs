@@ -52,6 +52,17 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         var sw = Stopwatch.StartNew();
         var env = EnvironmentVariables.ToDictionary(i => i.ItemSpec, i => (string?)i.GetMetadata("Value"), StringComparer.Ordinal);
         ShowEnvironment(env);
+        string? stamp = string.IsNullOrEmpty(ReportFile) ? null : ReportFile + ".stamp";
+        string settings = IncrementalStamp.SettingsHash(Settings(env));
+        if (stamp is not null && IncrementalStamp.IsUpToDate(stamp, ReportFile!, settings) && LoggedFinding.FromReport(ReportFile!) is { } cached)
+        {
+            // Nothing the last check depended on changed: replay its findings, so a rebuild hides nothing.
+            string file = Links.Length > 0 ? ItemFile(Links[0]) : "";
+            foreach (var f in cached) LogFinding(f, file);
+            Log.LogMessage(MessageImportance.High, "NativeLinkGuard: up to date, {0} finding(s) replayed from {1} ({2} ms)", cached.Count, ReportFile, sw.ElapsedMilliseconds);
+            return;
+        }
+
         var checker = new LinkChecker();
         var reports = new List<LinkReport>();
         foreach (var item in Links)
@@ -68,12 +79,51 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
             Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: checking {0}: {1}", item.ItemSpec, ShellQuote.Join(request.Command));
             var report = checker.Check(request);
             reports.Add(report);
-            LogReport(item, report);
+            foreach (var f in report.Findings)
+            {
+                LogFinding(LoggedFinding.From(report, f), ItemFile(item));
+                // The details a person needs to trust the finding: -v:n and binlogs show them.
+                Log.LogMessage(MessageImportance.Normal, "{0}", TextReportWriter.Write(report with { Findings = [f] }));
+            }
         }
         PredictedFailures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
         if (!string.IsNullOrEmpty(ReportFile)) WriteFile(ReportFile, JsonReportWriter.Write(reports));
         if (!string.IsNullOrEmpty(SarifFile)) WriteFile(SarifFile, SarifReportWriter.Write(reports, typeof(CheckNativeLinks).Assembly.GetName().Version?.ToString(3) ?? "0"));
+        if (stamp is not null)
+        {
+            // Only a complete check may be replayed later.
+            if (reports.Count == Links.Length) IncrementalStamp.Write(stamp, settings, checker.Dependencies());
+            else IncrementalStamp.Delete(stamp);
+        }
         Log.LogMessage(MessageImportance.High, "NativeLinkGuard: {0} link(s) checked, {1} predicted to fail ({2} ms)", reports.Count, PredictedFailures, sw.ElapsedMilliseconds);
+    }
+
+    /// <summary>Everything a check's result depends on besides the files: items, metadata, environment, options, our own version.</summary>
+    private IEnumerable<string> Settings(Dictionary<string, string?> env)
+    {
+        yield return typeof(CheckNativeLinks).Assembly.ManifestModule.ModuleVersionId.ToString();
+        yield return ProjectDirectory;
+        foreach (var item in Links)
+        {
+            yield return item.ItemSpec;
+            foreach (var name in item.MetadataNames.Cast<string>().Order(StringComparer.Ordinal))
+                yield return name + "=" + item.GetMetadata(name);
+        }
+        foreach (var (k, v) in env.OrderBy(kv => kv.Key, StringComparer.Ordinal)) yield return k + "=" + v;
+        foreach (var h in HintDirectories) yield return "hint=" + h;
+        yield return "gate=" + FailOnPredictedLinkFailure;
+        yield return "private=" + PrivateLinkDirectory;
+        yield return "sarif=" + SarifFile;
+    }
+
+    private void LogFinding(LoggedFinding f, string file)
+    {
+        if (f.Severity == "error" && FailOnPredictedLinkFailure)
+            Log.LogError(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", f.Message);
+        else if (f.Severity == "info")
+            Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, f.Message);
+        else
+            Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", f.Message);
     }
 
     private void ShowEnvironment(Dictionary<string, string?> env)
@@ -81,27 +131,6 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         foreach (var name in new[] { "CC", "CXX", "LDFLAGS", "LIBRARY_PATH", "LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH", "CONDA_PREFIX", "CONDA_BUILD_SYSROOT" })
             if (env.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v))
                 Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0}={1}", name, v);
-    }
-
-    private void LogReport(ITaskItem item, LinkReport report)
-    {
-        string file = ItemFile(item);
-        foreach (var f in report.Findings)
-        {
-            string fix = f.Suggestions.FirstOrDefault() is { } s
-                ? $" Fix: {s.Summary}{(s.Flags.Count > 0 ? " (" + ShellQuote.Join(s.Flags) + ")" : "")}."
-                : "";
-            string message = $"{item.ItemSpec}: {f.Message}.{fix}";
-            bool error = f.Severity == Severity.Error && FailOnPredictedLinkFailure;
-            if (error)
-                Log.LogError(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", message);
-            else if (f.Severity == Severity.Info)
-                Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, message);
-            else
-                Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", message);
-            // The details a person needs to trust the finding: -v:n and binlogs show them.
-            Log.LogMessage(MessageImportance.Normal, "{0}", TextReportWriter.Write(report with { Findings = [f] }));
-        }
     }
 
     /// <summary>The project file that declares the item (where the user fixes it).</summary>

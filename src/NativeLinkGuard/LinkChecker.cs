@@ -30,6 +30,9 @@ public sealed class LinkChecker
     private readonly LinkerProbe _probe = new();
     private readonly LibraryFileCache _files = new();
 
+    /// <summary>Files and directories the reports of this checker depend on (for incremental builds).</summary>
+    public IReadOnlyList<string> Dependencies() => _files.Dependencies();
+
     public LinkReport Check(CheckRequest request)
     {
         var sw = Stopwatch.StartNew();
@@ -53,6 +56,13 @@ public sealed class LinkChecker
             return new LinkReport(OutputOf(command), PredictedOutcome.Fails, [failure!], null, command, notes, sw.ElapsedMilliseconds);
         }
 
+        if (request.BuiltInModel is false)
+        {
+            _files.Depend(expanded.LinkerPath);
+            if (expanded.DriverPath is { } driver) _files.Depend(driver);
+        }
+        foreach (var a in command.Where(a => a.StartsWith('@')))
+            _files.Depend(Path.Combine(request.WorkingDirectory, a[1..]));
         var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
         if (ld.UnknownOptions.Count > 0) notes.Add("options not interpreted: " + string.Join(' ', ld.UnknownOptions));
         if (linker.Flavor != LinkerFlavor.Bfd)

@@ -32,6 +32,30 @@ public sealed class LibraryFileCache
 
     public int FilesRead { get; private set; }
 
+    private readonly HashSet<string> _otherDependencies = new(StringComparer.Ordinal);
+
+    /// <summary>Records a file the result depends on that is not read through this cache (ld.so.conf, the linker).</summary>
+    public void Depend(string path)
+    {
+        if (_parent is not null) _parent.Depend(path);
+        else _otherDependencies.Add(path);
+    }
+
+    /// <summary>
+    /// What the results of this run depend on: every path tried (present or absent) and its directory — a file
+    /// appearing in a searched directory changes that directory's mtime — and the other recorded files.
+    /// </summary>
+    public IReadOnlyList<string> Dependencies()
+    {
+        var set = new SortedSet<string>(_otherDependencies, StringComparer.Ordinal);
+        foreach (var p in _files.Keys)
+        {
+            set.Add(p);
+            if (Path.GetDirectoryName(p) is { Length: > 0 } dir) set.Add(dir);
+        }
+        return [.. set];
+    }
+
     /// <summary>
     /// A view in which each alias path reads as the file it names (a symlink or copy a suggestion would create),
     /// everything else as in this cache: how a fix is tried out without touching the disk.

@@ -510,6 +510,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         string conf = File.Exists(first) ? first : S + "/etc/ld.so.conf";
         if (!File.Exists(conf)) return _ldSoConfDirs = [];
         var result = LdSoConfReader.Read(conf, S);
+        foreach (var f in result.FilesRead) files.Depend(f);
+        files.Depend(first);
         foreach (var d in result.Diagnostics) _notes.Add($"ld.so.conf: {d}");
         return _ldSoConfDirs = result.Directories;
     }

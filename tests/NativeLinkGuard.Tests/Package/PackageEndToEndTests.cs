@@ -98,6 +98,37 @@ public sealed class PackageEndToEndTests
         Assert.That(File.Exists(Path.Combine(_consumer, "obj", "nativelinkguard.json")), Is.True);
     }
 
+    [Test]
+    public void A_no_change_rebuild_skips_the_check_but_still_shows_the_finding()
+    {
+        Build("build", "--no-restore");
+        var again = Build("build", "--no-restore");
+        Assert.That(again.StandardOutput, Does.Contain("up to date"));
+        Assert.That(again.StandardOutput, Does.Contain("warning NLG0002"));
+    }
+
+    [Test]
+    public void Sarif_file_is_valid_sarif_2_1_0()
+    {
+        string sarif = Path.Combine(_consumer, "obj", "nlg.sarif");
+        var r = Build("build", "--no-restore", "-p:NativeLinkGuardSarifFile=" + sarif);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(sarif));
+        var root = doc.RootElement;
+        var run = root.GetProperty("runs")[0];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(root.GetProperty("version").GetString(), Is.EqualTo("2.1.0"));
+            Assert.That(root.GetProperty("$schema").GetString(), Does.Contain("sarif-2.1.0"));
+            Assert.That(run.GetProperty("tool").GetProperty("driver").GetProperty("name").GetString(), Is.EqualTo("NativeLinkGuard"));
+            var result = run.GetProperty("results")[0];
+            Assert.That(result.GetProperty("ruleId").GetString(), Is.EqualTo("NLG0002"));
+            Assert.That(result.GetProperty("level").GetString(), Is.AnyOf("error", "warning", "note", "none"));
+            Assert.That(result.GetProperty("message").GetProperty("text").GetString(), Is.Not.Empty);
+            Assert.That(result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString(), Is.Not.Empty);
+        }
+    }
+
     [TestCase("-warnaserror")]
     [TestCase("-p:WarningsAsErrors=NLG0002")]
     [TestCase("-p:NativeLinkGuardFailOnPredictedLinkFailure=true")]

@@ -89,4 +89,39 @@ public sealed class CheckNativeLinksTests
         Assert.That(ok, Is.True);
         Assert.That(engine.Warnings.Single().Code, Is.EqualTo("NLG9001"));
     }
+
+    [Test]
+    public void A_no_change_rerun_replays_the_findings_and_a_new_file_in_a_searched_directory_triggers_a_real_check()
+    {
+        Directory.CreateDirectory(_fx.P("ldp"));
+        var item = new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" });
+        var env = ("LD_LIBRARY_PATH", _fx.P("ldp"));
+
+        var (_, first, _) = Run(item, false, env);
+        var (_, second, _) = Run(item, false, env);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Messages.Select(m => m.Message), Has.None.Contains("up to date"));
+            Assert.That(second.Messages.Select(m => m.Message), Has.Some.Contains("up to date"));
+            Assert.That(second.Warnings.Select(w => (w.Code, w.Message)), Is.EqualTo(first.Warnings.Select(w => (w.Code, w.Message))), "a replay hides nothing");
+        }
+
+        // The user fixes it without touching the build's settings: libcuda.so.1 appears on LD_LIBRARY_PATH.
+        File.CreateSymbolicLink(_fx.P("ldp/libcuda.so.1"), _fx.P("stubs/libcuda.so"));
+        Directory.SetLastWriteTimeUtc(_fx.P("ldp"), DateTime.UtcNow.AddSeconds(5));
+        var (_, third, _) = Run(item, false, env);
+        Assert.That(third.Messages.Select(m => m.Message), Has.None.Contains("up to date"));
+        Assert.That(third.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void A_gated_failure_fails_again_when_replayed()
+    {
+        var item = new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" });
+        Run(item, gate: true);
+        var (_, engine, ok) = Run(item, gate: true);
+        Assert.That(engine.Messages.Select(m => m.Message), Has.Some.Contains("up to date"));
+        Assert.That(ok, Is.False);
+        Assert.That(engine.Errors.Single().Code, Is.EqualTo("NLG0002"));
+    }
 }

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using NativeLinkGuard.Diagnostics;
+
+namespace NativeLinkGuard.Tasks;
+
+/// <summary>One finding as the task logs it: the same from a fresh check and from a replayed report.</summary>
+internal sealed record LoggedFinding(string Code, string Severity, string Message, string HelpLink)
+{
+    public static LoggedFinding From(LinkReport report, Finding f)
+    {
+        string fix = f.Suggestions.FirstOrDefault() is { } s
+            ? $" Fix: {s.Summary}{(s.Flags.Count > 0 ? " (" + ShellQuote.Join(s.Flags) + ")" : "")}."
+            : "";
+        return new(f.Code, f.Severity.ToString().ToLowerInvariant(), $"{Path.GetFileName(report.Output)}: {f.Message}.{fix}", f.HelpLink);
+    }
+
+    /// <summary>Reads the findings back from a JSON report (docs/json-schema.md); null when it cannot be read.</summary>
+    public static List<LoggedFinding>? FromReport(string reportPath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(reportPath));
+            var list = new List<LoggedFinding>();
+            foreach (var link in doc.RootElement.GetProperty("links").EnumerateArray())
+            {
+                string output = Path.GetFileName(link.GetProperty("output").GetString() ?? "");
+                foreach (var f in link.GetProperty("findings").EnumerateArray())
+                {
+                    string fix = "";
+                    if (f.GetProperty("suggestions").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } s)
+                    {
+                        var flags = s.GetProperty("flags").EnumerateArray().Select(x => x.GetString() ?? "").ToList();
+                        fix = $" Fix: {s.GetProperty("summary").GetString()}{(flags.Count > 0 ? " (" + ShellQuote.Join(flags) + ")" : "")}.";
+                    }
+                    list.Add(new LoggedFinding(f.GetProperty("code").GetString() ?? "", f.GetProperty("severity").GetString() ?? "warning",
+                        $"{output}: {f.GetProperty("message").GetString()}.{fix}", f.GetProperty("helpUri").GetString() ?? ""));
+                }
+            }
+            return list;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
