@@ -80,6 +80,8 @@ public sealed class LinkChecker
         var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Select(p => verifier.Verify(factory.Create(p), p)).ToList();
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
+        if (ld.AllowShlibUndefined == true && !ld.Shared)
+            findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
         return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds);
@@ -106,6 +108,37 @@ public sealed class LinkChecker
             linker = null!;
             failure = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"the link could not be checked: {e.Message}", "", null, [], [], [], [], e.Message);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// --allow-shlib-undefined (conda puts it in LDFLAGS) makes ld skip the DT_NEEDED check, so a missing dependency
+    /// links and fails at run time instead. Say so once, and check the dependencies anyway, as warnings.
+    /// </summary>
+    private IEnumerable<Finding> RunTimeRisks(ResolverContext ctx, ExpandedLink expanded, FlagRenderer render, FixAdvisor advisor)
+    {
+        const string Why = "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing dependency links, then fails when the program is loaded";
+        yield return new Finding(DiagnosticCodes.ShlibUndefinedAllowed, Severity.Info, Why + "; NativeLinkGuard checks them anyway", "", null, [], [], [],
+            ["conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again."], "(no message: ld is silent)");
+        var strict = ctx with
+        {
+            Request = LdArgumentParser.Parse([.. expanded.LinkerArguments, "--no-allow-shlib-undefined"]),
+            LinkerArguments = [.. expanded.LinkerArguments, "--no-allow-shlib-undefined"],
+        };
+        var strictResolved = new LinkResolver(strict, _files).Resolve();
+        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, []), render, advisor.PrivateLinkDirectory);
+        var factory = new FindingFactory(strict, strictAdvisor);
+        var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
+        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>())
+        {
+            var f = verifier.Verify(factory.Create(p), p);
+            yield return f with
+            {
+                Severity = Severity.Warning,
+                Message = "run-time risk: " + f.Message,
+                Suggestions = f.Suggestions.Where(x => !x.Flags.Any(a => a.Contains("allow-shlib-undefined", StringComparison.Ordinal))).ToList(),
+                Notes = [Why + ".", .. f.Notes.Skip(1)],
+            };
         }
     }
 

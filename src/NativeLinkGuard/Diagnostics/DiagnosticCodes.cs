@@ -11,6 +11,8 @@ public static class DiagnosticCodes
     public const string IncompatibleLibrarySkipped = "NLG0003";
     /// <summary>An input ld finds but cannot use (wrong format, malformed ELF, dynamic object in a static link, script error).</summary>
     public const string InputUnusable = "NLG0012";
+    /// <summary>--allow-shlib-undefined on an executable link: ld skips the DT_NEEDED check; we check anyway (info).</summary>
+    public const string ShlibUndefinedAllowed = "NLG0013";
     /// <summary>The check itself could not run (toolchain missing, probe failed, internal error).</summary>
     public const string CheckFailed = "NLG9001";
 }

@@ -10,6 +10,8 @@ namespace NativeLinkGuard.Diagnostics;
 /// </summary>
 public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, FlagRenderer render, string privateLinkDirectory)
 {
+    public string PrivateLinkDirectory => privateLinkDirectory;
+
     private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
 
     public (List<Suggestion>, List<string>) ForNeeded(NeededNotFound n)

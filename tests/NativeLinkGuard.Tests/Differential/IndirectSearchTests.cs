@@ -1,3 +1,5 @@
+using NativeLinkGuard.Diagnostics;
+
 namespace NativeLinkGuard.Tests.Differential;
 
 /// <summary>ld-rules §4–5: the DT_NEEDED search order and when ld skips it.</summary>
@@ -107,7 +109,11 @@ public sealed class IndirectSearchTests : DifferentialTestBase
     public void Allow_shlib_undefined_on_an_executable_skips_the_search()
     {
         FooNeedingDepIn();
-        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), expectSuccess: true);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), expectSuccess: true);
+        // ld is silent, but the program would not load: said once (info) and checked anyway as a run-time risk.
+        Assert.That(report.Findings.Select(f => (f.Code, f.Severity)), Is.EquivalentTo(new[] { ("NLG0013", Severity.Info), ("NLG0002", Severity.Warning) }));
+        var risk = report.Findings.Single(f => f.Code == "NLG0002");
+        Assert.That(risk.Suggestions.SelectMany(x => x.Flags), Has.None.Contains("allow-shlib-undefined"));
     }
 
     [Test]
