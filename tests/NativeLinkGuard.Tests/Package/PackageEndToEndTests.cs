@@ -129,6 +129,40 @@ public sealed class PackageEndToEndTests
         }
     }
 
+    [Test]
+    public void Parallel_build_of_several_projects_checks_each()
+    {
+        // A second consumer next to the first, both in one solution, built with -m.
+        string second = _fx.P("consumer2");
+        Directory.CreateDirectory(second);
+        File.Copy(Path.Combine(_consumer, "nuget.config"), Path.Combine(second, "nuget.config"), true);
+        File.WriteAllText(Path.Combine(second, "Consumer2.csproj"), File.ReadAllText(Path.Combine(_consumer, "Consumer.csproj")));
+        File.Copy(Path.Combine(_consumer, "Program.cs"), Path.Combine(second, "Program.cs"), true);
+        File.Copy(Path.Combine(_consumer, "nuget.config"), _fx.P("nuget.config"), true);
+        Assert.That(Dotnet(_fx.Root, "new", "sln", "-n", "both", "--format", "sln").ExitCode, Is.EqualTo(0));
+        Assert.That(Dotnet(_fx.Root, "sln", "both.sln", "add", Path.Combine(_consumer, "Consumer.csproj"), Path.Combine(second, "Consumer2.csproj")).ExitCode, Is.EqualTo(0));
+        var r = Dotnet(_fx.Root, "build", "both.sln", "-m", "--disable-build-servers", "-nologo");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput);
+        Assert.That(r.StandardOutput, Does.Contain("Consumer.csproj : NativeLinkGuard warning NLG0002"));
+        Assert.That(r.StandardOutput, Does.Contain("Consumer2.csproj : NativeLinkGuard warning NLG0002"));
+        Assert.That(r.StandardOutput, Does.Not.Contain("NLG9001"));
+    }
+
+    [Test]
+    public void The_cli_installs_as_a_dotnet_tool_and_runs()
+    {
+        string repo = RepoRoot();
+        string config = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
+        string toolFeed = _fx.P("toolfeed");
+        var pack = Dotnet(repo, "pack", Path.Combine(repo, "src", "NativeLinkGuard.Cli"), "-c", config, "-o", toolFeed, "-p:Version=0.0.1-e2e");
+        Assert.That(pack.ExitCode, Is.EqualTo(0), pack.StandardOutput);
+        var install = Dotnet(_fx.Root, "tool", "install", "--tool-path", _fx.P("tools"), "--add-source", toolFeed, "--version", "0.0.1-e2e", "NativeLinkGuard.Cli");
+        Assert.That(install.ExitCode, Is.EqualTo(0), install.StandardOutput + install.StandardError);
+        var check = ProcessRunner.Run(_fx.P("tools/nativelinkguard"), ["check", "--", "gcc", "-o", "test_dflash", "main.o", "-Lbuild", "-lggml-cuda"], _fx.Environment, _fx.P("native"));
+        Assert.That(check.ExitCode, Is.EqualTo(1), check.StandardOutput + check.StandardError);
+        Assert.That(check.StandardOutput, Does.Contain("NLG0002"));
+    }
+
     [TestCase("-warnaserror")]
     [TestCase("-p:WarningsAsErrors=NLG0002")]
     [TestCase("-p:NativeLinkGuardFailOnPredictedLinkFailure=true")]
