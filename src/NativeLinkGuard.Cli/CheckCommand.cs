@@ -11,7 +11,8 @@ namespace NativeLinkGuard.Cli;
 public static class CheckCommand
 {
     public const string Usage = """
-        usage: nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
+        usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]
+               nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
                                      [--no-probe [--search-dir DIR]... [--sysroot DIR]] -- <link command>
 
           Predicts whether GNU ld will resolve every library of the link, without running it.
@@ -40,6 +41,7 @@ public static class CheckCommand
             stdout.WriteLine(typeof(CheckCommand).Assembly.GetName().Version?.ToString(3));
             return 0;
         }
+        if (args[0] == "cmake") return CMakeCommand.Run(args, stdout, stderr);
         if (args[0] != "check")
         {
             stderr.WriteLine($"nativelinkguard: unknown command '{args[0]}'");

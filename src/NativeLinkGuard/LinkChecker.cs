@@ -30,6 +30,9 @@ public sealed class LinkChecker
     private readonly LinkerProbe _probe = new();
     private readonly LibraryFileCache _files = new();
 
+    /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
+    public LibraryFileCache Files => _files;
+
     /// <summary>Files and directories the reports of this checker depend on (for incremental builds).</summary>
     public IReadOnlyList<string> Dependencies() => _files.Dependencies();
 
@@ -84,7 +87,10 @@ public sealed class LinkChecker
             findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
-        return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds);
+        return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
+        {
+            Libraries = resolved.Libraries.Select(l => new LinkedLibrary(l.Path, l.Elf.Soname, l.Input is not null, l.DroppedByAsNeeded)).ToList(),
+        };
     }
 
     /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>

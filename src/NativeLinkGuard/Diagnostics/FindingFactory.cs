@@ -25,6 +25,9 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
         var (suggestions, notes) = advisor.ForNeeded(n);
         notes.Insert(0, "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (until symbol-level analysis, this predicts a failure).");
         notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
+        for (var l = n.By; l is not null; l = l.NeededBy)
+            if (l.Elf.PredictedFrom is { } from)
+                notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from {from}.");
         string message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: {string.Join(" → ", chain)}";
         return new Finding(DiagnosticCodes.IndirectDependencyNotFound, Severity.Error, message, n.Name, n.By.Spelling, chain,
             Trace(n.Attempts), suggestions, notes, ld);

@@ -13,4 +13,16 @@ public sealed record LinkReport(
     LinkerSummary? Linker,
     IReadOnlyList<string> LinkerArguments,
     IReadOnlyList<string> Notes,
-    long ElapsedMilliseconds);
+    long ElapsedMilliseconds)
+{
+    /// <summary>Shared libraries ld loads for this link, in order (command-line inputs first).</summary>
+    public IReadOnlyList<LinkedLibrary> Libraries { get; init; } = [];
+
+    /// <summary>Set by the CMake front end: the target, its type and output as CMake writes it.</summary>
+    public CMakeTargetInfo? Target { get; init; }
+}
+
+/// <summary>A shared library in a link: where it is, its SONAME, whether it was named on the command line.</summary>
+public sealed record LinkedLibrary(string Path, string? Soname, bool CommandLine, bool DroppedByAsNeeded);
+
+public sealed record CMakeTargetInfo(string Name, string Type, string Output);

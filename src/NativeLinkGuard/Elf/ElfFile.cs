@@ -17,6 +17,9 @@ public sealed record ElfFile(
 {
     public bool IsSharedObject => Type == ElfType.SharedObject;
 
+    /// <summary>Not read from a file: predicted from the link of a library the build has not produced yet.</summary>
+    public string? PredictedFrom { get; init; }
+
     /// <summary>ld's compatibility test for a candidate: same class and machine (and byte order).</summary>
     public bool IsCompatibleWith(ElfFile other) => Class == other.Class && Machine == other.Machine && Data == other.Data;
 

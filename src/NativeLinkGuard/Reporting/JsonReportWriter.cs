@@ -31,7 +31,16 @@ public static class JsonReportWriter
     private static void WriteLink(Utf8JsonWriter w, LinkReport r)
     {
         w.WriteStartObject();
-        w.WriteString("output", r.Output);
+        if (r.Target is { } t)
+        {
+            w.WriteString("target", t.Name);
+            w.WriteString("type", t.Type);
+            w.WriteString("output", t.Output);
+        }
+        else
+        {
+            w.WriteString("output", r.Output);
+        }
         w.WriteString("predictedOutcome", r.PredictedOutcome == PredictedOutcome.Fails ? "fails" : "succeeds");
         if (r.Linker is { } l)
         {

@@ -13,7 +13,8 @@ public static class TextReportWriter
         string Bold(string s) => color ? $"\e[1m{s}\e[0m" : s;
         var sb = new StringBuilder();
         string verdict = report.PredictedOutcome == PredictedOutcome.Fails ? Red("FAILS") : "succeeds";
-        sb.Append(Bold($"link {report.Output}: predicted to {(report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed")}"))
+        string name = report.Target is { } t ? $"{t.Name} ({t.Type}, {t.Output})" : report.Output;
+        sb.Append(Bold($"link {name}: predicted to {(report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed")}"))
           .Append(report.PredictedOutcome == PredictedOutcome.Fails ? $" ({verdict})" : "").AppendLine();
         if (report.Linker is { } l)
             sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, sysroot {(l.Sysroot.Length == 0 ? "(none)" : l.Sysroot)}");

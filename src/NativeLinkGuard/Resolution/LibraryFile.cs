@@ -62,8 +62,21 @@ public sealed class LibraryFileCache
     /// </summary>
     public LibraryFileCache WithAliases(IReadOnlyDictionary<string, string> aliases) => new(this, aliases);
 
+    private readonly Dictionary<string, ElfFile> _virtual = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A library that an earlier target of the same build will produce: it takes part in resolution exactly like
+    /// a real file (ld would see it when the link runs). A real file at that path is replaced by the prediction.
+    /// </summary>
+    public void AddVirtual(string path, ElfFile predicted)
+    {
+        _virtual[path] = predicted;
+        _files.Remove(path);
+    }
+
     public LibraryFile Get(string path)
     {
+        if (_parent is null && _virtual.TryGetValue(path, out var v)) return new LibraryFile(path, LibraryFileKind.Elf, v, null);
         if (_parent is not null)
             return _aliases!.TryGetValue(path, out var target) ? _parent.Get(target) with { Path = path } : _parent.Get(path);
         if (_files.TryGetValue(path, out var f)) return f;

@@ -1,0 +1,98 @@
+using System.Collections;
+using System.Diagnostics;
+using NativeLinkGuard.CMake;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Reporting;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Cli;
+
+/// <summary>
+/// <c>nativelinkguard cmake &lt;build-dir&gt; [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]</c>:
+/// every link of a configured (not built) CMake build. Exit codes as for check.
+/// </summary>
+public static class CMakeCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? buildDir = null, format = "text";
+        bool configure = false;
+        var targets = new List<string>();
+        var hints = new List<string>();
+        for (int i = 1; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (a)
+            {
+                case "--target": if (Next() is { } t) targets.Add(t); else return Usage(stderr, "--target needs a value"); break;
+                case "--hint-dir": if (Next() is { } h) hints.Add(Path.GetFullPath(h)); else return Usage(stderr, "--hint-dir needs a value"); break;
+                case "--format": format = Next(); break;
+                case "--configure": configure = true; break;
+                default:
+                    if (a.StartsWith('-') || buildDir is not null) return Usage(stderr, $"unexpected argument '{a}'");
+                    buildDir = Path.GetFullPath(a);
+                    break;
+            }
+        }
+        if (buildDir is null) return Usage(stderr, "no build directory");
+        if (format is not ("text" or "json" or "sarif")) return Usage(stderr, $"unknown format '{format}'");
+        if (!File.Exists(Path.Combine(buildDir, "CMakeCache.txt")))
+        {
+            stderr.WriteLine($"nativelinkguard: {buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
+            return 2;
+        }
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) env[(string)e.Key] = (string?)e.Value;
+
+        var sw = Stopwatch.StartNew();
+        bool wroteQuery = CMakeFileApi.EnsureQuery(buildDir);
+        var build = wroteQuery ? null : CMakeFileApi.TryRead(buildDir, out _);
+        if (build is null)
+        {
+            if (!configure)
+            {
+                stderr.WriteLine($"nativelinkguard: {buildDir} has no CMake File API reply yet; the query is written now.");
+                stderr.WriteLine($"  re-run the configure step (cmake {buildDir}), or pass --configure to let nativelinkguard run it.");
+                return 2;
+            }
+            var r = ProcessRunner.Run("cmake", [buildDir], env, buildDir, timeoutMs: 600_000);
+            if (r.ExitCode != 0)
+            {
+                stderr.WriteLine($"nativelinkguard: 'cmake {buildDir}' failed:\n{r.StandardError}");
+                return 2;
+            }
+            build = CMakeFileApi.TryRead(buildDir, out string? error);
+            if (build is null)
+            {
+                stderr.WriteLine($"nativelinkguard: {error}");
+                return 2;
+            }
+        }
+        var unknown = targets.Where(t => !build.Targets.Any(x => x.Name == t)).ToList();
+        if (unknown.Count > 0)
+        {
+            stderr.WriteLine($"nativelinkguard: no target named {string.Join(", ", unknown)} in {buildDir}");
+            return 2;
+        }
+        var reports = new CMakeChecker().Check(build, env, hints, targets.Count > 0 ? targets : null);
+        int failures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
+        string text = format switch
+        {
+            "json" => JsonReportWriter.Write(reports),
+            "sarif" => SarifReportWriter.Write(reports, typeof(CMakeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"),
+            _ => string.Concat(reports.Select(r => TextReportWriter.Write(r, color: false) + "\n"))
+                 + $"{reports.Count} target(s) checked in build order, {failures} predicted to fail, {sw.ElapsedMilliseconds} ms\n",
+        };
+        stdout.Write(text);
+        if (reports.Any(r => r.Findings.Any(f => f.Code == DiagnosticCodes.CheckFailed))) return 2;
+        return failures > 0 ? 1 : 0;
+    }
+
+    private static int Usage(TextWriter stderr, string message)
+    {
+        stderr.WriteLine("nativelinkguard: " + message);
+        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]");
+        return 2;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Elf;
+
+namespace NativeLinkGuard.CMake;
+
+/// <summary>
+/// Checks every link of a configured CMake build before anything is compiled. Targets are checked in build order;
+/// a shared library the build has not produced yet is predicted from its own link (SONAME, DT_NEEDED = the SONAMEs of
+/// the shared libraries it links, RUNPATH = its -rpath) and takes part in the later links like a real file.
+/// </summary>
+public sealed class CMakeChecker
+{
+    private readonly LinkChecker _checker = new();
+
+    public IReadOnlyList<string> Dependencies() => _checker.Dependencies();
+
+    public IReadOnlyList<LinkReport> Check(CMakeBuild build, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, IReadOnlyCollection<string>? onlyTargets = null)
+    {
+        var reports = new List<LinkReport>();
+        string privateDir = Path.Combine(build.BuildDirectory, "nativelinkguard", "lib");
+        foreach (var target in build.Targets.Where(t => t.Links))
+        {
+            var sw = Stopwatch.StartNew();
+            var link = CMakeLinkCommand.Build(build, target, out string? error);
+            string output = target.Artifacts.FirstOrDefault() is { } a ? Path.GetRelativePath(build.BuildDirectory, a) : target.NameOnDisk;
+            var info = new CMakeTargetInfo(target.Name, target.ShortType, output);
+            if (link is null)
+            {
+                var failed = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"{target.Name}: {error}", "", null, [], [], [], [], error ?? "");
+                reports.Add(new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds) { Target = info });
+                continue;
+            }
+            var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true));
+            report = report with
+            {
+                Target = info,
+                Notes = [$"link command from {link.Source}", .. report.Notes],
+            };
+            if (target.IsShared) PredictLibrary(target, link, report);
+            if (onlyTargets is null || onlyTargets.Contains(target.Name)) reports.Add(report);
+        }
+        return reports;
+    }
+
+    private void PredictLibrary(CMakeTarget target, CMakeLink link, LinkReport report)
+    {
+        if (report.Linker is null || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine)) return;
+        var ld = LdArgumentParser.Parse(report.LinkerArguments);
+        var needed = report.Libraries.Where(l => l.CommandLine && !l.DroppedByAsNeeded)
+            .Select(l => l.Soname ?? Path.GetFileName(l.Path)).Distinct(StringComparer.Ordinal).ToList();
+        string? runpath = ld.Rpath.Count > 0 ? string.Join(':', ld.Rpath) : null;
+        var elf = new ElfFile(cls, data, ElfType.SharedObject, machine, 0, true, link.Soname ?? ld.Soname, needed,
+            ld.NewDtags == false ? runpath : null, ld.NewDtags == false ? null : runpath, 0, 0)
+        {
+            PredictedFrom = $"the link of CMake target {target.Name} (DT_NEEDED in link order{(ld.Inputs.Any(i => i.AsNeeded) ? "; --as-needed may drop some" : "")})",
+        };
+        foreach (var path in LibraryPaths(target, elf.Soname))
+            if (!File.Exists(path)) _checker.Files.AddVirtual(path, elf);
+    }
+
+    /// <summary>The files CMake creates for a shared library: the artifact, and its SONAME and link-name symlinks.</summary>
+    private static IEnumerable<string> LibraryPaths(CMakeTarget target, string? soname)
+    {
+        foreach (var a in target.Artifacts)
+        {
+            yield return a;
+            string dir = Path.GetDirectoryName(a) ?? "";
+            if (soname is not null) yield return Path.Combine(dir, soname);
+            string file = Path.GetFileName(a);
+            int so = file.IndexOf(".so", StringComparison.Ordinal);
+            if (so > 0) yield return Path.Combine(dir, file[..(so + 3)]);
+        }
+    }
+}

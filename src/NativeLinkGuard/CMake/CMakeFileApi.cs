@@ -1,0 +1,114 @@
+using System.Text.Json;
+
+namespace NativeLinkGuard.CMake;
+
+/// <summary>
+/// Reads CMake's machine interface (File API: codemodel-v2 and toolchains-v1 replies under
+/// <c>BUILD/.cmake/api/v1/reply</c>). Never throws: a missing, partial or malformed reply is a message.
+/// </summary>
+public static class CMakeFileApi
+{
+    public static string QueryDirectory(string buildDir) => Path.Combine(buildDir, ".cmake", "api", "v1", "query");
+
+    /// <summary>Writes the query files (CMake's documented way to ask for replies); true when they were missing.</summary>
+    public static bool EnsureQuery(string buildDir)
+    {
+        string q = QueryDirectory(buildDir);
+        bool wrote = false;
+        foreach (var kind in new[] { "codemodel-v2", "toolchains-v1" })
+        {
+            string f = Path.Combine(q, kind);
+            if (File.Exists(f)) continue;
+            Directory.CreateDirectory(q);
+            File.WriteAllText(f, "");
+            wrote = true;
+        }
+        return wrote;
+    }
+
+    public static CMakeBuild? TryRead(string buildDir, out string? error)
+    {
+        error = null;
+        string replyDir = Path.Combine(buildDir, ".cmake", "api", "v1", "reply");
+        try
+        {
+            if (!Directory.Exists(replyDir)) { error = "no CMake File API reply"; return null; }
+            var index = Directory.GetFiles(replyDir, "index-*.json").Order(StringComparer.Ordinal).LastOrDefault();
+            if (index is null) { error = "no CMake File API reply index"; return null; }
+            using var idx = JsonDocument.Parse(File.ReadAllText(index));
+            var reply = idx.RootElement.GetProperty("reply");
+            string? generator = idx.RootElement.TryGetProperty("cmake", out var cm) && cm.TryGetProperty("generator", out var g) && g.TryGetProperty("name", out var gn) ? gn.GetString() : null;
+            if (!reply.TryGetProperty("codemodel-v2", out var cmRef) || !cmRef.TryGetProperty("jsonFile", out var cmFile))
+            {
+                error = "the reply has no codemodel-v2 (re-run the configure step after the query was written)";
+                return null;
+            }
+            var compilers = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (reply.TryGetProperty("toolchains-v1", out var tcRef) && tcRef.TryGetProperty("jsonFile", out var tcFile))
+            {
+                using var tc = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, tcFile.GetString()!)));
+                foreach (var t in tc.RootElement.GetProperty("toolchains").EnumerateArray())
+                    if (t.TryGetProperty("compiler", out var c) && c.TryGetProperty("path", out var path))
+                        compilers[t.GetProperty("language").GetString()!] = path.GetString()!;
+            }
+            using var codemodel = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, cmFile.GetString()!)));
+            string top = codemodel.RootElement.GetProperty("paths").GetProperty("build").GetString() ?? buildDir;
+            var config = codemodel.RootElement.GetProperty("configurations")[0];
+            var targets = new List<CMakeTarget>();
+            foreach (var t in config.GetProperty("targets").EnumerateArray())
+            {
+                using var td = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, t.GetProperty("jsonFile").GetString()!)));
+                targets.Add(ReadTarget(td.RootElement, top));
+            }
+            return new CMakeBuild(top, generator, BuildOrder(targets), compilers);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        {
+            error = $"the CMake File API reply in {replyDir} cannot be read ({e.Message}); re-run the configure step";
+            return null;
+        }
+    }
+
+    private static CMakeTarget ReadTarget(JsonElement t, string top)
+    {
+        string buildRel = t.GetProperty("paths").GetProperty("build").GetString() ?? ".";
+        var artifacts = t.TryGetProperty("artifacts", out var a)
+            ? a.EnumerateArray().Select(x => Path.GetFullPath(Path.Combine(top, x.GetProperty("path").GetString()!))).ToList()
+            : [];
+        var fragments = new List<LinkFragment>();
+        string? language = null;
+        if (t.TryGetProperty("link", out var link))
+        {
+            language = link.TryGetProperty("language", out var l) ? l.GetString() : null;
+            if (link.TryGetProperty("commandFragments", out var frags))
+                foreach (var f in frags.EnumerateArray())
+                    fragments.Add(new LinkFragment(f.GetProperty("fragment").GetString() ?? "", f.GetProperty("role").GetString() ?? ""));
+        }
+        var deps = t.TryGetProperty("dependencies", out var d) && d.ValueKind == JsonValueKind.Array
+            ? d.EnumerateArray().Select(x => x.GetProperty("id").GetString()!).ToList()
+            : [];
+        return new CMakeTarget(t.GetProperty("id").GetString()!, t.GetProperty("name").GetString()!, t.GetProperty("type").GetString()!,
+            t.TryGetProperty("nameOnDisk", out var n) ? n.GetString() ?? "" : "", artifacts,
+            Path.GetFullPath(Path.Combine(top, buildRel)), language, fragments, deps);
+    }
+
+    /// <summary>Dependencies first (a library before the targets that link it), otherwise in CMake's order.</summary>
+    private static List<CMakeTarget> BuildOrder(List<CMakeTarget> targets)
+    {
+        var byId = targets.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<CMakeTarget>();
+        void Visit(CMakeTarget t)
+        {
+            if (done.Contains(t.Id) || !visiting.Add(t.Id)) return; // a cycle cannot come from CMake; never loop on one
+            foreach (var d in t.Dependencies)
+                if (byId.TryGetValue(d, out var dep)) Visit(dep);
+            visiting.Remove(t.Id);
+            done.Add(t.Id);
+            order.Add(t);
+        }
+        foreach (var t in targets) Visit(t);
+        return order;
+    }
+}

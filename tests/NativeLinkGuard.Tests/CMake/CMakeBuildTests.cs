@@ -1,0 +1,99 @@
+using NativeLinkGuard.CMake;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.CMake;
+
+/// <summary>
+/// tests/cmake-project configured (never built before the check) with Makefiles and with Ninja: the check predicts the
+/// failing links through the not-yet-built libggml-cuda.so; the real build fails exactly there; with the suggested
+/// CMake flags and symlink the check is clean and the real build links every target.
+/// </summary>
+[Category("RequiresCc")]
+[Category("RequiresCMake")]
+public sealed class CMakeBuildTests
+{
+    private LinkFixture _fx = null!;
+
+    [SetUp]
+    public void Stub()
+    {
+        Assume.That(LinkFixture.HasCompiler && ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")) is not null);
+        _fx = new LinkFixture();
+        _fx.Sh($"mkdir -p cuda/lib64/stubs && gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o cuda/lib64/stubs/libcuda.so {Project()}/cuda-stub.c");
+    }
+
+    [TearDown]
+    public void Clean() => _fx?.Dispose();
+
+    private static string Project()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return Path.Combine(d.FullName, "tests", "cmake-project");
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private ProcessResult Cmake(params string[] args) => ProcessRunner.Run("cmake", args, _fx.Environment, _fx.Root, timeoutMs: 300_000);
+
+    private CMakeBuild Configure(string generator, string build, params string[] extra)
+    {
+        CMakeFileApi.EnsureQuery(_fx.P(build));
+        var r = Cmake(["-S", Project(), "-B", _fx.P(build), "-G", generator, "-DCUDA_STUBS_DIR=" + _fx.P("cuda/lib64/stubs"), .. extra]);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput + r.StandardError);
+        return CMakeFileApi.TryRead(_fx.P(build), out var error) ?? throw new AssertionException(error!);
+    }
+
+    [TestCase("Unix Makefiles")]
+    [TestCase("Ninja")]
+    public void Predicts_both_failing_links_before_the_build_and_the_suggested_cmake_fix_makes_the_real_build_link(string generator)
+    {
+        Assume.That(generator != "Ninja" || ProcessRunner.FindOnPath("ninja", Environment.GetEnvironmentVariable("PATH")) is not null, "ninja-build");
+        var build = Configure(generator, "build");
+        Assert.That(File.Exists(_fx.P("build/libggml-cuda.so")), Is.False, "nothing is built before the check");
+        var reports = new CMakeChecker().Check(build, _fx.Environment, []);
+
+        var failing = reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails).Select(r => r.Target!.Name).Order().ToList();
+        Assert.That(failing, Is.EqualTo(new[] { "llama-server", "test_dflash" }));
+        foreach (var r in reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails))
+            Assert.That(r.Findings.Select(x => (x.Code, x.Chain[1])), Is.EqualTo(new[] { ("NLG0002", "libggml-cuda.so") }), r.Target!.Name);
+        var f = reports.Single(r => r.Target!.Name == "test_dflash").Findings.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(f.Code, Is.EqualTo("NLG0002"));
+            Assert.That(f.Chain, Is.EqualTo(new[] { "test_dflash", "libggml-cuda.so", "libcuda.so.1" }));
+            Assert.That(f.Notes, Has.Some.Contains("libggml-cuda.so is not built yet"));
+            Assert.That(f.Suggestions[0].CMake, Does.StartWith("-DCMAKE_EXE_LINKER_FLAGS="));
+        }
+
+        // Without the fix the real build fails, at the links the check named.
+        var broken = Cmake("--build", _fx.P("build"), "--", generator == "Ninja" ? "-k0" : "-k");
+        Assert.That(broken.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(broken.StandardOutput + broken.StandardError, Does.Contain("libcuda.so.1, needed by libggml-cuda.so, not found"));
+        foreach (var t in failing) Assert.That(File.Exists(Path.Combine(_fx.P("build"), t == "llama-server" ? "sub/llama-server" : t)), Is.False, t);
+
+        // The suggested fix: its file operations, then re-configure with its CMake flags (a fresh build dir).
+        var fix = f.Suggestions[0];
+        _fx.Apply(fix, []);
+        string flags = string.Join(' ', fix.Flags);
+        var fixedBuild = Configure(generator, "build2", "-DCMAKE_EXE_LINKER_FLAGS=" + flags, "-DCMAKE_SHARED_LINKER_FLAGS=" + flags);
+        var after = new CMakeChecker().Check(fixedBuild, _fx.Environment, []);
+        Assert.That(after.Where(r => r.PredictedOutcome == PredictedOutcome.Fails).Select(r => r.Target!.Name), Is.Empty);
+        var built = Cmake("--build", _fx.P("build2"));
+        Assert.That(built.ExitCode, Is.EqualTo(0), built.StandardOutput + built.StandardError);
+    }
+
+    [Test]
+    public void A_missing_or_half_written_reply_is_a_clear_message()
+    {
+        Assert.That(CMakeFileApi.TryRead(_fx.P("nowhere"), out var e1), Is.Null);
+        Assert.That(e1, Does.Contain("no CMake File API reply"));
+        var build = Configure("Unix Makefiles", "build");
+        string reply = _fx.P("build/.cmake/api/v1/reply");
+        var codemodel = Directory.GetFiles(reply, "codemodel-v2-*.json").Single();
+        File.WriteAllText(codemodel, File.ReadAllText(codemodel)[..40]);
+        Assert.That(CMakeFileApi.TryRead(_fx.P("build"), out var e2), Is.Null);
+        Assert.That(e2, Does.Contain("cannot be read").And.Contain("re-run the configure step"));
+        Assert.That(build.Targets, Has.Count.EqualTo(3));
+    }
+}

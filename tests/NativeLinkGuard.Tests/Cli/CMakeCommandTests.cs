@@ -1,0 +1,67 @@
+using System.Text.Json;
+using NativeLinkGuard.Cli;
+using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Cli;
+
+[Category("RequiresCc")]
+[Category("RequiresCMake")]
+public sealed class CMakeCommandTests
+{
+    private LinkFixture _fx = null!;
+
+    [SetUp]
+    public void Configure()
+    {
+        Assume.That(LinkFixture.HasCompiler && ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")) is not null);
+        _fx = new LinkFixture();
+        string project = RepoProject();
+        _fx.Sh($"mkdir -p stubs && gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o stubs/libcuda.so {project}/cuda-stub.c");
+        _fx.Sh($"cmake -S {project} -B build -DCUDA_STUBS_DIR={_fx.P("stubs")} > /dev/null");
+    }
+
+    [TearDown]
+    public void Clean() => _fx?.Dispose();
+
+    private static string RepoProject()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return Path.Combine(d.FullName, "tests", "cmake-project");
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        return (CheckCommand.Run(args, o, e), o.ToString(), e.ToString());
+    }
+
+    [Test]
+    public void Without_a_reply_the_query_is_written_and_the_user_told_once_to_reconfigure()
+    {
+        var (code, _, err) = Run("cmake", _fx.P("build"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err, Does.Contain("re-run the configure step"));
+        Assert.That(File.Exists(_fx.P("build/.cmake/api/v1/query/codemodel-v2")), Is.True);
+        var (configured, text, _) = Run("cmake", _fx.P("build"), "--configure");
+        Assert.That(configured, Is.EqualTo(1), "the links are predicted to fail");
+        Assert.That(text, Does.Contain("link test_dflash (exe, test_dflash): predicted to fail"));
+        Assert.That(text, Does.Contain("3 target(s) checked in build order, 2 predicted to fail"));
+    }
+
+    [Test]
+    public void Json_names_the_target_its_type_and_its_output_and_target_filters()
+    {
+        Run("cmake", _fx.P("build"), "--configure");
+        var (code, json, _) = Run("cmake", _fx.P("build"), "--format", "json", "--target", "llama-server");
+        Assert.That(code, Is.EqualTo(1));
+        using var doc = JsonDocument.Parse(json);
+        var link = doc.RootElement.GetProperty("links").EnumerateArray().Single();
+        Assert.That((link.GetProperty("target").GetString(), link.GetProperty("type").GetString(), link.GetProperty("output").GetString()),
+            Is.EqualTo(("llama-server", "exe", "sub/llama-server")));
+        Assert.That(Run("cmake", _fx.P("build"), "--target", "nope").Code, Is.EqualTo(2));
+        Assert.That(Run("cmake", _fx.P("not-a-build")).Code, Is.EqualTo(2));
+    }
+}

@@ -1,0 +1,2 @@
+int cuMemCreate(void); int cuMemMap(void);
+int ggml_cuda_init(void) { return cuMemCreate() + cuMemMap(); }

@@ -1,0 +1,2 @@
+int ggml_cuda_init(void);
+int main(void) { return ggml_cuda_init(); }
