@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Build.Framework;
+using NativeLinkGuard.CMake;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
@@ -18,7 +19,6 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
     /// <c>LibraryDirectories</c>, <c>Type</c> (<c>exe</c>|<c>shared</c>), optional <c>Compiler</c> (<c>c</c>|<c>c++</c>) —
     /// the task then builds the command from <c>CC</c>/<c>CXX</c> (or <c>cc</c>/<c>c++</c>) and <c>LDFLAGS</c>.
     /// </summary>
-    [Required]
     public ITaskItem[] Links { get; set; } = [];
 
     /// <summary>The project directory: relative working directories and library directories are taken from it.</summary>
@@ -27,6 +27,9 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
 
     /// <summary>The build's environment, one item per variable (identity = name, metadata <c>Value</c>). Tasks read no environment themselves.</summary>
     public ITaskItem[] EnvironmentVariables { get; set; } = [];
+
+    /// <summary>Configured CMake build directories whose every link is checked (File API; see README).</summary>
+    public string[] CMakeBuildDirectories { get; set; } = [];
 
     /// <summary>Extra directories to look in when suggesting fixes.</summary>
     public string[] HintDirectories { get; set; } = [];
@@ -65,7 +68,8 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
 
         var checker = new LinkChecker();
         var reports = new List<LinkReport>();
-        foreach (var item in Links)
+        bool complete = true;
+        foreach (var item in Links.Where(l => l.GetMetadata("CMakeBuildDirectory").Length == 0))
         {
             var request = NativeLinkRequest.From(item, ProjectDirectory, env, HintDirectories, out string? problem);
             if (request is not null && !string.IsNullOrEmpty(PrivateLinkDirectory))
@@ -74,6 +78,7 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
             {
                 Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed),
                     ItemFile(item), 0, 0, 0, 0, "NativeLink '{0}': {1}", item.ItemSpec, problem);
+                complete = false;
                 continue;
             }
             Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: checking {0}: {1}", item.ItemSpec, ShellQuote.Join(request.Command));
@@ -86,13 +91,35 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
                 Log.LogMessage(MessageImportance.Normal, "{0}", TextReportWriter.Write(report with { Findings = [f] }));
             }
         }
+        var cmakeDirs = CMakeBuildDirectories.Concat(Links.Select(l => l.GetMetadata("CMakeBuildDirectory")))
+            .Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => Path.GetFullPath(Path.Combine(ProjectDirectory, d))).Distinct().ToList();
+        var cmake = new CMakeChecker();
+        foreach (var dir in cmakeDirs)
+        {
+            var cmakeReports = cmake.CheckDirectory(dir, env, HintDirectories, out string? error);
+            if (cmakeReports is null)
+            {
+                Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed), "", 0, 0, 0, 0, "{0}", error);
+                complete = false;
+                continue;
+            }
+            foreach (var report in cmakeReports)
+            {
+                reports.Add(report);
+                foreach (var f in report.Findings)
+                {
+                    LogFinding(LoggedFinding.From(report, f), report.Target?.CommandSource ?? Path.Combine(dir, "CMakeCache.txt"));
+                    Log.LogMessage(MessageImportance.Normal, "{0}", TextReportWriter.Write(report with { Findings = [f] }));
+                }
+            }
+        }
         PredictedFailures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
         if (!string.IsNullOrEmpty(ReportFile)) WriteFile(ReportFile, JsonReportWriter.Write(reports));
         if (!string.IsNullOrEmpty(SarifFile)) WriteFile(SarifFile, SarifReportWriter.Write(reports, typeof(CheckNativeLinks).Assembly.GetName().Version?.ToString(3) ?? "0"));
         if (stamp is not null)
         {
             // Only a complete check may be replayed later.
-            if (reports.Count == Links.Length) IncrementalStamp.Write(stamp, settings, checker.Dependencies());
+            if (complete) IncrementalStamp.Write(stamp, settings, [.. checker.Dependencies(), .. cmake.Dependencies()]);
             else IncrementalStamp.Delete(stamp);
         }
         Log.LogMessage(MessageImportance.High, "NativeLinkGuard: {0} link(s) checked, {1} predicted to fail ({2} ms)", reports.Count, PredictedFailures, sw.ElapsedMilliseconds);
@@ -114,6 +141,7 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         yield return "gate=" + FailOnPredictedLinkFailure;
         yield return "private=" + PrivateLinkDirectory;
         yield return "sarif=" + SarifFile;
+        foreach (var d in CMakeBuildDirectories) yield return "cmake=" + d;
     }
 
     private void LogFinding(LoggedFinding f, string file)

@@ -22,11 +22,6 @@ internal static class NativeLinkRequest
             }
             return new CheckRequest(argv, cwd, env, hintDirs);
         }
-        if (item.GetMetadata("CMakeBuildDirectory").Length > 0)
-        {
-            problem = "CMake build directories are not supported yet; give the link Command instead";
-            return null;
-        }
         var libraries = Split(item.GetMetadata("Libraries")).ToList();
         if (libraries.Count == 0)
         {

@@ -16,6 +16,22 @@ public sealed class CMakeChecker
 
     public IReadOnlyList<string> Dependencies() => _checker.Dependencies();
 
+    /// <summary>Reads the build's File API reply and checks it; null with a message when there is no usable reply.</summary>
+    public IReadOnlyList<LinkReport>? CheckDirectory(string buildDir, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, out string? error)
+    {
+        CMakeFileApi.EnsureQuery(buildDir);
+        var build = CMakeFileApi.TryRead(buildDir, out error);
+        // Re-configuring changes these: the next incremental check must see it.
+        _checker.Files.Depend(Path.Combine(buildDir, "CMakeCache.txt"));
+        _checker.Files.Depend(Path.Combine(buildDir, ".cmake", "api", "v1", "reply"));
+        if (build is null)
+        {
+            error = $"{buildDir}: {error}; re-run the CMake configure step (the File API query is in place)";
+            return null;
+        }
+        return Check(build, env, hints);
+    }
+
     public IReadOnlyList<LinkReport> Check(CMakeBuild build, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, IReadOnlyCollection<string>? onlyTargets = null)
     {
         var reports = new List<LinkReport>();
@@ -35,7 +51,7 @@ public sealed class CMakeChecker
             var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true));
             report = report with
             {
-                Target = info,
+                Target = info with { CommandSource = link.Source == "CMake File API" ? null : link.Source },
                 Notes = [$"link command from {link.Source}", .. report.Notes],
             };
             if (target.IsShared) PredictLibrary(target, link, report);

@@ -25,4 +25,8 @@ public sealed record LinkReport(
 /// <summary>A shared library in a link: where it is, its SONAME, whether it was named on the command line.</summary>
 public sealed record LinkedLibrary(string Path, string? Soname, bool CommandLine, bool DroppedByAsNeeded);
 
-public sealed record CMakeTargetInfo(string Name, string Type, string Output);
+public sealed record CMakeTargetInfo(string Name, string Type, string Output)
+{
+    /// <summary>Where the link command came from (a link.txt file, or the File API reply).</summary>
+    public string? CommandSource { get; init; }
+}

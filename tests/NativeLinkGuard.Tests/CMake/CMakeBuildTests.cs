@@ -96,4 +96,22 @@ public sealed class CMakeBuildTests
         Assert.That(e2, Does.Contain("cannot be read").And.Contain("re-run the configure step"));
         Assert.That(build.Targets, Has.Count.EqualTo(3));
     }
+
+    [Test]
+    public void The_msbuild_task_checks_a_cmake_build_directory_and_points_at_each_link_txt()
+    {
+        Configure("Unix Makefiles", "build");
+        var engine = new Tasks.FakeBuildEngine();
+        var task = new NativeLinkGuard.Tasks.CheckNativeLinks
+        {
+            BuildEngine = engine,
+            ProjectDirectory = _fx.Root,
+            CMakeBuildDirectories = ["build"],
+            EnvironmentVariables = [new Microsoft.Build.Utilities.TaskItem("PATH", new Dictionary<string, string> { ["Value"] = Environment.GetEnvironmentVariable("PATH") ?? "" })],
+        };
+        Assert.That(task.Execute(), Is.True);
+        Assert.That(engine.Warnings.Select(w => (w.Code, Path.GetFileName(Path.GetDirectoryName(w.File)))).Order(),
+            Is.EqualTo(new[] { ("NLG0002", "llama-server.dir"), ("NLG0002", "test_dflash.dir") }));
+        Assert.That(task.PredictedFailures, Is.EqualTo(2));
+    }
 }
