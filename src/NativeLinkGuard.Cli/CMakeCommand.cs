@@ -48,6 +48,11 @@ public static class CMakeCommand
         var sw = Stopwatch.StartNew();
         bool wroteQuery = CMakeFileApi.EnsureQuery(buildDir);
         var build = wroteQuery ? null : CMakeFileApi.TryRead(buildDir, out _);
+        if (build is null && !configure && CMakeFallbackReader.TryRead(buildDir, out _) is { } fallback)
+        {
+            stderr.WriteLine($"nativelinkguard: {buildDir} has no CMake File API reply; using its {fallback.Source} (the query is written now: re-run the configure step for the full build graph).");
+            build = fallback;
+        }
         if (build is null)
         {
             if (!configure)

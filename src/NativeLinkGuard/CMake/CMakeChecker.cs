@@ -24,6 +24,7 @@ public sealed class CMakeChecker
         // Re-configuring changes these: the next incremental check must see it.
         _checker.Files.Depend(Path.Combine(buildDir, "CMakeCache.txt"));
         _checker.Files.Depend(Path.Combine(buildDir, ".cmake", "api", "v1", "reply"));
+        build ??= CMakeFallbackReader.TryRead(buildDir, out _);
         if (build is null)
         {
             error = $"{buildDir}: {error}; re-run the CMake configure step (the File API query is in place)";

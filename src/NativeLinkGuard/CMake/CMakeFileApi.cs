@@ -60,7 +60,7 @@ public static class CMakeFileApi
                 using var td = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, t.GetProperty("jsonFile").GetString()!)));
                 targets.Add(ReadTarget(td.RootElement, top));
             }
-            return new CMakeBuild(top, generator, BuildOrder(targets), compilers);
+            return new CMakeBuild(top, generator, CMakeBuild.BuildOrder(targets), compilers);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
         {
@@ -90,25 +90,5 @@ public static class CMakeFileApi
         return new CMakeTarget(t.GetProperty("id").GetString()!, t.GetProperty("name").GetString()!, t.GetProperty("type").GetString()!,
             t.TryGetProperty("nameOnDisk", out var n) ? n.GetString() ?? "" : "", artifacts,
             Path.GetFullPath(Path.Combine(top, buildRel)), language, fragments, deps);
-    }
-
-    /// <summary>Dependencies first (a library before the targets that link it), otherwise in CMake's order.</summary>
-    private static List<CMakeTarget> BuildOrder(List<CMakeTarget> targets)
-    {
-        var byId = targets.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        var visiting = new HashSet<string>(StringComparer.Ordinal);
-        var order = new List<CMakeTarget>();
-        void Visit(CMakeTarget t)
-        {
-            if (done.Contains(t.Id) || !visiting.Add(t.Id)) return; // a cycle cannot come from CMake; never loop on one
-            foreach (var d in t.Dependencies)
-                if (byId.TryGetValue(d, out var dep)) Visit(dep);
-            visiting.Remove(t.Id);
-            done.Add(t.Id);
-            order.Add(t);
-        }
-        foreach (var t in targets) Visit(t);
-        return order;
     }
 }

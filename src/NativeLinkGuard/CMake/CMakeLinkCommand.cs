@@ -15,6 +15,7 @@ public static partial class CMakeLinkCommand
     public static CMakeLink? Build(CMakeBuild build, CMakeTarget target, out string? error)
     {
         error = null;
+        if (target.KnownLink is { } known) return known;
         string linkTxt = Path.Combine(target.BuildDirectory, "CMakeFiles", target.Name + ".dir", "link.txt");
         if (File.Exists(linkTxt))
         {
@@ -52,7 +53,7 @@ public static partial class CMakeLinkCommand
     private static IEnumerable<string> Split(string fragment) =>
         CommandLineSplitter.TrySplitShell(fragment, out var words, out _) ? words : [fragment];
 
-    private static string? SonameOf(IReadOnlyList<string> argv)
+    internal static string? SonameOf(IReadOnlyList<string> argv)
     {
         for (int i = 0; i < argv.Count; i++)
         {

@@ -15,10 +15,37 @@ public sealed record CMakeTarget(
     IReadOnlyList<LinkFragment> Fragments,
     IReadOnlyList<string> Dependencies)
 {
+    /// <summary>Set by the fallback readers (link.txt, build.ninja): the link command itself, where it runs, where it came from.</summary>
+    public CMakeLink? KnownLink { get; init; }
+
     public bool IsShared => Type is "SHARED_LIBRARY" or "MODULE_LIBRARY";
     public bool Links => Type is "EXECUTABLE" or "SHARED_LIBRARY" or "MODULE_LIBRARY";
     public string ShortType => Type switch { "EXECUTABLE" => "exe", "SHARED_LIBRARY" => "shared", "MODULE_LIBRARY" => "module", _ => Type.ToLowerInvariant() };
 }
 
 /// <summary>The configured build: targets in build order and the compiler of each language.</summary>
-public sealed record CMakeBuild(string BuildDirectory, string? Generator, IReadOnlyList<CMakeTarget> Targets, IReadOnlyDictionary<string, string> Compilers);
+public sealed record CMakeBuild(string BuildDirectory, string? Generator, IReadOnlyList<CMakeTarget> Targets, IReadOnlyDictionary<string, string> Compilers)
+{
+    /// <summary>Where the build graph came from: the File API, or a fallback reader.</summary>
+    public string Source { get; init; } = "CMake File API";
+
+    /// <summary>Orders targets dependencies-first (a library before the targets that link it).</summary>
+    public static List<CMakeTarget> BuildOrder(IReadOnlyList<CMakeTarget> targets)
+    {
+        var byId = targets.GroupBy(t => t.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<CMakeTarget>();
+        void Visit(CMakeTarget t)
+        {
+            if (done.Contains(t.Id) || !visiting.Add(t.Id)) return; // never loop on a cycle
+            foreach (var d in t.Dependencies)
+                if (byId.TryGetValue(d, out var dep)) Visit(dep);
+            visiting.Remove(t.Id);
+            done.Add(t.Id);
+            order.Add(t);
+        }
+        foreach (var t in targets) Visit(t);
+        return order;
+    }
+}

@@ -114,4 +114,30 @@ public sealed class CMakeBuildTests
             Is.EqualTo(new[] { ("NLG0002", "llama-server.dir"), ("NLG0002", "test_dflash.dir") }));
         Assert.That(task.PredictedFailures, Is.EqualTo(2));
     }
+
+    [TestCase("Unix Makefiles")]
+    [TestCase("Ninja")]
+    public void Without_a_file_api_reply_the_link_txt_or_build_ninja_fallback_predicts_the_same(string generator)
+    {
+        Assume.That(generator != "Ninja" || ProcessRunner.FindOnPath("ninja", Environment.GetEnvironmentVariable("PATH")) is not null, "ninja-build");
+        var r = Cmake("-S", Project(), "-B", _fx.P("old"), "-G", generator, "-DCUDA_STUBS_DIR=" + _fx.P("cuda/lib64/stubs"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardError);
+        Assert.That(CMakeFileApi.TryRead(_fx.P("old"), out _), Is.Null, "no query was written, so no reply");
+        var build = CMakeFallbackReader.TryRead(_fx.P("old"), out var error);
+        Assert.That(build, Is.Not.Null, error);
+        var reports = new CMakeChecker().Check(build!, _fx.Environment, []);
+        Assert.That(reports.Select(x => (x.Target!.Name, x.PredictedOutcome)).Order(),
+            Is.EqualTo(new[] { ("ggml-cuda", PredictedOutcome.Succeeds), ("llama-server", PredictedOutcome.Fails), ("test_dflash", PredictedOutcome.Fails) }));
+        Assert.That(reports.Where(x => x.PredictedOutcome == PredictedOutcome.Fails).SelectMany(x => x.Findings).Select(f => f.Chain[1]), Has.All.EqualTo("libggml-cuda.so"));
+    }
+
+    [Test]
+    public void Response_file_links_are_read_through_their_rsp_files()
+    {
+        var build = Configure("Unix Makefiles", "build", "-DCMAKE_C_USE_RESPONSE_FILE_FOR_LIBRARIES=ON", "-DCMAKE_C_USE_RESPONSE_FILE_FOR_OBJECTS=ON");
+        string linkTxt = File.ReadAllText(_fx.P("build/CMakeFiles/test_dflash.dir/link.txt"));
+        Assume.That(linkTxt, Does.Contain(".rsp"), "this CMake writes response files for the link");
+        var reports = new CMakeChecker().Check(build, _fx.Environment, []);
+        Assert.That(reports.Where(x => x.PredictedOutcome == PredictedOutcome.Fails).Select(x => x.Target!.Name).Order(), Is.EqualTo(new[] { "llama-server", "test_dflash" }));
+    }
 }
