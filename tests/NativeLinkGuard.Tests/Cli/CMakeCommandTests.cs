@@ -39,16 +39,27 @@ public sealed class CMakeCommandTests
     }
 
     [Test]
-    public void Without_a_reply_the_query_is_written_and_the_user_told_once_to_reconfigure()
+    public void Without_a_reply_the_query_is_written_the_fallback_used_and_the_user_told_once()
     {
-        var (code, _, err) = Run("cmake", _fx.P("build"));
+        var (code, text, err) = Run("cmake", _fx.P("build"));
+        Assert.That(code, Is.EqualTo(1), err);
+        Assert.That(err, Does.Contain("no CMake File API reply; using its link.txt files").And.Contain("re-run the configure step"));
+        Assert.That(text, Does.Contain("3 target(s) checked in build order, 2 predicted to fail"));
+        Assert.That(File.Exists(_fx.P("build/.cmake/api/v1/query/codemodel-v2")), Is.True);
+        var (configured, text2, err2) = Run("cmake", _fx.P("build"), "--configure");
+        Assert.That(configured, Is.EqualTo(1), "the links are predicted to fail");
+        Assert.That(err2, Is.Empty, "the File API reply is used now");
+        Assert.That(text2, Does.Contain("link test_dflash (exe, test_dflash): predicted to fail"));
+    }
+
+    [Test]
+    public void Without_a_reply_or_link_commands_the_user_is_told_to_configure()
+    {
+        Directory.CreateDirectory(_fx.P("empty"));
+        File.WriteAllText(_fx.P("empty/CMakeCache.txt"), "");
+        var (code, _, err) = Run("cmake", _fx.P("empty"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("re-run the configure step"));
-        Assert.That(File.Exists(_fx.P("build/.cmake/api/v1/query/codemodel-v2")), Is.True);
-        var (configured, text, _) = Run("cmake", _fx.P("build"), "--configure");
-        Assert.That(configured, Is.EqualTo(1), "the links are predicted to fail");
-        Assert.That(text, Does.Contain("link test_dflash (exe, test_dflash): predicted to fail"));
-        Assert.That(text, Does.Contain("3 target(s) checked in build order, 2 predicted to fail"));
     }
 
     [Test]
