@@ -16,7 +16,7 @@ public static class CMakeCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? buildDir = null, format = "text";
-        bool configure = false;
+        bool configure = false, nested = false;
         var targets = new List<string>();
         var hints = new List<string>();
         for (int i = 1; i < args.Length; i++)
@@ -29,6 +29,7 @@ public static class CMakeCommand
                 case "--hint-dir": if (Next() is { } h) hints.Add(Path.GetFullPath(h)); else return Usage(stderr, "--hint-dir needs a value"); break;
                 case "--format": format = Next(); break;
                 case "--configure": configure = true; break;
+                case "--nested": nested = true; break;
                 default:
                     if (a.StartsWith('-') || buildDir is not null) return Usage(stderr, $"unexpected argument '{a}'");
                     buildDir = Path.GetFullPath(a);
@@ -80,7 +81,18 @@ public static class CMakeCommand
             stderr.WriteLine($"nativelinkguard: no target named {string.Join(", ", unknown)} in {buildDir}");
             return 2;
         }
-        var reports = new CMakeChecker().Check(build, env, hints, targets.Count > 0 ? targets : null);
+        var checker = new CMakeChecker();
+        var reports = checker.Check(build, env, hints, targets.Count > 0 ? targets : null).ToList();
+        if (nested)
+        {
+            // External-project and super-build sub-builds configured inside this build tree have their own build dirs.
+            foreach (var sub in NestedBuildDirectories(buildDir))
+            {
+                var subReports = checker.CheckDirectory(sub, env, hints, out string? subError);
+                if (subReports is null) stderr.WriteLine($"nativelinkguard: nested build {sub}: {subError}");
+                else reports.AddRange(subReports.Select(r => r with { Notes = [$"nested build {sub}", .. r.Notes] }));
+            }
+        }
         int failures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
         string text = format switch
         {
@@ -94,10 +106,31 @@ public static class CMakeCommand
         return failures > 0 ? 1 : 0;
     }
 
+    private static IEnumerable<string> NestedBuildDirectories(string top)
+    {
+        var found = new List<string>();
+        void Walk(string dir, int depth)
+        {
+            if (depth > 6) return;
+            IEnumerable<string> subs;
+            try { subs = Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal).ToList(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+            foreach (var d in subs)
+            {
+                string name = Path.GetFileName(d);
+                if (name is "CMakeFiles" or ".cmake" || new DirectoryInfo(d).LinkTarget is not null) continue;
+                if (File.Exists(Path.Combine(d, "CMakeCache.txt"))) found.Add(d);
+                Walk(d, depth + 1);
+            }
+        }
+        Walk(top, 0);
+        return found;
+    }
+
     private static int Usage(TextWriter stderr, string message)
     {
         stderr.WriteLine("nativelinkguard: " + message);
-        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]");
+        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested]");
         return 2;
     }
 }

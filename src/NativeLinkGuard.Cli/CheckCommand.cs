@@ -11,7 +11,7 @@ namespace NativeLinkGuard.Cli;
 public static class CheckCommand
 {
     public const string Usage = """
-        usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]
+        usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested]
                nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
                                      [--no-probe [--search-dir DIR]... [--sysroot DIR]] -- <link command>
 

@@ -41,6 +41,7 @@ public static class CMakeFallbackReader
         {
             string name = Path.GetFileName(sub);
             if (name is "CMakeFiles" or ".cmake" || new DirectoryInfo(sub).LinkTarget is not null) continue;
+            if (File.Exists(Path.Combine(sub, "CMakeCache.txt"))) continue; // a nested build of its own (--nested)
             FindLinkTxt(sub, depth + 1, found);
         }
     }

@@ -75,4 +75,15 @@ public sealed class CMakeCommandTests
         Assert.That(Run("cmake", _fx.P("build"), "--target", "nope").Code, Is.EqualTo(2));
         Assert.That(Run("cmake", _fx.P("not-a-build")).Code, Is.EqualTo(2));
     }
+
+    [Test]
+    public void Nested_build_directories_are_checked_on_request()
+    {
+        _fx.Sh($"cmake -S {RepoProject()} -B build/ext/sub-build -DCUDA_STUBS_DIR={_fx.P("stubs")} > /dev/null");
+        var (_, withoutNested, _) = Run("cmake", _fx.P("build"), "--format", "json");
+        var (code, withNested, _) = Run("cmake", _fx.P("build"), "--format", "json", "--nested");
+        Assert.That(code, Is.EqualTo(1));
+        int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
+        Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((3, 6)));
+    }
 }

@@ -46,7 +46,6 @@ public sealed class PackageEndToEndTests
                 <NativeLinkGuardHintDirectories>{_fx.P("cuda/lib64/stubs")}</NativeLinkGuardHintDirectories>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="NativeLinkGuard" Version="0.0.1-e2e" />
                 <NativeLink Include="test_dflash" Command="gcc -o test_dflash main.o -Lbuild -lggml-cuda" WorkingDirectory="../native" />
               </ItemGroup>
               <Target Name="NativeBuild" BeforeTargets="CoreCompile">
@@ -58,8 +57,10 @@ public sealed class PackageEndToEndTests
         // Isolation: the consumer's files above its folder must not leak in (the repo's Directory.Build.props).
         _fx.Write("Directory.Build.props", "<Project />");
         _fx.Write("Directory.Packages.props", "<Project />");
-        var restore = Build("restore");
-        Assert.That(restore.ExitCode, Is.EqualTo(0), restore.StandardOutput);
+        // As a user adds it: dotnet add package from the local feed (this also restores).
+        var add = Dotnet(_consumer, "add", "Consumer.csproj", "package", "NativeLinkGuard", "--source", feed, "--version", "0.0.1-e2e");
+        Assert.That(add.ExitCode, Is.EqualTo(0), add.StandardOutput + add.StandardError);
+        Assert.That(File.ReadAllText(Path.Combine(_consumer, "Consumer.csproj")), Does.Contain("NativeLinkGuard"));
     }
 
     [OneTimeTearDown]
@@ -167,11 +168,14 @@ public sealed class PackageEndToEndTests
     [TestCase("-p:WarningsAsErrors=NLG0002")]
     [TestCase("-p:NativeLinkGuardFailOnPredictedLinkFailure=true")]
     [TestCase("-p:TreatWarningsAsErrors=true")]
-    public void Gating_fails_the_build(string option)
+    public void Gating_fails_the_build_and_again_on_a_no_change_rebuild(string option)
     {
         var r = Build("build", "--no-restore", option);
         Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.StandardOutput);
         Assert.That(r.StandardOutput, Does.Contain("error NLG0002"));
+        var again = Build("build", "--no-restore", option);
+        Assert.That(again.ExitCode, Is.Not.EqualTo(0), "a gated failure stays a failure until the cause is fixed");
+        Assert.That(again.StandardOutput, Does.Contain("error NLG0002"));
     }
 
     [Test]
