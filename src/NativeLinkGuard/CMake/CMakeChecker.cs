@@ -55,15 +55,20 @@ public sealed class CMakeChecker
                 Target = info with { CommandSource = link.Source == "CMake File API" ? null : link.Source },
                 Notes = [$"link command from {link.Source}", .. report.Notes],
             };
-            if (target.IsShared) PredictLibrary(target, link, report);
+            if (target.IsShared)
+            {
+                string? state = PredictLibrary(target, link, report);
+                if (state is not null) report = report with { Notes = [state, .. report.Notes] };
+            }
             if (onlyTargets is null || onlyTargets.Contains(target.Name)) reports.Add(report);
         }
         return reports;
     }
 
-    private void PredictLibrary(CMakeTarget target, CMakeLink link, LinkReport report)
+    /// <returns>A note on which version of the library later links see: the prediction, or the built file.</returns>
+    private string? PredictLibrary(CMakeTarget target, CMakeLink link, LinkReport report)
     {
-        if (report.Linker is null || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine)) return;
+        if (report.Linker is null || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine)) return null;
         var ld = LdArgumentParser.Parse(report.LinkerArguments);
         var needed = report.Libraries.Where(l => l.CommandLine && !l.DroppedByAsNeeded)
             .Select(l => l.Soname ?? Path.GetFileName(l.Path)).Distinct(StringComparer.Ordinal).ToList();
@@ -73,8 +78,26 @@ public sealed class CMakeChecker
         {
             PredictedFrom = $"the link of CMake target {target.Name} (DT_NEEDED in link order{(ld.Inputs.Any(i => i.AsNeeded) ? "; --as-needed may drop some" : "")})",
         };
+        string? artifact = target.Artifacts.FirstOrDefault();
+        string? newer = artifact is not null && File.Exists(artifact) ? NewerInput(artifact, link) : null;
+        bool built = artifact is not null && File.Exists(artifact);
         foreach (var path in LibraryPaths(target, elf.Soname))
-            if (!File.Exists(path)) _checker.Files.AddVirtual(path, elf);
+            if (!File.Exists(path) || newer is not null) _checker.Files.AddVirtual(path, elf);
+        if (!built) return null;
+        return newer is not null
+            ? $"{Path.GetFileName(artifact)} exists but is older than its input {newer}: later links are checked against the library as its link will produce it"
+            : $"{Path.GetFileName(artifact)} is built and newer than its inputs: later links are checked against that file";
+    }
+
+    /// <summary>An input of the library's link (an object, a library, the link command itself) newer than the built file, if any.</summary>
+    private static string? NewerInput(string artifact, CMakeLink link)
+    {
+        var built = File.GetLastWriteTimeUtc(artifact);
+        var candidates = link.Command.Skip(1).Where(a => !a.StartsWith('-')).Select(a => Path.GetFullPath(Path.Combine(link.WorkingDirectory, a)));
+        if (File.Exists(link.Source)) candidates = candidates.Append(link.Source);
+        foreach (var c in candidates)
+            if (c != artifact && File.Exists(c) && File.GetLastWriteTimeUtc(c) > built) return c;
+        return null;
     }
 
     /// <summary>The files CMake creates for a shared library: the artifact, and its SONAME and link-name symlinks.</summary>

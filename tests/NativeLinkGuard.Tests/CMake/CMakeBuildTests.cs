@@ -81,6 +81,12 @@ public sealed class CMakeBuildTests
         Assert.That(after.Where(r => r.PredictedOutcome == PredictedOutcome.Fails).Select(r => r.Target!.Name), Is.Empty);
         var built = Cmake("--build", _fx.P("build2"));
         Assert.That(built.ExitCode, Is.EqualTo(0), built.StandardOutput + built.StandardError);
+
+        // Built and up to date: the real file is used; an input newer than it: the prediction is used, and said.
+        string Note() => new CMakeChecker().Check(fixedBuild, _fx.Environment, []).Single(r => r.Target!.Name == "ggml-cuda").Notes[0];
+        Assert.That(Note(), Does.Contain("is built and newer than its inputs"));
+        File.SetLastWriteTimeUtc(_fx.P("cuda/lib64/stubs/libcuda.so"), DateTime.UtcNow.AddMinutes(1));
+        Assert.That(Note(), Does.Contain("older than its input").And.Contain("libcuda.so"));
     }
 
     [Test]
