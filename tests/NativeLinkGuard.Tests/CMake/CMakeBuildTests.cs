@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.CMake;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Tests.Differential;
@@ -27,12 +28,7 @@ public sealed class CMakeBuildTests
     [TearDown]
     public void Clean() => _fx?.Dispose();
 
-    private static string Project()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return Path.Combine(d.FullName, "tests", "cmake-project");
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string Project() => Repository.CMakeProject;
 
     private ProcessResult Cmake(params string[] args) => ProcessRunner.Run("cmake", args, _fx.Environment, _fx.Root, timeoutMs: 300_000);
 

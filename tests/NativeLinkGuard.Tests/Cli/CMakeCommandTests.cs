@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
@@ -24,12 +25,7 @@ public sealed class CMakeCommandTests
     [TearDown]
     public void Clean() => _fx?.Dispose();
 
-    private static string RepoProject()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return Path.Combine(d.FullName, "tests", "cmake-project");
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepoProject() => Repository.CMakeProject;
 
     private (int Code, string Out, string Err) Run(params string[] args)
     {

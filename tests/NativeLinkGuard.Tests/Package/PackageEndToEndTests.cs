@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tests.Differential;
 using NativeLinkGuard.Toolchain;
 
@@ -21,7 +22,7 @@ public sealed class PackageEndToEndTests
         Assume.That(LinkFixture.HasCompiler);
         _fx = new LinkFixture();
         string repo = RepoRoot();
-        string config = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name; // bin/<Config>/net10.0
+        string config = Repository.Configuration;
         string feed = _fx.P("feed");
         var pack = Dotnet(repo, "pack", Path.Combine(repo, "src", "NativeLinkGuard.Tasks"), "-c", config, "-o", feed, "-p:Version=0.0.1-e2e");
         Assert.That(pack.ExitCode, Is.EqualTo(0), pack.StandardOutput + pack.StandardError);
@@ -66,12 +67,7 @@ public sealed class PackageEndToEndTests
     [OneTimeTearDown]
     public void Clean() => _fx?.Dispose();
 
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return d.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepoRoot() => Repository.Root;
 
     private ProcessResult Dotnet(string cwd, params string[] args)
     {
@@ -153,7 +149,7 @@ public sealed class PackageEndToEndTests
     public void The_cli_installs_as_a_dotnet_tool_and_runs()
     {
         string repo = RepoRoot();
-        string config = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
+        string config = Repository.Configuration;
         string toolFeed = _fx.P("toolfeed");
         var pack = Dotnet(repo, "pack", Path.Combine(repo, "src", "NativeLinkGuard.Cli"), "-c", config, "-o", toolFeed, "-p:Version=0.0.1-e2e");
         Assert.That(pack.ExitCode, Is.EqualTo(0), pack.StandardOutput);

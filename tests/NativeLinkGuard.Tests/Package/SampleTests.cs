@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tests.Differential;
 using NativeLinkGuard.Toolchain;
 
@@ -9,12 +10,7 @@ namespace NativeLinkGuard.Tests.Package;
 [NonParallelizable]
 public sealed class SampleTests
 {
-    private static string Sample()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeLinkGuard.sln"))) return Path.Combine(d.FullName, "samples", "CudaStubsApp");
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string Sample() => Path.Combine(Repository.Root, "samples", "CudaStubsApp");
 
     private static ProcessResult Dotnet(params string[] args)
     {
@@ -27,7 +23,7 @@ public sealed class SampleTests
     public void Sample_warns_before_its_native_build_and_the_documented_fix_makes_it_build_and_run()
     {
         Assume.That(ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")), Is.Not.Null);
-        string config = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
+        string config = Repository.Configuration;
         foreach (var d in new[] { "obj", "bin" })
             if (Directory.Exists(Path.Combine(Sample(), d))) Directory.Delete(Path.Combine(Sample(), d), true);
 
