@@ -5,8 +5,8 @@ using NativeLinkGuard.Diagnostics;
 namespace NativeLinkGuard.Tasks;
 
 /// <summary>
-/// Base of our tasks: Execute is sealed so that an expected failure (I/O, bad input) becomes one NLG9001 warning and
-/// the build goes on — the check must never be what breaks a build, unless gating asks for errors.
+/// Base of our tasks: Execute is sealed so that any failure of the check becomes one NLG9001 warning and the build
+/// goes on — the check must never be what breaks a build, unless gating asks for errors.
 /// </summary>
 public abstract class NativeLinkGuardTask : Microsoft.Build.Utilities.Task
 {
@@ -18,10 +18,12 @@ public abstract class NativeLinkGuardTask : Microsoft.Build.Utilities.Task
         {
             ExecuteCore();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever went wrong inside the check, it is one warning and the build goes on: a guard must never be
+            // the thing that breaks a build. The exception type is kept for the bug report.
             Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed), null, 0, 0, 0, 0,
-                "NativeLinkGuard could not run the check: {0}", e.Message);
+                "NativeLinkGuard could not run the check: {0}: {1}", e.GetType().Name, e.Message);
         }
         return !Log.HasLoggedErrors;
     }

@@ -124,4 +124,22 @@ public sealed class CheckNativeLinksTests
         Assert.That(ok, Is.False);
         Assert.That(engine.Errors.Single().Code, Is.EqualTo("NLG0002"));
     }
+
+    [Test]
+    public void An_internal_failure_is_one_NLG9001_warning_and_the_task_succeeds()
+    {
+        // A report path that cannot be written (its directory is a file): the check itself ran; writing fails.
+        File.WriteAllText(_fx.P("blocker"), "");
+        var engine = new FakeBuildEngine();
+        var task = new CheckNativeLinks
+        {
+            BuildEngine = engine,
+            Links = [new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" })],
+            ProjectDirectory = _fx.Root,
+            ReportFile = _fx.P("blocker/report.json"),
+        };
+        Assert.That(task.Execute(), Is.True);
+        Assert.That(engine.Warnings.Select(w => w.Code), Does.Contain("NLG9001"));
+        Assert.That(engine.Errors, Is.Empty);
+    }
 }
