@@ -15,7 +15,9 @@ public sealed partial class LinkerProbe
     {
         string key = linkerPath + "\0" + emulation;
         if (_cache.TryGetValue(key, out var cached)) return cached;
-        var info = ProbeUncached(linkerPath, emulation, environment);
+        var disk = LinkerProbeCache.For(linkerPath, emulation, environment);
+        var info = disk?.Load() ?? ProbeUncached(linkerPath, emulation, environment);
+        if (disk is not null && !info.ProbeNotes.Contains(LinkerProbeCache.FromCacheNote)) disk.Save(info);
         _cache[key] = info;
         return info;
     }
