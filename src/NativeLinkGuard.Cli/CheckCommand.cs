@@ -12,6 +12,7 @@ public static class CheckCommand
 {
     public const string Usage = """
         usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested]
+               nativelinkguard audit <dir>... [--format text|json]
                nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
                                      [--no-probe [--search-dir DIR]... [--sysroot DIR]] -- <link command>
 
@@ -42,6 +43,7 @@ public static class CheckCommand
             return 0;
         }
         if (args[0] == "cmake") return CMakeCommand.Run(args, stdout, stderr);
+        if (args[0] == "audit") return AuditCommand.Run(args, stdout, stderr);
         if (args[0] != "check")
         {
             stderr.WriteLine($"nativelinkguard: unknown command '{args[0]}'");

@@ -9,6 +9,12 @@ public static class DiagnosticCodes
     public const string IndirectDependencyNotFound = "NLG0002";
     /// <summary>A candidate skipped as incompatible (other ELF class or machine).</summary>
     public const string IncompatibleLibrarySkipped = "NLG0003";
+    /// <summary>A library's SONAME name is a regular file, not a symlink (ldconfig: "is not a symbolic link").</summary>
+    public const string SonameNotALink = "NLG0004";
+    /// <summary>A dangling or looping symbolic link among the libraries of a directory.</summary>
+    public const string BrokenSymlink = "NLG0010";
+    /// <summary>A SONAME link that is missing, points at an older version or at a file with another SONAME.</summary>
+    public const string SonameLinkWrong = "NLG0011";
     /// <summary>An input ld finds but cannot use (wrong format, malformed ELF, dynamic object in a static link, script error).</summary>
     public const string InputUnusable = "NLG0012";
     /// <summary>--allow-shlib-undefined on an executable link: ld skips the DT_NEEDED check; we check anyway (info).</summary>

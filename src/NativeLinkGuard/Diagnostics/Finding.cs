@@ -36,6 +36,9 @@ public sealed record Suggestion(
 {
     /// <summary>The resolver was re-run with this fix applied (flags, environment, file operations simulated) and the finding went away.</summary>
     public bool Verified { get; init; }
+
+    /// <summary>Shell commands, in a safe order, meant to run in the audited directory.</summary>
+    public IReadOnlyList<string>? Commands { get; init; }
 }
 
 /// <summary>A coded finding about one link (stable codes: docs/codes.md).</summary>
