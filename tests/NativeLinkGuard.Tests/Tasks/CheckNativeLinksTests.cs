@@ -142,4 +142,18 @@ public sealed class CheckNativeLinksTests
         Assert.That(engine.Warnings.Select(w => w.Code), Does.Contain("NLG9001"));
         Assert.That(engine.Errors, Is.Empty);
     }
+
+    [Test]
+    public void The_audit_task_warns_with_the_commands_for_a_copied_soname_file()
+    {
+        _fx.SharedLib("ship/libcudnn.so.7.5.0", "int c(void){return 7;}\n", soname: "libcudnn.so.7");
+        File.Copy(_fx.P("ship/libcudnn.so.7.5.0"), _fx.P("ship/libcudnn.so.7"));
+        var engine = new FakeBuildEngine();
+        var task = new AuditNativeLibraries { BuildEngine = engine, ProjectDirectory = _fx.Root, Directories = [new TaskItem("ship")] };
+        Assert.That(task.Execute(), Is.True);
+        var w = engine.Warnings.Single();
+        Assert.That(w.Code, Is.EqualTo("NLG0004"));
+        Assert.That(w.Message, Does.Contain("ln -sfn libcudnn.so.7.5.0 libcudnn.so.7"));
+        Assert.That(task.Problems, Is.EqualTo(1));
+    }
 }
