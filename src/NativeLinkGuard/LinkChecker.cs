@@ -85,6 +85,7 @@ public sealed class LinkChecker
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
         if (ld.AllowShlibUndefined == true && !ld.Shared)
             findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
+        findings.AddRange(StubsInRunPath(ctx));
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
         return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
@@ -147,6 +148,32 @@ public sealed class LinkChecker
             };
         }
     }
+
+    /// <summary>
+    /// NLG0005: the output's run-time path (-rpath) points into a stubs directory (CMake adds one when a stub is linked
+    /// by full path). The stub is for linking only; at run time it must never stand in for the driver's library.
+    /// </summary>
+    private static IEnumerable<Finding> StubsInRunPath(ResolverContext ctx)
+    {
+        foreach (var dir in ctx.Request.Rpath.SelectMany(r => r.Split(':')).Where(d => d.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            string abs = ctx.Absolute(dir);
+            if (!CandidateLocator.IsStubsDirectory(abs)) continue;
+            string[] stubs;
+            try { stubs = Directory.Exists(abs) ? Directory.GetFiles(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : []; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (stubs.Length == 0) continue;
+            var fix = new Suggestion(SuggestionQuality.Proper, $"keep {abs} out of the run-time path: link the stub with -L{abs} -l{StubName(stubs[0])} (CMake adds no run-time path for -l), or set the target's BUILD_RPATH/INSTALL_RPATH without it; use -rpath-link for link-time lookups",
+                [], "a stubs directory holds link-time stand-ins (libcuda.so here); at run time the loader must find the driver's real library, not a stub.");
+            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
+                $"-rpath {abs} puts a stubs directory ({string.Join(", ", stubs.Take(3))}) into the run-time search path of {Path.GetFileName(ctx.Request.Output ?? "a.out")}",
+                stubs[0], null, [Path.GetFileName(ctx.Request.Output ?? "a.out")], [], [fix],
+                ["at run time a stub can shadow the driver's library (a stub libcuda.so.1 there, or LD_LIBRARY_PATH built from it), and CUDA then fails with 'stub library' errors."],
+                "(no message: ld accepts it)");
+        }
+    }
+
+    private static string StubName(string file) => file.StartsWith("lib", StringComparison.Ordinal) && file.Contains(".so", StringComparison.Ordinal) ? file[3..file.IndexOf(".so", StringComparison.Ordinal)] : file;
 
     private static string OutputOf(IReadOnlyList<string> command)
     {

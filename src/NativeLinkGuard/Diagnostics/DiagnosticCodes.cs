@@ -11,6 +11,8 @@ public static class DiagnosticCodes
     public const string IncompatibleLibrarySkipped = "NLG0003";
     /// <summary>A library's SONAME name is a regular file, not a symlink (ldconfig: "is not a symbolic link").</summary>
     public const string SonameNotALink = "NLG0004";
+    /// <summary>A run-time search path (-rpath, DT_RUNPATH/DT_RPATH) points into a stubs directory.</summary>
+    public const string StubsInRuntimePath = "NLG0005";
     /// <summary>A dangling or looping symbolic link among the libraries of a directory.</summary>
     public const string BrokenSymlink = "NLG0010";
     /// <summary>A SONAME link that is missing, points at an older version or at a file with another SONAME.</summary>

@@ -13,6 +13,7 @@ public static class SarifReportWriter
         (DiagnosticCodes.IndirectDependencyNotFound, "IndirectDependencyNotFound", "A DT_NEEDED dependency of a linked shared library will not be found by ld."),
         (DiagnosticCodes.IncompatibleLibrarySkipped, "IncompatibleLibrarySkipped", "ld skips a library built for another ELF class or machine."),
         (DiagnosticCodes.InputUnusable, "InputUnusable", "ld finds an input it cannot use."),
+        (DiagnosticCodes.StubsInRuntimePath, "StubsInRuntimePath", "A stubs directory is in a run-time search path."),
         (DiagnosticCodes.ShlibUndefinedAllowed, "ShlibUndefinedAllowed", "--allow-shlib-undefined hides missing dependencies until run time."),
         (DiagnosticCodes.CheckFailed, "CheckFailed", "The link could not be checked."),
     ];

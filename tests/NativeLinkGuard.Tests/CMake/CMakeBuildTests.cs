@@ -51,6 +51,8 @@ public sealed class CMakeBuildTests
 
         var failing = reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails).Select(r => r.Target!.Name).Order().ToList();
         Assert.That(failing, Is.EqualTo(new[] { "llama-server", "test_dflash" }));
+        // CMake gives ggml-cuda a build RPATH to the stub's directory: a run-time hazard, said as NLG0005.
+        Assert.That(reports.Single(r => r.Target!.Name == "ggml-cuda").Findings.Select(x => x.Code), Is.EqualTo(new[] { "NLG0005" }));
         foreach (var r in reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails))
             Assert.That(r.Findings.Select(x => (x.Code, x.Chain[1])), Is.EqualTo(new[] { ("NLG0002", "libggml-cuda.so") }), r.Target!.Name);
         var f = reports.Single(r => r.Target!.Name == "test_dflash").Findings.Single();
@@ -113,7 +115,7 @@ public sealed class CMakeBuildTests
         };
         Assert.That(task.Execute(), Is.True);
         Assert.That(engine.Warnings.Select(w => (w.Code, Path.GetFileName(Path.GetDirectoryName(w.File)))).Order(),
-            Is.EqualTo(new[] { ("NLG0002", "llama-server.dir"), ("NLG0002", "test_dflash.dir") }));
+            Is.EqualTo(new[] { ("NLG0002", "llama-server.dir"), ("NLG0002", "test_dflash.dir"), ("NLG0005", "ggml-cuda.dir") }));
         Assert.That(task.PredictedFailures, Is.EqualTo(2));
     }
 

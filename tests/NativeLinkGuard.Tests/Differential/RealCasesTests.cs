@@ -1,3 +1,4 @@
+using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -54,6 +55,17 @@ public sealed class RealCasesTests : DifferentialTestBase
         Fx.Environment["LIBRARY_PATH"] = Fx.P("cuda/lib64/stubs");
         var report = AssertAgreesWithLd(Gcc("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda"), expectSuccess: false);
         Assert.That(report.Findings.Single().Notes, Has.Some.Contains("never searches LIBRARY_PATH"));
+    }
+
+    [Test]
+    public void A_stubs_directory_in_the_run_time_path_is_NLG0005_while_ld_links_fine()
+    {
+        CudaLayout();
+        string[] command = Gcc("-shared", "-fPIC", "-o", "libmine.so", "test_dflash.o", "-Lcuda/lib64/stubs", "-lcuda", "-Wl,-rpath," + Fx.P("cuda/lib64/stubs"));
+        var report = AssertAgreesWithLd(command, expectSuccess: true);
+        var f = report.Findings.Single();
+        Assert.That((f.Code, f.Severity), Is.EqualTo(("NLG0005", Severity.Warning)));
+        Assert.That(f.Suggestions[0].Summary, Does.Contain("-lcuda").And.Contain("-rpath-link"));
     }
 
     [Test]
