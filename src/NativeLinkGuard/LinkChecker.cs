@@ -29,6 +29,8 @@ public sealed class LinkChecker
 {
     private readonly LinkerProbe _probe = new();
     private readonly LibraryFileCache _files = new();
+    private readonly Dictionary<string, string> _linkerNames = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyList<string>> _systemCacheDirs = new(CandidateLocator.ReadSystemCacheDirectories);
 
     /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
     public LibraryFileCache Files => _files;
@@ -78,7 +80,7 @@ public sealed class LinkChecker
 
         string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
-        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? []), render, privateDir);
+        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value), render, privateDir);
         var factory = new FindingFactory(ctx, advisor);
         var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Select(p => verifier.Verify(factory.Create(p), p)).ToList();
@@ -100,7 +102,7 @@ public sealed class LinkChecker
     {
         try
         {
-            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment);
+            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment, _linkerNames);
             notes.AddRange(expanded.Notes);
             var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
             expanded = expanded with { LinkerArguments = ldArgs };
@@ -133,7 +135,7 @@ public sealed class LinkChecker
             LinkerArguments = [.. expanded.LinkerArguments, "--no-allow-shlib-undefined"],
         };
         var strictResolved = new LinkResolver(strict, _files).Resolve();
-        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, []), render, advisor.PrivateLinkDirectory);
+        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value), render, advisor.PrivateLinkDirectory);
         var factory = new FindingFactory(strict, strictAdvisor);
         var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
         foreach (var p in strictResolved.Problems.OfType<NeededNotFound>())

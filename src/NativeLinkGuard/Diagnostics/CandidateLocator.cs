@@ -14,8 +14,14 @@ public sealed record Candidate(string Directory, string File, string Source, Elf
 /// Looks for a missing library where users usually have it: hint dirs, CUDA stubs, conda, LIBRARY_PATH,
 /// LD_LIBRARY_PATH, the link's own -L and -rpath-link dirs, and host system dirs hidden by a sysroot.
 /// </summary>
-public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files, IReadOnlyList<string> hintDirectories)
+public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files, IReadOnlyList<string> hintDirectories,
+    Func<IReadOnlyList<string>>? systemCacheDirectories = null)
 {
+    /// <summary>The directories /etc/ld.so.cache lists, read once per run by whoever owns the run (see LinkChecker).</summary>
+    public static IReadOnlyList<string> ReadSystemCacheDirectories() =>
+        LdSoCacheReader.Read("/etc/ld.so.cache", out _).Select(e => Path.GetDirectoryName(e.Path)).OfType<string>()
+            .Distinct(StringComparer.Ordinal).ToList();
+
     private List<(string Dir, string Source)>? _places;
 
     public IReadOnlyList<(string Dir, string Source)> Places()
@@ -37,8 +43,8 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
             foreach (var d in ctx.Linker.SearchDirs)
                 list.Add((d.TrimStart('='), "host system directory (outside the sysroot)"));
         // Where the dynamic loader's cache says libraries are installed on this machine (ld itself never reads it).
-        foreach (var e in LdSoCacheReader.Read("/etc/ld.so.cache", out _))
-            if (Path.GetDirectoryName(e.Path) is { } dir) list.Add((dir, "/etc/ld.so.cache"));
+        foreach (var dir in (systemCacheDirectories ?? ReadSystemCacheDirectories)())
+            list.Add((dir, "/etc/ld.so.cache"));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         _places = list.Where(p => seen.Add(p.Item1)).ToList();
         return _places;

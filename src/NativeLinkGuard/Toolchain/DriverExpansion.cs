@@ -25,7 +25,9 @@ public static class DriverExpansion
             || n.EndsWith("-ld.gold", StringComparison.Ordinal);
     }
 
-    public static ExpandedLink Expand(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env)
+    // linkerNames: a per-run memo of -print-prog-name answers, so it is one process per driver and options, not per link.
+    public static ExpandedLink Expand(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env,
+        Dictionary<string, string>? linkerNames = null)
     {
         if (argv.Count == 0) throw new ToolchainException("empty link command");
         string? pathVar = env.TryGetValue("PATH", out var p) ? p : null;
@@ -63,8 +65,14 @@ public static class DriverExpansion
             // collect2 runs the linker gcc names for -print-prog-name (honouring -fuse-ld=).
             string fuse = argv.LastOrDefault(a => a.StartsWith("-fuse-ld=", StringComparison.Ordinal)) is { } f ? f["-fuse-ld=".Length..] : "";
             string prog = fuse.Length == 0 ? "ld" : fuse.Contains('/') ? fuse : "ld." + fuse;
-            var printed = ProcessRunner.Run(tool, [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog], env, workingDirectory);
-            string name = printed.ExitCode == 0 ? printed.StandardOutput.Trim() : prog;
+            string[] printArgs = [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog];
+            string key = tool + "\0" + string.Join('\0', printArgs);
+            if (linkerNames is null || !linkerNames.TryGetValue(key, out var name))
+            {
+                var printed = ProcessRunner.Run(tool, printArgs, env, workingDirectory);
+                name = printed.ExitCode == 0 ? printed.StandardOutput.Trim() : prog;
+                linkerNames?.Add(key, name);
+            }
             linker = ProcessRunner.FindOnPath(name, pathVar) ?? throw new ToolchainException($"the linker '{name}' that {argv[0]} runs was not found");
             notes.Add($"collect2 runs {linker}");
         }
