@@ -18,9 +18,9 @@ public static class DiagnosticCodes
     /// <summary>A SONAME link that is missing, points at an older version or at a file with another SONAME.</summary>
     public const string SonameLinkWrong = "NLG0011";
     /// <summary>An input ld finds but cannot use (wrong format, malformed ELF, dynamic object in a static link, script error).</summary>
-    public const string InputUnusable = "NLG0012";
+    public const string InputUnusable = "NLG0014";
     /// <summary>--allow-shlib-undefined on an executable link: ld skips the DT_NEEDED check; we check anyway (info).</summary>
-    public const string ShlibUndefinedAllowed = "NLG0013";
+    public const string ShlibUndefinedAllowed = "NLG0015";
     /// <summary>The check itself could not run (toolchain missing, probe failed, internal error).</summary>
     public const string CheckFailed = "NLG9001";
 }

@@ -128,7 +128,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
         var report = Fx.Check(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
         Assert.That(real.StandardError, Does.Contain("file in wrong format"));
         Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
-        Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
+        Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0014"));
     }
 
     [Test]

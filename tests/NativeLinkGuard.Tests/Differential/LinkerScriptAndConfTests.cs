@@ -93,7 +93,7 @@ public sealed class LinkerScriptAndConfTests : DifferentialTestBase
         var real = Fx.RealLink(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"));
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
         var f = report.Findings.Single();
-        Assert.That(f.Code, Is.EqualTo("NLG0012"));
+        Assert.That(f.Code, Is.EqualTo("NLG0014"));
         Assert.That(real.StandardError, Does.Contain(f.LdMessage));
     }
 }

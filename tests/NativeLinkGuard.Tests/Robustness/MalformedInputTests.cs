@@ -151,7 +151,7 @@ public sealed class MalformedInputTests
         var report = fx.Check(["gcc", "-o", "app", "main.o", "-Lbuild", "-lbad"]);
         Assert.That(real.Succeeded, Is.False);
         Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
-        Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0012"));
+        Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0014"));
     }
 
     [Test]
