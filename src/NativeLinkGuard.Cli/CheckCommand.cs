@@ -13,6 +13,7 @@ public static class CheckCommand
     public const string Usage = """
         usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested]
                nativelinkguard audit <dir>... [--format text|json]
+               nativelinkguard runtime <file>... [--format text|json|sarif] [--ld-library-path PATH] [--sysroot DIR] [--hint-dir DIR]... [-v]
                nativelinkguard check [--format text|json|sarif] [--hint-dir DIR]... [--cwd DIR] [--verbose]
                                      [--no-probe [--search-dir DIR]... [--sysroot DIR]] -- <link command>
 
@@ -44,6 +45,7 @@ public static class CheckCommand
         }
         if (args[0] == "cmake") return CMakeCommand.Run(args, stdout, stderr);
         if (args[0] == "audit") return AuditCommand.Run(args, stdout, stderr);
+        if (args[0] == "runtime") return RuntimeCommand.Run(args, stdout, stderr);
         if (args[0] != "check")
         {
             stderr.WriteLine($"nativelinkguard: unknown command '{args[0]}'");

@@ -17,6 +17,10 @@ public static class DiagnosticCodes
     public const string BrokenSymlink = "NLG0010";
     /// <summary>A SONAME link that is missing, points at an older version or at a file with another SONAME.</summary>
     public const string SonameLinkWrong = "NLG0011";
+    /// <summary>Runtime check: ld.so will not load the file (a DT_NEEDED not found, an unusable candidate).</summary>
+    public const string NotLoadableAtRunTime = "NLG0012";
+    /// <summary>Runtime check: a library the GPU driver provides where the program runs is absent here (info).</summary>
+    public const string DriverLibraryAtRunTime = "NLG0013";
     /// <summary>An input ld finds but cannot use (wrong format, malformed ELF, dynamic object in a static link, script error).</summary>
     public const string InputUnusable = "NLG0014";
     /// <summary>--allow-shlib-undefined on an executable link: ld skips the DT_NEEDED check; we check anyway (info).</summary>

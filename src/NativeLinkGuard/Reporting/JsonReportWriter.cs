@@ -61,7 +61,7 @@ public static class JsonReportWriter
         w.WriteEndObject();
     }
 
-    private static void WriteFinding(Utf8JsonWriter w, Finding f)
+    internal static void WriteFinding(Utf8JsonWriter w, Finding f)
     {
         w.WriteStartObject();
         w.WriteString("code", f.Code);
@@ -112,6 +112,7 @@ public static class JsonReportWriter
                 }
                 w.WriteEndArray();
             }
+            if (s.Commands is { Count: > 0 } commands) WriteStrings(w, "commands", commands);
             if (s.CMake is not null) w.WriteString("cmake", s.CMake);
             if (s.LdFlags is not null) w.WriteString("ldflags", s.LdFlags);
             w.WriteString("why", s.Why);
@@ -123,7 +124,7 @@ public static class JsonReportWriter
         w.WriteEndObject();
     }
 
-    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    internal static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteStringValue(v);

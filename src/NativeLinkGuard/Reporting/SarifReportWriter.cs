@@ -14,6 +14,8 @@ public static class SarifReportWriter
         (DiagnosticCodes.IncompatibleLibrarySkipped, "IncompatibleLibrarySkipped", "ld skips a library built for another ELF class or machine."),
         (DiagnosticCodes.InputUnusable, "InputUnusable", "ld finds an input it cannot use."),
         (DiagnosticCodes.StubsInRuntimePath, "StubsInRuntimePath", "A stubs directory is in a run-time search path."),
+        (DiagnosticCodes.NotLoadableAtRunTime, "NotLoadableAtRunTime", "ld.so will not load the file where it is deployed."),
+        (DiagnosticCodes.DriverLibraryAtRunTime, "DriverLibraryAtRunTime", "A library the GPU driver provides at run time is absent on this machine."),
         (DiagnosticCodes.ShlibUndefinedAllowed, "ShlibUndefinedAllowed", "--allow-shlib-undefined hides missing dependencies until run time."),
         (DiagnosticCodes.CheckFailed, "CheckFailed", "The link could not be checked."),
     ];

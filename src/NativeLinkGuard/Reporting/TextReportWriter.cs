@@ -9,7 +9,6 @@ public static class TextReportWriter
     public static string Write(LinkReport report, bool color = false, bool verbose = false)
     {
         string Red(string s) => color ? $"\e[31m{s}\e[0m" : s;
-        string Yellow(string s) => color ? $"\e[33m{s}\e[0m" : s;
         string Bold(string s) => color ? $"\e[1m{s}\e[0m" : s;
         var sb = new StringBuilder();
         string verdict = report.PredictedOutcome == PredictedOutcome.Fails ? Red("FAILS") : "succeeds";
@@ -18,38 +17,7 @@ public static class TextReportWriter
           .Append(report.PredictedOutcome == PredictedOutcome.Fails ? $" ({verdict})" : "").AppendLine();
         if (report.Linker is { } l)
             sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, sysroot {(l.Sysroot.Length == 0 ? "(none)" : l.Sysroot)}");
-        foreach (var f in report.Findings)
-        {
-            sb.AppendLine();
-            string sev = f.Severity == Severity.Error ? Red("error") : f.Severity == Severity.Warning ? Yellow("warning") : "info";
-            sb.AppendLine($"{sev} {f.Code}: {f.Message}");
-            sb.AppendLine($"  ld will say: {f.LdMessage}");
-            if (f.Chain.Count > 1) sb.AppendLine($"  chain: {string.Join(" → ", f.Chain)}");
-            if (f.Searched.Count > 0)
-            {
-                sb.AppendLine("  searched, in ld's order:");
-                int width = Math.Min(60, f.Searched.Max(s => s.Directory.Length));
-                foreach (var s in f.Searched)
-                    sb.AppendLine($"    {s.Directory.PadRight(width)}  [{s.Rule}]  {s.Result}");
-            }
-            foreach (var n in f.Notes) sb.AppendLine($"  note: {n}");
-            if (f.Suggestions.Count > 0) sb.AppendLine("  fixes, best first:");
-            int i = 1;
-            foreach (var s in f.Suggestions)
-            {
-                sb.AppendLine($"    {i++}. [{(s.Quality == SuggestionQuality.Proper ? "proper" : "workaround")}] {s.Summary}");
-                foreach (var op in s.FileOperations ?? []) sb.AppendLine($"         $ {op.ToShell()}");
-                if (s.Environment is { Count: > 0 } env)
-                    sb.AppendLine($"         environment: {string.Join(' ', env.Select(kv => $"{kv.Key}={ShellQuote.Quote(kv.Value)}"))}");
-                if (s.Flags.Count > 0)
-                {
-                    sb.AppendLine($"         add: {ShellQuote.Join(s.Flags)}");
-                    if (s.CMake is not null) sb.AppendLine($"         cmake: {s.CMake}");
-                    if (s.LdFlags is not null) sb.AppendLine($"         make/configure: {s.LdFlags}");
-                }
-                sb.AppendLine($"         why: {s.Why}");
-            }
-        }
+        foreach (var f in report.Findings) AppendFinding(sb, f, color, "ld");
         if (verbose)
         {
             sb.AppendLine();
@@ -61,5 +29,42 @@ public static class TextReportWriter
         int warnings = report.Findings.Count(f => f.Severity == Severity.Warning);
         sb.AppendLine($"{errors} error(s), {warnings} warning(s) in {report.ElapsedMilliseconds} ms");
         return sb.ToString();
+    }
+
+    /// <summary>One finding: the tool's own line, the chain, the search trace, the fixes.</summary>
+    internal static void AppendFinding(StringBuilder sb, Finding f, bool color, string tool)
+    {
+        string Red(string s) => color ? $"\e[31m{s}\e[0m" : s;
+        string Yellow(string s) => color ? $"\e[33m{s}\e[0m" : s;
+        sb.AppendLine();
+        string sev = f.Severity == Severity.Error ? Red("error") : f.Severity == Severity.Warning ? Yellow("warning") : "info";
+        sb.AppendLine($"{sev} {f.Code}: {f.Message}");
+        sb.AppendLine($"  {tool} will say: {f.LdMessage}");
+        if (f.Chain.Count > 1) sb.AppendLine($"  chain: {string.Join(" → ", f.Chain)}");
+        if (f.Searched.Count > 0)
+        {
+            sb.AppendLine($"  searched, in {tool}'s order:");
+            int width = Math.Min(60, f.Searched.Max(s => s.Directory.Length));
+            foreach (var s in f.Searched)
+                sb.AppendLine($"    {s.Directory.PadRight(width)}  [{s.Rule}]  {s.Result}");
+        }
+        foreach (var n in f.Notes) sb.AppendLine($"  note: {n}");
+        if (f.Suggestions.Count > 0) sb.AppendLine("  fixes, best first:");
+        int i = 1;
+        foreach (var s in f.Suggestions)
+        {
+            sb.AppendLine($"    {i++}. [{(s.Quality == SuggestionQuality.Proper ? "proper" : "workaround")}] {s.Summary}");
+            foreach (var op in s.FileOperations ?? []) sb.AppendLine($"         $ {op.ToShell()}");
+            foreach (var c in (s.Commands ?? []).Where(c => s.FileOperations?.Any(op => op.ToShell() == c) != true)) sb.AppendLine($"         $ {c}");
+            if (s.Environment is { Count: > 0 } env)
+                sb.AppendLine($"         environment: {string.Join(' ', env.Select(kv => $"{kv.Key}={ShellQuote.Quote(kv.Value)}"))}");
+            if (s.Flags.Count > 0)
+            {
+                sb.AppendLine($"         add: {ShellQuote.Join(s.Flags)}");
+                if (s.CMake is not null) sb.AppendLine($"         cmake: {s.CMake}");
+                if (s.LdFlags is not null) sb.AppendLine($"         make/configure: {s.LdFlags}");
+            }
+            sb.AppendLine($"         why: {s.Why}");
+        }
     }
 }

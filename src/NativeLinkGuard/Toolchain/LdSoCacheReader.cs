@@ -3,12 +3,17 @@ using System.Text;
 
 namespace NativeLinkGuard.Toolchain;
 
-/// <summary>One entry of /etc/ld.so.cache: a SONAME and the file the loader would use for it.</summary>
-public sealed record LdSoCacheEntry(string Soname, string Path);
+/// <summary>
+/// One entry of /etc/ld.so.cache: a SONAME and the file the loader would use for it. <see cref="Flags"/> says which
+/// ABI the file is for (ld.so skips entries of another one, e.g. i386 libraries in an x86-64 process);
+/// <see cref="Hwcap"/> is non-zero for entries of glibc-hwcaps subdirectories.
+/// </summary>
+public sealed record LdSoCacheEntry(string Soname, string Path, int Flags = 0, ulong Hwcap = 0);
 
 /// <summary>
 /// Reads glibc's ld.so.cache (the "glibc-ld.so.cache1.1" format, glibc ≥ 2.32 writes only that). ld never reads it;
-/// the fix advisor uses it to find where a missing library is installed on this machine. Bounded and never throws.
+/// the fix advisor uses it to find where a missing library is installed on this machine, and the run-time check
+/// looks DT_NEEDED names up in it as ld.so does. Bounded and never throws.
 /// </summary>
 public static class LdSoCacheReader
 {
@@ -57,7 +62,7 @@ public static class LdSoCacheReader
             string? key = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..]));
             string? value = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[8..]));
             if (key is null || value is null) { error = $"{name}: entry {i} points outside the file"; return list; }
-            list.Add(new LdSoCacheEntry(key, value));
+            list.Add(new LdSoCacheEntry(key, value, BinaryPrimitives.ReadInt32LittleEndian(e), BinaryPrimitives.ReadUInt64LittleEndian(e[16..])));
         }
         return list;
     }

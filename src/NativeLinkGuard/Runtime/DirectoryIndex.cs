@@ -1,0 +1,50 @@
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>
+/// Directory listings, read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
+/// DT_NEEDED, so a hash lookup per candidate replaces a stat per candidate. Directories that cannot be listed, or
+/// that are huge, fall back to asking the file system per name.
+/// </summary>
+public sealed class DirectoryIndex
+{
+    private const int MaxListed = 200_000;
+    private readonly Dictionary<string, HashSet<string>?> _listings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _exists = new(StringComparer.Ordinal);
+
+    /// <summary>Whether DIR exists as a directory (for the report: "no such directory").</summary>
+    public bool DirectoryExists(string dir)
+    {
+        if (!_exists.TryGetValue(dir, out bool e)) _exists[dir] = e = Directory.Exists(dir);
+        return e;
+    }
+
+    /// <summary>Whether DIR has an entry NAME (of any type: a dangling link counts; opening it decides).</summary>
+    public bool Contains(string dir, string name)
+    {
+        if (!_listings.TryGetValue(dir, out var set)) _listings[dir] = set = List(dir);
+        if (set is not null) return set.Contains(name);
+        string path = dir.TrimEnd('/') + "/" + name;
+        return File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+    }
+
+    private HashSet<string>? List(string dir)
+    {
+        if (!DirectoryExists(dir)) return [];
+        try
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+            {
+                if (set.Count >= MaxListed) return null;
+                // A name that is not valid UTF-8 cannot equal a DT_NEEDED string read as UTF-8: fall back for it.
+                if (e.Name.Contains('\uFFFD')) return null;
+                set.Add(e.Name);
+            }
+            return set;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using NativeLinkGuard.Elf;
+
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>One object in the emulated process: the root, the loader itself, or a dependency ld.so mapped.</summary>
+public sealed class LoadedObject
+{
+    public LoadedObject(string path, ElfFile elf, LoadedObject? loader, string workingDirectory)
+    {
+        Path = path;
+        Elf = elf;
+        Loader = loader;
+        // ld.so's l_origin: the directory of the path as it was opened, made absolute, symlinks NOT resolved.
+        string abs = path.StartsWith('/') ? path : workingDirectory.TrimEnd('/') + "/" + path;
+        int slash = abs.LastIndexOf('/');
+        Origin = slash <= 0 ? "/" : abs[..slash];
+        Depth = loader is null ? 0 : loader.Depth + 1;
+        if (elf.Soname is { } soname) Names.Add(soname);
+    }
+
+    /// <summary>The path ld.so opened (search dir + name, unnormalised, as <c>ldd</c> prints it).</summary>
+    public string Path { get; }
+    public ElfFile Elf { get; }
+
+    /// <summary>The object whose DT_NEEDED made ld.so load this one (glibc's l_loader); null for the root.</summary>
+    public LoadedObject? Loader { get; }
+    public string Origin { get; }
+    public int Depth { get; }
+
+    /// <summary>Names a later DT_NEEDED matches without a search: names it was requested by, its SONAME, its path.</summary>
+    public List<string> Names { get; } = [];
+
+    /// <summary>glibc ignores DT_RPATH when the object also has DT_RUNPATH.</summary>
+    public string? EffectiveRpath => Elf.Runpath is null ? Elf.Rpath : null;
+
+    public bool NoDefaultLibs => (Elf.Flags1 & 0x800) != 0; // DF_1_NODEFLIB
+
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    public IEnumerable<LoadedObject> LoaderChain()
+    {
+        for (var o = this; o is not null; o = o.Loader) yield return o;
+    }
+
+    public override string ToString() => Path;
+}

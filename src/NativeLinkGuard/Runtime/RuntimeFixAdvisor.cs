@@ -1,0 +1,197 @@
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Resolution;
+
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>
+/// Findings and fixes for one emulated load. Every suggestion is tried before it is shown: the load is emulated
+/// again with the changed run path, environment or file, and kept only when the library is then found and nothing
+/// else breaks.
+/// </summary>
+internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs, LdSoCacheIndex? cache,
+    IReadOnlyList<string> hintDirectories, RuntimeResolution resolution)
+{
+    private const string LoaderNotFound = "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
+    private readonly RuntimeResolver _resolver = new(env, files, dirs, cache);
+    private readonly HashSet<(string, string)> _foundBefore = Found(resolution);
+
+    public Finding NotFound(RuntimeLookup l)
+    {
+        var suggestions = new List<Suggestion>();
+        var notes = new List<string>();
+        var places = Locate(l.Name).ToList();
+        foreach (var (dir, file) in places)
+            suggestions.AddRange(FixesFor(l, dir, file));
+        if (places.Count == 0)
+            notes.Add($"{l.Name} was not found next to any loaded object{(hintDirectories.Count > 0 ? " or in the hint directories" : "")}: ship it with the program, or pass --hint-dir DIR where it is built.");
+        if (places.Any(p => p.Dir == l.NeededBy.Origin))
+            notes.Add($"{l.Name} is right next to {l.NeededBy.FileName}, but ld.so never searches a library's own directory unless its run path says $ORIGIN; .NET's probing paths (the app directory, runtimes/<rid>/native) apply only to the library P/Invoke opens, not to its DT_NEEDED.");
+        var ranked = suggestions.Where(s => s.Verified).GroupBy(s => s.Summary).Select(g => g.First())
+            .OrderBy(s => s.Quality).ToList();
+        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error,
+            $"{l.Name}, needed by {l.NeededBy.FileName}, will not be found by the dynamic loader: {resolution.Root!.FileName} does not load",
+            l.Name, l.NeededBy.Path, l.Chain, l.Searched, ranked, notes, string.Format(LoaderNotFound, l.Name));
+    }
+
+    public Finding Fatal(RuntimeLookup l)
+    {
+        string fatal = l.FatalError!;
+        int colon = fatal.IndexOf(": ", StringComparison.Ordinal);
+        string candidate = colon > 0 ? fatal[..colon] : l.Name;
+        var s = new Suggestion(SuggestionQuality.Proper,
+            $"{candidate} is not a loadable library: take it out of the search path (move or delete it), or put the real library there",
+            [], "ld.so stops at the first file with the wanted name that is not an ELF shared object of its ABI, instead of searching on.")
+        { Commands = [$"mv {ShellQuote.Quote(candidate)} {ShellQuote.Quote(candidate + ".not-a-library")}"] };
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal) { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
+        var verified = Verify(l, aliases: aliases) ? [s with { Verified = true }] : new List<Suggestion>();
+        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error,
+            $"{l.Name}, needed by {l.NeededBy.FileName}: ld.so stops at {candidate} ({fatal[(colon + 2)..]}); {resolution.Root!.FileName} does not load",
+            l.Name, l.NeededBy.Path, l.Chain, l.Searched, verified, [], $"error while loading shared libraries: {fatal}");
+    }
+
+    /// <summary>NLG0005: a run path (DT_RUNPATH/DT_RPATH, or LD_LIBRARY_PATH) reaching a stubs directory.</summary>
+    public IEnumerable<Finding> StubsAtRunTime()
+    {
+        foreach (var o in resolution.Objects)
+        {
+            if (o.Path == env.RtldPath) continue;
+            string? list = o.Elf.Runpath ?? o.Elf.Rpath;
+            if (list is null) continue;
+            string tag = o.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
+            var elements = list.Split(':');
+            var stubs = elements.Where(e => IsStubs(_resolver.ExpandTokens(e, o))).ToList();
+            if (stubs.Count == 0) continue;
+            var kept = elements.Where(e => !stubs.Contains(e)).ToList();
+            string newPath = string.Join(':', kept);
+            var loadedStubs = resolution.Lookups.Where(l => l.Found is { } f && l.NeededBy == o && IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")).Select(l => l.Found!.Path).ToList();
+            var fix = new Suggestion(SuggestionQuality.Proper,
+                $"remove {string.Join(", ", stubs)} from the {tag} of {o.FileName}: link the stub with -L<stubs> -l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it; use -Wl,-rpath-link for link-time lookups",
+                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library through ld.so.cache.")
+            {
+                Commands = [newPath.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(o.Path)}" : $"patchelf --set-rpath {ShellQuote.Quote(newPath)} {ShellQuote.Quote(o.Path)}"],
+                Verified = Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups.All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")),
+            };
+            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
+                loadedStubs.Count > 0
+                    ? $"{o.FileName}'s {tag} {string.Join(':', stubs)} is a stubs directory, and ld.so loads the stub {loadedStubs[0]} from it instead of the driver's library"
+                    : $"{o.FileName}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search path",
+                o.FileName, null, [.. o.LoaderChain().Reverse().Select(x => x.FileName)], [], fix.Verified ? [fix] : [],
+                ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: loaded at run time, every call fails with 'CUDA driver is a stub library'."],
+                "(no message: ld.so loads whatever it finds first)");
+        }
+        if (!string.IsNullOrEmpty(env.LdLibraryPath) && env.LdLibraryPath.Split(':', ';').Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
+            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
+                $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time", llpStubs[0], null, [], [], [],
+                ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link time only."], "(no message)");
+    }
+
+    private IEnumerable<Suggestion> FixesFor(RuntimeLookup l, string dir, string file)
+    {
+        var by = l.NeededBy;
+        string element = RunPathElement(by, dir);
+        var existing = (by.Elf.Runpath ?? by.Elf.Rpath)?.Split(':') ?? [];
+        string newRunpath = string.Join(':', new[] { element }.Concat(existing.Where(e => e != element)));
+        string target = TargetName(by.FileName);
+        var overrides = new Dictionary<string, string> { [by.Path] = newRunpath };
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        var extra = new HashSet<string>(StringComparer.Ordinal);
+        var commands = new List<string>();
+        string linkNote = "";
+        if (file != l.Name)
+        {
+            // The library is there under its real file name only: the SONAME link ldconfig -n would create is missing.
+            string link = dir.TrimEnd('/') + "/" + l.Name;
+            aliases[link] = dir.TrimEnd('/') + "/" + file;
+            extra.Add(link);
+            commands.Add($"ln -sfn {ShellQuote.Quote(file)} {ShellQuote.Quote(link)}");
+            linkNote = $"create the SONAME link {l.Name} -> {file} in {dir}, then ";
+            if (Verify(l, aliases: aliases, extra: extra))
+                yield return new Suggestion(SuggestionQuality.Proper, $"create the SONAME link {l.Name} -> {file} in {dir} (what ldconfig -n {dir} does)",
+                    [], $"{dir} is already searched; only the file name {l.Name} is missing there.",
+                    FileOperations: [FileOperation.Symlink(link, file)]) { Commands = commands.ToArray(), Verified = true };
+        }
+        bool viaRunpath = Verify(l, overrides, aliases, extra);
+        yield return new Suggestion(SuggestionQuality.Proper,
+            $"{linkNote}give {by.FileName} the run path {element} (relink with -Wl,-rpath,{element}, or patchelf a prebuilt file)",
+            [$"-Wl,-rpath,{element}"],
+            element.StartsWith("$ORIGIN", StringComparison.Ordinal)
+                ? $"$ORIGIN is {by.FileName}'s own directory wherever it is deployed, so the run path moves with the files."
+                : $"an absolute run path only works where {dir} exists on the machine that runs the program.",
+            FileOperations: file != l.Name ? [FileOperation.Symlink(dir.TrimEnd('/') + "/" + l.Name, file)] : null,
+            CMake: $"set_target_properties({target} PROPERTIES BUILD_RPATH \"{element}\" INSTALL_RPATH \"{element}\")",
+            LdFlags: $"LDFLAGS=\"$LDFLAGS -Wl,-rpath,'{element}'\"")
+        { Commands = [.. commands, $"patchelf --set-rpath {ShellQuote.Quote(newRunpath)} {ShellQuote.Quote(by.Path)}"], Verified = viaRunpath };
+
+        string llp = string.IsNullOrEmpty(env.LdLibraryPath) ? dir : dir + ":" + env.LdLibraryPath;
+        if (Verify(l, aliases: aliases, extra: extra, ldLibraryPath: llp))
+            yield return new Suggestion(SuggestionQuality.Workaround, $"{linkNote}set LD_LIBRARY_PATH={dir} where the program runs",
+                [], "works, but every process started from that environment searches there first, and a .NET app's launcher must set it before the runtime starts.",
+                Environment: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = llp }) { Commands = commands.ToArray(), Verified = true };
+    }
+
+    /// <summary>Where a file with this name (or this SONAME) exists: hint dirs and the dirs of every loaded object.</summary>
+    private IEnumerable<(string Dir, string File)> Locate(string name)
+    {
+        var places = hintDirectories.Select(Abs).Concat(resolution.Objects.Where(o => o.Path != env.RtldPath).Select(o => o.Origin))
+            .Distinct(StringComparer.Ordinal);
+        int stem = name.IndexOf(".so", StringComparison.Ordinal);
+        foreach (var dir in places)
+        {
+            if (IsStubs(dir)) continue; // never a run-time fix
+            if (dirs.Contains(dir, name) && Compatible(dir + "/" + name)) { yield return (dir, name); continue; }
+            if (stem <= 0) continue;
+            string[] siblings;
+            try { siblings = Directory.EnumerateFiles(dir, name[..stem] + ".so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).Take(64).ToArray(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            foreach (var s in siblings)
+                if (files.Get(dir + "/" + s) is { Elf.Soname: { } so } && so == name && Compatible(dir + "/" + s)) { yield return (dir, s); break; }
+        }
+    }
+
+    private bool Compatible(string path) =>
+        files.Get(path) is { Kind: LibraryFileKind.Elf, Elf: { } e } && e.Class == env.Class && e.Machine == env.Machine && e.IsSharedObject;
+
+    private bool Verify(RuntimeLookup l, Dictionary<string, string>? overrides = null, Dictionary<string, string>? aliases = null,
+        HashSet<string>? extra = null, string? ldLibraryPath = null)
+    {
+        var after = Resolve(overrides, aliases, extra, ldLibraryPath);
+        // The library is found now, and nothing found before is lost (a RUNPATH replacing an RPATH stops inheritance).
+        var foundAfter = Found(after);
+        return after.RootError is null && foundAfter.Contains((l.Name, l.NeededBy.Path)) && _foundBefore.IsSubsetOf(foundAfter);
+    }
+
+    private RuntimeResolution Resolve(Dictionary<string, string>? overrides = null, Dictionary<string, string>? aliases = null,
+        HashSet<string>? extra = null, string? ldLibraryPath = null)
+    {
+        var view = aliases is { Count: > 0 } ? files.WithAliases(aliases) : files;
+        var e = ldLibraryPath is null ? env : env with { LdLibraryPath = ldLibraryPath };
+        return new RuntimeResolver(e, view, dirs, cache, overrides, extra).Resolve(resolution.Path);
+    }
+
+    private static HashSet<(string, string)> Found(RuntimeResolution r) =>
+        r.Lookups.Where(l => l.IsFound).Select(l => (l.Name, l.NeededBy.Path)).ToHashSet();
+
+    /// <summary>$ORIGIN-relative when the directory is near the needing library (the deployment moves as a whole).</summary>
+    private static string RunPathElement(LoadedObject by, string dir)
+    {
+        string rel = Path.GetRelativePath(by.Origin, dir);
+        if (rel == ".") return "$ORIGIN";
+        return rel.Split('/').Count(p => p == "..") <= 2 ? "$ORIGIN/" + rel : dir;
+    }
+
+    private static string TargetName(string file)
+    {
+        int so = file.IndexOf(".so", StringComparison.Ordinal);
+        string stem = so > 0 ? file[..so] : file;
+        return stem.StartsWith("lib", StringComparison.Ordinal) ? stem[3..] : stem;
+    }
+
+    private bool IsStubs(string dir)
+    {
+        if (!CandidateLocator.IsStubsDirectory(dir)) return false;
+        try { return Directory.Exists(Abs(dir)) && Directory.EnumerateFiles(Abs(dir), "lib*.so*").Any(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    private string Abs(string p) => p.StartsWith('/') ? p : env.WorkingDirectory.TrimEnd('/') + "/" + p;
+}

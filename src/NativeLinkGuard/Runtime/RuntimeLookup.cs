@@ -1,0 +1,30 @@
+using NativeLinkGuard.Diagnostics;
+
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>How ld.so resolved one DT_NEEDED entry of one loaded object.</summary>
+public sealed record RuntimeLookup(
+    string Name,
+    LoadedObject NeededBy,
+    // The object that satisfies it (newly mapped or already loaded); null when not found or on a fatal error.
+    LoadedObject? Found,
+    // Why it was found there: "already loaded", "DT_RPATH of libfoo.so", "LD_LIBRARY_PATH", "ld.so.cache"…
+    string? Rule,
+    IReadOnlyList<SearchedDirectory> Searched,
+    // ld.so's fatal error for a candidate it cannot use ("…: file too short"): loading stops there.
+    string? FatalError = null)
+{
+    public bool IsFound => Found is not null;
+
+    /// <summary>root → … → this name, file names only, as ld's chains are shown.</summary>
+    public IReadOnlyList<string> Chain => [.. NeededBy.LoaderChain().Reverse().Select(o => o.FileName), Name];
+}
+
+/// <summary>The emulated load of one file: every object mapped, every lookup, in ld.so's order.</summary>
+public sealed record RuntimeResolution(
+    string Path,
+    LoadedObject? Root,
+    IReadOnlyList<LoadedObject> Objects,
+    IReadOnlyList<RuntimeLookup> Lookups,
+    // The root itself cannot be loaded (missing, not ELF, another ABI than the loader).
+    string? RootError);
