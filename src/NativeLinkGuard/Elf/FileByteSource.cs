@@ -12,8 +12,8 @@ public sealed class FileByteSource : IByteSource, IDisposable
 
     public FileByteSource(string path)
     {
-        // RandomAccess hint keeps the kernel's readahead window small for our scattered reads.
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+        // Never blocks, even on a FIFO named like a library (see NativeMethods.OpenForRead).
+        _handle = NativeMethods.OpenForRead(path);
         Length = RandomAccess.GetLength(_handle);
     }
 
@@ -24,7 +24,10 @@ public sealed class FileByteSource : IByteSource, IDisposable
         int total = 0;
         while (total < buffer.Length)
         {
-            int n = RandomAccess.Read(_handle, buffer[total..], offset + total);
+            int n;
+            try { n = RandomAccess.Read(_handle, buffer[total..], offset + total); }
+            catch (NotSupportedException) { break; } // a FIFO or socket: no positional reads, so it reads as empty
+
             if (n <= 0) break;
             total += n;
         }

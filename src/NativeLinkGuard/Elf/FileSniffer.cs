@@ -27,7 +27,7 @@ public static class FileSniffer
 
             Span<byte> head = stackalloc byte[SniffLength];
             int n;
-            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var handle = NativeMethods.OpenForRead(path))
             {
                 n = 0;
                 while (n < head.Length)

@@ -181,6 +181,14 @@ public sealed class RuntimeResolver
                     searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule, r));
                     return c;
                 }
+                if (IsSymlinkLoop(Abs(candidate)))
+                {
+                    // open() failing with anything but ENOENT/EACCES ends this list (glibc's open_path returns -1);
+                    // ld.so goes on with the next source.
+                    searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule,
+                        $"{name} is a symlink loop: ld.so stops searching this list here"));
+                    return null;
+                }
                 result ??= r;
             }
             searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule,
@@ -217,6 +225,19 @@ public sealed class RuntimeResolver
                 result = fatal;
                 return null;
         }
+    }
+
+    private static bool IsSymlinkLoop(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is null) return false;
+            info.ResolveLinkTarget(returnFinalTarget: true);
+            return false;
+        }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private IEnumerable<string> SplitPath(string list, LoadedObject origin, string separators)

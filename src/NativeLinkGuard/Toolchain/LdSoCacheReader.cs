@@ -31,7 +31,11 @@ public static class LdSoCacheReader
             var info = new FileInfo(path);
             if (!info.Exists) return [];
             if (info.Length > MaxBytes) { error = $"{path}: larger than {MaxBytes} bytes; not read"; return []; }
-            b = File.ReadAllBytes(path);
+            using var handle = NativeMethods.OpenForRead(path);
+            b = new byte[RandomAccess.GetLength(handle)];
+            int n = 0;
+            while (n < b.Length && RandomAccess.Read(handle, b.AsSpan(n), n) is var r and > 0) n += r;
+            b = b[..n];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

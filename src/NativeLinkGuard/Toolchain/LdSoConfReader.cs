@@ -135,7 +135,7 @@ public static class LdSoConfReader
                 return string.Empty;
             }
 
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = new FileStream(NativeMethods.OpenForRead(path), FileAccess.Read);
             if (stream.Length > MaxFileBytes)
             {
                 state.Diagnostics.Add($"{path}: larger than {MaxFileBytes} bytes; not read");

@@ -1,0 +1,301 @@
+using System.Text.RegularExpressions;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Runtime;
+using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Runtime;
+
+/// <summary>
+/// The runtime check against the real loader: <c>LD_TRACE_LOADED_OBJECTS=1 ld.so FILE</c> (what ldd runs), with a
+/// controlled environment, on libraries built with gcc at test time. Every DT_NEEDED must resolve to the same path
+/// string ld.so prints, or be "not found" for both.
+/// </summary>
+[Category("RequiresCc")]
+public sealed partial class RuntimeLoaderTests
+{
+    private const string Rtld = "/lib64/ld-linux-x86-64.so.2";
+    private LinkFixture _fx = null!;
+
+    [SetUp]
+    public void Create()
+    {
+        Assume.That(LinkFixture.HasCompiler && File.Exists(Rtld) && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64));
+        _fx = new LinkFixture();
+    }
+
+    [TearDown]
+    public void Clean() => _fx?.Dispose();
+
+    private const string Dep = "int dep_fn(void) { return 1; }";
+    private const string UsesDep = "int dep_fn(void); int mid_fn(void) { return dep_fn(); }";
+    private const string UsesMid = "int mid_fn(void); int top_fn(void) { return mid_fn(); }";
+
+    /// <summary>The real loader's answer: NAME → path, or null for "not found"; plus its fatal error line, if any.</summary>
+    private (Dictionary<string, string?> Map, int ExitCode, string Error) RealLoader(string file, string? ldLibraryPath = null)
+    {
+        var env = new Dictionary<string, string?>(_fx.Environment) { ["LD_TRACE_LOADED_OBJECTS"] = "1", ["LD_LIBRARY_PATH"] = ldLibraryPath };
+        var r = ProcessRunner.Run(Rtld, [file], env, _fx.Root);
+        var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (Match m in TraceLine().Matches(r.StandardOutput))
+        {
+            string name = m.Groups[1].Value;
+            if (name == "linux-vdso.so.1" || name.StartsWith('/')) continue; // the vDSO and ld.so itself
+            // "NAME (0x…)" without "=>": ld.so found it at a path equal to the name (a relative search dir).
+            map.TryAdd(name, !m.Groups[2].Success ? name : m.Groups[2].Value == "not found" ? null : m.Groups[2].Value);
+        }
+        return (map, r.ExitCode, r.StandardError.Trim());
+    }
+
+    [GeneratedRegex(@"^\t(\S+) (?:=> (not found|\S+)|\(0x)", RegexOptions.Multiline)]
+    private static partial Regex TraceLine();
+
+    private RuntimeFileReport Check(string file, string? ldLibraryPath = null, params string[] hints) =>
+        new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = ldLibraryPath, HintDirectories = hints }).Check(file);
+
+    /// <summary>Our answer in ld.so's shape: the first lookup of each name (ld.so maps a missing one as a placeholder).</summary>
+    private static Dictionary<string, string?> Ours(RuntimeFileReport report)
+    {
+        var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var l in report.Libraries)
+            if (l.Rule is not ("the dynamic loader itself")) map.TryAdd(l.Name, l.Path);
+        return map;
+    }
+
+    private RuntimeFileReport AssertAgrees(string file, string? ldLibraryPath = null, params string[] hints)
+    {
+        var real = RealLoader(file, ldLibraryPath);
+        var report = Check(file, ldLibraryPath, hints);
+        var ours = Ours(report);
+        foreach (var k in ours.Keys.Where(k => !real.Map.ContainsKey(k) && k.StartsWith("ld-linux", StringComparison.Ordinal)).ToList()) ours.Remove(k);
+        Assert.That(ours, Is.EquivalentTo(real.Map), $"ld.so:\n{string.Join('\n', real.Map)}\nours:\n{string.Join('\n', ours)}");
+        Assert.That(report.Loadable, Is.EqualTo(real.Map.Values.All(v => v is not null) || report.Findings.All(f => f.Severity != Severity.Error)));
+        return report;
+    }
+
+    [Test]
+    public void Rpath_of_the_root_is_inherited_by_its_dependencies()
+    {
+        _fx.SharedLib("deps/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("deps/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed deps/libdep.so.1");
+        _fx.SharedLib("app/libtop.so", UsesMid, "libtop.so", $"-Wl,--no-as-needed deps/libmid.so.1 -Wl,--disable-new-dtags,-rpath,{_fx.P("deps")}");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Loadable, Is.True);
+        Assert.That(report.Libraries.Single(l => l.Name == "libdep.so.1").Rule, Is.EqualTo("DT_RPATH of libtop.so"));
+    }
+
+    [Test]
+    public void Runpath_is_not_inherited_by_dependencies()
+    {
+        _fx.SharedLib("deps/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("deps/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed deps/libdep.so.1");
+        _fx.SharedLib("app/libtop.so", UsesMid, "libtop.so", $"-Wl,--no-as-needed deps/libmid.so.1 -Wl,--enable-new-dtags,-rpath,{_fx.P("deps")}");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        var f = report.Findings.Single(x => x.Code == "NLG0012");
+        Assert.That(f.Chain, Is.EqualTo(new[] { "libtop.so", "libmid.so.1", "libdep.so.1" }));
+        Assert.That(f.Searched.Select(s => s.Rule), Does.Not.Contain("DT_RUNPATH of libtop.so"), "a parent's RUNPATH is not searched for a grandchild");
+        Assert.That(report.Loadable, Is.False);
+    }
+
+    [Test]
+    public void Runpath_of_the_needing_object_disables_every_rpath()
+    {
+        // libmid has a RUNPATH that does not hold libdep; libtop's RPATH does — but is ignored for libmid's lookups.
+        _fx.SharedLib("deps/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("deps/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed deps/libdep.so.1 -Wl,--enable-new-dtags,-rpath,/nonexistent");
+        _fx.SharedLib("app/libtop.so", UsesMid, "libtop.so", $"-Wl,--no-as-needed deps/libmid.so.1 -Wl,--disable-new-dtags,-rpath,{_fx.P("deps")}");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Loadable, Is.False);
+    }
+
+    [Test]
+    public void Origin_is_the_directory_the_object_was_opened_from()
+    {
+        _fx.SharedLib("pkg/lib/deps/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("pkg/lib/libtop.so", UsesDep, "libtop.so", "-Wl,--no-as-needed pkg/lib/deps/libdep.so.1 -Wl,-rpath,'$ORIGIN/deps'");
+        Assert.That(AssertAgrees(_fx.P("pkg/lib/libtop.so")).Loadable, Is.True);
+        // Through a symlink in another directory $ORIGIN is that directory (ld.so does not resolve the link).
+        _fx.Sh("mkdir -p elsewhere && ln -s ../pkg/lib/libtop.so elsewhere/libtop.so");
+        Assert.That(AssertAgrees(_fx.P("elsewhere/libtop.so")).Loadable, Is.False);
+        // ${ORIGIN} and a relative root path.
+        _fx.SharedLib("pkg/lib/libtop2.so", UsesDep, "libtop2.so", "-Wl,--no-as-needed pkg/lib/deps/libdep.so.1 -Wl,-rpath,'${ORIGIN}/deps'");
+        Assert.That(AssertAgrees("pkg/lib/libtop2.so").Loadable, Is.True);
+    }
+
+    [Test]
+    public void Ld_library_path_comes_after_rpath_and_before_runpath()
+    {
+        _fx.SharedLib("a/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("b/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("app/librun.so", UsesDep, "librun.so", $"-Wl,--no-as-needed a/libdep.so.1 -Wl,--enable-new-dtags,-rpath,{_fx.P("a")}");
+        _fx.SharedLib("app/librp.so", UsesDep, "librp.so", $"-Wl,--no-as-needed a/libdep.so.1 -Wl,--disable-new-dtags,-rpath,{_fx.P("a")}");
+        Assert.That(AssertAgrees(_fx.P("app/librun.so"), _fx.P("b")).Libraries.Single(l => l.Name == "libdep.so.1").Rule, Is.EqualTo("LD_LIBRARY_PATH"));
+        Assert.That(AssertAgrees(_fx.P("app/librp.so"), _fx.P("b")).Libraries.Single(l => l.Name == "libdep.so.1").Rule, Is.EqualTo("DT_RPATH of librp.so"));
+        // Empty elements mean the working directory; ';' separates too.
+        _fx.SharedLib("app/libplain.so", UsesDep, "libplain.so", "-Wl,--no-as-needed a/libdep.so.1");
+        AssertAgrees(_fx.P("app/libplain.so"), "/nonexistent;" + _fx.P("b"));
+        _fx.Sh("cp a/libdep.so.1 .");
+        AssertAgrees(_fx.P("app/libplain.so"), "/nonexistent::");
+    }
+
+    [Test]
+    public void System_libraries_come_from_ld_so_cache_and_nodefaultlib_disables_it()
+    {
+        _fx.SharedLib("app/libplain.so", "int f(void) { return 0; }", "libplain.so", "-Wl,--no-as-needed -lm");
+        var report = AssertAgrees(_fx.P("app/libplain.so"));
+        Assert.That(report.Libraries.Single(l => l.Name == "libm.so.6").Rule, Is.EqualTo("ld.so.cache"));
+        _fx.SharedLib("app/libnodef.so", "int f(void) { return 0; }", "libnodef.so", "-Wl,--no-as-needed -lm -Wl,-z,nodefaultlib");
+        Assert.That(AssertAgrees(_fx.P("app/libnodef.so")).Loadable, Is.False);
+    }
+
+    [Test]
+    public void Glibc_hwcaps_subdirectory_wins_over_the_directory_itself()
+    {
+        _fx.SharedLib("d/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("d/glibc-hwcaps/x86-64-v2/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed d/libdep.so.1 -Wl,-rpath,{_fx.P("d")}");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Libraries.Single(l => l.Name == "libdep.so.1").Path, Does.Contain("glibc-hwcaps/x86-64-v2"));
+    }
+
+    [Test]
+    public void Another_machine_is_skipped_and_a_non_elf_file_is_fatal()
+    {
+        Assume.That(Tool.Exists("aarch64-linux-gnu-gcc"), "needs gcc-aarch64-linux-gnu");
+        _fx.SharedLib("arm/libdep.so.1", Dep, "libdep.so.1", compiler: "aarch64-linux-gnu-gcc");
+        _fx.SharedLib("x86/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed x86/libdep.so.1 -Wl,-rpath,{_fx.P("arm")}:{_fx.P("x86")}");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Loadable, Is.True);
+
+        _fx.Write("text/libdep.so.1", "this is not a library, but long enough to be more than an ELF header of sixty-four bytes\n");
+        _fx.SharedLib("app/libbad.so", UsesDep, "libbad.so", $"-Wl,--no-as-needed x86/libdep.so.1 -Wl,-rpath,{_fx.P("text")}:{_fx.P("x86")}");
+        var real = RealLoader(_fx.P("app/libbad.so"));
+        var bad = Check(_fx.P("app/libbad.so"));
+        Assert.That(real.ExitCode, Is.Not.Zero);
+        var f = bad.Findings.Single(x => x.Code == "NLG0012");
+        Assert.That(real.Error, Does.EndWith(f.LdMessage), "the same fatal error line as ld.so");
+        Assert.That(bad.Loadable, Is.False);
+        // The fix (move the impostor away) really makes it load.
+        foreach (var c in f.Suggestions.Single().Commands!) _fx.Sh(c);
+        Assert.That(RealLoader(_fx.P("app/libbad.so")).Map.Values, Has.None.Null);
+    }
+
+    [Test]
+    public void Stubs_directory_in_a_runpath_loads_the_stub_and_is_reported()
+    {
+        _fx.SharedLib("cuda/lib64/stubs/libcuda.so", "int cuInit(unsigned f) { return 34; }", "libcuda.so.1");
+        _fx.Sh("ln -s libcuda.so cuda/lib64/stubs/libcuda.so.1");
+        _fx.SharedLib("build/libggml-cuda.so", "int cuInit(unsigned); int g(void) { return cuInit(0); }", "libggml-cuda.so",
+            $"-Wl,--no-as-needed cuda/lib64/stubs/libcuda.so -Wl,-rpath,{_fx.P("cuda/lib64/stubs")}");
+        var report = AssertAgrees(_fx.P("build/libggml-cuda.so"));
+        var f = report.Findings.Single(x => x.Code == "NLG0005");
+        Assert.That(f.Message, Does.Contain("loads the stub"));
+        Assert.That(f.Suggestions.Single().Verified, Is.True);
+        // Applied to a copy, the fix leaves the stub out: the real loader no longer finds libcuda.so.1.
+        _fx.Sh("cp build/libggml-cuda.so build/libfixed.so");
+        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        _fx.Sh(f.Suggestions.Single().Commands!.Single().Replace("build/libggml-cuda.so", "build/libfixed.so").Replace(_fx.P("build/libggml-cuda.so"), _fx.P("build/libfixed.so")));
+        var fixedReport = AssertAgrees(_fx.P("build/libfixed.so"));
+        Assert.That(fixedReport.Findings.Select(x => x.Code), Is.EquivalentTo(new[] { "NLG0013" }), "the driver library is then expected from the driver");
+        Assert.That(fixedReport.Loadable, Is.True);
+    }
+
+    [Test]
+    public void Driver_library_absent_on_a_build_machine_is_information()
+    {
+        _fx.SharedLib("stubs/libcuda.so", "int cuInit(unsigned f) { return 34; }", "libcuda.so.1");
+        _fx.SharedLib("build/libggml-cuda.so", "int cuInit(unsigned); int g(void) { return cuInit(0); }", "libggml-cuda.so",
+            "-Wl,--no-as-needed stubs/libcuda.so");
+        var report = AssertAgrees(_fx.P("build/libggml-cuda.so"));
+        var f = report.Findings.Single();
+        Assert.That((f.Code, f.Severity, f.Library), Is.EqualTo(("NLG0013", Severity.Info, "libcuda.so.1")));
+        Assert.That(report.Loadable, Is.True);
+    }
+
+    [Test]
+    public void Dependency_next_to_the_library_needs_origin_and_each_fix_really_loads()
+    {
+        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        // A P/Invoke library shipped with its dependency beside it, linked without a run path: the classic .NET case.
+        _fx.SharedLib("bin/runtimes/linux-x64/native/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("bin/runtimes/linux-x64/native/libfoo.so", UsesDep, "libfoo.so", "-Wl,--no-as-needed bin/runtimes/linux-x64/native/libdep.so.1");
+        string foo = _fx.P("bin/runtimes/linux-x64/native/libfoo.so");
+        var report = AssertAgrees(foo);
+        var f = report.Findings.Single(x => x.Code == "NLG0012");
+        Assert.That(f.Notes, Has.Some.Contains("never searches a library's own directory"));
+        Assert.That(f.Suggestions, Is.Not.Empty);
+        Assert.That(f.Suggestions, Has.All.Matches<Suggestion>(s => s.Verified));
+        var rpath = f.Suggestions.First(s => s.Flags.Count > 0);
+        Assert.That(rpath.Flags, Is.EqualTo(new[] { "-Wl,-rpath,$ORIGIN" }));
+        // patchelf, as suggested, on a copy: the real loader then finds it.
+        _fx.Sh($"cp {foo} {foo}.orig");
+        foreach (var c in rpath.Commands!) _fx.Sh(c);
+        Assert.That(RealLoader(foo).Map["libdep.so.1"], Is.Not.Null);
+        // Relinking with the suggested flag works too.
+        _fx.SharedLib("bin/runtimes/linux-x64/native/libfoo2.so", UsesDep, "libfoo2.so",
+            "-Wl,--no-as-needed bin/runtimes/linux-x64/native/libdep.so.1 " + string.Join(' ', rpath.Flags.Select(ShellQuote.Quote)));
+        Assert.That(AssertAgrees(_fx.P("bin/runtimes/linux-x64/native/libfoo2.so")).Loadable, Is.True);
+        // The LD_LIBRARY_PATH workaround, as suggested.
+        var llp = f.Suggestions.Single(s => s.Environment is not null);
+        Assert.That(RealLoader($"{foo}.orig", llp.Environment!["LD_LIBRARY_PATH"]).Map["libdep.so.1"], Is.Not.Null);
+    }
+
+    [Test]
+    public void Missing_soname_link_is_suggested_and_works()
+    {
+        _fx.SharedLib("lib/libdep.so.1.2.3", Dep, "libdep.so.1");
+        _fx.SharedLib("lib/libtop.so", UsesDep, "libtop.so", "-Wl,--no-as-needed lib/libdep.so.1.2.3 -Wl,-rpath,'$ORIGIN'");
+        var report = AssertAgrees(_fx.P("lib/libtop.so"));
+        var link = report.Findings.Single().Suggestions.First();
+        Assert.That(link.Commands, Is.EqualTo(new[] { $"ln -sfn libdep.so.1.2.3 {_fx.P("lib/libdep.so.1")}" }));
+        foreach (var c in link.Commands!) _fx.Sh(c);
+        Assert.That(AssertAgrees(_fx.P("lib/libtop.so")).Loadable, Is.True);
+    }
+
+    [Test]
+    public void Symlink_loops_dangling_links_and_odd_names_in_search_dirs_behave_like_ld_so()
+    {
+        _fx.SharedLib("good/libdep.so.1", Dep, "libdep.so.1");
+        _fx.Sh("mkdir -p loop dangling 'odd\ndir' && ln -s libdep.so.1 loop/libdep.so.1 && ln -s /nonexistent/x dangling/libdep.so.1");
+        _fx.Sh("printf 'x' > \"odd\n$(printf '\\377')name.so\" && cp good/libdep.so.1 'odd\ndir/'");
+        // A dangling link is passed over (ENOENT); a loop (ELOOP) ends the whole list, as glibc's open_path does.
+        _fx.SharedLib("app/libdangling.so", UsesDep, "libdangling.so", $"-Wl,--no-as-needed good/libdep.so.1 -Wl,-rpath,{_fx.P("dangling")}:{_fx.P("good")}");
+        Assert.That(AssertAgrees(_fx.P("app/libdangling.so")).Loadable, Is.True);
+        _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed good/libdep.so.1 -Wl,-rpath,{_fx.P("loop")}:{_fx.P("good")}");
+        var looped = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(looped.Loadable, Is.False);
+        Assert.That(looped.Findings.Single().Searched.First().Result, Does.Contain("symlink loop"));
+        _fx.SharedLib("app/libodd.so", UsesDep, "libodd.so", $"-Wl,--no-as-needed good/libdep.so.1 -Wl,-rpath,'$ORIGIN/../odd\ndir'");
+        // ldd's output cannot carry a newline in a path: compare the line ld.so prints with the start of ours.
+        string? real = RealLoader(_fx.P("app/libodd.so")).Map["libdep.so.1"];
+        var odd = Check(_fx.P("app/libodd.so"));
+        Assert.That(odd.Libraries.Single(l => l.Name == "libdep.so.1").Path, Is.EqualTo(real + "\ndir/libdep.so.1"));
+        Assert.That(odd.Loadable, Is.True);
+    }
+
+    [Test]
+    public void Huge_search_directory_is_listed_once_and_gives_the_same_answer()
+    {
+        _fx.SharedLib("big/libdep.so.1", Dep, "libdep.so.1");
+        _fx.Sh("cd big && seq 1 20000 | sed 's/^/libfiller/;s/$/.so/' | xargs touch");
+        _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed big/libdep.so.1 -Wl,-rpath,{_fx.P("big")}");
+        Assert.That(AssertAgrees(_fx.P("app/libtop.so")).Loadable, Is.True);
+    }
+
+    [Test]
+    public void Bad_roots_are_findings_not_crashes()
+    {
+        _fx.Write("notelf.so", "hello");
+        _fx.Sh("mkfifo fifo.so && ln -s self.so self.so");
+        foreach (var f in new[] { "notelf.so", "missing.so", "self.so", ".", "fifo.so" })
+        {
+            var task = Task.Run(() => Check(_fx.P(f)));
+            Assert.That(task.Wait(TimeSpan.FromSeconds(20)), Is.True, $"{f}: must not hang");
+            var r = task.Result;
+            Assert.That(r.Loadable, Is.False, f);
+            Assert.That(r.Findings.Single().Code, Is.EqualTo("NLG0012"), f);
+        }
+    }
+}
