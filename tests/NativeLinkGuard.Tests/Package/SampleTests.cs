@@ -43,6 +43,10 @@ public sealed class SampleTests
         var fixedBuild = Dotnet("build", "-c", config, "--disable-build-servers", "-p:ApplyNativeLinkFix=true");
         Assert.That(fixedBuild.ExitCode, Is.EqualTo(0), fixedBuild.StandardOutput);
         Assert.That(fixedBuild.StandardOutput, Does.Not.Contain("NLG0002"));
+        // After the build, the runtime check of the shipped libggml-cuda.so: CMake's build RPATH to the stubs
+        // directory (NLG0005), and libcuda.so.1 expected from the driver where the app runs (NLG0013).
+        Assert.That(fixedBuild.StandardOutput, Does.Contain("warning NLG0005: libggml-cuda.so's DT_RUNPATH"));
+        Assert.That(fixedBuild.StandardOutput, Does.Contain("NLG0013: libggml-cuda.so: libcuda.so.1, needed by libggml-cuda.so"));
         var run = Dotnet("run", "-c", config, "--no-build");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.StandardOutput + run.StandardError);
         Assert.That(run.StandardOutput, Does.Contain("= 42"));

@@ -1,0 +1,79 @@
+using Microsoft.Build.Framework;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Reporting;
+using NativeLinkGuard.Runtime;
+
+namespace NativeLinkGuard.Tasks;
+
+/// <summary>
+/// After the build: will glibc's ld.so load each native library the project ships, from where it lands in the
+/// output (runtimes/&lt;rid&gt;/native/*, .so files copied to the output)? A DT_NEEDED the loader will not find is an
+/// NLG0012 warning (an error with <see cref="FailOnNotLoadable"/>) with the chain and the fix; a stubs directory in a
+/// run path is NLG0005; a GPU-driver library absent here is NLG0013 information.
+/// </summary>
+public sealed class CheckNativeRuntime : NativeLinkGuardTask
+{
+    /// <summary>The shipped libraries, at their deployed paths.</summary>
+    public ITaskItem[] Files { get; set; } = [];
+
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>LD_LIBRARY_PATH as the deployment sets it (not the build's): empty means unset.</summary>
+    public string LdLibraryPath { get; set; } = "";
+
+    /// <summary>Model the deployment inside this root (its ld.so.cache or ld.so.conf and system dirs).</summary>
+    public string Sysroot { get; set; } = "";
+
+    /// <summary>Semicolon-separated directories where a missing library may be found, for suggestions.</summary>
+    public string HintDirectories { get; set; } = "";
+
+    /// <summary>NLG0012 as errors: the build fails when a shipped library will not load.</summary>
+    public bool FailOnNotLoadable { get; set; }
+
+    /// <summary>Optional JSON report (docs/json-schema.md, <c>files[]</c>).</summary>
+    public string ReportFile { get; set; } = "";
+
+    /// <summary>Files that will not load.</summary>
+    [Output]
+    public int NotLoadable { get; private set; }
+
+    protected override void ExecuteCore()
+    {
+        var checker = new RuntimeChecker(new RuntimeRequest
+        {
+            WorkingDirectory = ProjectDirectory,
+            LdLibraryPath = LdLibraryPath.Length == 0 ? null : LdLibraryPath,
+            Sysroot = Sysroot,
+            HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).ToList(),
+        });
+        var reports = new List<RuntimeFileReport>();
+        foreach (var path in Files.Select(f => Path.GetFullPath(Path.Combine(ProjectDirectory, f.ItemSpec))).Distinct(StringComparer.Ordinal))
+        {
+            var report = checker.Check(path);
+            reports.Add(report);
+            if (!report.Loadable) NotLoadable++;
+            foreach (var f in report.Findings) Report(path, f);
+        }
+        Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0} of {1} shipped native file(s) load", reports.Count - NotLoadable, reports.Count);
+        if (ReportFile.Length > 0)
+        {
+            string full = Path.GetFullPath(Path.Combine(ProjectDirectory, ReportFile));
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, RuntimeReportWriter.Json(reports));
+        }
+    }
+
+    private void Report(string path, Finding f)
+    {
+        string fix = f.Suggestions.FirstOrDefault() is { } s
+            ? $" Fix: {s.Summary}{(s.Commands is { Count: > 0 } c ? $" ({string.Join("; ", c)})" : "")}."
+            : "";
+        string name = Path.GetFileName(path);
+        string message = $"{(f.Message.StartsWith(name, StringComparison.Ordinal) ? "" : name + ": ")}{f.Message}.{fix}";
+        if (f.Severity == Severity.Info) Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, message);
+        else if (f.Severity == Severity.Error && FailOnNotLoadable) Log.LogError(Subcategory, f.Code, null, f.HelpLink, path, 0, 0, 0, 0, "{0}", message);
+        else Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, path, 0, 0, 0, 0, "{0}", message);
+    }
+}
