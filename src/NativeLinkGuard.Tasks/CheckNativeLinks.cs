@@ -50,6 +50,13 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
     [Output]
     public int PredictedFailures { get; private set; }
 
+    /// <summary>
+    /// The directories holding the shared libraries the checked links use, outside the system directories the
+    /// package manager and ldconfig maintain: what <c>NativeLinkGuardAuditLinkDirectories</c> audits.
+    /// </summary>
+    [Output]
+    public ITaskItem[] LibraryDirectories { get; private set; } = [];
+
     protected override void ExecuteCore()
     {
         var sw = Stopwatch.StartNew();
@@ -62,6 +69,7 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
             // Nothing the last check depended on changed: replay its findings, so a rebuild hides nothing.
             string file = Links.Length > 0 ? ItemFile(Links[0]) : "";
             foreach (var f in cached) LogFinding(f, file);
+            LibraryDirectories = UserDirectories(LoggedFinding.LibrariesFromReport(ReportFile!));
             Log.LogMessage(MessageImportance.High, "NativeLinkGuard: up to date, {0} finding(s) replayed from {1} ({2} ms)", cached.Count, ReportFile, sw.ElapsedMilliseconds);
             return;
         }
@@ -114,6 +122,7 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
             }
         }
         PredictedFailures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
+        LibraryDirectories = UserDirectories(reports.SelectMany(r => r.Libraries).Where(l => !l.DroppedByAsNeeded).Select(l => l.Path));
         if (!string.IsNullOrEmpty(ReportFile)) WriteFile(ReportFile, JsonReportWriter.Write(reports));
         if (!string.IsNullOrEmpty(SarifFile)) WriteFile(SarifFile, SarifReportWriter.Write(reports, typeof(CheckNativeLinks).Assembly.GetName().Version?.ToString(3) ?? "0"));
         if (stamp is not null)
@@ -170,4 +179,12 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
         File.WriteAllText(path, text);
     }
+
+    private static readonly string[] s_systemPrefixes = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/lib32/", "/usr/lib32/"];
+
+    private static ITaskItem[] UserDirectories(IEnumerable<string> libraryPaths) =>
+        libraryPaths.Select(Path.GetDirectoryName).OfType<string>().Where(d => d.Length > 0)
+            .Where(d => !s_systemPrefixes.Any(p => (d + "/").StartsWith(p, StringComparison.Ordinal)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(d => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(d)).ToArray();
 }

@@ -43,4 +43,21 @@ internal sealed record LoggedFinding(string Code, string Severity, string Messag
             return null;
         }
     }
+
+    /// <summary>The library paths of every link in a JSON report (older reports have none).</summary>
+    public static IReadOnlyList<string> LibrariesFromReport(string reportPath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(reportPath));
+            return doc.RootElement.GetProperty("links").EnumerateArray()
+                .SelectMany(l => l.TryGetProperty("libraries", out var libs) ? libs.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                .Where(l => !l.GetProperty("droppedByAsNeeded").GetBoolean())
+                .Select(l => l.GetProperty("path").GetString()).OfType<string>().ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
 }

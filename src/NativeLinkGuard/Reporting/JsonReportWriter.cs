@@ -56,6 +56,17 @@ public static class JsonReportWriter
         w.WriteStartArray("findings");
         foreach (var f in r.Findings) WriteFinding(w, f);
         w.WriteEndArray();
+        w.WriteStartArray("libraries");
+        foreach (var lib in r.Libraries)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", lib.Path);
+            if (lib.Soname is null) w.WriteNull("soname"); else w.WriteString("soname", lib.Soname);
+            w.WriteBoolean("commandLine", lib.CommandLine);
+            w.WriteBoolean("droppedByAsNeeded", lib.DroppedByAsNeeded);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         WriteStrings(w, "linkerArguments", r.LinkerArguments);
         WriteStrings(w, "notes", r.Notes);
         w.WriteEndObject();

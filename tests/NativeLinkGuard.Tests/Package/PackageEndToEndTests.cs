@@ -105,6 +105,28 @@ public sealed class PackageEndToEndTests
     }
 
     [Test]
+    public void On_request_the_directories_of_the_linked_libraries_are_audited_also_when_replayed()
+    {
+        // A tarball-style copy next to the library the link uses: libcopy.so.1 is a regular file, not a link.
+        _fx.SharedLib("native/build/libcopy.so.1.0", "int c(void){return 0;}\n", soname: "libcopy.so.1");
+        _fx.Sh("cp native/build/libcopy.so.1.0 native/build/libcopy.so.1");
+        try
+        {
+            var off = Build("build", "--no-restore");
+            Assert.That(off.StandardOutput, Does.Not.Contain("NLG0004"), "not audited unless asked");
+            for (int i = 0; i < 2; i++)
+            {
+                var on = Build("build", "--no-restore", "-p:NativeLinkGuardAuditLinkDirectories=true");
+                Assert.That(on.StandardOutput, Does.Contain("warning NLG0004").And.Contain("libcopy.so.1 is not a symbolic link"), on.StandardOutput);
+            }
+        }
+        finally
+        {
+            _fx.Sh("rm -f native/build/libcopy.so.1 native/build/libcopy.so.1.0");
+        }
+    }
+
+    [Test]
     public void Sarif_file_is_valid_sarif_2_1_0()
     {
         string sarif = Path.Combine(_consumer, "obj", "nlg.sarif");
