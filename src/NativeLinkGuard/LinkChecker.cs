@@ -88,6 +88,7 @@ public sealed class LinkChecker
         if (ld.AllowShlibUndefined == true && !ld.Shared)
             findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
         findings.AddRange(StubsInRunPath(ctx));
+        findings.AddRange(StubsInLibraryRunPaths(resolved));
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
         return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
@@ -172,6 +173,37 @@ public sealed class LinkChecker
                 stubs[0], null, [Path.GetFileName(ctx.Request.Output ?? "a.out")], [], [fix],
                 ["at run time a stub can shadow the driver's library (a stub libcuda.so.1 there, or LD_LIBRARY_PATH built from it), and CUDA then fails with 'stub library' errors."],
                 "(no message: ld accepts it)");
+        }
+    }
+
+    /// <summary>
+    /// NLG0005 for a linked library whose own DT_RUNPATH/DT_RPATH reaches a stubs directory (CMake's build RPATH of
+    /// a library that linked the stub by path): the program loads that library, and ld.so then searches the stubs
+    /// directory for its dependencies. Reported once per library and directory.
+    /// </summary>
+    private static IEnumerable<Finding> StubsInLibraryRunPaths(ResolvedLink resolved)
+    {
+        var seen = new HashSet<(string, string)>();
+        foreach (var lib in resolved.Libraries)
+        {
+            string? list = lib.Elf.Runpath ?? lib.Elf.Rpath;
+            // A predicted library's run path comes from its own link, which gets this finding itself.
+            if (list is null || lib.Elf.PredictedFrom is not null) continue;
+            string tag = lib.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
+            string origin = Path.GetDirectoryName(Path.GetFullPath(lib.Path)) ?? "/";
+            var elements = list.Split(':');
+            var stubs = elements.Where(e => e.Length > 0 && CandidateLocator.IsStubsDirectory(e.Replace("${ORIGIN}", origin).Replace("$ORIGIN", origin))).ToList();
+            if (stubs.Count == 0 || !seen.Add((lib.Path, string.Join(':', stubs)))) continue;
+            string name = Path.GetFileName(lib.Path);
+            string kept = string.Join(':', elements.Where(e => !stubs.Contains(e)));
+            var fix = new Suggestion(SuggestionQuality.Proper,
+                $"remove {string.Join(", ", stubs)} from the {tag} of {name}: link the stub with -L<stubs> -l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it",
+                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library through ld.so.cache.")
+            { Commands = [kept.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(lib.Path)}" : $"patchelf --set-rpath {ShellQuote.Quote(kept)} {ShellQuote.Quote(lib.Path)}"] };
+            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
+                $"{name}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search path of every program that loads it",
+                name, null, [name], [], [fix],
+                ["`nativelinkguard runtime` on the built file shows what ld.so then loads."], "(no message: ld accepts it)");
         }
     }
 

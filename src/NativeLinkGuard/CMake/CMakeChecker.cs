@@ -37,6 +37,7 @@ public sealed class CMakeChecker
     {
         var reports = new List<LinkReport>();
         string privateDir = Path.Combine(build.BuildDirectory, "nativelinkguard", "lib");
+        var builtHere = build.Targets.SelectMany(t => t.Artifacts).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var target in build.Targets.Where(t => t.Links))
         {
             var sw = Stopwatch.StartNew();
@@ -52,6 +53,8 @@ public sealed class CMakeChecker
             var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true));
             report = report with
             {
+                // A library of this build with a stubs run path is reported at its own link, not at every consumer.
+                Findings = report.Findings.Where(f => f.Code != DiagnosticCodes.StubsInRuntimePath || !builtHere.Contains(f.Library)).ToList(),
                 Target = info with { CommandSource = link.Source == "CMake File API" ? null : link.Source },
                 Notes = [$"link command from {link.Source}", .. report.Notes],
             };
