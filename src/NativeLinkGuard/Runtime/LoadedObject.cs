@@ -5,7 +5,7 @@ namespace NativeLinkGuard.Runtime;
 /// <summary>One object in the emulated process: the root, the loader itself, or a dependency ld.so mapped.</summary>
 public sealed class LoadedObject
 {
-    public LoadedObject(string path, ElfFile elf, LoadedObject? loader, string workingDirectory)
+    public LoadedObject(string path, ElfFile elf, LoadedObject? loader, string workingDirectory, string? originOverride = null)
     {
         Path = path;
         Elf = elf;
@@ -13,7 +13,7 @@ public sealed class LoadedObject
         // ld.so's l_origin: the directory of the path as it was opened, made absolute, symlinks NOT resolved.
         string abs = path.StartsWith('/') ? path : workingDirectory.TrimEnd('/') + "/" + path;
         int slash = abs.LastIndexOf('/');
-        Origin = slash <= 0 ? "/" : abs[..slash];
+        Origin = originOverride ?? (slash <= 0 ? "/" : abs[..slash]);
         Depth = loader is null ? 0 : loader.Depth + 1;
         if (elf.Soname is { } soname) Names.Add(soname);
     }
@@ -34,6 +34,9 @@ public sealed class LoadedObject
     public string? EffectiveRpath => Elf.Runpath is null ? Elf.Rpath : null;
 
     public bool NoDefaultLibs => (Elf.Flags1 & 0x800) != 0; // DF_1_NODEFLIB
+
+    /// <summary>A program rather than a library: ET_EXEC, or ET_DYN marked DF_1_PIE.</summary>
+    public static bool IsProgram(ElfFile elf) => elf.Type == ElfType.Executable || (elf.Flags1 & 0x08000000) != 0;
 
     public string FileName => System.IO.Path.GetFileName(Path);
 

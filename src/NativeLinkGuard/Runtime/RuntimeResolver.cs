@@ -5,8 +5,8 @@ using NativeLinkGuard.Resolution;
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
-/// Emulates glibc's ld.so loading one file (as <c>dlopen</c> and <c>ld.so --list</c> do): objects are mapped
-/// breadth-first; each DT_NEEDED is first matched against loaded objects (a SONAME, a requested name, a path), then
+/// Emulates glibc's ld.so loading one file (a library as <c>dlopen</c> opens it, a program as exec starts it):
+/// objects are mapped breadth-first; each DT_NEEDED is first matched against loaded objects (a SONAME, a requested name, a path), then
 /// searched (glibc 2.36 <c>_dl_map_object</c>):
 ///   1. only if the needing object has no DT_RUNPATH: DT_RPATH of the needing object, of the object that loaded
 ///      it, and so on up to the root (DT_RPATH is inherited; glibc ignores DT_RPATH next to DT_RUNPATH);
@@ -48,7 +48,10 @@ public sealed class RuntimeResolver
         if (rootFile.Elf.Class != _env.Class || rootFile.Elf.Machine != _env.Machine)
             return new(path, null, [], [], $"{path}: built for {rootFile.Elf.TargetName}, not for the loader's ABI");
 
-        var root = Map(path, rootFile.Elf, null);
+        // A program started with exec gets $ORIGIN from /proc/self/exe, which the kernel has resolved through
+        // symlinks; a library opened by path (dlopen, ld.so --list) keeps the directory as given.
+        string? programOrigin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real ? Path.GetDirectoryName(real) : null;
+        var root = Map(path, rootFile.Elf, null, programOrigin);
         root.Names.Add(path);
         var objects = new List<LoadedObject> { root };
         LoadedObject? rtld = null;
@@ -100,10 +103,10 @@ public sealed class RuntimeResolver
         return new RuntimeLookup(name, obj, mapped, rule, searched);
     }
 
-    private LoadedObject Map(string path, ElfFile elf, LoadedObject? loader)
+    private LoadedObject Map(string path, ElfFile elf, LoadedObject? loader, string? origin = null)
     {
         if (_runpathOverrides.TryGetValue(path, out var runpath)) elf = elf with { Runpath = runpath, Rpath = null };
-        return new LoadedObject(path, elf, loader, _env.WorkingDirectory);
+        return new LoadedObject(path, elf, loader, _env.WorkingDirectory, origin);
     }
 
     private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory> searched, out string? rule, out string? fatal)

@@ -33,10 +33,11 @@ public sealed partial class RuntimeLoaderTests
     private const string UsesMid = "int mid_fn(void); int top_fn(void) { return mid_fn(); }";
 
     /// <summary>The real loader's answer: NAME → path, or null for "not found"; plus its fatal error line, if any.</summary>
-    private (Dictionary<string, string?> Map, int ExitCode, string Error) RealLoader(string file, string? ldLibraryPath = null)
+    private (Dictionary<string, string?> Map, int ExitCode, string Error) RealLoader(string file, string? ldLibraryPath = null, bool exec = false)
     {
         var env = new Dictionary<string, string?>(_fx.Environment) { ["LD_TRACE_LOADED_OBJECTS"] = "1", ["LD_LIBRARY_PATH"] = ldLibraryPath };
-        var r = ProcessRunner.Run(Rtld, [file], env, _fx.Root);
+        // A library goes through ld.so explicitly (what ldd does); a program can also be started itself.
+        var r = exec ? ProcessRunner.Run(file, [], env, _fx.Root) : ProcessRunner.Run(Rtld, [file], env, _fx.Root);
         var map = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (Match m in TraceLine().Matches(r.StandardOutput))
         {
@@ -121,6 +122,19 @@ public sealed partial class RuntimeLoaderTests
         // ${ORIGIN} and a relative root path.
         _fx.SharedLib("pkg/lib/libtop2.so", UsesDep, "libtop2.so", "-Wl,--no-as-needed pkg/lib/deps/libdep.so.1 -Wl,-rpath,'${ORIGIN}/deps'");
         Assert.That(AssertAgrees("pkg/lib/libtop2.so").Loadable, Is.True);
+    }
+
+    [Test]
+    public void A_program_started_through_a_symlink_gets_origin_from_its_real_location()
+    {
+        _fx.SharedLib("pkg/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.Write("src/main.c", "int dep_fn(void); int main(void) { return dep_fn(); }");
+        _fx.Sh("mkdir -p pkg/bin bin && gcc -o pkg/bin/app src/main.c -Wl,--no-as-needed pkg/lib/libdep.so.1 -Wl,-rpath,'$ORIGIN/../lib' && ln -s ../pkg/bin/app bin/app");
+        var real = RealLoader(_fx.P("bin/app"), exec: true);
+        var ours = Check(_fx.P("bin/app"));
+        Assert.That(real.Map["libdep.so.1"], Is.Not.Null, "exec resolves /proc/self/exe");
+        Assert.That(Ours(ours)["libdep.so.1"], Is.EqualTo(real.Map["libdep.so.1"]));
+        Assert.That(ours.Loadable, Is.True);
     }
 
     [Test]
