@@ -1,7 +1,7 @@
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
-/// Directory listings, read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
+/// Directory listings (and resolved paths), read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
 /// DT_NEEDED, so a hash lookup per candidate replaces a stat per candidate. Directories that cannot be listed, or
 /// that are huge, fall back to asking the file system per name.
 /// </summary>
@@ -10,6 +10,14 @@ public sealed class DirectoryIndex
     private const int MaxListed = 200_000;
     private readonly Dictionary<string, HashSet<string>?> _listings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _exists = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _realPaths = new(StringComparer.Ordinal);
+
+    /// <summary>realpath(3), remembered: ld.so's "same file as a loaded object" test, asked for every mapped candidate.</summary>
+    public string? RealPath(string path)
+    {
+        if (!_realPaths.TryGetValue(path, out var real)) _realPaths[path] = real = NativeMethods.RealPath(path);
+        return real;
+    }
 
     /// <summary>Whether DIR exists as a directory (for the report: "no such directory").</summary>
     public bool DirectoryExists(string dir)

@@ -24,6 +24,7 @@ public sealed class RuntimeResolver
     private readonly LdSoCacheIndex? _cache;
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
+    private readonly Dictionary<string, LoadedObject> _byIdentity = new(StringComparer.Ordinal);
 
     // runpathOverrides: object path → the DT_RUNPATH it would have after a suggested relink or patchelf;
     // extraFiles: paths a suggestion would create (aliases in the file cache). Both only when verifying a fix.
@@ -54,6 +55,8 @@ public sealed class RuntimeResolver
         var root = Map(path, rootFile.Elf, null, programOrigin);
         root.Names.Add(path);
         var objects = new List<LoadedObject> { root };
+        _byIdentity.Clear();
+        if (_dirs.RealPath(Abs(path)) is { } rootId) _byIdentity[rootId] = root;
         LoadedObject? rtld = null;
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
@@ -61,6 +64,7 @@ public sealed class RuntimeResolver
             rtld = new LoadedObject(rp, rtldElf, null, _env.WorkingDirectory);
             rtld.Names.Add(rp);
             objects.Add(rtld);
+            if (_dirs.RealPath(rp) is { } rtldId) _byIdentity.TryAdd(rtldId, rtld);
         }
 
         var lookups = new List<RuntimeLookup>();
@@ -82,7 +86,10 @@ public sealed class RuntimeResolver
     {
         foreach (var o in objects)
             if (o.Names.Contains(name) || o.Path == name)
-                return new RuntimeLookup(name, obj, o, o.Depth == 0 && o.Loader is null && o.Path == _env.RtldPath ? "the dynamic loader itself" : "already loaded", []);
+            {
+                o.Names.Add(name);
+                return new RuntimeLookup(name, obj, o, o.Loader is null && o.Path == _env.RtldPath ? "the dynamic loader itself" : "already loaded", []);
+            }
 
         var searched = new List<SearchedDirectory>();
         var found = Search(name, obj, root, searched, out string? rule, out string? fatal);
@@ -90,16 +97,16 @@ public sealed class RuntimeResolver
         if (found is null) return new RuntimeLookup(name, obj, null, null, searched);
 
         // ld.so compares device and inode: a second path to a mapped file reuses that object.
-        string? id = NativeMethods.RealPath(Abs(found.Value.Path));
-        foreach (var o in objects)
-            if (id is not null && NativeMethods.RealPath(Abs(o.Path)) == id)
-            {
-                o.Names.Add(name);
-                return new RuntimeLookup(name, obj, o, rule + " (same file as an object already loaded)", searched);
-            }
+        string? id = _dirs.RealPath(Abs(found.Value.Path));
+        if (id is not null && _byIdentity.TryGetValue(id, out var same))
+        {
+            same.Names.Add(name);
+            return new RuntimeLookup(name, obj, same, rule + " (same file as an object already loaded)", searched);
+        }
         var mapped = Map(found.Value.Path, found.Value.Elf, obj);
         mapped.Names.Add(name);
         objects.Add(mapped);
+        if (id is not null) _byIdentity[id] = mapped;
         return new RuntimeLookup(name, obj, mapped, rule, searched);
     }
 
