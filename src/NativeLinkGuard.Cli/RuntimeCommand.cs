@@ -40,7 +40,13 @@ public static class RuntimeCommand
             stderr.WriteLine("usage: nativelinkguard runtime <file>... [--format text|json|sarif] [--ld-library-path PATH] [--sysroot DIR] [--hint-dir DIR]... [--cwd DIR] [-v]");
             return 2;
         }
-        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = cwd, LdLibraryPath = llp, Sysroot = sysroot, HintDirectories = hints });
+        string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
+        var checker = new RuntimeChecker(new RuntimeRequest
+        {
+            WorkingDirectory = cwd, LdLibraryPath = llp, Sysroot = sysroot, HintDirectories = hints,
+            CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
+        });
         var reports = files.Select(checker.Check).ToList();
         stdout.Write(format switch
         {

@@ -31,6 +31,9 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
     /// <summary>NLG0012 as errors: the build fails when a shipped library will not load.</summary>
     public bool FailOnNotLoadable { get; set; }
 
+    /// <summary>Where probed ld.so settings are kept across builds ($XDG_CACHE_HOME or ~/.cache, + nativelinkguard).</summary>
+    public string CacheDirectory { get; set; } = "";
+
     /// <summary>Optional JSON report (docs/json-schema.md, <c>files[]</c>).</summary>
     public string ReportFile { get; set; } = "";
 
@@ -45,6 +48,7 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
             WorkingDirectory = ProjectDirectory,
             LdLibraryPath = LdLibraryPath.Length == 0 ? null : LdLibraryPath,
             Sysroot = Sysroot,
+            CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
             HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).ToList(),
         });

@@ -13,15 +13,49 @@ namespace NativeLinkGuard.Runtime;
 public static class LoaderProbe
 {
     private const string ProbeDir = "/nonexistent-nativelinkguard-probe";
-    private static readonly Lazy<LoaderEnvironment?> s_host = new(ProbeHost);
+    private static readonly object s_lock = new();
+    private static (bool Probed, LoaderEnvironment? Host) s_host;
 
-    public static LoaderEnvironment For(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath, string workingDirectory)
+    // cacheDirectory: where probed settings are kept across runs (null: probe once per process).
+    public static LoaderEnvironment For(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath, string workingDirectory, string? cacheDirectory = null)
     {
         sysroot = sysroot.TrimEnd('/');
-        if (sysroot.Length == 0 && IsHostAbi(cls, machine) && s_host.Value is { } host)
+        if (sysroot.Length == 0 && IsHostAbi(cls, machine) && Host(cacheDirectory) is { } host)
             return host with { LdLibraryPath = ldLibraryPath, WorkingDirectory = workingDirectory };
         return BuiltIn(cls, machine, sysroot, ldLibraryPath, workingDirectory);
     }
+
+    private static LoaderEnvironment? Host(string? cacheDirectory)
+    {
+        lock (s_lock)
+        {
+            if (s_host.Probed) return s_host.Host;
+            LoaderEnvironment? host = null;
+            var cache = HostRtld() is { } rtld ? LoaderProbeCache.For(rtld, cacheDirectory) : null;
+            host = cache?.Load(Template(HostRtld()!, []));
+            if (host is null)
+            {
+                host = ProbeHost();
+                if (host is not null) cache?.Save(host);
+            }
+            s_host = (true, host);
+            return host;
+        }
+    }
+
+    private static LoaderEnvironment Template(string rtld, IReadOnlyList<string> notes) => new()
+    {
+        SystemDirectories = [],
+        Subdirectories = [""],
+        DstLib = "",
+        Platform = "",
+        CachePath = "/etc/ld.so.cache",
+        RtldPath = rtld,
+        WorkingDirectory = "/",
+        Notes = notes,
+        Class = ElfClass.Elf64,
+        Machine = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? ElfMachines.AArch64 : ElfMachines.X86_64,
+    };
 
     /// <summary>The ABI this process runs as: only its ld.so can be asked.</summary>
     public static bool IsHostAbi(ElfClass cls, ushort machine) =>
@@ -59,18 +93,13 @@ public static class LoaderProbe
         var notes = new List<string> { $"ld.so settings probed from {rtld} (--list-diagnostics)" };
         var subdirs = ProbeSubdirectories(rtld, env) ?? [""];
         if (subdirs.Count == 1) notes.Add("hwcaps subdirectories could not be probed: only the directories themselves are searched");
-        return new LoaderEnvironment
+        return Template(rtld, notes) with
         {
             SystemDirectories = systemDirs,
             Subdirectories = subdirs,
             DstLib = dstLib,
             Platform = platform ?? "",
-            CachePath = "/etc/ld.so.cache",
             RtldPath = rtldPath ?? rtld,
-            WorkingDirectory = "/",
-            Notes = notes,
-            Class = ElfClass.Elf64,
-            Machine = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? ElfMachines.AArch64 : ElfMachines.X86_64,
         };
     }
 

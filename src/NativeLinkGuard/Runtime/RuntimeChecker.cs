@@ -25,7 +25,7 @@ public sealed class RuntimeChecker
         var rootFile = _files.Get(abs);
         if (rootFile is not { Kind: LibraryFileKind.Elf, Elf: { } rootElf })
             return Unloadable(file, $"{file}: {rootFile.Error ?? "not an ELF file"}");
-        var env = LoaderProbe.For(rootElf.Class, rootElf.Machine, _request.Sysroot, _request.LdLibraryPath, _request.WorkingDirectory);
+        var env = LoaderProbe.For(rootElf.Class, rootElf.Machine, _request.Sysroot, _request.LdLibraryPath, _request.WorkingDirectory, _request.CacheDirectory);
         var cache = env.CachePath is { } c ? Cache(c, env.Sysroot) : null;
         var resolution = new RuntimeResolver(env, _files, _dirs, cache).Resolve(file);
         if (resolution.RootError is { } rootError) return Unloadable(file, rootError);

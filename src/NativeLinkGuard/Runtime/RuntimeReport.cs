@@ -26,6 +26,9 @@ public sealed record RuntimeRequest
     /// <summary>Model the deployment inside this root (its ld.so.cache or ld.so.conf, its system dirs).</summary>
     public string Sysroot { get; init; } = "";
 
+    /// <summary>Where probed ld.so settings are kept across runs (null: probed once per process).</summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>Also look here for a missing library when suggesting fixes.</summary>
     public IReadOnlyList<string> HintDirectories { get; init; } = [];
 }
