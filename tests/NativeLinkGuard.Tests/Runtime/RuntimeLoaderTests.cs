@@ -125,6 +125,18 @@ public sealed partial class RuntimeLoaderTests
     }
 
     [Test]
+    public void Lib_and_platform_expand_as_the_machine_ld_so_expands_them()
+    {
+        var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", null, _fx.Root);
+        _fx.SharedLib($"root/{env.DstLib}/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib($"plat/{env.Platform}/libdep2.so.1", Dep, "libdep2.so.1");
+        _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so",
+            $"-Wl,--no-as-needed root/{env.DstLib}/libdep.so.1 plat/{env.Platform}/libdep2.so.1 -Wl,-rpath,'$ORIGIN/../root/$LIB:$ORIGIN/../plat/${{PLATFORM}}'");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Loadable, Is.True, "both tokens expanded as the real loader does (agreement asserted above)");
+    }
+
+    [Test]
     public void A_program_started_through_a_symlink_gets_origin_from_its_real_location()
     {
         _fx.SharedLib("pkg/lib/libdep.so.1", Dep, "libdep.so.1");
