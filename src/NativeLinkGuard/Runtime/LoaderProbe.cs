@@ -162,6 +162,13 @@ public static class LoaderProbe
             Platform = machine switch { ElfMachines.X86_64 => "x86_64", ElfMachines.AArch64 => "aarch64", ElfMachines.X86 => "i686", _ => "" },
             CachePath = File.Exists(cache) ? cache : null,
             ConfDirectories = conf,
+            // The ABI's program interpreter, as the sysroot has it: ld.so maps itself before any dependency.
+            RtldPath = machine switch
+            {
+                ElfMachines.X86_64 when cls == ElfClass.Elf64 => sysroot + "/lib64/ld-linux-x86-64.so.2",
+                ElfMachines.AArch64 => sysroot + "/lib/ld-linux-aarch64.so.1",
+                _ => null,
+            } is { } interp && File.Exists(interp) ? interp : null,
             Sysroot = sysroot,
             LdLibraryPath = ldLibraryPath,
             WorkingDirectory = workingDirectory,
