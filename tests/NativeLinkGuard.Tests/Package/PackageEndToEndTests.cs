@@ -49,6 +49,9 @@ public sealed class PackageEndToEndTests
               <ItemGroup>
                 <NativeLink Include="test_dflash" Command="gcc -o test_dflash main.o -Lbuild -lggml-cuda" WorkingDirectory="../native" />
               </ItemGroup>
+              <ItemGroup Condition="'$(ShipNative)' == 'true'">
+                <None Include="../native/shipped/libfoo.so" Link="lib/libfoo.so" CopyToOutputDirectory="PreserveNewest" />
+              </ItemGroup>
               <Target Name="NativeBuild" BeforeTargets="CoreCompile">
                 <Message Importance="high" Text="NATIVE BUILD STARTS" />
               </Target>
@@ -124,6 +127,22 @@ public sealed class PackageEndToEndTests
         {
             _fx.Sh("rm -f native/build/libcopy.so.1 native/build/libcopy.so.1.0");
         }
+    }
+
+    [Test]
+    public void After_the_build_a_shipped_library_that_will_not_load_is_reported_where_it_lands()
+    {
+        _fx.SharedLib("native/shipped/deps/libdep.so.1", "int dep_fn(void){return 1;}\n", soname: "libdep.so.1");
+        _fx.SharedLib("native/shipped/libfoo.so", "int dep_fn(void);\nint foo(void){return dep_fn();}\n", soname: "libfoo.so",
+            extra: "-Wl,--no-as-needed native/shipped/deps/libdep.so.1");
+        var r = Build("build", "--no-restore", "-p:ShipNative=true");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput);
+        Assert.That(r.StandardOutput, Does.Contain("lib/libfoo.so : NativeLinkGuard warning NLG0012: libfoo.so: libdep.so.1, needed by libfoo.so, will not be found by the dynamic loader"));
+        var gated = Build("build", "--no-restore", "-p:ShipNative=true", "-p:NativeLinkGuardFailOnNotLoadable=true");
+        Assert.That(gated.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(gated.StandardOutput, Does.Contain("error NLG0012"));
+        var off = Build("build", "--no-restore", "-p:ShipNative=true", "-p:NativeLinkGuardRuntimeCheck=false");
+        Assert.That(off.StandardOutput, Does.Not.Contain("NLG0012"));
     }
 
     [Test]
