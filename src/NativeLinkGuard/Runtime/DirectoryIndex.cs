@@ -1,7 +1,7 @@
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
-/// Directory listings (and resolved paths), read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
+/// Directory listings (and file identities), read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
 /// DT_NEEDED, so a hash lookup per candidate replaces a stat per candidate. Directories that cannot be listed, or
 /// that are huge, fall back to asking the file system per name.
 /// </summary>
@@ -10,13 +10,17 @@ public sealed class DirectoryIndex
     private const int MaxListed = 200_000;
     private readonly Dictionary<string, HashSet<string>?> _listings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _exists = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string?> _realPaths = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _identities = new(StringComparer.Ordinal);
 
-    /// <summary>realpath(3), remembered: ld.so's "same file as a loaded object" test, asked for every mapped candidate.</summary>
-    public string? RealPath(string path)
+    /// <summary>
+    /// The file's identity, remembered: ld.so's "same file as a loaded object" test (device and inode), asked for
+    /// every mapped candidate. realpath where statx is not available.
+    /// </summary>
+    public string? Identity(string path)
     {
-        if (!_realPaths.TryGetValue(path, out var real)) _realPaths[path] = real = NativeMethods.RealPath(path);
-        return real;
+        if (!_identities.TryGetValue(path, out var id))
+            _identities[path] = id = NativeMethods.Stat(path) is { } st ? $"{st.DevMajor}:{st.DevMinor}:{st.Inode}" : NativeMethods.RealPath(path);
+        return id;
     }
 
     /// <summary>Whether DIR exists as a directory (for the report: "no such directory").</summary>

@@ -56,7 +56,7 @@ public sealed class RuntimeResolver
         root.Names.Add(path);
         var objects = new List<LoadedObject> { root };
         _byIdentity.Clear();
-        if (_dirs.RealPath(Abs(path)) is { } rootId) _byIdentity[rootId] = root;
+        if (_dirs.Identity(Abs(path)) is { } rootId) _byIdentity[rootId] = root;
         LoadedObject? rtld = null;
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
@@ -64,7 +64,7 @@ public sealed class RuntimeResolver
             rtld = new LoadedObject(rp, rtldElf, null, _env.WorkingDirectory);
             rtld.Names.Add(rp);
             objects.Add(rtld);
-            if (_dirs.RealPath(rp) is { } rtldId) _byIdentity.TryAdd(rtldId, rtld);
+            if (_dirs.Identity(rp) is { } rtldId) _byIdentity.TryAdd(rtldId, rtld);
         }
 
         var lookups = new List<RuntimeLookup>();
@@ -97,7 +97,7 @@ public sealed class RuntimeResolver
         if (found is null) return new RuntimeLookup(name, obj, null, null, searched);
 
         // ld.so compares device and inode: a second path to a mapped file reuses that object.
-        string? id = _dirs.RealPath(Abs(found.Value.Path));
+        string? id = _dirs.Identity(Abs(found.Value.Path));
         if (id is not null && _byIdentity.TryGetValue(id, out var same))
         {
             same.Names.Add(name);
