@@ -81,7 +81,7 @@ public sealed partial class LinkFixture : IDisposable
     }
 
     public static SortedSet<string> Missing(LinkReport report) => new(
-        report.Findings.Where(f => f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound or DiagnosticCodes.IndirectDependencyNotFound).Select(f => f.Library),
+        report.Findings.Where(f => (f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound) || (f.Code is DiagnosticCodes.IndirectDependencyNotFound && !f.Message.StartsWith("run-time risk", StringComparison.Ordinal))).Select(f => f.Library),
         StringComparer.Ordinal);
 
     [GeneratedRegex(@"cannot find (\S+): No such file or directory")]

@@ -1,0 +1,104 @@
+using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Diagnostics;
+
+/// <summary>
+/// Fixes for symbol-level findings (ld-rules §8, last item): put the library that defines the symbol (or the version)
+/// on the command line. Each is verified by re-running the resolver and the symbol model with it applied.
+/// </summary>
+public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locator, FlagRenderer render, LibraryFileCache files)
+{
+    private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
+
+    private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
+
+    /// <summary>NLG0008: the library ld (or ld's search, for lld) found for a DT_NEEDED, given explicitly.</summary>
+    public (List<Suggestion>, List<string>) ForDsoMissing(DsoMissingFromCommandLine d)
+    {
+        string dir = Path.GetDirectoryName(ctx.Absolute(d.Library.Path)) ?? "/";
+        string file = Path.GetFileName(d.Library.Path);
+        string soname = d.Library.Elf.Soname ?? file;
+        var list = new List<Suggestion>
+        {
+            render.Make(SuggestionQuality.Proper, $"link {soname} explicitly: -L{dir} -l:{file}", [$"-L{dir}", $"-l:{file}"],
+                $"{d.ReferencedBy} uses {string.Join(", ", d.Symbols.Take(3))} from {soname} directly, so {soname} must be a direct input; being a dependency of {NeededByName(d.Library)} is not enough."),
+            render.Make(SuggestionQuality.Proper, $"link {ctx.Absolute(d.Library.Path)} by path", [ctx.Absolute(d.Library.Path)],
+                "a library named by path is a direct input like -l."),
+        };
+        var notes = new List<string>
+        {
+            Lld ? $"lld never loads DT_NEEDED libraries, so {soname} (needed by {NeededByName(d.Library)}) is not an input at all."
+                : $"since binutils 2.22 ld does not let the program use symbols of libraries it only loaded for a DT_NEEDED (--no-copy-dt-needed-entries is the default).",
+        };
+        if (!Lld) notes.Add($"-Wl,--copy-dt-needed-entries placed before {NeededByName(d.Library)} also links, but hides the real dependency (workaround).");
+        return (list, notes);
+    }
+
+    /// <summary>NLG0007: a library of that name elsewhere (hint dirs, conda, -L...) that defines the needed version.</summary>
+    public (List<Suggestion>, List<string>) ForVersion(SymbolVersionMissing v)
+    {
+        var list = new List<Suggestion>();
+        var notes = new List<string>();
+        if (v.Version.StartsWith("GLIBC_", StringComparison.Ordinal))
+        {
+            string newest = v.ProvidedVersions.Where(x => x.StartsWith("GLIBC_", StringComparison.Ordinal)).OrderBy(x => x, VersionOrder.Instance).LastOrDefault() ?? "(none)";
+            string have = newest.StartsWith("GLIBC_", StringComparison.Ordinal) ? newest["GLIBC_".Length..] : newest;
+            string want = v.Version["GLIBC_".Length..];
+            notes.Add($"{v.ReferencedBy} was built against glibc {want} or newer, but the libc this link uses ({v.Provider}) is glibc {have} (newest version GLIBC_{have}).");
+            notes.Add($"fix: use a sysroot with glibc >= {want} (conda: install a newer sysroot_linux-64, e.g. conda install \"sysroot_linux-64>={want}\"), or rebuild {Path.GetFileName(v.ReferencedBy)} against glibc {have}.");
+            return (list, notes);
+        }
+        string? name = v.Provider is null ? null : Path.GetFileName(v.Provider);
+        if (name is null) return (list, notes);
+        foreach (var c in locator.ExactMatches(name, Compatible).Where(c => c.Elf is { IsSharedObject: true }))
+        {
+            if (ctx.Absolute(c.FullPath) == ctx.Absolute(v.Provider!)) continue;
+            if (files.Symbols(c.FullPath).Shared is not { } t || !t.DefinedVersions.Contains(v.Version)) continue;
+            list.Add(render.Make(SuggestionQuality.Proper, $"link the {name} that defines {v.Version}: {c.FullPath}", [c.FullPath],
+                $"{c.FullPath} ({c.Source}) defines {v.Version}; as a direct input it satisfies {v.ReferencedBy}'s DT_NEEDED before any search."));
+            break;
+        }
+        if (list.Count == 0) notes.Add($"no {name} defining {v.Version} was found in the places we know; pass --hint-dir DIR where the right version is.");
+        return (list, notes);
+    }
+
+    /// <summary>Which of the missing DT_NEEDED candidates define the undefined symbols (through their hash tables).</summary>
+    public string? WhoWouldProvide(UndefinedSymbols u)
+    {
+        foreach (var n in u.MissingNeeded)
+        {
+            var candidates = locator.ExactMatches(n.Name, Compatible).Concat(locator.SonameMatches(n.Name, Compatible)).Where(c => c.Elf is { IsSharedObject: true });
+            foreach (var c in candidates)
+            {
+                if (files.Symbols(c.FullPath).Shared is not { } t) continue;
+                int hits = u.Symbols.Count(s => Symbols.SymbolFiles.Try(() => t.Lookup(s.Split('@')[0]), out var d, out _) && d!.Count > 0);
+                if (hits > 0) return $"{n.Name} (not found) would provide {(hits == u.Symbols.Count ? "them" : $"{hits} of them")}: {c.FullPath} defines {(hits == 1 ? "it" : "them")}";
+            }
+        }
+        return u.MissingNeeded.Count > 0 ? $"{string.Join(", ", u.MissingNeeded.Select(n => n.Name))} (needed by {Path.GetFileName(u.ReferencedBy)}, not found) would most likely provide them" : null;
+    }
+
+    private static string NeededByName(ResolvedLibrary lib) => lib.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";
+
+    /// <summary>GLIBC_2.9 before GLIBC_2.17: numeric components.</summary>
+    private sealed class VersionOrder : IComparer<string>
+    {
+        public static readonly VersionOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var a = Parts(x); var b = Parts(y);
+            for (int i = 0; i < Math.Max(a.Length, b.Length); i++)
+            {
+                int c = (i < a.Length ? a[i] : 0).CompareTo(i < b.Length ? b[i] : 0);
+                if (c != 0) return c;
+            }
+            return 0;
+        }
+
+        private static int[] Parts(string? v) =>
+            (v ?? "").Split('_').Last().Split('.').Select(p => int.TryParse(p, out int n) ? n : 0).ToArray();
+    }
+}
