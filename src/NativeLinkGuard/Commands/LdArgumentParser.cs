@@ -224,7 +224,7 @@ public static class LdArgumentParser
         or "demangle" or "no-demangle" or "nostdlib" or "x" or "discard-all" or "X" or "discard-locals" or "g" or "q" or "emit-relocs"
         or "N" or "n" or "no-relax" or "relax" or "icf" or "fix-cortex-a53-843419" or "no-keep-memory" or "sort-common" or "stats"
         or "no-export-dynamic" or "rdynamic" or "build-id" or "no-dynamic-linker" or "dynamic-list-data" or "print-gc-sections"
-        or "color-diagnostics" or "threads" or "O1" or "O2" or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
+        or "color-diagnostics" or "fuse-ld" or "threads" or "O1" or "O2" or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
 
     private static void AddLibrary(LinkRequest req, string spec, State state, int index)
     {

@@ -101,6 +101,12 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             suggestions.AddRange(s);
             notes.AddRange(n);
         }
+        else if (u.MissingNeeded.Count == 0 && symbolAdvisor is not null)
+        {
+            var (s, n) = symbolAdvisor.ForObjectUndefined(u);
+            suggestions.AddRange(s);
+            notes.AddRange(n);
+        }
         if (u.Warning) notes.Insert(0, "--warn-unresolved-symbols turns these into warnings: the link succeeds, and the program fails when a missing symbol is first used.");
         else if (!u.FromObject) notes.Insert(0, "ld checks the undefined symbols of shared libraries when it links an executable (--no-allow-shlib-undefined is the default there).");
         return new Finding(DiagnosticCodes.UndefinedReference, u.Warning ? Severity.Warning : Severity.Error, message, u.ReferencedBy, u.Library?.NeededBy?.Spelling,

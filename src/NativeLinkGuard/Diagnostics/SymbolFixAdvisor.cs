@@ -64,6 +64,49 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
         return (list, notes);
     }
 
+    /// <summary>
+    /// NLG0006 from an object or archive member: an archive of the link that came too early (repeat it), a library ld
+    /// found (or would find) only for a DT_NEEDED, or a library in the places we know (hint dirs, -L, -rpath-link,
+    /// LIBRARY_PATH, conda) whose hash table defines the symbol.
+    /// </summary>
+    public (List<Suggestion>, List<string>) ForObjectUndefined(UndefinedSymbols u)
+    {
+        var list = new List<Suggestion>();
+        var notes = new List<string>();
+        foreach (var a in u.DefinedInArchives)
+        {
+            list.Add(render.Make(SuggestionQuality.Proper, $"repeat {a} after the inputs that use it (or wrap the archives in --start-group/--end-group)", [a],
+                $"ld extracts archive members only for symbols undefined when it reaches the archive; {a} came before {u.ReferencedBy} needed it."));
+            if (Lld) notes.Add("lld does not depend on archive order; this happens only with GNU ld.");
+        }
+        foreach (var path in u.DefinedInIndirectLibraries)
+        {
+            string dir = Path.GetDirectoryName(path) ?? "/";
+            string file = Path.GetFileName(path);
+            list.Add(render.Make(SuggestionQuality.Proper, $"link {file} explicitly: -L{dir} -l:{file}", [$"-L{dir}", $"-l:{file}"],
+                $"{path} defines it, but it is only a dependency of another library; the program's own references need it on the command line."));
+        }
+        var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
+        foreach (var (dir, source) in locator.Places().Where(p => p.Source is "--hint-dir" or "-L (command line)" or "-rpath-link" or "LIBRARY_PATH" or "$CONDA_PREFIX/lib"))
+        {
+            string[] entries;
+            try { entries = Directory.Exists(dir) ? Directory.GetFiles(dir, "lib*.so*") : []; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            Array.Sort(entries, StringComparer.Ordinal);
+            foreach (var path in entries)
+            {
+                if (files.Get(path).Elf is not { IsSharedObject: true } elf || !Compatible(elf) || u.DefinedInIndirectLibraries.Contains(path)) continue;
+                if (files.Symbols(path).Shared is not { } t || !names.Any(n => Symbols.SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0)) continue;
+                string file = Path.GetFileName(path);
+                string lib = file.StartsWith("lib", StringComparison.Ordinal) && file.EndsWith(".so", StringComparison.Ordinal) ? "-l" + file[3..^3] : "-l:" + file;
+                list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({source}) defines {string.Join(", ", names.Take(3))}."));
+                return (list, notes);
+            }
+        }
+        if (list.Count == 0) notes.Add("no library in the places we know defines it; pass --hint-dir DIR where the defining library is.");
+        return (list, notes);
+    }
+
     /// <summary>Which of the missing DT_NEEDED candidates define the undefined symbols (through their hash tables).</summary>
     public string? WhoWouldProvide(UndefinedSymbols u)
     {

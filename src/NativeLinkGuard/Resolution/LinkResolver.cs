@@ -66,12 +66,32 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             bool fails = !Lld && (!symbolsChecked || symbolProblems.OfType<UndefinedSymbols>().Any(u => !u.Warning && u.MissingNeeded.Any(m => m.Name == n.Name && m.By == n.By)));
             _problems[i] = n with { Consequential = fails, SymbolsChecked = symbolsChecked, Lld = Lld };
         }
-        _problems.AddRange(symbolProblems);
+        _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
         return new ResolvedLink(_libraries, _problems, _notes)
         {
             SymbolsChecked = symbolsChecked,
             SymbolReadErrors = Symbols.ReadErrors.Select(e => $"{e.Path}: {e.Error}").Distinct(StringComparer.Ordinal).ToList(),
         };
+    }
+
+    /// <summary>
+    /// For an object's undefined references: a DT_NEEDED of a library in this link (loaded, dropped by --as-needed, or
+    /// not searched) that ld's search finds and that defines one of the symbols: the library to name on the command line.
+    /// </summary>
+    private List<string> IndirectProviders(UndefinedSymbols u)
+    {
+        var result = new List<string>();
+        var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
+        foreach (var lib in _libraries.ToList())
+        {
+            foreach (var needed in lib.Elf.Needed)
+            {
+                var loaded = _libraries.FirstOrDefault(l => l.NeededName == needed && l.Input is null);
+                string? path = loaded?.Path ?? SearchNeeded(needed, lib, [])?.Path;
+                if (path is not null && !result.Contains(path) && Symbols.Defines(path, names)) result.Add(path);
+            }
+        }
+        return result;
     }
 
     /// <summary>

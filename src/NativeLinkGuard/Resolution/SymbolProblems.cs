@@ -7,7 +7,14 @@ namespace NativeLinkGuard.Resolution;
 /// have provided the symbols).
 /// </summary>
 public sealed record UndefinedSymbols(string ReferencedBy, bool FromObject, IReadOnlyList<string> Symbols, bool Warning,
-    ResolvedLibrary? Library, IReadOnlyList<NeededNotFound> MissingNeeded) : LinkProblem;
+    ResolvedLibrary? Library, IReadOnlyList<NeededNotFound> MissingNeeded) : LinkProblem
+{
+    /// <summary>Archives of this link (as given: <c>-la2</c>) whose index defines one of the symbols: they came too early.</summary>
+    public IReadOnlyList<string> DefinedInArchives { get; init; } = [];
+
+    /// <summary>Libraries ld's DT_NEEDED search would find (for libraries of this link) that define one of the symbols.</summary>
+    public IReadOnlyList<string> DefinedInIndirectLibraries { get; init; } = [];
+}
 
 /// <summary>ld: <c>BY: undefined reference to `sym@VER'</c> while a loaded library defines sym with other versions only.</summary>
 public sealed record SymbolVersionMissing(string ReferencedBy, IReadOnlyList<string> Symbols, string Version, string? Provider,

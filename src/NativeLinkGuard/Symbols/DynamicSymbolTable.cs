@@ -206,7 +206,7 @@ public sealed class DynamicSymbolTable
         if (nameOff >= _strsz) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {index} names string {nameOff}, past DT_STRSZ {_strsz}", at);
         string name = _r.CString(_strtab + nameOff, _strsz - nameOff);
         bool defined = shndx != 0;
-        string? version = null;
+        string? version = null, versionFile = null;
         bool hidden = false;
         if (_versym >= 0)
         {
@@ -226,10 +226,11 @@ public sealed class DynamicSymbolTable
                     if (!_verneed.TryGetValue(idx, out var vn))
                         throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {name} needs version index {idx}, which DT_VERNEED does not list", _versym + (long)index * 2);
                     version = vn.Name;
+                    versionFile = vn.File;
                 }
             }
         }
-        return new ElfSymbol(name, bind, (SymbolVisibility)(other & 3), defined, version, hidden && version is not null);
+        return new ElfSymbol(name, bind, (SymbolVisibility)(other & 3), defined, version, hidden && version is not null) { VersionFile = versionFile };
     }
 
     private void ReadVerdef(long at, ulong count)

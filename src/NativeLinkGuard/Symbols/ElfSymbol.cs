@@ -14,6 +14,9 @@ public readonly record struct ElfSymbol(string Name, SymbolBinding Binding, Symb
 {
     public bool IsWeak => Binding == SymbolBinding.Weak;
 
+    /// <summary>For a versioned reference of a shared library: the library DT_VERNEED expects the version from (<c>libc.so.6</c>).</summary>
+    public string? VersionFile { get; init; }
+
     /// <summary>How ld names the reference: <c>f</c> or <c>f@V</c>.</summary>
     public string Key => Version is null ? Name : Name + "@" + Version;
 

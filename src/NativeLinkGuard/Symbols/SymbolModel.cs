@@ -23,6 +23,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         public string Name { get; } = name;
         public string? Version { get; } = version;
+        public string? VersionFile { get; set; }
         public bool Strong { get; set; }
         public List<string> StrongObjects { get; } = [];
         public ResolvedLibrary? FirstLibrary { get; set; }
@@ -31,7 +32,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
 
     private sealed record Provider(ResolvedLibrary Library, DynamicSymbolTable Table, bool FromNeeded);
 
-    private sealed record ArchiveInput(string Path, string Spelling, int Group, ArchiveSymbols Symbols);
+    private sealed record ArchiveInput(string Path, string Spelling, int Group, ArchiveSymbols Symbols, string Display);
 
     private readonly Dictionary<string, string> _objectDefs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ref> _undefined = new(StringComparer.Ordinal);
@@ -83,7 +84,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         var f = files.Symbols(path);
         if (f.Archive is not { } a) { Unreadable(path, f.Error); return; }
         if (!a.HasIndex) { MakeUnknowable($"{spelling} has no symbol index (ld: archive has no index; run ranlib to add one)"); return; }
-        var arch = new ArchiveInput(path, spelling, input.Group, a);
+        var arch = new ArchiveInput(path, spelling, input.Group, a, input.Display);
         _archives.Add(arch);
         if (input.WholeArchive)
         {
@@ -171,7 +172,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 AddDsoMissing(dsoMissing, r, p.Library);
         }
         if (!SymbolFiles.Try(p.Table.Undefined, out var refs, out var err)) { Unreadable(p.Library.Path, err); return; }
-        foreach (var s in refs!) Reference(s.Name, s.Version, !s.IsWeak, null, p.Library);
+        foreach (var s in refs!)
+        {
+            Reference(s.Name, s.Version, !s.IsWeak, null, p.Library);
+            if (s.VersionFile is not null && _undefined.TryGetValue(Key(s.Name, s.Version), out var r)) r.VersionFile ??= s.VersionFile;
+        }
     }
 
     private static void AddDsoMissing(List<LinkProblem> problems, Ref r, ResolvedLibrary lib)
@@ -267,15 +272,26 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         {
             if (group.Key is not { } version) { plain.AddRange(group.Select(r => r.Name)); continue; }
             // A versioned reference with a provider of that name under other versions: the version is what is missing.
-            var provider = _libraries.FirstOrDefault(p => LookupAny(p.Table, group.First().Name));
+            // Also when the symbol is absent: the library DT_VERNEED names is loaded but lacks the version (an older glibc).
+            string? file = group.First().VersionFile;
+            var provider = _libraries.FirstOrDefault(p => file is not null && (p.Library.Elf.Soname ?? Path.GetFileName(p.Library.Path)) == file && !p.Table.DefinedVersions.Contains(version))
+                ?? _libraries.FirstOrDefault(p => LookupAny(p.Table, group.First().Name));
             if (provider is null) { plain.AddRange(group.Select(r => r.Name + "@" + version)); continue; }
             problems.Add(new SymbolVersionMissing(by, group.Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), version,
                 provider.Library.Spelling, provider.Table.DefinedVersions, warn));
         }
         if (plain.Count == 0) return;
         var missing = lib is null ? [] : fileProblems.OfType<NeededNotFound>().Where(n => n.By == lib).ToList();
-        problems.Add(new UndefinedSymbols(by, fromObject, plain.Order(StringComparer.Ordinal).ToList(), warn, lib, missing));
+        var names = plain.Select(p => p.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
+        problems.Add(new UndefinedSymbols(by, fromObject, plain.Order(StringComparer.Ordinal).ToList(), warn, lib, missing)
+        {
+            DefinedInArchives = _archives.Where(a => names.Any(a.Symbols.Index.ContainsKey)).Select(a => a.Display).Distinct(StringComparer.Ordinal).ToList(),
+        });
     }
+
+    /// <summary>Whether the shared library at <paramref name="path"/> defines any of <paramref name="names"/> (hash lookups).</summary>
+    public bool Defines(string path, IEnumerable<string> names) =>
+        files.Symbols(path).Shared is { } t && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
 
     private static bool IsLinkerDefined(string name) =>
         name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal) || s_linkerDefined.Contains(name);
