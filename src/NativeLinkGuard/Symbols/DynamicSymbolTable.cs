@@ -213,7 +213,9 @@ public sealed class DynamicSymbolTable
             ushort v = _r.U16(_versym + (long)index * 2);
             hidden = (v & 0x8000) != 0;
             int idx = v & 0x7fff;
-            if (idx > 1)
+            // bfd leaves a non-hidden absolute non-function symbol unversioned: it may be the version's own symbol.
+            bool versionSymbol = !hidden && shndx == 0xfff1 && (info & 0xf) != 2;
+            if (idx > 1 && !versionSymbol)
             {
                 if (defined)
                 {
