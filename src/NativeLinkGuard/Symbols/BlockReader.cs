@@ -5,27 +5,39 @@ namespace NativeLinkGuard.Symbols;
 
 /// <summary>
 /// Small reads of symbol, hash, version and string tables through 4 KiB blocks read once each: a hash lookup touches a
-/// bloom word, a bucket, a chain run, a symbol and a name, which usually share a few blocks. Every read is bounds-checked
-/// by <see cref="BoundedSource"/>; a cap on cached blocks keeps a hostile table from growing memory without limit.
+/// bloom word, a bucket, a chain run, a symbol and a name, which usually share a few blocks. Reads are confined to the
+/// regions the caller declares (one per table, each ending where the next known table starts), and blocks are aligned
+/// to and clipped by their region, so not one byte outside the tables is read. Every read is bounds-checked by
+/// <see cref="BoundedSource"/>; a cap on cached blocks keeps a hostile table from growing memory without limit.
 /// </summary>
 internal sealed class BlockReader(BoundedSource src, EndianReader e)
 {
     private const int BlockSize = 4096;
     private const int MaxCachedBlocks = 16384; // 64 MiB
 
-    private readonly Dictionary<long, byte[]> _blocks = [];
+    private readonly Dictionary<(int, long), byte[]> _blocks = [];
+    private readonly List<(long Start, long End)> _regions = [];
 
     public long Length => src.Length;
 
+    /// <summary>Declares [start, end) readable (clipped to the file).</summary>
+    public void AddRegion(long start, long end)
+    {
+        end = Math.Min(end, src.Length);
+        if (start >= 0 && start < end) _regions.Add((start, end));
+    }
+
     public void Read(long offset, Span<byte> buffer)
     {
-        if (offset < 0 || buffer.Length > src.Length || offset > src.Length - buffer.Length)
-            throw new ElfFormatException(ElfReadErrorKind.Truncated, $"needs {buffer.Length} bytes at offset 0x{offset:x}, past the end of the {src.Length}-byte file", offset);
+        int r = _regions.FindIndex(x => offset >= x.Start && offset < x.End);
+        if (r < 0 || buffer.Length > _regions[r].End - offset)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"needs {buffer.Length} bytes at offset 0x{offset:x}, outside the table it belongs to", offset);
+        var (start, end) = _regions[r];
         while (!buffer.IsEmpty)
         {
-            long block = offset / BlockSize;
-            var bytes = Block(block);
-            int at = (int)(offset - block * BlockSize);
+            long block = (offset - start) / BlockSize;
+            var bytes = Block(r, start + block * BlockSize, end, block);
+            int at = (int)(offset - start - block * BlockSize);
             int n = Math.Min(buffer.Length, bytes.Length - at);
             if (n <= 0) throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
             bytes.AsSpan(at, n).CopyTo(buffer);
@@ -34,14 +46,13 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
         }
     }
 
-    private byte[] Block(long index)
+    private byte[] Block(int region, long blockStart, long regionEnd, long index)
     {
-        if (_blocks.TryGetValue(index, out var b)) return b;
+        if (_blocks.TryGetValue((region, index), out var b)) return b;
         if (_blocks.Count >= MaxCachedBlocks) _blocks.Clear();
-        long start = index * BlockSize;
-        int size = (int)Math.Min(BlockSize, src.Length - start);
-        b = src.ReadArray(start, size);
-        _blocks[index] = b;
+        int size = (int)Math.Min(BlockSize, regionEnd - blockStart);
+        b = src.ReadArray(blockStart, size);
+        _blocks[(region, index)] = b;
         return b;
     }
 
@@ -63,8 +74,6 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
         while (pos - offset < max)
         {
             int n = (int)Math.Min(chunk.Length, max - (pos - offset));
-            // Stay inside one block per step so a name never costs a read past the table.
-            n = Math.Min(n, BlockSize - (int)(pos % BlockSize));
             Read(pos, chunk[..n]);
             int nul = chunk[..n].IndexOf((byte)0);
             if (nul >= 0) { foreach (var c in chunk[..nul]) bytes.Add(c); return Encoding.UTF8.GetString([.. bytes]); }

@@ -19,6 +19,9 @@ public sealed class DynamicSymbolTable
     private const int MaxSymbols = 1 << 24;
     private const int MaxVersions = 1 << 15;
 
+    /// <summary>Dynamic tags whose value is an address in the file (they bound the tables' regions).</summary>
+    private static readonly HashSet<long> s_addressTags = [3, 4, 5, 6, 7, 12, 13, 17, 23, 25, 26, 32, 36, 0x6ffffef5, 0x6ffffff0, 0x6ffffffc, 0x6ffffffe];
+
     private readonly BlockReader _r;
     private readonly bool _is64;
     private readonly EndianReader _e;
@@ -85,6 +88,21 @@ public sealed class DynamicSymbolTable
         _strtab = Map(DT_STRTAB);
         _strsz = tags.TryGetValue(DT_STRSZ, out var sz) ? (long)Math.Min(sz, (ulong)(src.Length - _strtab)) : src.Length - _strtab;
         if (tags.ContainsKey(DT_VERSYM)) _versym = Map(DT_VERSYM);
+
+        // Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
+        // reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
+        var starts = new SortedSet<long> { Offset(d.Offset) };
+        foreach (var (tag, value) in tags)
+        {
+            if (!s_addressTags.Contains(tag)) continue;
+            foreach (var l in loads)
+                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
+        }
+        foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
+        long End(long start) => starts.GetViewBetween(start + 1, long.MaxValue).Min is var m && m > start ? m : src.Length;
+        foreach (var tag in new[] { DT_SYMTAB, DT_GNU_HASH, DT_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED })
+            if (tags.ContainsKey(tag)) { long at = Map(tag); _r.AddRegion(at, End(at)); }
+        _r.AddRegion(_strtab, _strtab + _strsz);
 
         if (tags.ContainsKey(DT_GNU_HASH))
         {
