@@ -97,9 +97,9 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         {
             message += "; " + who;
             // The fix is the one that makes the missing DT_NEEDED found (NLG0002's, verified again for this finding).
-            var (s, n) = advisor.ForNeeded(u.MissingNeeded[0]);
+            var (s, _) = advisor.ForNeeded(u.MissingNeeded[0]);
             suggestions.AddRange(s);
-            notes.AddRange(n);
+            notes.Add($"the NLG0002 finding for {u.MissingNeeded[0].Name} shows where ld searched; these are its fixes, verified again for these symbols.");
         }
         else if (u.MissingNeeded.Count == 0 && symbolAdvisor is not null)
         {

@@ -117,10 +117,11 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
             {
                 if (files.Symbols(c.FullPath).Shared is not { } t) continue;
                 int hits = u.Symbols.Count(s => Symbols.SymbolFiles.Try(() => t.Lookup(s.Split('@')[0]), out var d, out _) && d!.Count > 0);
-                if (hits > 0) return $"{n.Name} (not found) would provide {(hits == u.Symbols.Count ? "them" : $"{hits} of them")}: {c.FullPath} defines {(hits == 1 ? "it" : "them")}";
+                string what = u.Symbols.Count == 1 ? "it" : hits == u.Symbols.Count ? "them" : $"{hits} of them";
+                if (hits > 0) return $"{n.Name} (not found) would provide {what}: {c.FullPath} defines {(hits == 1 ? "it" : "them")}";
             }
         }
-        return u.MissingNeeded.Count > 0 ? $"{string.Join(", ", u.MissingNeeded.Select(n => n.Name))} (needed by {Path.GetFileName(u.ReferencedBy)}, not found) would most likely provide them" : null;
+        return u.MissingNeeded.Count > 0 ? $"{string.Join(", ", u.MissingNeeded.Select(n => n.Name))} (needed by {Path.GetFileName(u.ReferencedBy)}, not found) would most likely provide {(u.Symbols.Count == 1 ? "it" : "them")}" : null;
     }
 
     private static string NeededByName(ResolvedLibrary lib) => lib.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";

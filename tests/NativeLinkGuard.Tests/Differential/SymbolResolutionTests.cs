@@ -14,7 +14,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         using (Assert.EnterMultipleScope())
         {
             Assert.That(f.LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to `dep_fn'"));
-            Assert.That(f.Message, Does.Contain("libdep.so.1 (not found) would provide them").And.Contain(Fx.P("deps/libdep.so.1")));
+            Assert.That(f.Message, Does.Contain("libdep.so.1 (not found) would provide it").And.Contain(Fx.P("deps/libdep.so.1")));
             Assert.That(report.Findings.Single(x => x.Code == "NLG0002").Severity, Is.EqualTo(Severity.Error));
         }
     }
