@@ -7,6 +7,7 @@ namespace NativeLinkGuard.Commands;
 public static class LdArgumentParser
 {
     // Options whose value is the next argument when not attached; needed so the value is not taken for an input file.
+    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after it.
     private static readonly HashSet<string> s_takesValue = new(StringComparer.Ordinal)
     {
         "o", "output", "m", "T", "script", "L", "library-path", "l", "library", "e", "entry", "I", "dynamic-linker",
@@ -14,7 +15,7 @@ public static class LdArgumentParser
         "z", "Map", "a", "A", "architecture", "b", "format", "c", "mri-script", "f", "auxiliary", "F", "filter", "G", "gpsize",
         "O", "Y", "P", "depaudit", "version-script", "dynamic-list", "wrap", "defsym", "section-start", "Ttext", "Tdata",
         "Tbss", "Ttext-segment", "Trodata-segment", "Tldata-segment", "exclude-libs", "retain-symbols-file", "oformat",
-        "sysroot", "hash-style", "build-id", "dT", "default-script", "init", "fini", "require-defined", "audit",
+        "sysroot", "hash-style", "dT", "default-script", "init", "fini", "require-defined", "audit",
         "plugin-save-temps", "print-memory-usage", "task-link", "image-base", "package-metadata",
     };
 

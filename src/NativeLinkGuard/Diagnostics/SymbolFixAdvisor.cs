@@ -89,6 +89,8 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
         var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
         foreach (var (dir, source) in locator.Places().Where(p => p.Source is "--hint-dir" or "-L (command line)" or "-rpath-link" or "LIBRARY_PATH" or "$CONDA_PREFIX/lib"))
         {
+            // The driver's own -L dirs (the system's libraries) would cost a symbol table per installed library.
+            if (source != "--hint-dir" && IsSystemDirectory(dir)) continue;
             string[] entries;
             try { entries = Directory.Exists(dir) ? Directory.GetFiles(dir, "lib*.so*") : []; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
@@ -122,6 +124,15 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
             }
         }
         return u.MissingNeeded.Count > 0 ? $"{string.Join(", ", u.MissingNeeded.Select(n => n.Name))} (needed by {Path.GetFileName(u.ReferencedBy)}, not found) would most likely provide {(u.Symbols.Count == 1 ? "it" : "them")}" : null;
+    }
+
+    private bool IsSystemDirectory(string dir)
+    {
+        string full = Path.GetFullPath(dir).TrimEnd('/');
+        if (ctx.Linker.SearchDirs.Any(d => Path.GetFullPath(ctx.Sysroot + d.TrimStart('=')).TrimEnd('/') == full)) return true;
+        return full is "/lib" or "/lib64" or "/usr/lib" or "/usr/lib64" or "/usr/local/lib"
+            || full.StartsWith("/usr/lib/gcc/", StringComparison.Ordinal)
+            || ((full.StartsWith("/lib/", StringComparison.Ordinal) || full.StartsWith("/usr/lib/", StringComparison.Ordinal)) && full.EndsWith("-linux-gnu", StringComparison.Ordinal));
     }
 
     private static string NeededByName(ResolvedLibrary lib) => lib.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";

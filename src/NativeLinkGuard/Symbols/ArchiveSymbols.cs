@@ -60,6 +60,8 @@ public sealed class ArchiveSymbols
             else break;
             pos = Next(data, size, stored: true);
         }
+        // An archive without members needs no index (glibc 2.34+ ships an empty libpthread.a); ld accepts it.
+        if (pos >= _src.Length) HasIndex = true;
         Index = index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value, StringComparer.Ordinal);
     }
 
@@ -97,6 +99,19 @@ public sealed class ArchiveSymbols
         }
         _members[headerOffset] = result;
         return result;
+    }
+
+    /// <summary>Which of <paramref name="names"/> the member's relocations use (see <see cref="ObjectSymbols.UsedByRelocations"/>).</summary>
+    public IReadOnlySet<string> UsedByRelocations(long headerOffset, IReadOnlySet<string> names)
+    {
+        var (name, data, size, bsdNameLength) = Header(headerOffset);
+        if (_thin)
+        {
+            string path = Path.IsPathRooted(name) ? name : Path.Combine(_directory, name);
+            using var file = new FileByteSource(path);
+            return ObjectSymbols.UsedByRelocations(new BoundedSource(file, 0, file.Length), names);
+        }
+        return ObjectSymbols.UsedByRelocations(new BoundedSource(_raw, data + bsdNameLength, size - bsdNameLength), names);
     }
 
     private long Next(long data, long size, bool stored)

@@ -17,6 +17,69 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
 
     internal static ObjectSymbols Read(BoundedSource src) => Read(src, dynamicSection: false);
 
+    /// <summary>
+    /// Which of <paramref name="names"/> (undefined in this object) a relocation uses. ld reports an undefined symbol of
+    /// an object only through a relocation against it (glibc's gcrt1.o lists __GI_memcpy and never uses it), so an
+    /// unused entry of the symbol table is no error. Read only when a link would otherwise be predicted to fail.
+    /// </summary>
+    internal static HashSet<string> UsedByRelocations(BoundedSource src, IReadOnlySet<string> names)
+    {
+        const uint SHT_RELA = 4, SHT_REL = 9;
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        Span<byte> h = stackalloc byte[64];
+        src.Read(0, h);
+        bool is64 = h[4] == 2;
+        var e = new EndianReader(h[5] == 2);
+        ulong shoff = is64 ? e.U64(h[40..]) : e.U32(h[32..]);
+        int o = is64 ? 58 : 46;
+        int shentsize = e.U16(h[o..]), shnum = e.U16(h[(o + 2)..]);
+        if (shnum == 0 || shoff > long.MaxValue) return used;
+        var sh = src.ReadArray((long)shoff, (long)shentsize * shnum);
+        (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
+        {
+            var x = sh.AsSpan(i * shentsize, shentsize);
+            return is64 ? (e.U32(x[4..]), e.U64(x[24..]), e.U64(x[32..]), e.U32(x[40..])) : (e.U32(x[4..]), e.U32(x[16..]), e.U32(x[20..]), e.U32(x[24..]));
+        }
+        for (int i = 0; i < shnum; i++)
+        {
+            var symtab = Sec(i);
+            if (symtab.Type != SHT_SYMTAB || symtab.Link >= shnum) continue;
+            // Symbol index → wanted name, from one pass over the table.
+            var str = Sec((int)symtab.Link);
+            if (str.Size > (ulong)MaxStringTable || symtab.Size / (ulong)(is64 ? 24 : 16) > MaxSymbols) break;
+            var strtab = src.ReadArray((long)str.Off, (long)str.Size);
+            int entSize = is64 ? 24 : 16;
+            var syms = src.ReadArray((long)symtab.Off, (long)(symtab.Size / (ulong)entSize) * entSize);
+            var wanted = new Dictionary<ulong, string>();
+            for (int k = 1; k < syms.Length / entSize; k++)
+            {
+                uint nameOff = e.U32(syms.AsSpan(k * entSize));
+                if (nameOff >= strtab.Length) continue;
+                int nul = Array.IndexOf(strtab, (byte)0, (int)nameOff);
+                if (nul < 0) continue;
+                string name = Encoding.UTF8.GetString(strtab, (int)nameOff, nul - (int)nameOff);
+                int at = name.IndexOf('@');
+                if (names.Contains(at > 0 ? name[..at] : name)) wanted[(ulong)k] = at > 0 ? name[..at] : name;
+            }
+            for (int r = 0; r < shnum && wanted.Count > used.Count; r++)
+            {
+                var rel = Sec(r);
+                if (rel.Type is not (SHT_RELA or SHT_REL) || rel.Link != i) continue;
+                int size = (is64 ? 16 : 8) + (rel.Type == SHT_RELA ? (is64 ? 8 : 4) : 0);
+                if (rel.Size > MaxStringTable || rel.Off > long.MaxValue) continue;
+                var bytes = src.ReadArray((long)rel.Off, (long)(rel.Size / (ulong)size) * size);
+                for (int k = 0; k + size <= bytes.Length; k += size)
+                {
+                    ulong info = is64 ? e.U64(bytes.AsSpan(k + 8)) : e.U32(bytes.AsSpan(k + 4));
+                    ulong sym = is64 ? info >> 32 : info >> 8;
+                    if (wanted.TryGetValue(sym, out var n)) used.Add(n);
+                }
+            }
+            break;
+        }
+        return used;
+    }
+
     /// <summary>Reads <c>.symtab</c>, or with <paramref name="dynamicSection"/> <c>.dynsym</c> through the section headers.</summary>
     internal static ObjectSymbols Read(BoundedSource src, bool dynamicSection)
     {

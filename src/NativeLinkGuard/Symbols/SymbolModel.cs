@@ -40,6 +40,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private readonly List<ArchiveInput> _archives = [];
     private readonly HashSet<(string, long)> _extracted = [];
     private readonly HashSet<string> _neededNames = new(StringComparer.Ordinal);
+    /// <summary>How to ask an object (by its spelling) which undefined names its relocations use.</summary>
+    private readonly Dictionary<string, Func<IReadOnlySet<string>, IReadOnlySet<string>>> _relocations = new(StringComparer.Ordinal);
 
     /// <summary>Why decisions can no longer be proved; null while they can.</summary>
     public string? Unknowable { get; private set; }
@@ -49,8 +51,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
 
     public void MakeUnknowable(string why) => Unknowable ??= why;
 
+    private bool _executable;
+
     public void Start(LinkRequest req)
     {
+        _executable = !req.Shared && !req.Relocatable;
         foreach (var d in req.DefinedByOption) _objectDefs[d] = "--defsym";
         foreach (var u in req.ForcedUndefined) Reference(u, null, strong: true, obj: null, lib: null);
         if (req.SymbolOptionsNotModelled.Count > 0) MakeUnknowable(string.Join(' ', req.SymbolOptionsNotModelled) + " changes symbol resolution");
@@ -62,6 +67,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         if (Unknowable is not null) return;
         var f = files.Symbols(path);
         if (f.Object is not { } o) { Unreadable(path, f.Error); return; }
+        _relocations[spelling] = names =>
+        {
+            using var file = new FileByteSource(path);
+            return ObjectSymbols.UsedByRelocations(new BoundedSource(file, 0, file.Length), names);
+        };
         AddObject(o, spelling);
     }
 
@@ -126,7 +136,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         if (!_extracted.Add((arch.Path, member))) return false;
         string memberName = "";
         if (!SymbolFiles.Try(() => arch.Symbols.Member(member, out memberName), out var o, out var err)) { Unreadable(arch.Path, err); return false; }
-        AddObject(o!, $"{arch.Spelling}({memberName})");
+        string spelling = $"{arch.Spelling}({memberName})";
+        _relocations[spelling] = names => arch.Symbols.UsedByRelocations(member, names);
+        AddObject(o!, spelling);
         return true;
     }
 
@@ -236,6 +248,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var r in _undefined.Values)
         {
             if (!r.Strong || IsLinkerDefined(r.Name)) continue;
+            // An executable relaxes general- and local-dynamic TLS accesses, so their __tls_get_addr calls disappear
+            // (x86-64 and i386 backends); a static link has no definition of it and still links.
+            if (_executable && r.Name is "__tls_get_addr" or "___tls_get_addr") continue;
             if (r.StrongObjects.Count > 0)
             {
                 // lld: an object's reference to a symbol of a library that only a DT_NEEDED names is the lld face of "DSO missing".
@@ -258,8 +273,17 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 list.Add(r);
             }
         }
-        foreach (var (obj, refs) in byObject.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            Report(problems, obj, true, refs, null, warn, fileProblems);
+        foreach (var (obj, all) in byObject.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var refs = all;
+            if (_relocations.TryGetValue(obj, out var used))
+            {
+                var names = all.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+                if (!SymbolFiles.Try(() => used(names), out var usedNames, out var err)) { Unreadable(obj, err); return []; }
+                refs = all.Where(r => usedNames!.Contains(r.Name)).ToList();
+            }
+            if (refs.Count > 0) Report(problems, obj, true, refs, null, warn, fileProblems);
+        }
         foreach (var (lib, refs) in byLibrary.OrderBy(kv => libraries.ToList().IndexOf(kv.Key)))
             Report(problems, lib.Spelling, false, refs, lib, warn, fileProblems);
         return problems;

@@ -73,4 +73,32 @@ public sealed class LldTests : SymbolDifferentialTestBase
         Fx.Object("maina.o", "int a1(void);\nint main(void){return a1()-2;}\n");
         AssertSymbolsAgree(Lld("-o", "app", "maina.o", "-L.", "-la2", "-la1"), true, []);
     }
+
+    [Test]
+    public void An_incompatible_library_found_by_minus_l_is_an_lld_error_while_ld_skips_it()
+    {
+        Assume.That(ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "the cross compiler builds the incompatible library");
+        Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.SharedLib("x86/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        var lld = Fx.Check(Lld("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
+        var ld = Fx.Check(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lld.Findings.Single(), Has.Property("Code").EqualTo("NLG0014").And.Property("LdMessage").EqualTo("arm/libfoo.so is incompatible with elf64-x86-64"));
+            Assert.That(lld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Fails));
+            Assert.That(ld.Findings.Single().Code, Is.EqualTo("NLG0003"));
+            Assert.That(ld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
+        }
+    }
+
+    [Test]
+    public void Lld_is_probed_by_its_version_since_it_has_no_default_script()
+    {
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = Fx.Check(Lld("-o", "app", "main.o"));
+        Assert.That(report.Linker!.Version, Does.Contain("LLD"));
+        Assert.That(report.Linker.Target, Is.EqualTo("elf64-x86-64"));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
+    }
 }

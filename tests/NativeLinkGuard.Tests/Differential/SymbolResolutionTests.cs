@@ -176,4 +176,34 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         var report = AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "v2/libdep.so.2", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), true, ["NLG0009"]);
         Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("warning: libdep.so.1, needed by build/libfoo.so, may conflict with libdep.so.2"));
     }
+
+    private static readonly string[][] s_systemLinks =
+    [
+        ["gcc", "-o", "app", "real.o", "-lm", "-pthread"],
+        ["gcc", "-static", "-o", "app", "real.o", "-lm", "-pthread"],
+        ["g++", "-o", "app", "cpp.o"],
+        ["g++", "-static", "-o", "app", "cpp.o"],
+        ["g++", "-static-libstdc++", "-static-libgcc", "-o", "app", "cpp.o"],
+        ["gcc", "-pg", "-o", "app", "real.o", "-lm"],
+        ["gcc", "-o", "app", "real.o", "-lm", "-Wl,--no-as-needed", "-ldl", "-lrt", "-Wl,-z,now"],
+        ["gcc", "-fuse-ld=lld", "-o", "app", "real.o", "-lm", "-pthread"],
+        ["g++", "-fuse-ld=lld", "-static", "-o", "app", "cpp.o"],
+    ];
+
+    /// <summary>
+    /// Links against the real system libraries (libc, libm, libstdc++, libgcc, crt files, static archives): symbol
+    /// resolution must not invent failures. Pins TLS relaxation (__tls_get_addr in static C++), glibc's empty
+    /// libpthread.a (no index needed), and gcrt1.o's unused undefined symbols (only relocations count).
+    /// </summary>
+    [TestCaseSource(nameof(s_systemLinks))]
+    public void Links_against_the_system_libraries_are_predicted_to_succeed(string[] command)
+    {
+        Fx.Write("src/real.c", "#include <stdio.h>\n#include <math.h>\n#include <pthread.h>\nvoid *t(void *a){return a;}\n"
+            + "int main(int c, char **v){pthread_t x; pthread_create(&x, 0, t, 0); pthread_join(x, 0); printf(\"%f\\n\", sin(c)); return 0;}\n");
+        Fx.Write("src/cpp.cc", "#include <iostream>\n#include <string>\n#include <vector>\nint main(){std::vector<std::string> v{\"a\"}; std::cout << v[0] << std::endl; return 0;}\n");
+        Fx.Sh("gcc -c -fPIC src/real.c -o real.o && g++ -c src/cpp.cc -o cpp.o");
+        if (command.Contains("-fuse-ld=lld"))
+            Assume.That(global::NativeLinkGuard.Toolchain.ProcessRunner.FindOnPath("ld.lld", Environment.GetEnvironmentVariable("PATH")), Is.Not.Null);
+        AssertSymbolsAgree(command, true, []);
+    }
 }
