@@ -92,15 +92,15 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
             // The driver's own -L dirs (the system's libraries) would cost a symbol table per installed library.
             if (source != "--hint-dir" && IsSystemDirectory(dir)) continue;
             string[] entries;
-            try { entries = Directory.Exists(dir) ? Directory.GetFiles(dir, "lib*.so*") : []; }
+            try { entries = Directory.Exists(dir) ? [.. Directory.GetFiles(dir, "lib*.so*"), .. Directory.GetFiles(dir, "lib*.a")] : []; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
             Array.Sort(entries, StringComparer.Ordinal);
             foreach (var path in entries)
             {
-                if (files.Get(path).Elf is not { IsSharedObject: true } elf || !Compatible(elf) || u.DefinedInIndirectLibraries.Contains(path)) continue;
-                if (files.Symbols(path).Shared is not { } t || !names.Any(n => Symbols.SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0)) continue;
+                if (u.DefinedInIndirectLibraries.Contains(path) || !Defines(path, names)) continue;
                 string file = Path.GetFileName(path);
-                string lib = file.StartsWith("lib", StringComparison.Ordinal) && file.EndsWith(".so", StringComparison.Ordinal) ? "-l" + file[3..^3] : "-l:" + file;
+                string lib = file.StartsWith("lib", StringComparison.Ordinal) && (file.EndsWith(".so", StringComparison.Ordinal) || file.EndsWith(".a", StringComparison.Ordinal))
+                    ? "-l" + file[3..file.LastIndexOf('.')] : "-l:" + file;
                 list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({source}) defines {string.Join(", ", names.Take(3))}."));
                 return (list, notes);
             }
@@ -124,6 +124,16 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
             }
         }
         return u.MissingNeeded.Count > 0 ? $"{string.Join(", ", u.MissingNeeded.Select(n => n.Name))} (needed by {Path.GetFileName(u.ReferencedBy)}, not found) would most likely provide {(u.Symbols.Count == 1 ? "it" : "them")}" : null;
+    }
+
+    /// <summary>A compatible shared library (hash lookups) or archive (its index) that defines one of the names.</summary>
+    private bool Defines(string path, List<string> names)
+    {
+        var f = files.Get(path);
+        if (f.Kind == LibraryFileKind.Archive)
+            return (f.Elf is null || Compatible(f.Elf)) && files.Symbols(path).Archive is { } a && names.Any(a.Index.ContainsKey);
+        return f.Elf is { IsSharedObject: true } elf && Compatible(elf) && files.Symbols(path).Shared is { } t
+            && names.Any(n => Symbols.SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
     }
 
     private bool IsSystemDirectory(string dir)

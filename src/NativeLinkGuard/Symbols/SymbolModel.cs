@@ -40,6 +40,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private readonly List<ArchiveInput> _archives = [];
     private readonly HashSet<(string, long)> _extracted = [];
     private readonly HashSet<string> _neededNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<DynamicSymbolTable, string> _paths = [];
     /// <summary>How to ask an object (by its spelling) which undefined names its relocations use.</summary>
     private readonly Dictionary<string, Func<IReadOnlySet<string>, IReadOnlySet<string>>> _relocations = new(StringComparer.Ordinal);
 
@@ -149,6 +150,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         if (Unknowable is not null) { assumed = asNeeded; return true; }
         var f = files.Symbols(lib.Path);
         if (f.Shared is not { } table) { Unreadable(lib.Path, f.Error); assumed = asNeeded; return true; }
+        _paths[table] = lib.Path;
         if (asNeeded && !lld)
         {
             // bfd keeps an as-needed library for a non-weak reference of an object, or of a shared library unless the
@@ -221,6 +223,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             if (lib.Input is not null) continue;
             var f = files.Symbols(lib.Path);
             if (f.Shared is not { } table) { Unreadable(lib.Path, f.Error); break; }
+            _paths[table] = lib.Path;
             var p = new Provider(lib, table, FromNeeded: true);
             // lld never loads DT_NEEDED libraries; they only tell us what a missing input would have provided.
             if (lld) providersForDiagnosis.Add(p);
@@ -372,7 +375,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {
         symbol = default;
-        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err)) { Unreadable("a shared library", err); return false; }
+        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err)) { Unreadable(_paths.GetValueOrDefault(table, "a shared library"), err); return false; }
         foreach (var d in defs!)
         {
             // ld-rules §6.3: a versioned reference needs exactly that version; an unversioned one takes the default.

@@ -137,7 +137,7 @@ public sealed partial class LinkFixture : IDisposable
             switch (op.Kind)
             {
                 case "mkdir": Directory.CreateDirectory(op.Path!); break;
-                case "symlink": File.CreateSymbolicLink(op.Path!, op.Target!); break;
+                case "symlink": if (!File.Exists(op.Path!)) File.CreateSymbolicLink(op.Path!, op.Target!); break;
                 case "copy": Directory.CreateDirectory(Path.GetDirectoryName(op.Destination!)!); File.Copy(op.Source!, op.Destination!, true); break;
                 default: throw new InvalidOperationException("unknown file operation " + op.Kind);
             }

@@ -25,7 +25,20 @@ public abstract class SymbolDifferentialTestBase : DifferentialTestBase
             Assert.That(linkerSymbols.Where(s => !dso.Contains(s)), Is.EquivalentTo(exact), $"symbol names (linker said:\n{real.StandardError})");
             Assert.That(dso.Count == 0 || linkerSymbols.Any(dso.Contains), Is.True, "the linker's DSO-missing symbol is among ours");
         }
+        if (!real.Succeeded && expectFix) AssertEverySuggestionFixes(command, report);
         return report;
+    }
+
+    /// <summary>Each suggestion of each failing finding, applied alone to the original command, makes the real link succeed.</summary>
+    protected void AssertEverySuggestionFixes(string[] command, LinkReport report)
+    {
+        foreach (var f in report.Findings.Where(f => f.Severity == Severity.Error))
+            foreach (var s in f.Suggestions)
+            {
+                var (fixedCommand, env) = Fx.Apply(s, command);
+                var after = Fx.RealLink(fixedCommand, env);
+                Assert.That(after.Succeeded, Is.True, $"{f.Code}: after applying '{s.Summary}' ({string.Join(' ', fixedCommand)}) the linker said:\n{after.StandardError}");
+            }
     }
 
     protected const string MainUsesDep = "int dep_fn(void);\nint main(void){return dep_fn()-1;}\n";

@@ -151,6 +151,25 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Whole_archive_extracts_every_member_and_their_references_must_resolve()
+    {
+        TwoArchives();
+        Fx.Object("plain.o", "int main(void){return 0;}\n");
+        AssertSymbolsAgree(Gcc("-o", "app", "plain.o", "-L.", "-la1"), true, []);
+        var report = AssertSymbolsAgree(Gcc("-o", "app", "plain.o", "-Wl,--whole-archive", "liba1.a", "-Wl,--no-whole-archive"), false, ["NLG0006"], hints: ["."]);
+        Assert.That(report.Findings.Single().Symbols, Is.EqualTo(new[] { "a2" }));
+    }
+
+    [Test]
+    public void Minus_u_pulls_an_archive_member_in()
+    {
+        TwoArchives();
+        Fx.Object("plain.o", "int main(void){return 0;}\n");
+        AssertSymbolsAgree(Gcc("-o", "app", "plain.o", "-Wl,-u,a1", "-L.", "-la1", "-la2"), true, []);
+        AssertSymbolsAgree(Gcc("-o", "app", "plain.o", "-Wl,-u,a1", "-L.", "-la2", "-la1"), false, ["NLG0006"]);
+    }
+
+    [Test]
     public void Start_group_rescans_archives()
     {
         TwoArchives();
