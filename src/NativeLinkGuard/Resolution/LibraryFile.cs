@@ -73,6 +73,7 @@ public sealed class LibraryFileCache
     {
         _virtual[path] = predicted;
         _files.Remove(path);
+        _symbols.Remove(path);
     }
 
     public LibraryFile Get(string path)

@@ -67,7 +67,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             _problems[i] = n with { Consequential = fails, SymbolsChecked = symbolsChecked, Lld = Lld };
         }
         _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
-        return new ResolvedLink(_libraries, _problems, _notes)
+        // lld loads no DT_NEEDED library; the ones ld's search found only served the diagnosis above.
+        return new ResolvedLink(Lld ? _libraries.Where(l => l.Input is not null).ToList() : _libraries, _problems, _notes)
         {
             SymbolsChecked = symbolsChecked,
             SymbolReadErrors = Symbols.ReadErrors.Select(e => $"{e.Path}: {e.Error}").Distinct(StringComparer.Ordinal).ToList(),
