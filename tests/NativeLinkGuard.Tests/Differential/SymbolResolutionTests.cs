@@ -188,6 +188,16 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Shared_link_checks_its_libraries_symbols_only_with_no_allow_shlib_undefined()
+    {
+        FooNeedingDepIn();
+        Fx.Object("bar.o", "int foo_fn(void);\nint bar_fn(void){return foo_fn();}\n");
+        AssertSymbolsAgree(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"), true, []);
+        AssertSymbolsAgree(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo", "-Wl,--no-allow-shlib-undefined"), false, ["NLG0002", "NLG0006"], hints: ["deps"]);
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), true, ["NLG0015", "NLG0002"]);
+    }
+
+    [Test]
     public void Two_sonames_of_one_library_may_conflict()
     {
         FooNeedingDepIn();
