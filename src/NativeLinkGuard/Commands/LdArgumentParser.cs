@@ -176,6 +176,12 @@ public static class LdArgumentParser
                         else if (z == "undefs") req.NoUndefined = false;
                     }
                     break;
+                case "gc-sections":
+                    req.GcSections = true;
+                    break;
+                case "no-gc-sections":
+                    req.GcSections = false;
+                    break;
                 case "no-undefined":
                     req.NoUndefined = true;
                     break;

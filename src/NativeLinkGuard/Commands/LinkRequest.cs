@@ -58,6 +58,8 @@ public sealed class LinkRequest
     public List<string> ForcedUndefined { get; } = [];
     /// <summary>--defsym SYMBOL=EXPR names: defined by the linker.</summary>
     public List<string> DefinedByOption { get; } = [];
+    /// <summary>--gc-sections: references from sections ld discards are never resolved, so they cannot fail the link.</summary>
+    public bool GcSections { get; set; }
     /// <summary>-r: a relocatable output resolves nothing.</summary>
     public bool Relocatable { get; set; }
     /// <summary>Options that change symbol resolution in ways the symbol model does not follow (--wrap, --just-symbols).</summary>

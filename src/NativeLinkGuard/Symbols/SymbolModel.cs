@@ -61,6 +61,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var u in req.ForcedUndefined) Reference(u, null, strong: true, obj: null, lib: null);
         if (req.SymbolOptionsNotModelled.Count > 0) MakeUnknowable(string.Join(' ', req.SymbolOptionsNotModelled) + " changes symbol resolution");
         if (req.Relocatable) MakeUnknowable("-r (relocatable output) resolves no symbols");
+        if (req.Scripts.Count > 0) MakeUnknowable("a -T linker script can define symbols");
     }
 
     public void Object(string path, string spelling)
@@ -285,7 +286,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 if (!SymbolFiles.Try(() => used(names), out var usedNames, out var err)) { Unreadable(obj, err); return []; }
                 refs = all.Where(r => usedNames!.Contains(r.Name)).ToList();
             }
-            if (refs.Count > 0) Report(problems, obj, true, refs, null, warn, fileProblems);
+            // --gc-sections: the referencing section may be discarded (then ld says nothing), and which sections survive
+            // is not modelled: say it, as a warning that does not decide the outcome.
+            if (refs.Count > 0) Report(problems, obj, true, refs, null, warn || req.GcSections, fileProblems);
         }
         foreach (var (lib, refs) in byLibrary.OrderBy(kv => libraries.ToList().IndexOf(kv.Key)))
             Report(problems, lib.Spelling, false, refs, lib, warn, fileProblems);

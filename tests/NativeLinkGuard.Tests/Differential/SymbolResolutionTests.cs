@@ -198,6 +198,16 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Gc_sections_turns_an_objects_undefined_reference_into_a_warning()
+    {
+        Fx.Write("src/gc.c", "int nothere(void);\nint unused(void){return nothere();}\nint main(void){return 0;}\n");
+        Fx.Sh("gcc -ffunction-sections -c src/gc.c -o gc.o");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "gc.o", "-Wl,--gc-sections"), true);
+        Assert.That(report.Findings.Single(), Has.Property("Code").EqualTo("NLG0006").And.Property("Severity").EqualTo(Severity.Warning));
+        AssertSymbolsAgree(Gcc("-o", "app", "gc.o"), false, ["NLG0006"], expectFix: false);
+    }
+
+    [Test]
     public void Two_sonames_of_one_library_may_conflict()
     {
         FooNeedingDepIn();
