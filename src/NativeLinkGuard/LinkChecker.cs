@@ -145,7 +145,7 @@ public sealed class LinkChecker
         var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value), render, advisor.PrivateLinkDirectory);
         var factory = new FindingFactory(strict, strictAdvisor);
         var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
-        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>())
+        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>().Where(Reported))
         {
             var f = verifier.Verify(factory.Create(p), p);
             yield return f with
