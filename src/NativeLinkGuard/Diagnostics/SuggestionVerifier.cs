@@ -19,10 +19,14 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         {
             // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled workaround.
             if (Fixes(s, problem)) kept.Add(s with { Verified = true });
-            else notes.Add($"not suggested: '{s.Summary}' would not make ld find it (checked against the model)");
+            else notes.Add(problem is NeededNotFound or InputNotFound
+                ? $"not suggested: '{s.Summary}' would not make {Linker} find it (checked against the model)"
+                : $"not suggested: '{s.Summary}' would not fix this for {Linker} (checked against the model)");
         }
         return finding with { Suggestions = kept, Notes = notes };
     }
+
+    private string Linker => ctx.Linker.Flavor == Toolchain.LinkerFlavor.Lld ? "lld" : "ld";
 
     private bool Fixes(Suggestion s, LinkProblem problem)
     {
