@@ -108,12 +108,7 @@ public sealed class LldTests : SymbolDifferentialTestBase
     [Test]
     public void Lld_checks_symbol_versions_of_a_library_whose_needed_libraries_are_inputs()
     {
-        Fx.Write("v1.map", "DEP_1.0 { global: dep_fn; local: *; };\n");
-        Fx.Write("v2.map", "DEP_1.0 { global: dep_old; local: *; };\nDEP_2.0 { global: dep_fn; } DEP_1.0;\n");
-        Fx.SharedLib("old/libdep.so.1", Dep, soname: "libdep.so.1", extra: "-Wl,--version-script,v1.map");
-        Fx.SharedLib("new/libdep.so.1", Dep + "int dep_old(void){return 0;}\n", soname: "libdep.so.1", extra: "-Wl,--version-script,v2.map");
-        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "new/libdep.so.1");
-        Fx.Object("main.o", MainUsesFoo);
+        VersionedDependency();
         var report = AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "old/libdep.so.1"), false, ["NLG0007"], expectFix: false);
         Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to dep_fn@DEP_2.0 [--no-allow-shlib-undefined]"));
     }

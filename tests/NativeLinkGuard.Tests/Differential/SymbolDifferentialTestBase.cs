@@ -41,6 +41,17 @@ public abstract class SymbolDifferentialTestBase : DifferentialTestBase
             }
     }
 
+    /// <summary>old/libdep.so.1 defines dep_fn@@DEP_1.0; new/ defines dep_fn@@DEP_2.0; build/libfoo.so was linked against new/.</summary>
+    protected void VersionedDependency()
+    {
+        Fx.Write("v1.map", "DEP_1.0 { global: dep_fn; local: *; };\n");
+        Fx.Write("v2.map", "DEP_1.0 { global: dep_old; local: *; };\nDEP_2.0 { global: dep_fn; } DEP_1.0;\n");
+        Fx.SharedLib("old/libdep.so.1", Dep, soname: "libdep.so.1", extra: "-Wl,--version-script,v1.map");
+        Fx.SharedLib("new/libdep.so.1", Dep + "int dep_old(void){return 0;}\n", soname: "libdep.so.1", extra: "-Wl,--version-script,v2.map");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "new/libdep.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+    }
+
     protected const string MainUsesDep = "int dep_fn(void);\nint main(void){return dep_fn()-1;}\n";
 
     protected static string[] Lld(params string[] args) => ["gcc", "-fuse-ld=lld", .. args];

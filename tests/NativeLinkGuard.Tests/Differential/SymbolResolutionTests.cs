@@ -33,12 +33,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     [Test]
     public void Missing_symbol_version_is_NLG0007_and_the_library_that_defines_it_fixes_it()
     {
-        Fx.Write("v1.map", "DEP_1.0 { global: dep_fn; local: *; };\n");
-        Fx.Write("v2.map", "DEP_1.0 { global: dep_old; local: *; };\nDEP_2.0 { global: dep_fn; } DEP_1.0;\n");
-        Fx.SharedLib("old/libdep.so.1", Dep, soname: "libdep.so.1", extra: "-Wl,--version-script,v1.map");
-        Fx.SharedLib("new/libdep.so.1", Dep + "int dep_old(void){return 0;}\n", soname: "libdep.so.1", extra: "-Wl,--version-script,v2.map");
-        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "new/libdep.so.1");
-        Fx.Object("main.o", MainUsesFoo);
+        VersionedDependency();
         var report = AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link," + Fx.P("old")), false, ["NLG0007"], hints: ["new"]);
         var f = report.Findings.Single();
         using (Assert.EnterMultipleScope())
