@@ -70,8 +70,8 @@ public sealed class LinkChecker
             _files.Depend(Path.Combine(request.WorkingDirectory, a[1..]));
         var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
         if (ld.UnknownOptions.Count > 0) notes.Add("options not interpreted: " + string.Join(' ', ld.UnknownOptions));
-        if (linker.Flavor != LinkerFlavor.Bfd)
-            notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd): predictions follow GNU ld's rules and may differ");
+        if (linker.Flavor is not (LinkerFlavor.Bfd or LinkerFlavor.Lld))
+            notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd) or lld: predictions follow GNU ld's rules and may differ");
 
         var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments, ObjectsUnknown = request.ObjectsUnknown };
         var resolver = new LinkResolver(ctx, _files);
@@ -81,9 +81,13 @@ public sealed class LinkChecker
         string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
         var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value), render, privateDir);
-        var factory = new FindingFactory(ctx, advisor);
+        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value);
+        var factory = new FindingFactory(ctx, advisor, new SymbolFixAdvisor(ctx, locator, render, _files));
         var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
-        var findings = resolved.Problems.Select(p => verifier.Verify(factory.Create(p), p)).ToList();
+        var findings = resolved.Problems.Where(Reported).Select(p => verifier.Verify(factory.Create(p), p)).ToList();
+        foreach (var e in resolved.SymbolReadErrors)
+            findings.Add(new Finding(DiagnosticCodes.InputUnusable, Severity.Warning, $"symbols could not be read: {e}; symbol-level prediction was skipped for this link",
+                e.Split(':')[0], null, [Path.GetFileName(ld.Output ?? "a.out")], [], [], ["the file-level rules still apply; ld itself may reject this file."], "(depends on ld)"));
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
         if (ld.AllowShlibUndefined == true && !ld.Shared)
             findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
@@ -96,6 +100,9 @@ public sealed class LinkChecker
             Libraries = resolved.Libraries.Select(l => new LinkedLibrary(l.Path, l.Elf.Soname, l.Input is not null, l.DroppedByAsNeeded)).ToList(),
         };
     }
+
+    /// <summary>lld does not load a DT_NEEDED that ld's search would find; nothing to report about it (ld-rules §9.1).</summary>
+    private static bool Reported(LinkProblem p) => p is not NeededNotFound { Lld: true, FoundByLdSearch: not null };
 
     /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>
     private bool TryProbe(IReadOnlyList<string> command, CheckRequest request, List<ResponseFileDiagnostic> responseDiagnostics, List<string> notes,
@@ -139,7 +146,7 @@ public sealed class LinkChecker
         var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value), render, advisor.PrivateLinkDirectory);
         var factory = new FindingFactory(strict, strictAdvisor);
         var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
-        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>())
+        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>().Where(Reported))
         {
             var f = verifier.Verify(factory.Create(p), p);
             yield return f with

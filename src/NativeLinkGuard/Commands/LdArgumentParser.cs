@@ -7,6 +7,7 @@ namespace NativeLinkGuard.Commands;
 public static class LdArgumentParser
 {
     // Options whose value is the next argument when not attached; needed so the value is not taken for an input file.
+    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after it.
     private static readonly HashSet<string> s_takesValue = new(StringComparer.Ordinal)
     {
         "o", "output", "m", "T", "script", "L", "library-path", "l", "library", "e", "entry", "I", "dynamic-linker",
@@ -14,11 +15,11 @@ public static class LdArgumentParser
         "z", "Map", "a", "A", "architecture", "b", "format", "c", "mri-script", "f", "auxiliary", "F", "filter", "G", "gpsize",
         "O", "Y", "P", "depaudit", "version-script", "dynamic-list", "wrap", "defsym", "section-start", "Ttext", "Tdata",
         "Tbss", "Ttext-segment", "Trodata-segment", "Tldata-segment", "exclude-libs", "retain-symbols-file", "oformat",
-        "sysroot", "hash-style", "build-id", "dT", "default-script", "init", "fini", "require-defined", "audit",
+        "sysroot", "hash-style", "dT", "default-script", "init", "fini", "require-defined", "audit",
         "plugin-save-temps", "print-memory-usage", "task-link", "image-base", "package-metadata",
     };
 
-    private readonly record struct State(bool Static, bool AsNeeded, bool CopyDtNeeded);
+    private readonly record struct State(bool Static, bool AsNeeded, bool CopyDtNeeded, int Group = 0, bool WholeArchive = false);
 
     public static LinkRequest Parse(IReadOnlyList<string> argv, int firstArgument = 1)
     {
@@ -26,13 +27,14 @@ public static class LdArgumentParser
         var state = new State(false, false, false);
         var stack = new Stack<State>();
         var seenL = new HashSet<string>(StringComparer.Ordinal);
+        int groups = 0;
 
         for (int i = firstArgument; i < argv.Count; i++)
         {
             string a = argv[i];
             if (a.Length < 2 || a[0] != '-')
             {
-                req.Inputs.Add(new LinkInput(LinkInputKind.File, a, false, state.Static, state.AsNeeded, state.CopyDtNeeded, i));
+                req.Inputs.Add(new LinkInput(LinkInputKind.File, a, false, state.Static, state.AsNeeded, state.CopyDtNeeded, i) { Group = state.Group, WholeArchive = state.WholeArchive });
                 continue;
             }
 
@@ -88,7 +90,11 @@ public static class LdArgumentParser
                     break;
                 case "R" or "just-symbols":
                     // ld: -R DIR is -rpath when DIR is a directory, else --just-symbols=FILE.
-                    if (Value() is { } r && name == "R" && Directory.Exists(r)) req.Rpath.Add(r);
+                    if (Value() is { } r)
+                    {
+                        if (name == "R" && Directory.Exists(r)) req.Rpath.Add(r);
+                        else req.SymbolOptionsNotModelled.Add("--just-symbols=" + r);
+                    }
                     break;
                 case "sysroot":
                     req.Sysroot = Value();
@@ -140,7 +146,10 @@ public static class LdArgumentParser
                     break;
                 case "unresolved-symbols":
                     if (Value() is { } u)
+                    {
+                        req.UnresolvedSymbols = u;
                         req.IgnoreUnresolvedInSharedLibs = u is "ignore-all" or "ignore-in-shared-libs";
+                    }
                     break;
                 case "enable-new-dtags":
                     req.NewDtags = true;
@@ -148,7 +157,51 @@ public static class LdArgumentParser
                 case "disable-new-dtags":
                     req.NewDtags = false;
                     break;
-                case "start-group" or "(" or "end-group" or ")" or "whole-archive" or "no-whole-archive":
+                case "start-group" or "(":
+                    state = state with { Group = ++groups };
+                    break;
+                case "end-group" or ")":
+                    state = state with { Group = 0 };
+                    break;
+                case "whole-archive":
+                    state = state with { WholeArchive = true };
+                    break;
+                case "no-whole-archive":
+                    state = state with { WholeArchive = false };
+                    break;
+                case "z":
+                    if (Value() is { } z)
+                    {
+                        if (z == "defs") req.NoUndefined = true;
+                        else if (z == "undefs") req.NoUndefined = false;
+                    }
+                    break;
+                case "gc-sections":
+                    req.GcSections = true;
+                    break;
+                case "no-gc-sections":
+                    req.GcSections = false;
+                    break;
+                case "no-undefined":
+                    req.NoUndefined = true;
+                    break;
+                case "warn-unresolved-symbols":
+                    req.WarnUnresolvedSymbols = true;
+                    break;
+                case "error-unresolved-symbols":
+                    req.WarnUnresolvedSymbols = false;
+                    break;
+                case "u" or "undefined" or "require-defined":
+                    if (Value() is { } us) req.ForcedUndefined.Add(us);
+                    break;
+                case "defsym":
+                    if (Value() is { } ds && ds.IndexOf('=') is > 0 and var eqi) req.DefinedByOption.Add(ds[..eqi].Trim());
+                    break;
+                case "r" or "relocatable":
+                    req.Relocatable = true;
+                    break;
+                case "wrap":
+                    if (Value() is { } w) req.SymbolOptionsNotModelled.Add("--wrap=" + w);
                     break;
                 default:
                     if (s_takesValue.Contains(name)) Value();
@@ -178,12 +231,16 @@ public static class LdArgumentParser
         or "demangle" or "no-demangle" or "nostdlib" or "x" or "discard-all" or "X" or "discard-locals" or "g" or "q" or "emit-relocs"
         or "N" or "n" or "no-relax" or "relax" or "icf" or "fix-cortex-a53-843419" or "no-keep-memory" or "sort-common" or "stats"
         or "no-export-dynamic" or "rdynamic" or "build-id" or "no-dynamic-linker" or "dynamic-list-data" or "print-gc-sections"
-        or "color-diagnostics" or "threads" or "O1" or "O2" or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
+        or "color-diagnostics" or "fuse-ld" or "threads" or "O1" or "O2" or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
 
     private static void AddLibrary(LinkRequest req, string spec, State state, int index)
     {
         bool verbatim = spec.StartsWith(':');
-        req.Inputs.Add(new LinkInput(LinkInputKind.Library, verbatim ? spec[1..] : spec, verbatim, state.Static, state.AsNeeded, state.CopyDtNeeded, index));
+        req.Inputs.Add(new LinkInput(LinkInputKind.Library, verbatim ? spec[1..] : spec, verbatim, state.Static, state.AsNeeded, state.CopyDtNeeded, index)
+        {
+            Group = state.Group,
+            WholeArchive = state.WholeArchive,
+        });
     }
 
     private static void AddLibraryPath(LinkRequest req, HashSet<string> seen, string dir)

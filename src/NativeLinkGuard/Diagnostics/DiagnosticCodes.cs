@@ -13,6 +13,14 @@ public static class DiagnosticCodes
     public const string SonameNotALink = "NLG0004";
     /// <summary>A run-time search path (-rpath, DT_RUNPATH/DT_RPATH) points into a stubs directory.</summary>
     public const string StubsInRuntimePath = "NLG0005";
+    /// <summary>Undefined references ld will not resolve (grouped per referencing file), with the DT_NEEDED that would provide them.</summary>
+    public const string UndefinedReference = "NLG0006";
+    /// <summary>A versioned reference (f@V) whose provider defines f only under other versions (GLIBC_* from an older sysroot).</summary>
+    public const string SymbolVersionMissing = "NLG0007";
+    /// <summary>The program uses a symbol of a library ld loaded only for a DT_NEEDED: "DSO missing from command line".</summary>
+    public const string DsoMissingFromCommandLine = "NLG0008";
+    /// <summary>Two SONAMEs of one library in a link: ld's "may conflict with" warning.</summary>
+    public const string NeededMayConflict = "NLG0009";
     /// <summary>A dangling or looping symbolic link among the libraries of a directory.</summary>
     public const string BrokenSymlink = "NLG0010";
     /// <summary>A SONAME link that is missing, points at an older version or at a file with another SONAME.</summary>

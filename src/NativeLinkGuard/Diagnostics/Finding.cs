@@ -55,5 +55,14 @@ public sealed record Finding(
     // The line GNU ld prints for this, after its "ld: " prefix.
     string LdMessage)
 {
+    /// <summary>Symbol-level findings: the symbols concerned, as ld names them (<c>f</c> or <c>f@V</c>).</summary>
+    public IReadOnlyList<string>? Symbols { get; init; }
+
+    /// <summary>NLG0007: the version a reference needs.</summary>
+    public string? NeededVersion { get; init; }
+
+    /// <summary>NLG0007: the versions the library that defines the symbol provides.</summary>
+    public IReadOnlyList<string>? ProvidedVersions { get; init; }
+
     public string HelpLink => $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{Code.ToLowerInvariant()}";
 }

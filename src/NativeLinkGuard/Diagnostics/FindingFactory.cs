@@ -1,11 +1,12 @@
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
+using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Diagnostics;
 
 /// <summary>Turns resolver problems into coded findings with ld's wording, the chain, the search trace and ranked fixes.</summary>
-public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
+public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, SymbolFixAdvisor? symbolAdvisor = null)
 {
     private string Output => ctx.Request.Output ?? "a.out";
 
@@ -15,6 +16,10 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
         InputNotFound d => Direct(d),
         IncompatibleSkipped s => Incompatible(s),
         InputUnusable u => Unusable(u),
+        UndefinedSymbols u => Undefined(u),
+        SymbolVersionMissing v => VersionMissing(v),
+        DsoMissingFromCommandLine d => DsoMissing(d),
+        NeededMayConflict c => MayConflict(c),
         _ => throw new ArgumentOutOfRangeException(nameof(problem)),
     };
 
@@ -23,13 +28,27 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
         var chain = n.By.Chain(Output).Append(n.Name).ToList();
         string ld = $"warning: {n.Name}, needed by {n.By.Spelling}, not found (try using -rpath or -rpath-link)";
         var (suggestions, notes) = advisor.ForNeeded(n);
-        notes.Insert(0, "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (until symbol-level analysis, this predicts a failure).");
-        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
+        if (n.Lld)
+        {
+            ld = "(no message: lld does not search DT_NEEDED)";
+            notes.Insert(0, $"lld never searches DT_NEEDED and reports {Path.GetFileName(n.By.Path)}'s undefined symbols only when all its DT_NEEDED are inputs: it links without checking them, and the program fails at load time if {n.Name} is not found then.");
+            notes.Insert(1, "-rpath-link, LD_LIBRARY_PATH, -L and LIBRARY_PATH do nothing for this with lld: give the library on the command line.");
+        }
+        else
+        {
+            notes.Insert(0, !n.SymbolsChecked
+                ? "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (symbols could not be checked for this link, so this predicts a failure)."
+                : n.Consequential
+                    ? "GNU ld only warns here; the link fails on the undefined references listed in the NLG0006 finding, which this library would have provided."
+                    : $"GNU ld only warns here, and the link succeeds: every symbol {Path.GetFileName(n.By.Path)} needs is defined by another input. The program still needs {n.Name} at run time.");
+            notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
+        }
         for (var l = n.By; l is not null; l = l.NeededBy)
             if (l.Elf.PredictedFrom is { } from)
                 notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from {from}.");
         string message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: {string.Join(" → ", chain)}";
-        return new Finding(DiagnosticCodes.IndirectDependencyNotFound, Severity.Error, message, n.Name, n.By.Spelling, chain,
+        if (n.Lld) message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, is not an input of this lld link and would not be found at run time by ld's rules: {string.Join(" → ", chain)}";
+        return new Finding(DiagnosticCodes.IndirectDependencyNotFound, n.Consequential ? Severity.Error : Severity.Warning, message, n.Name, n.By.Spelling, chain,
             Trace(n.Attempts), suggestions, notes, ld);
     }
 
@@ -54,6 +73,77 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor)
         string message = $"{s.Path} is {s.FileTarget}, the link is {s.LinkTarget}: ld skips it when searching for {s.Input.Display}";
         return new Finding(DiagnosticCodes.IncompatibleLibrarySkipped, Severity.Warning, message, s.Input.Display, null,
             [Path.GetFileName(Output), s.Input.Display], [], [], ["ld goes on searching; this is an error only if no compatible file is found later."], ld);
+    }
+
+    private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
+
+    private IReadOnlyList<string> ChainOf(string referencedBy, ResolvedLibrary? lib) =>
+        lib is not null ? lib.Chain(Output) : [Path.GetFileName(Output), referencedBy];
+
+    private static string FirstFew(IReadOnlyList<string> symbols, int n = 5) =>
+        string.Join(", ", symbols.Take(n)) + (symbols.Count > n ? $" and {symbols.Count - n} more" : "");
+
+    private Finding Undefined(UndefinedSymbols u)
+    {
+        string first = u.Symbols[0];
+        string ld = Lld
+            ? (u.FromObject ? $"undefined symbol: {first}" : $"{u.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]")
+            : $"{u.ReferencedBy}: {(u.Warning ? "warning: " : "")}undefined reference to `{first}'";
+        string count = u.Symbols.Count == 1 ? "an undefined reference" : $"{u.Symbols.Count} undefined references";
+        string message = $"{u.ReferencedBy} has {count} that no input of {Path.GetFileName(Output)} defines: {FirstFew(u.Symbols)}";
+        var notes = new List<string>();
+        var suggestions = new List<Suggestion>();
+        if (symbolAdvisor?.WhoWouldProvide(u) is { } who)
+        {
+            message += "; " + who;
+            // The fix is the one that makes the missing DT_NEEDED found (NLG0002's, verified again for this finding).
+            var (s, _) = advisor.ForNeeded(u.MissingNeeded[0]);
+            suggestions.AddRange(s);
+            notes.Add($"the NLG0002 finding for {u.MissingNeeded[0].Name} shows where ld searched; these are its fixes, verified again for these symbols.");
+        }
+        else if (u.MissingNeeded.Count == 0 && symbolAdvisor is not null)
+        {
+            var (s, n) = symbolAdvisor.ForObjectUndefined(u);
+            suggestions.AddRange(s);
+            notes.AddRange(n);
+        }
+        if (u.Warning && u.FromObject && ctx.Request.GcSections && !ctx.Request.WarnUnresolvedSymbols)
+            notes.Insert(0, "--gc-sections: ld reports these only if the sections that use them are kept, which is not predicted here; a warning, not a predicted failure.");
+        else if (u.Warning) notes.Insert(0, "--warn-unresolved-symbols turns these into warnings: the link succeeds, and the program fails when a missing symbol is first used.");
+        else if (!u.FromObject) notes.Insert(0, "ld checks the undefined symbols of shared libraries when it links an executable (--no-allow-shlib-undefined is the default there).");
+        return new Finding(DiagnosticCodes.UndefinedReference, u.Warning ? Severity.Warning : Severity.Error, message, u.ReferencedBy, u.Library?.NeededBy?.Spelling,
+            ChainOf(u.ReferencedBy, u.Library), [], suggestions, notes, ld) { Symbols = u.Symbols };
+    }
+
+    private Finding VersionMissing(SymbolVersionMissing v)
+    {
+        string first = v.Symbols[0] + "@" + v.Version;
+        string ld = Lld ? $"{v.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]" : $"{v.ReferencedBy}: undefined reference to `{first}'";
+        string provided = v.ProvidedVersions.Count == 0 ? "no versions" : string.Join(", ", v.ProvidedVersions);
+        string message = $"{v.ReferencedBy} needs version {v.Version} of {FirstFew(v.Symbols)}; {v.Provider} provides {provided}";
+        var (suggestions, notes) = symbolAdvisor?.ForVersion(v) ?? ([], []);
+        return new Finding(DiagnosticCodes.SymbolVersionMissing, v.Warning ? Severity.Warning : Severity.Error, message, v.ReferencedBy, v.Provider,
+            [Path.GetFileName(Output), Path.GetFileName(v.ReferencedBy), v.Version], [], suggestions, notes, ld)
+        { Symbols = v.Symbols.Select(s => s + "@" + v.Version).ToList(), NeededVersion = v.Version, ProvidedVersions = v.ProvidedVersions };
+    }
+
+    private Finding DsoMissing(DsoMissingFromCommandLine d)
+    {
+        string ld = Lld ? $"undefined symbol: {d.Symbols[0]}" : $"{d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'";
+        string lib = Path.GetFileName(d.Library.Path);
+        string message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, which is not on the command line (only a dependency of {(d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library")}): DSO missing from command line";
+        var (suggestions, notes) = symbolAdvisor?.ForDsoMissing(d) ?? ([], []);
+        if (!Lld) notes.Insert(0, $"ld then says: {d.Library.Path}: error adding symbols: DSO missing from command line");
+        return new Finding(DiagnosticCodes.DsoMissingFromCommandLine, Severity.Error, message, lib, d.Library.NeededBy?.Spelling,
+            [.. d.Library.Chain(Output)], [], suggestions, notes, ld) { Symbols = d.Symbols };
+    }
+
+    private Finding MayConflict(NeededMayConflict c)
+    {
+        string ld = $"warning: {c.Name}, needed by {c.By.Spelling}, may conflict with {c.ConflictsWith}";
+        string message = $"{c.Name} (needed by {Path.GetFileName(c.By.Path)}) and {c.ConflictsWith} are two versions of one library in {Path.GetFileName(Output)}";
+        return new Finding(DiagnosticCodes.NeededMayConflict, Severity.Warning, message, c.Name, c.By.Spelling, [.. c.By.Chain(Output), c.Name], [], [],
+            [$"both end up in the process; symbols resolve to whichever loads first. Rebuild {Path.GetFileName(c.By.Path)} against {c.ConflictsWith}, or link against {c.Name} only."], ld);
     }
 
     private Finding Unusable(InputUnusable u) =>

@@ -19,10 +19,14 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         {
             // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled workaround.
             if (Fixes(s, problem)) kept.Add(s with { Verified = true });
-            else notes.Add($"not suggested: '{s.Summary}' would not make ld find it (checked against the model)");
+            else notes.Add(problem is NeededNotFound or InputNotFound
+                ? $"not suggested: '{s.Summary}' would not make {Linker} find it (checked against the model)"
+                : $"not suggested: '{s.Summary}' would not fix this for {Linker} (checked against the model)");
         }
         return finding with { Suggestions = kept, Notes = notes };
     }
+
+    private string Linker => ctx.Linker.Flavor == Toolchain.LinkerFlavor.Lld ? "lld" : "ld";
 
     private bool Fixes(Suggestion s, LinkProblem problem)
     {
@@ -38,10 +42,28 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases)).Resolve();
         return problem switch
         {
+            // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
+            NeededNotFound { Lld: true } n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
             NeededNotFound n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
+            UndefinedSymbols u => result.SymbolsChecked && !StillUndefined(result, u.ReferencedBy, u.Symbols),
+            SymbolVersionMissing v => result.SymbolsChecked && !StillUndefined(result, v.ReferencedBy, v.Symbols),
+            DsoMissingFromCommandLine d => result.SymbolsChecked && !StillUndefined(result, d.ReferencedBy, d.Symbols),
             InputNotFound d => !result.Problems.OfType<InputNotFound>().Any(p => p.Input.Display == d.Input.Display),
             _ => true,
         };
+    }
+
+    /// <summary>Any error-level symbol problem of the same file about one of the same symbols.</summary>
+    private static bool StillUndefined(ResolvedLink result, string by, IReadOnlyList<string> symbols)
+    {
+        var names = symbols.Select(x => x.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
+        return result.Problems.Any(p => p switch
+        {
+            UndefinedSymbols u => !u.Warning && u.ReferencedBy == by && u.Symbols.Any(x => names.Contains(x.Split('@')[0])),
+            SymbolVersionMissing v => !v.Warning && v.ReferencedBy == by && v.Symbols.Any(names.Contains),
+            DsoMissingFromCommandLine d => d.ReferencedBy == by && d.Symbols.Any(names.Contains),
+            _ => false,
+        });
     }
 
     /// <summary>The original ld argv plus the suggestion's flags as ld receives them.</summary>

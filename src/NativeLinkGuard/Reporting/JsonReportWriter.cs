@@ -82,6 +82,10 @@ public static class JsonReportWriter
         w.WriteString("library", f.Library);
         if (f.NeededBy is null) w.WriteNull("neededBy"); else w.WriteString("neededBy", f.NeededBy);
         WriteStrings(w, "chain", f.Chain);
+        // Symbol-level findings (NLG0006-NLG0008) only; absent otherwise.
+        if (f.Symbols is { } symbols) WriteStrings(w, "symbols", symbols);
+        if (f.NeededVersion is { } nv) w.WriteString("neededVersion", nv);
+        if (f.ProvidedVersions is { } pv) WriteStrings(w, "providedVersions", pv);
         w.WriteStartArray("searched");
         foreach (var s in f.Searched)
         {

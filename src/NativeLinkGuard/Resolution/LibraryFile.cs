@@ -1,4 +1,5 @@
 using NativeLinkGuard.Elf;
+using NativeLinkGuard.Symbols;
 
 namespace NativeLinkGuard.Resolution;
 
@@ -72,6 +73,7 @@ public sealed class LibraryFileCache
     {
         _virtual[path] = predicted;
         _files.Remove(path);
+        _symbols.Remove(path);
     }
 
     public LibraryFile Get(string path)
@@ -83,6 +85,24 @@ public sealed class LibraryFileCache
         f = Read(path);
         _files[path] = f;
         return f;
+    }
+
+    private readonly Dictionary<string, SymbolFile> _symbols = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The symbol view of a file, opened once per run (aliases read as their targets). A predicted library has no
+    /// symbols yet: that is an error value, and the symbol stage then says it cannot decide.
+    /// </summary>
+    public SymbolFile Symbols(string path)
+    {
+        if (_parent is not null) return _parent.Symbols(_aliases!.TryGetValue(path, out var target) ? target : path);
+        if (_symbols.TryGetValue(path, out var s)) return s;
+        var f = Get(path);
+        s = _virtual.ContainsKey(path) || f.Elf?.PredictedFrom is not null
+            ? new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.Unsupported, $"{path} is predicted (not built yet): its symbols are unknown") }
+            : SymbolFiles.Open(path, f.Kind, f.Elf?.IsSharedObject == true);
+        _symbols[path] = s;
+        return s;
     }
 
     private LibraryFile Read(string path)

@@ -1,6 +1,7 @@
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Scripts;
+using NativeLinkGuard.Symbols;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Resolution;
@@ -16,23 +17,102 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private readonly List<ResolvedLibrary> _libraries = [];
     private readonly List<LinkProblem> _problems = [];
     private readonly List<string> _notes = [];
-    private readonly AsNeededModel _asNeeded = new();
+    private SymbolModel? _symbolModel;
+    private int _scriptGroups;
     private List<SearchDirectory>? _librarySearch;
     private IReadOnlyList<string>? _ldSoConfDirs;
 
     private string S => ctx.Sysroot;
 
+    /// <summary>lld (ld-rules §9): no DT_NEEDED search, no built-in SEARCH_DIRs, an incompatible candidate is an error.</summary>
+    private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
+
+    private SymbolModel Symbols => _symbolModel ??= new SymbolModel(files, Lld);
+
     public ResolvedLink Resolve()
     {
         var req = ctx.Request;
-        if (ctx.ObjectsUnknown) _asNeeded.MakeUnknowable("the link's objects are not known");
+        Symbols.Start(req);
+        if (ctx.ObjectsUnknown) Symbols.MakeUnknowable("the link's objects are not known");
+        int group = 0;
         foreach (var input in req.Inputs)
+        {
+            if (input.Group != group && group != 0) Symbols.EndGroup(group);
+            group = input.Group;
             ResolveInput(input, null, 0);
+        }
+        if (group != 0) Symbols.EndGroup(group);
 
         if (!req.StaticLink)
-            WalkNeeded();
+        {
+            if (Lld) ListNeededForLld();
+            else WalkNeeded();
+        }
 
-        return new ResolvedLink(_libraries, _problems, _notes);
+        var namesOnCommandLine = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var l in _libraries.Where(l => l.Input is not null))
+        {
+            namesOnCommandLine.Add(l.Elf.Soname ?? Path.GetFileName(l.Path));
+        }
+        // A missing or unusable input stops ld before symbols are resolved: it reports no undefined references then.
+        if (_problems.Any(p => p is InputNotFound or InputUnusable)) Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
+        var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
+        bool symbolsChecked = Symbols.Unknowable is null;
+        if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing DT_NEEDED is assumed to fail the link");
+        for (int i = 0; i < _problems.Count; i++)
+        {
+            if (_problems[i] is not NeededNotFound n) continue;
+            // ld only warns about a missing DT_NEEDED; the link fails on the references it would have resolved (§5.1).
+            bool fails = !Lld && (!symbolsChecked || symbolProblems.OfType<UndefinedSymbols>().Any(u => !u.Warning && u.MissingNeeded.Any(m => m.Name == n.Name && m.By == n.By)));
+            _problems[i] = n with { Consequential = fails, SymbolsChecked = symbolsChecked, Lld = Lld };
+        }
+        _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
+        // lld loads no DT_NEEDED library; the ones ld's search found only served the diagnosis above.
+        return new ResolvedLink(Lld ? _libraries.Where(l => l.Input is not null).ToList() : _libraries, _problems, _notes)
+        {
+            SymbolsChecked = symbolsChecked,
+            SymbolReadErrors = Symbols.ReadErrors.Select(e => $"{e.Path}: {e.Error}").Distinct(StringComparer.Ordinal).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// For an object's undefined references: a DT_NEEDED of a library in this link (loaded, dropped by --as-needed, or
+    /// not searched) that ld's search finds and that defines one of the symbols: the library to name on the command line.
+    /// </summary>
+    private List<string> IndirectProviders(UndefinedSymbols u)
+    {
+        var result = new List<string>();
+        var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
+        foreach (var lib in _libraries.ToList())
+        {
+            foreach (var needed in lib.Elf.Needed)
+            {
+                var loaded = _libraries.FirstOrDefault(l => l.NeededName == needed && l.Input is null);
+                string? path = loaded?.Path ?? SearchNeeded(needed, lib, [])?.Path;
+                if (path is not null && !result.Contains(path) && Symbols.Defines(path, names)) result.Add(path);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// lld never searches DT_NEEDED (ld-rules §9.1): a name no input satisfies stays unloaded. ld's search still tells
+    /// where the library is, to explain "undefined symbol" errors and to suggest the input lld needs.
+    /// </summary>
+    private void ListNeededForLld()
+    {
+        var processed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var by in _libraries.Where(l => l.Input is not null).ToList())
+        {
+            foreach (var name in by.Elf.Needed)
+            {
+                if (!processed.Add(name) || IsSatisfiedByLoaded(name)) continue;
+                var attempts = new List<SearchAttempt>();
+                var found = SearchNeeded(name, by, attempts);
+                if (found is not null) _libraries.Add(found);
+                _problems.Add(new NeededNotFound(name, by, attempts) { FoundByLdSearch = found?.Path });
+            }
+        }
     }
 
     /// <summary>-L dirs in command-line order, then the linker's SEARCH_DIRs (ld-rules §1.1, §2).</summary>
@@ -77,6 +157,13 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
                     : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt ? $"a linker script for {fmt}" : null
                     : null;
+                if (incompatible is not null && Lld)
+                {
+                    // lld takes the first candidate and then rejects it (ld-rules §9.3).
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, incompatible));
+                    _problems.Add(new InputUnusable(input, Path.Combine(dir.Spelling, name), $"{Path.Combine(dir.Spelling, name)} is incompatible with {ctx.Linker.TargetName}") { Lld = true });
+                    return;
+                }
                 if (incompatible is not null)
                 {
                     attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, incompatible));
@@ -103,7 +190,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 if (IsObjectName(name))
                 {
                     _notes.Add($"{name}: object file not built yet; assumed to exist when the link runs");
-                    _asNeeded.MakeUnknowable($"{name} is not built yet");
+                    Symbols.MakeUnknowable($"{name} is not built yet");
                     return;
                 }
                 _problems.Add(new InputNotFound(input, [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path, AttemptOutcome.Absent, f.Error)]));
@@ -171,17 +258,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                         _problems.Add(new InputUnusable(input, spelling, $"attempted static link of dynamic object `{spelling}'"));
                     return;
                 }
-                bool dropped = false;
-                if (input.AsNeeded)
-                {
-                    dropped = !_asNeeded.IsNeeded(path, out bool assumed);
-                    if (dropped)
-                        _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so ld does not search its DT_NEEDED");
-                    else if (assumed)
-                        _notes.Add($"{spelling}: assumed kept by --as-needed ({_asNeeded.Unknowable})");
-                }
-                if (!dropped) _asNeeded.Kept(path);
-                AddLibrary(new ResolvedLibrary
+                var lib = new ResolvedLibrary
                 {
                     Path = path,
                     Spelling = spelling,
@@ -189,17 +266,22 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     Input = input,
                     CopyDtNeeded = input.CopyDtNeeded,
                     AsNeeded = input.AsNeeded,
-                    DroppedByAsNeeded = dropped,
-                });
+                };
+                bool kept = Symbols.Shared(lib, input.AsNeeded, out bool assumed);
+                lib.DroppedByAsNeeded = !kept;
+                if (!kept)
+                    _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so ld does not search its DT_NEEDED");
+                else if (assumed)
+                    _notes.Add($"{spelling}: assumed kept by --as-needed ({Symbols.Unknowable})");
+                AddLibrary(lib);
                 return;
             case LibraryFileKind.Elf when f.Elf!.Type == ElfType.Relocatable:
-                _asNeeded.Object(path);
+                Symbols.Object(path, spelling);
                 return;
             case LibraryFileKind.Elf:
                 return;
             case LibraryFileKind.Archive:
-                // Which members ld extracts depends on symbols; until that is modelled, as-needed decisions after it are assumed.
-                _asNeeded.MakeUnknowable($"{spelling} is an archive");
+                Symbols.Archive(path, spelling, input);
                 return;
             case LibraryFileKind.Text:
                 ReadScript(input, path, spelling, depth);
@@ -270,15 +352,22 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             _problems.Add(new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
             return;
         }
+        // A script's GROUP is a group of its own: its archives are rescanned together when it ends (libc.so's GROUP).
+        int group = -(++_scriptGroups);
         foreach (var m in script.Inputs)
         {
             var member = new LinkInput(m.IsLibrary ? LinkInputKind.Library : LinkInputKind.File,
                 m.IsLibrary && m.Name.StartsWith(':') ? m.Name[1..] : m.Name,
                 m.IsLibrary && m.Name.StartsWith(':'),
-                input.Static, input.AsNeeded || m.AsNeeded, input.CopyDtNeeded, input.ArgumentIndex);
+                input.Static, input.AsNeeded || m.AsNeeded, input.CopyDtNeeded, input.ArgumentIndex)
+            {
+                Group = m.InGroup ? group : input.Group,
+                WholeArchive = input.WholeArchive,
+            };
             if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
             else ResolveFileInput(member, path, depth + 1);
         }
+        Symbols.EndGroup(group);
     }
 
     private string? LoadInclude(string scriptPath, string name)
@@ -339,9 +428,24 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     _problems.Add(new NeededNotFound(name, by, attempts));
                     continue;
                 }
+                if (MayConflict(found) is { } other)
+                    _problems.Add(new NeededMayConflict(name, by, found.Path, other));
                 AddLibrary(found);
             }
         }
+    }
+
+    /// <summary>ld-rules §4.12: a found DT_NEEDED whose libX.so. stem matches a loaded library of another version.</summary>
+    private string? MayConflict(ResolvedLibrary found)
+    {
+        string name = found.NeededName ?? "";
+        int so = name.IndexOf(".so.", StringComparison.Ordinal);
+        if (so < 0) return null;
+        string stem = name[..(so + 4)];
+        foreach (var l in _libraries)
+            if ((l.Elf.Soname ?? Path.GetFileName(l.Path)) is { } s && s.StartsWith(stem, StringComparison.Ordinal) && s != name)
+                return s;
+        return null;
     }
 
     /// <summary>

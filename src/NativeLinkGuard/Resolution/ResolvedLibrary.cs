@@ -18,7 +18,7 @@ public sealed class ResolvedLibrary
     public bool CopyDtNeeded { get; init; }
     public bool AsNeeded { get; init; }
     /// <summary>--as-needed and nothing referenced it when ld loaded it: still satisfies a DT_NEEDED name, but its own are not searched.</summary>
-    public bool DroppedByAsNeeded { get; init; }
+    public bool DroppedByAsNeeded { get; set; }
 
     /// <summary>The chain from the link output: test_dflash → libggml-cuda.so → libcuda.so.1.</summary>
     public IReadOnlyList<string> Chain(string output)

@@ -27,6 +27,8 @@ public sealed partial class LinkerProbe
         var notes = new List<string>();
         var emulationArgs = emulation is null ? Array.Empty<string>() : ["-m", emulation];
         var verbose = ProcessRunner.Run(ld, [.. emulationArgs, "--verbose"], env);
+        if (verbose.ExitCode != 0 && ProbeLld(ld, emulation, env) is { } lld)
+            return lld;
         if (verbose.ExitCode != 0)
             throw new ToolchainException($"'{ld} --verbose' failed: {FirstLine(verbose.StandardError)}");
         string text = verbose.StandardOutput;
@@ -49,6 +51,31 @@ public sealed partial class LinkerProbe
         string prefix = GuessPrefix(ld);
         notes.Add($"prefix {prefix} (from the linker's location; ld reads S{prefix}/etc/ld.so.conf before S/etc/ld.so.conf)");
         return new LinkerInfo(ld, version, flavor, dirs, sysroot, cls, data, machine, native, prefix, notes, fmt.Groups[1].Value);
+    }
+
+    /// <summary>
+    /// lld has no default script (<c>--verbose</c> without inputs fails): it has no SEARCH_DIRs and never searches
+    /// DT_NEEDED (ld-rules §9), so its version and the emulation are all the resolver needs.
+    /// </summary>
+    private static LinkerInfo? ProbeLld(string ld, string? emulation, IReadOnlyDictionary<string, string?> env)
+    {
+        var version = ProcessRunner.Run(ld, ["--version"], env);
+        string text = FirstLine(version.StandardOutput);
+        if (version.ExitCode != 0 || !text.Contains("LLD", StringComparison.Ordinal)) return null;
+        string format = emulation switch
+        {
+            null or "elf_x86_64" => "elf64-x86-64",
+            "elf_i386" => "elf32-i386",
+            "aarch64linux" or "aarch64elf" => "elf64-littleaarch64",
+            "aarch64linuxb" => "elf64-bigaarch64",
+            "armelf_linux_eabi" => "elf32-littlearm",
+            "elf64lriscv" => "elf64-littleriscv",
+            _ => "",
+        };
+        if (!BfdTargets.TryParse(format, out var cls, out var data, out var machine))
+            throw new ToolchainException($"lld emulation '{emulation}' is not one this model knows");
+        return new LinkerInfo(ld, text, LinkerFlavor.Lld, [], "", cls, data, machine, IsNative: true, "/usr",
+            [$"lld ('{ld} --version'): no SEARCH_DIRs, no DT_NEEDED search; target {format} from {(emulation is null ? "the default" : "-m " + emulation)}"], format);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed class CrossToolchainTests : DifferentialTestBase
         Fx.Environment["LD_LIBRARY_PATH"] = Fx.P("deps");
         var report = AssertAgreesWithLd([Cc, "-o", "app", "main.o", "-Lbuild", "-lfoo"], expectSuccess: false);
         Assert.That(report.Linker!.Native, Is.False);
-        Assert.That(report.Findings.Single().Suggestions.Select(s => s.Environment), Has.All.Null, "LD_LIBRARY_PATH cannot help a cross ld");
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Suggestions.Select(s => s.Environment), Has.All.Null, "LD_LIBRARY_PATH cannot help a cross ld");
     }
 
     [Test]

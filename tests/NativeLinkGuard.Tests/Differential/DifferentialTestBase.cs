@@ -23,8 +23,22 @@ public abstract class DifferentialTestBase
         Fx = new LinkFixture();
     }
 
+    /// <summary>Issue 7: on every scenario, every prediction made equals the real linker's exit status.</summary>
     [TearDown]
-    public void DeleteFixture() => Fx?.Dispose();
+    public void PredictionsMatchTheRealLinkerThenDeleteFixture()
+    {
+        try
+        {
+            if (Fx is null) return;
+            foreach (var c in Fx.Comparisons)
+                Assert.That(c.PredictedSuccess, Is.EqualTo(c.RealSuccess),
+                    $"predictedOutcome vs the real linker's exit status for: {c.Command}\nlinker said:\n{c.StandardError}\nfindings: {c.Findings}");
+        }
+        finally
+        {
+            Fx?.Dispose();
+        }
+    }
 
     /// <summary>libfoo.so (needs libdep.so.1) in build/, libdep.so.1 in deps/, main.o in the root.</summary>
     protected void FooNeedingDepIn(string depDir = "deps", string fooExtra = "")

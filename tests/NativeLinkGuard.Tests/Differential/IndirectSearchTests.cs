@@ -10,7 +10,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
     {
         FooNeedingDepIn();
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-Ldeps", "-lfoo"), expectSuccess: false);
-        Assert.That(report.Findings.Single().Notes, Has.Some.Contains("ld never searches the -L list for a DT_NEEDED"));
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Notes, Has.Some.Contains("ld never searches the -L list for a DT_NEEDED"));
     }
 
     [Test]
@@ -19,7 +19,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         FooNeedingDepIn();
         Fx.Environment["LIBRARY_PATH"] = Fx.P("deps");
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false);
-        var f = report.Findings.Single();
+        var f = report.Findings.Single(f => f.Code == "NLG0002");
         Assert.That(f.Suggestions[0].Flags, Is.EqualTo(new[] { "-Wl,-rpath-link," + Fx.P("deps") }));
         Assert.That(f.Notes, Has.Some.Contains("LIBRARY_PATH"));
     }
@@ -85,7 +85,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         Fx.SharedLib("build/libtop.so", "int foo_fn(void); int top_fn(void){return foo_fn();}\n", extra: $"mid/libmid.so.1 -Wl,--disable-new-dtags,-rpath,{Fx.P("mid")}:{Fx.P("deps")}");
         Fx.Object("main.o", "int top_fn(void);\nint main(void){return top_fn()-1;}\n");
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-ltop"), expectSuccess: false);
-        Assert.That(report.Findings.Single().Chain, Is.EqualTo(new[] { "app", "libtop.so", "libmid.so.1", "libdep.so.1" }));
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Chain, Is.EqualTo(new[] { "app", "libtop.so", "libmid.so.1", "libdep.so.1" }));
     }
 
     [Test]
@@ -147,7 +147,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         Fx.SharedLib("build/libfoo.so", "int c2_fn(void); int foo_fn(void){return c2_fn();}\n", extra: "deps/libc2.so.1");
         Fx.Object("main.o", MainUsesFoo);
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: false, hints: ["c3"]);
-        Assert.That(report.Findings.Single().Chain, Is.EqualTo(new[] { "app", "libfoo.so", "libc2.so.1", "libc3.so.1" }));
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Chain, Is.EqualTo(new[] { "app", "libfoo.so", "libc2.so.1", "libc3.so.1" }));
     }
 
     [Test]
@@ -156,7 +156,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         FooNeedingDepIn();
         Fx.Sh("gcc -c -fPIC -o bar.o src/main.o.c");
         var report = AssertAgreesWithLd(["ld", "-shared", "--no-allow-shlib-undefined", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"], expectSuccess: false, hints: ["deps"]);
-        Assert.That(report.Findings.Single().Suggestions[0].Flags, Is.EqualTo(new[] { "-rpath-link", Fx.P("deps") }));
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Suggestions[0].Flags, Is.EqualTo(new[] { "-rpath-link", Fx.P("deps") }));
     }
 
     [Test]
@@ -255,7 +255,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         FooWithRpathAndRunpath(rpath: Fx.P("deps"), runpath: Fx.P("nowhere"));
         Fx.Object("main.o", MainUsesFoo);
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false);
-        Assert.That(report.Findings.Single().Searched.Select(s => s.Rule), Does.Contain("DT_RUNPATH of the needing library").And.No.Contain("DT_RPATH of the needing library"));
+        Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Searched.Select(s => s.Rule), Does.Contain("DT_RUNPATH of the needing library").And.No.Contain("DT_RPATH of the needing library"));
     }
 
     [Test]

@@ -67,8 +67,44 @@ public sealed partial class LinkFixture : IDisposable
         return new RealLinkResult(r.ExitCode, r.StandardError, Missing(r.StandardError));
     }
 
-    public LinkReport Check(IReadOnlyList<string> command, params string[] hintDirs) =>
-        new LinkChecker().Check(new CheckRequest(command, Root, Environment, hintDirs.Select(P).ToList()));
+    /// <summary>Every check also runs the real link: the base class asserts the predicted outcome equals its exit status.</summary>
+    public LinkReport Check(IReadOnlyList<string> command, params string[] hintDirs)
+    {
+        var report = new LinkChecker().Check(new CheckRequest(command, Root, Environment, hintDirs.Select(P).ToList()));
+        var real = RealLink(command);
+        Comparisons.Add(new OutcomeComparison(string.Join(' ', command), report.PredictedOutcome == PredictedOutcome.Succeeds, real.Succeeded, real.StandardError,
+            string.Join("; ", report.Findings.Select(f => $"{f.Code} {f.Severity} {f.Message}"))));
+        return report;
+    }
+
+    /// <summary>Predicted outcome next to the real linker's, for every <see cref="Check"/> of this fixture.</summary>
+    public List<OutcomeComparison> Comparisons { get; } = [];
+
+    /// <summary>
+    /// Symbols the real linker names as unresolved: ld's <c>undefined reference to `x'</c> and <c>undefined reference to
+    /// symbol 'x'</c> (DSO missing), lld's <c>undefined symbol: x</c> and <c>undefined reference to x [...]</c>.
+    /// </summary>
+    public static SortedSet<string> UndefinedSymbols(string stderr)
+    {
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Match m in LdUndefined().Matches(stderr)) set.Add(m.Groups[1].Value);
+        foreach (Match m in LdDsoMissing().Matches(stderr)) set.Add(m.Groups[1].Value.Split('@')[0]);
+        foreach (Match m in LldUndefined().Matches(stderr)) set.Add(m.Groups[1].Value);
+        foreach (Match m in LldShlibUndefined().Matches(stderr)) set.Add(m.Groups[1].Value);
+        return set;
+    }
+
+    [GeneratedRegex(@"undefined reference to `([^']+)'")]
+    private static partial Regex LdUndefined();
+
+    [GeneratedRegex(@"undefined reference to symbol '([^']+)'")]
+    private static partial Regex LdDsoMissing();
+
+    [GeneratedRegex(@"undefined symbol: (\S+)")]
+    private static partial Regex LldUndefined();
+
+    [GeneratedRegex(@"undefined reference to ([^`'\s]+) \[--no-allow-shlib-undefined\]")]
+    private static partial Regex LldShlibUndefined();
 
     /// <summary>The libraries ld says it cannot find, in our finding's spelling.</summary>
     private static SortedSet<string> Missing(string stderr)
@@ -81,7 +117,7 @@ public sealed partial class LinkFixture : IDisposable
     }
 
     public static SortedSet<string> Missing(LinkReport report) => new(
-        report.Findings.Where(f => f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound or DiagnosticCodes.IndirectDependencyNotFound).Select(f => f.Library),
+        report.Findings.Where(f => (f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound) || (f.Code is DiagnosticCodes.IndirectDependencyNotFound && !f.Message.StartsWith("run-time risk", StringComparison.Ordinal))).Select(f => f.Library),
         StringComparer.Ordinal);
 
     [GeneratedRegex(@"cannot find (\S+): No such file or directory")]
@@ -101,7 +137,7 @@ public sealed partial class LinkFixture : IDisposable
             switch (op.Kind)
             {
                 case "mkdir": Directory.CreateDirectory(op.Path!); break;
-                case "symlink": File.CreateSymbolicLink(op.Path!, op.Target!); break;
+                case "symlink": if (!File.Exists(op.Path!)) File.CreateSymbolicLink(op.Path!, op.Target!); break;
                 case "copy": Directory.CreateDirectory(Path.GetDirectoryName(op.Destination!)!); File.Copy(op.Source!, op.Destination!, true); break;
                 default: throw new InvalidOperationException("unknown file operation " + op.Kind);
             }
@@ -116,6 +152,8 @@ public sealed partial class LinkFixture : IDisposable
         try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
+
+public sealed record OutcomeComparison(string Command, bool PredictedSuccess, bool RealSuccess, string StandardError, string Findings);
 
 public sealed record RealLinkResult(int ExitCode, string StandardError, SortedSet<string> Missing)
 {

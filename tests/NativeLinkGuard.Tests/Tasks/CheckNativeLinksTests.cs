@@ -47,7 +47,7 @@ public sealed class CheckNativeLinksTests
     public void A_command_link_logs_a_coded_warning_with_file_help_link_and_fix()
     {
         var (task, engine, ok) = Run(new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" }));
-        var w = engine.Warnings.Single();
+        var w = engine.Warnings.Single(x => x.Code == "NLG0002");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ok, Is.True);
@@ -67,7 +67,7 @@ public sealed class CheckNativeLinksTests
     {
         var (_, engine, ok) = Run(new TaskItem("test_dflash", new Dictionary<string, string> { ["Command"] = "gcc -o test_dflash main.o -Lbuild -lggml-cuda" }), gate: true);
         Assert.That(ok, Is.False);
-        Assert.That(engine.Errors.Single().Code, Is.EqualTo("NLG0002"));
+        Assert.That(engine.Errors.First().Code, Is.EqualTo("NLG0002"));
     }
 
     [Test]
@@ -122,7 +122,7 @@ public sealed class CheckNativeLinksTests
         var (_, engine, ok) = Run(item, gate: true);
         Assert.That(engine.Messages.Select(m => m.Message), Has.Some.Contains("up to date"));
         Assert.That(ok, Is.False);
-        Assert.That(engine.Errors.Single().Code, Is.EqualTo("NLG0002"));
+        Assert.That(engine.Errors.First().Code, Is.EqualTo("NLG0002"));
     }
 
     [Test]

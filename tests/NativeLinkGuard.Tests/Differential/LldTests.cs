@@ -1,0 +1,115 @@
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>Issue 7 against lld (ld-rules §9): the same fixtures, linked with -fuse-ld=lld.</summary>
+public sealed class LldTests : SymbolDifferentialTestBase
+{
+    [SetUp]
+    public void RequireLld() => Assume.That(ProcessRunner.FindOnPath("ld.lld", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "lld is needed");
+
+    private void CudaLayout()
+    {
+        Fx.SharedLib("cuda/lib64/stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");
+        Fx.SharedLib("build/bin/libggml-cuda.so", "int cuMemCreate(void);\nint ggml_cuda_init(void){return cuMemCreate();}\n", extra: "-Lcuda/lib64/stubs -lcuda");
+        Fx.Object("test_dflash.o", "int ggml_cuda_init(void);\nint main(void){return ggml_cuda_init();}\n");
+        Fx.Environment["CUDA_HOME"] = Fx.P("cuda");
+    }
+
+    [Test]
+    public void Cuda_stubs_with_lld_link_silently_and_the_fix_is_the_library_on_the_command_line()
+    {
+        CudaLayout();
+        string[] command = Lld("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda");
+        var real = Fx.RealLink(command);
+        var report = Fx.Check(command);
+        var f = report.Findings.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(real.Succeeded, Is.True, real.StandardError);
+            Assert.That(report.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
+            Assert.That((f.Code, f.Severity), Is.EqualTo(("NLG0002", Severity.Warning)));
+            Assert.That(f.Notes[1], Does.Contain("-rpath-link").And.Contain("do nothing"));
+            Assert.That(f.Suggestions.SelectMany(s => s.Flags), Has.None.Contains("rpath-link"), "rpath-link does nothing with lld");
+            Assert.That(f.Suggestions[0].Flags, Is.EqualTo(new[] { "-L" + Fx.P("cuda/lib64/stubs"), "-lcuda" }));
+        }
+        foreach (var s in f.Suggestions)
+        {
+            var (fixedCommand, env) = Fx.Apply(s, command);
+            Assert.That(Fx.RealLink(fixedCommand, env).Succeeded, Is.True, s.Summary);
+            Assert.That(Fx.Check([.. fixedCommand]).Findings, Is.Empty, s.Summary);
+        }
+    }
+
+    [Test]
+    public void Cuda_stubs_on_the_command_line_with_lld_check_the_library_and_link()
+    {
+        CudaLayout();
+        AssertSymbolsAgree(Lld("-o", "test_dflash", "test_dflash.o", "-Lbuild/bin", "-lggml-cuda", "-Lcuda/lib64/stubs", "-lcuda"), true, []);
+    }
+
+    [Test]
+    public void Dso_missing_with_lld_is_an_undefined_symbol_and_adding_the_library_fixes_it()
+    {
+        FooNeedingDepIn();
+        Fx.Object("maindep.o", MainUsesDep);
+        var report = AssertSymbolsAgree(Lld("-o", "app", "maindep.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), false, ["NLG0008"]);
+        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("undefined symbol: dep_fn"));
+    }
+
+    [Test]
+    public void Lld_checks_a_librarys_undefined_symbols_when_all_its_needed_libraries_are_inputs()
+    {
+        FooNeedingDepIn();
+        Fx.SharedLib("empty/libdep.so.1", "int other(void){return 0;}\n", soname: "libdep.so.1");
+        var report = AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "empty/libdep.so.1"), false, ["NLG0006"], expectFix: false);
+        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to dep_fn [--no-allow-shlib-undefined]"));
+    }
+
+    [Test]
+    public void Lld_archives_are_order_independent()
+    {
+        Fx.Write("src/a1.c", "int a2(void);\nint a1(void){return a2();}\n");
+        Fx.Write("src/a2.c", "int a2(void){return 2;}\n");
+        Fx.Sh("gcc -c src/a1.c -o a1.o && gcc -c src/a2.c -o a2.o && ar rcs liba1.a a1.o && ar rcs liba2.a a2.o");
+        Fx.Object("maina.o", "int a1(void);\nint main(void){return a1()-2;}\n");
+        AssertSymbolsAgree(Lld("-o", "app", "maina.o", "-L.", "-la2", "-la1"), true, []);
+    }
+
+    [Test]
+    public void An_incompatible_library_found_by_minus_l_is_an_lld_error_while_ld_skips_it()
+    {
+        Assume.That(ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "the cross compiler builds the incompatible library");
+        Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.SharedLib("x86/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        var lld = Fx.Check(Lld("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
+        var ld = Fx.Check(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lld.Findings.Single(), Has.Property("Code").EqualTo("NLG0014").And.Property("LdMessage").EqualTo("arm/libfoo.so is incompatible with elf64-x86-64"));
+            Assert.That(lld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Fails));
+            Assert.That(ld.Findings.Single().Code, Is.EqualTo("NLG0003"));
+            Assert.That(ld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
+        }
+    }
+
+    [Test]
+    public void Lld_is_probed_by_its_version_since_it_has_no_default_script()
+    {
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = Fx.Check(Lld("-o", "app", "main.o"));
+        Assert.That(report.Linker!.Version, Does.Contain("LLD"));
+        Assert.That(report.Linker.Target, Is.EqualTo("elf64-x86-64"));
+        Assert.That(report.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
+    }
+
+    [Test]
+    public void Lld_checks_symbol_versions_of_a_library_whose_needed_libraries_are_inputs()
+    {
+        VersionedDependency();
+        var report = AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "old/libdep.so.1"), false, ["NLG0007"], expectFix: false);
+        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to dep_fn@DEP_2.0 [--no-allow-shlib-undefined]"));
+    }
+}
