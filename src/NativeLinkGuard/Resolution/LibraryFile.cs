@@ -18,6 +18,9 @@ public sealed record LibraryFile(string Path, LibraryFileKind Kind, ElfFile? Elf
 public sealed class LibraryFileCache
 {
     private readonly Dictionary<string, LibraryFile> _files = new(StringComparer.Ordinal);
+    // Each file is parsed once per run however it is reached: symlinks, "a/../b" spellings and hard links share one
+    // entry, keyed by what statx says identifies this version of the file.
+    private readonly Dictionary<(uint, uint, ulong, long, long), LibraryFile> _byIdentity = new();
     private readonly LibraryFileCache? _parent;
     private readonly IReadOnlyDictionary<string, string>? _aliases;
 
@@ -121,6 +124,22 @@ public sealed class LibraryFileCache
                 if (Directory.Exists(path)) return new LibraryFile(path, LibraryFileKind.Directory, null, "is a directory");
                 if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
             }
+            var id = st is { } s ? (s.DevMajor, s.DevMinor, s.Inode, s.Size, s.MtimeSeconds) : default;
+            if (st is not null && _byIdentity.TryGetValue(id, out var same)) return same with { Path = path };
+            var read = ReadFile(path);
+            if (st is not null) _byIdentity[id] = read;
+            return read;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LibraryFile(path, LibraryFileKind.Unreadable, null, e.Message);
+        }
+    }
+
+    private LibraryFile ReadFile(string path)
+    {
+        try
+        {
             FilesRead++;
             using var src = new FileByteSource(path);
             Span<byte> head = stackalloc byte[64];

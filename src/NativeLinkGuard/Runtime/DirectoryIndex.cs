@@ -26,17 +26,40 @@ public sealed class DirectoryIndex
     /// <summary>Whether DIR exists as a directory (for the report: "no such directory").</summary>
     public bool DirectoryExists(string dir)
     {
-        if (!_exists.TryGetValue(dir, out bool e)) _exists[dir] = e = Directory.Exists(dir);
+        if (!_exists.TryGetValue(dir, out bool e))
+        {
+            // "pkg9/lib/../../pkg3/lib" and "pkg4/lib/../../pkg3/lib" are one directory: ask once (the file APIs
+            // normalise ".." the same way).
+            string key = Normalize(dir);
+            if (!ReferenceEquals(key, dir) && _exists.TryGetValue(key, out e)) { _exists[dir] = e; return e; }
+            _exists[dir] = _exists[key] = e = Directory.Exists(key);
+        }
         return e;
     }
+
+    private static string Normalize(string dir) => dir.Contains("/.", StringComparison.Ordinal) || dir.Contains("//", StringComparison.Ordinal) ? Path.GetFullPath(dir) : dir;
 
     /// <summary>Whether DIR has an entry NAME (of any type: a dangling link counts; opening it decides).</summary>
     public bool Contains(string dir, string name)
     {
-        if (!_listings.TryGetValue(dir, out var set)) _listings[dir] = set = List(dir);
+        if (!_listings.TryGetValue(dir, out var set))
+        {
+            string key = Normalize(dir);
+            if (ReferenceEquals(key, dir) || !_listings.TryGetValue(key, out set)) set = List(key);
+            _listings[dir] = _listings[key] = set;
+        }
         if (set is not null) return set.Contains(name);
         string path = dir.TrimEnd('/') + "/" + name;
         return File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+    }
+
+    /// <summary>Entries of DIR whose names start with PREFIX, sorted (from the listing; none when it cannot be listed).</summary>
+    public IReadOnlyList<string> NamesStartingWith(string dir, string prefix)
+    {
+        Contains(dir, "");
+        return _listings.TryGetValue(dir, out var set) && set is not null
+            ? set.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
+            : [];
     }
 
     private HashSet<string>? List(string dir)
@@ -45,12 +68,16 @@ public sealed class DirectoryIndex
         try
         {
             var set = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+            // Names only, straight from readdir: no stat per entry.
+            var names = new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
+                (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
+                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false });
+            foreach (var name in names)
             {
                 if (set.Count >= MaxListed) return null;
                 // A name that is not valid UTF-8 cannot equal a DT_NEEDED string read as UTF-8: fall back for it.
-                if (e.Name.Contains('\uFFFD')) return null;
-                set.Add(e.Name);
+                if (name.Contains('\uFFFD')) return null;
+                set.Add(name);
             }
             return set;
         }

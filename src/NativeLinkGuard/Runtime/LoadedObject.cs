@@ -27,6 +27,10 @@ public sealed class LoadedObject
     public string Origin { get; }
     public int Depth { get; }
 
+    /// <summary>Identifies the DT_RPATH lists of this object and the objects above it (inherited RPATH): equal ids,
+    /// equal RPATH search. Set by the resolver.</summary>
+    public int RpathChainId { get; set; }
+
     /// <summary>Names a later DT_NEEDED matches without a search: names it was requested by, its SONAME, its path.</summary>
     public List<string> Names { get; } = [];
 

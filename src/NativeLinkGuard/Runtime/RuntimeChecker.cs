@@ -16,6 +16,10 @@ public sealed class RuntimeChecker
     private readonly DirectoryIndex _dirs = new();
     private readonly Dictionary<string, LdSoCacheIndex> _caches = new(StringComparer.Ordinal);
     private readonly RuntimeRequest _request;
+    // One loader model and resolver per ABI: its expanded run paths and search dirs serve every file of the run.
+    private readonly Dictionary<(ElfClass, ushort), (LoaderEnvironment Env, RuntimeResolver Resolver, LdSoCacheIndex? Cache)> _loaders = new();
+    // A missing library needed by the same file gets the same finding in every root that loads that file.
+    private readonly Dictionary<(string Name, string NeededBy), Finding> _notFound = new();
 
     public RuntimeChecker(RuntimeRequest request) => _request = request;
 
@@ -25,16 +29,30 @@ public sealed class RuntimeChecker
         var rootFile = _files.Get(abs);
         if (rootFile is not { Kind: LibraryFileKind.Elf, Elf: { } rootElf })
             return Unloadable(file, $"{file}: {rootFile.Error ?? "not an ELF file"}");
-        var env = LoaderProbe.For(rootElf.Class, rootElf.Machine, _request.Sysroot, _request.LdLibraryPath, _request.WorkingDirectory, _request.CacheDirectory);
-        var cache = env.CachePath is { } c ? Cache(c, env.Sysroot) : null;
-        var resolution = new RuntimeResolver(env, _files, _dirs, cache).Resolve(file);
+        if (!_loaders.TryGetValue((rootElf.Class, rootElf.Machine), out var loader))
+        {
+            var e = LoaderProbe.For(rootElf.Class, rootElf.Machine, _request.Sysroot, _request.LdLibraryPath, _request.WorkingDirectory, _request.CacheDirectory);
+            var c = e.CachePath is { } cp ? Cache(cp, e.Sysroot) : null;
+            _loaders[(rootElf.Class, rootElf.Machine)] = loader = (e, new RuntimeResolver(e, _files, _dirs, c), c);
+        }
+        var (env, resolver, cache) = loader;
+        var resolution = resolver.Resolve(file);
         if (resolution.RootError is { } rootError) return Unloadable(file, rootError);
 
         var findings = new List<Finding>();
         var advisor = new RuntimeFixAdvisor(env, _files, _dirs, cache, _request.HintDirectories, resolution);
         foreach (var lookup in resolution.Lookups.Where(l => !l.IsFound))
-            findings.Add(lookup.FatalError is not null ? advisor.Fatal(lookup)
-                : DriverLibraries.IsDriverProvided(lookup.Name) ? DriverProvided(lookup) : advisor.NotFound(lookup));
+        {
+            if (lookup.FatalError is not null) findings.Add(advisor.Fatal(lookup));
+            else if (DriverLibraries.IsDriverProvided(lookup.Name)) findings.Add(DriverProvided(lookup));
+            else
+            {
+                // Fixes are verified against the first root that meets this gap; the chain is each root's own.
+                var key = (lookup.Name, lookup.NeededBy.Path);
+                if (!_notFound.TryGetValue(key, out var f)) _notFound[key] = f = advisor.NotFound(lookup);
+                findings.Add(f with { Chain = lookup.Chain, Searched = lookup.Searched, Message = advisor.NotFoundMessage(lookup) });
+            }
+        }
         findings.AddRange(advisor.StubsAtRunTime());
 
         var notes = new List<string>(env.Notes);

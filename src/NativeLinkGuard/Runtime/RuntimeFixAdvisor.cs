@@ -13,7 +13,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
 {
     private const string LoaderNotFound = "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
     private readonly RuntimeResolver _resolver = new(env, files, dirs, cache);
-    private readonly HashSet<(string, string)> _foundBefore = Found(resolution);
+    private HashSet<(string, string)>? _foundBefore;
 
     public Finding NotFound(RuntimeLookup l)
     {
@@ -28,10 +28,12 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             notes.Add($"{l.Name} is right next to {l.NeededBy.FileName}, but ld.so never searches a library's own directory unless its run path says $ORIGIN; .NET's probing paths (the app directory, runtimes/<rid>/native) apply only to the library P/Invoke opens, not to its DT_NEEDED.");
         var ranked = suggestions.Where(s => s.Verified).GroupBy(s => s.Summary).Select(g => g.First())
             .OrderBy(s => s.Quality).ToList();
-        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error,
-            $"{l.Name}, needed by {l.NeededBy.FileName}, will not be found by the dynamic loader: {resolution.Root!.FileName} does not load",
+        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, NotFoundMessage(l),
             l.Name, l.NeededBy.Path, l.Chain, l.Searched, ranked, notes, string.Format(LoaderNotFound, l.Name));
     }
+
+    public string NotFoundMessage(RuntimeLookup l) =>
+        $"{l.Name}, needed by {l.NeededBy.FileName}, will not be found by the dynamic loader: {resolution.Root!.FileName} does not load";
 
     public Finding Fatal(RuntimeLookup l)
     {
@@ -56,7 +58,8 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         {
             if (o.Path == env.RtldPath) continue;
             string? list = o.Elf.Runpath ?? o.Elf.Rpath;
-            if (list is null) continue;
+            // Cheap test first: this runs for every object of every root.
+            if (list is null || !list.Contains("stubs", StringComparison.Ordinal) && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
             string tag = o.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
             var elements = list.Split(':');
             var stubs = elements.Where(e => IsStubs(_resolver.ExpandTokens(e, o))).ToList();
@@ -140,10 +143,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             if (IsStubs(dir)) continue; // never a run-time fix
             if (dirs.Contains(dir, name) && Compatible(dir + "/" + name)) { yield return (dir, name); continue; }
             if (stem <= 0) continue;
-            string[] siblings;
-            try { siblings = Directory.EnumerateFiles(dir, name[..stem] + ".so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).Take(64).ToArray(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            foreach (var s in siblings)
+            foreach (var s in dirs.NamesStartingWith(dir, name[..stem] + ".so").Take(64))
                 if (files.Get(dir + "/" + s) is { Elf.Soname: { } so } && so == name && Compatible(dir + "/" + s)) { yield return (dir, s); break; }
         }
     }
@@ -157,6 +157,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         var after = Resolve(overrides, aliases, extra, ldLibraryPath);
         // The library is found now, and nothing found before is lost (a RUNPATH replacing an RPATH stops inheritance).
         var foundAfter = Found(after);
+        _foundBefore ??= Found(resolution);
         return after.RootError is null && foundAfter.Contains((l.Name, l.NeededBy.Path)) && _foundBefore.IsSubsetOf(foundAfter);
     }
 
@@ -188,7 +189,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
 
     private bool IsStubs(string dir)
     {
-        if (!CandidateLocator.IsStubsDirectory(dir)) return false;
+        if (!dir.Contains("stubs", StringComparison.Ordinal) || !CandidateLocator.IsStubsDirectory(dir)) return false;
         try { return Directory.Exists(Abs(dir)) && Directory.EnumerateFiles(Abs(dir), "lib*.so*").Any(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }

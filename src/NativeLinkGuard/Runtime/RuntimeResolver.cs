@@ -25,6 +25,16 @@ public sealed class RuntimeResolver
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
     private readonly Dictionary<string, LoadedObject> _byIdentity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoadedObject> _byName = new(StringComparer.Ordinal);
+    // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
+    private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
+    private readonly Dictionary<string, string[]> _searchDirectories = new(StringComparer.Ordinal);
+    // Across the roots of a run, a DT_NEEDED search depends only on the name, the needing object (its file, its
+    // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
+    // by those, a tree shared by a thousand roots is searched once.
+    private readonly Dictionary<(int ChainId, string Origin, string? RootOrigin), int> _chainIds = new();
+    private readonly Dictionary<(string, ElfFile, string, int, string?), (List<SearchedDirectory> Searched, string? Fatal)> _failedSearches = new();
+    private readonly Dictionary<(string Name, ElfFile Elf, string Origin, int ChainId, string? RootOrigin), ((string Path, ElfFile Elf)? Found, string? Rule, string? Fatal)> _searches = new();
 
     // runpathOverrides: object path → the DT_RUNPATH it would have after a suggested relink or patchelf;
     // extraFiles: paths a suggestion would create (aliases in the file cache). Both only when verifying a fix.
@@ -52,17 +62,19 @@ public sealed class RuntimeResolver
         // A program started with exec gets $ORIGIN from /proc/self/exe, which the kernel has resolved through
         // symlinks; a library opened by path (dlopen, ld.so --list) keeps the directory as given.
         string? programOrigin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real ? Path.GetDirectoryName(real) : null;
-        var root = Map(path, rootFile.Elf, null, programOrigin);
-        root.Names.Add(path);
-        var objects = new List<LoadedObject> { root };
         _byIdentity.Clear();
+        _byName.Clear();
+        var root = Map(path, rootFile.Elf, null, programOrigin);
+        AddName(root, path);
+        var objects = new List<LoadedObject> { root };
         if (_dirs.Identity(Abs(path)) is { } rootId) _byIdentity[rootId] = root;
         LoadedObject? rtld = null;
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
             rtld = new LoadedObject(rp, rtldElf, null, _env.WorkingDirectory);
-            rtld.Names.Add(rp);
+            IndexNames(rtld);
+            AddName(rtld, rp);
             objects.Add(rtld);
             if (_dirs.Identity(rp) is { } rtldId) _byIdentity.TryAdd(rtldId, rtld);
         }
@@ -84,39 +96,75 @@ public sealed class RuntimeResolver
 
     private RuntimeLookup Lookup(string name, LoadedObject obj, LoadedObject root, List<LoadedObject> objects)
     {
-        foreach (var o in objects)
-            if (o.Names.Contains(name) || o.Path == name)
-            {
-                o.Names.Add(name);
-                return new RuntimeLookup(name, obj, o, o.Loader is null && o.Path == _env.RtldPath ? "the dynamic loader itself" : "already loaded", []);
-            }
+        // A name matches a loaded object's SONAME, a name it was requested by, or its path (glibc's _dl_name_match_p).
+        if (_byName.TryGetValue(name, out var loaded))
+            return new RuntimeLookup(name, obj, loaded, loaded.Loader is null && loaded.Path == _env.RtldPath ? "the dynamic loader itself" : "already loaded", []);
 
-        var searched = new List<SearchedDirectory>();
-        var found = Search(name, obj, root, searched, out string? rule, out string? fatal);
-        if (fatal is not null) return new RuntimeLookup(name, obj, null, null, searched, fatal);
-        if (found is null) return new RuntimeLookup(name, obj, null, null, searched);
+        // The search trace is only recorded when it is reported: found lookups (nearly all) allocate none.
+        string? rootOrigin = _env.LdLibraryPath?.Contains('$') == true ? root.Origin : null;
+        var memoKey = (name, obj.Elf, obj.Origin, obj.Elf.Runpath is null ? obj.RpathChainId : -1, rootOrigin);
+        if (!_searches.TryGetValue(memoKey, out var memo))
+        {
+            var r = Search(name, obj, root, null, out string? ruleFound, out string? fatalFound);
+            _searches[memoKey] = memo = (r, ruleFound, fatalFound);
+        }
+        var (found, rule, _) = memo;
+        if (found is null)
+        {
+            if (!_failedSearches.TryGetValue(memoKey, out var failed))
+            {
+                var searched = new List<SearchedDirectory>();
+                Search(name, obj, root, searched, out _, out string? fatal);
+                _failedSearches[memoKey] = failed = (searched, fatal);
+            }
+            return new RuntimeLookup(name, obj, null, null, failed.Searched, failed.Fatal);
+        }
 
         // ld.so compares device and inode: a second path to a mapped file reuses that object.
         string? id = _dirs.Identity(Abs(found.Value.Path));
         if (id is not null && _byIdentity.TryGetValue(id, out var same))
         {
-            same.Names.Add(name);
-            return new RuntimeLookup(name, obj, same, rule + " (same file as an object already loaded)", searched);
+            AddName(same, name);
+            return new RuntimeLookup(name, obj, same, rule + " (same file as an object already loaded)", []);
         }
         var mapped = Map(found.Value.Path, found.Value.Elf, obj);
-        mapped.Names.Add(name);
+        AddName(mapped, name);
         objects.Add(mapped);
         if (id is not null) _byIdentity[id] = mapped;
-        return new RuntimeLookup(name, obj, mapped, rule, searched);
+        return new RuntimeLookup(name, obj, mapped, rule, []);
+    }
+
+    private void AddName(LoadedObject o, string name)
+    {
+        if (!o.Names.Contains(name)) o.Names.Add(name);
+        _byName.TryAdd(name, o);
+        _byName.TryAdd(o.Path, o);
+    }
+
+    private void IndexNames(LoadedObject o)
+    {
+        foreach (var n in o.Names) _byName.TryAdd(n, o);
+        _byName.TryAdd(o.Path, o);
     }
 
     private LoadedObject Map(string path, ElfFile elf, LoadedObject? loader, string? origin = null)
     {
         if (_runpathOverrides.TryGetValue(path, out var runpath)) elf = elf with { Runpath = runpath, Rpath = null };
-        return new LoadedObject(path, elf, loader, _env.WorkingDirectory, origin);
+        var o = new LoadedObject(path, elf, loader, _env.WorkingDirectory, origin);
+        int parent = loader?.RpathChainId ?? 0;
+        if (o.EffectiveRpath is { } rpath)
+        {
+            var key = (parent, o.Origin + "\0" + rpath, (string?)null);
+            if (!_chainIds.TryGetValue(key, out int id)) _chainIds[key] = id = _chainIds.Count + 1;
+            o.RpathChainId = id;
+        }
+        else o.RpathChainId = parent;
+        IndexNames(o);
+        return o;
     }
 
-    private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory> searched, out string? rule, out string? fatal)
+    // searched: null on the fast path; a list when the trace is wanted (the lookup failed and is reported).
+    private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out string? rule, out string? fatal)
     {
         rule = null;
         fatal = null;
@@ -126,30 +174,36 @@ public sealed class RuntimeResolver
             string p = ExpandTokens(name, obj);
             rule = "path in DT_NEEDED";
             var c = Try(p, out fatal, out string result);
-            searched.Add(new SearchedDirectory(p, rule, result));
+            searched?.Add(new SearchedDirectory(p, rule, result));
             return c;
         }
 
         if (obj.Elf.Runpath is null)
             foreach (var l in obj.LoaderChain())
-                if (l.EffectiveRpath is { } rpath
-                    && TryDirectories(SplitPath(rpath, l, ":"), name, $"DT_RPATH of {l.FileName}", searched, out fatal) is { } r1)
-                { rule = $"DT_RPATH of {l.FileName}"; return r1; }
-                else if (fatal is not null) return null;
+            {
+                if (l.EffectiveRpath is not { } rpath) continue;
+                if (TryDirectories(Expanded(rpath, l, ":"), name, l, "DT_RPATH of ", searched, out fatal) is { } r1)
+                { rule = "DT_RPATH of " + l.FileName; return r1; }
+                if (fatal is not null) return null;
+            }
 
-        if (!string.IsNullOrEmpty(_env.LdLibraryPath)
-            && TryDirectories(SplitPath(_env.LdLibraryPath, root, ":;"), name, "LD_LIBRARY_PATH", searched, out fatal) is { } r2)
-        { rule = "LD_LIBRARY_PATH"; return r2; }
-        if (fatal is not null) return null;
+        if (!string.IsNullOrEmpty(_env.LdLibraryPath))
+        {
+            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, null, "LD_LIBRARY_PATH", searched, out fatal) is { } r2)
+            { rule = "LD_LIBRARY_PATH"; return r2; }
+            if (fatal is not null) return null;
+        }
 
-        if (obj.Elf.Runpath is { } runpath
-            && TryDirectories(SplitPath(runpath, obj, ":"), name, $"DT_RUNPATH of {obj.FileName}", searched, out fatal) is { } r3)
-        { rule = $"DT_RUNPATH of {obj.FileName}"; return r3; }
-        if (fatal is not null) return null;
+        if (obj.Elf.Runpath is { } runpath)
+        {
+            if (TryDirectories(Expanded(runpath, obj, ":"), name, obj, "DT_RUNPATH of ", searched, out fatal) is { } r3)
+            { rule = "DT_RUNPATH of " + obj.FileName; return r3; }
+            if (fatal is not null) return null;
+        }
 
         if (obj.NoDefaultLibs)
         {
-            searched.Add(new SearchedDirectory("(ld.so.cache and system directories)", "skipped", $"{obj.FileName} is linked with -z nodefaultlib"));
+            searched?.Add(new SearchedDirectory("(ld.so.cache and system directories)", "skipped", $"{obj.FileName} is linked with -z nodefaultlib"));
             return null;
         }
 
@@ -158,53 +212,82 @@ public sealed class RuntimeResolver
             if (_cache.Lookup(name, _env.Class, _env.Machine, _env.Subdirectories) is { } cached)
             {
                 var c = Try(cached, out fatal, out string result);
-                searched.Add(new SearchedDirectory(cached, "ld.so.cache", result));
+                searched?.Add(new SearchedDirectory(cached, "ld.so.cache", result));
                 if (c is not null) { rule = "ld.so.cache"; return c; }
                 if (fatal is not null) return null;
             }
-            else searched.Add(new SearchedDirectory(_cache.Path, "ld.so.cache", $"no entry for {name}"));
+            else searched?.Add(new SearchedDirectory(_cache.Path, "ld.so.cache", $"no entry for {name}"));
         }
-        if (_env.ConfDirectories.Count > 0
-            && TryDirectories(_env.ConfDirectories, name, "ld.so.conf (what ldconfig would cache)", searched, out fatal) is { } r4)
-        { rule = "ld.so.conf"; return r4; }
-        if (fatal is not null) return null;
+        if (_env.ConfDirectories.Count > 0)
+        {
+            if (TryDirectories(_env.ConfDirectories, name, null, "ld.so.conf (what ldconfig would cache)", searched, out fatal) is { } r4)
+            { rule = "ld.so.conf"; return r4; }
+            if (fatal is not null) return null;
+        }
 
-        if (TryDirectories(_env.SystemDirectories, name, "system search path", searched, out fatal) is { } r5)
+        if (TryDirectories(_env.SystemDirectories, name, null, "system search path", searched, out fatal) is { } r5)
         { rule = "system search path"; return r5; }
         return null;
     }
 
-    private (string Path, ElfFile Elf)? TryDirectories(IEnumerable<string> dirs, string name, string rule, List<SearchedDirectory> searched, out string? fatal)
+    /// <summary>A run-path list with its tokens expanded against an object's origin, split once and remembered.</summary>
+    private string[] Expanded(string list, LoadedObject origin, string separators)
+    {
+        var key = (origin.Origin, list, separators);
+        if (!_expanded.TryGetValue(key, out var dirs))
+            _expanded[key] = dirs = list.Split(separators.ToCharArray()).Select(e => ExpandTokens(e, origin)).ToArray();
+        return dirs;
+    }
+
+    // ruleObject/rulePrefix: the rule's text ("DT_RPATH of " + file name) is only built when the trace is recorded.
+    private (string Path, ElfFile Elf)? TryDirectories(IReadOnlyList<string> dirs, string name, LoadedObject? ruleObject, string rulePrefix,
+        List<SearchedDirectory>? searched, out string? fatal)
     {
         fatal = null;
+        string Rule() => ruleObject is null ? rulePrefix : rulePrefix + ruleObject.FileName;
+        string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
         foreach (var dir in dirs)
         {
             string? result = null;
-            foreach (var sub in _env.Subdirectories)
+            foreach (var d in SearchDirectories(dir))
             {
-                string d = sub.Length == 0 ? dir : dir.TrimEnd('/') + "/" + sub;
-                string candidate = d.Length == 0 ? name : d.TrimEnd('/') + "/" + name;
-                if (!_extraFiles.Contains(candidate) && !_dirs.Contains(Abs(d.Length == 0 ? "." : d), name)) continue;
+                // glibc drops trailing slashes of a search dir (except "/") before appending the name.
+                string candidate = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+                if (!_dirs.Contains(Abs(d.Length == 0 ? "." : d), name) && !_extraFiles.Contains(candidate)) continue;
                 var c = Try(candidate, out fatal, out string r);
                 if (c is not null || fatal is not null)
                 {
-                    searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule, r));
+                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(), r));
                     return c;
                 }
                 if (IsSymlinkLoop(Abs(candidate)))
                 {
                     // open() failing with anything but ENOENT/EACCES ends this list (glibc's open_path returns -1);
                     // ld.so goes on with the next source.
-                    searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule,
-                        $"{name} is a symlink loop: ld.so stops searching this list here"));
+                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(), $"{name} is a symlink loop: ld.so stops searching this list here"));
                     return null;
                 }
                 result ??= r;
             }
-            searched.Add(new SearchedDirectory(dir.Length == 0 ? "(empty element: the working directory)" : dir, rule,
+            searched?.Add(new SearchedDirectory(Shown(dir), Rule(),
                 result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? $"no {name}" : "no such directory")));
         }
         return null;
+    }
+
+    /// <summary>The hwcaps subdirectories of DIR that exist, best first, then DIR itself; remembered per run.</summary>
+    private string[] SearchDirectories(string dir)
+    {
+        if (_searchDirectories.TryGetValue(dir, out var list)) return list;
+        var result = new List<string>();
+        foreach (var sub in _env.Subdirectories)
+        {
+            if (sub.Length == 0) { result.Add(dir); continue; }
+            string d = dir.TrimEnd('/') + "/" + sub;
+            if (_dirs.DirectoryExists(Abs(d))) result.Add(d);
+        }
+        if (!result.Contains(dir)) result.Add(dir);
+        return _searchDirectories[dir] = [.. result];
     }
 
     /// <summary>Opens a candidate as ld.so's open_verify does.</summary>
@@ -248,12 +331,6 @@ public sealed class RuntimeResolver
         }
         catch (IOException) { return true; }
         catch (UnauthorizedAccessException) { return false; }
-    }
-
-    private IEnumerable<string> SplitPath(string list, LoadedObject origin, string separators)
-    {
-        foreach (var element in list.Split(separators.ToCharArray()))
-            yield return ExpandTokens(element, origin);
     }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM (also as ${…}); like ld.so, other $-words stay as they are.</summary>
