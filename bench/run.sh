@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The benchmark suite: NativeLinkGuard side by side with libtree and the real linker, in one run (this machine is
+# noisy: ratios of medians measured together are the result, absolute times only context).
+#   bench/run.sh            all benchmarks (about 2 minutes on 2 cores)
+# Needs gcc, patchelf, libtree, cmake, python3 (installed with apt-get when missing and running as root).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-5}
+need=""
+for t in gcc patchelf libtree cmake python3 fincore; do command -v "$t" >/dev/null || need="$need $t"; done
+if [ -n "$need" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc patchelf libtree cmake python3 util-linux >/dev/null
+fi
+
+echo "== building the NativeAOT CLI"
+dotnet publish "$repo/src/NativeLinkGuard.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$repo/artifacts/aot" -v q -nologo >/dev/null
+nlg="$repo/artifacts/aot/nativelinkguard"
+work=$(mktemp -d /tmp/nlg-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# median_ms CMD...: runs CMD $runs times, prints the median wall time in ms (output discarded, exit status ignored).
+median_ms() {
+  local t=()
+  for _ in $(seq "$runs"); do
+    local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); t+=($(( (e - s) / 1000000 )))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "== 1. runtime over a generated tree vs libtree"
+python3 "$repo/bench/gen-tree.py" "$work/tree" >/dev/null
+mapfile -t files < "$work/tree/files.txt"
+"$nlg" runtime --ld-library-path "" "${files[0]}" >/dev/null 2>&1 || true   # warm the probe cache
+lt=$(median_ms libtree "${files[@]}")
+rt=$(median_ms "$nlg" runtime --ld-library-path "" "${files[@]}")
+lookups=$("$nlg" runtime --ld-library-path "" --format json "${files[@]}" | grep -c '"neededBy"' || true)
+echo "runtime: ${#files[@]} roots, $lookups DT_NEEDED lookups: nativelinkguard ${rt} ms, libtree ${lt} ms, ratio $(ratio "$rt" "$lt") (target <= 1.0)"
+
+echo "== 2. check of a CUDA-like link vs the real link"
+mkdir -p "$work/cuda/lib64/stubs" "$work/cuda/build"
+cd "$work/cuda"
+echo 'int cuMemCreate(void){return 0;}' > c.c && gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o lib64/stubs/libcuda.so c.c
+echo 'int cuMemCreate(void); int g(void){return cuMemCreate();}' > g.c && gcc -shared -fPIC -o build/libggml-cuda.so g.c -Llib64/stubs -lcuda
+echo 'int g(void); int main(void){return g();}' > m.c && gcc -c m.c
+mkdir -p fix && ln -sf "$work/cuda/lib64/stubs/libcuda.so" fix/libcuda.so.1
+link=(gcc -o test_dflash m.o -Lbuild -lggml-cuda)
+fixed=(gcc -o test_dflash m.o -Lbuild -lggml-cuda -Wl,-rpath-link,fix)
+"$nlg" check -- "${link[@]}" >/dev/null 2>&1 || true
+c1=$(median_ms "$nlg" check -- "${link[@]}"); l1=$(median_ms "${link[@]}")
+c2=$(median_ms "$nlg" check -- "${fixed[@]}"); l2=$(median_ms "${fixed[@]}")
+echo "check, failing link (fixes verified): ${c1} ms vs real link ${l1} ms, ratio $(ratio "$c1" "$l1") (target <= 0.5)"
+echo "check, passing link:                  ${c2} ms vs real link ${l2} ms, ratio $(ratio "$c2" "$l2") (target <= 0.5)"
+cd "$repo"
+
+echo "== 3. cmake on a generated 200-target project"
+p="$work/cmake"; mkdir -p "$p/src"
+{
+  echo 'cmake_minimum_required(VERSION 3.16)'; echo 'project(bench C)'
+  for i in $(seq 0 99); do
+    echo "int f$i(void){return $i;}" > "$p/src/l$i.c"
+    echo "add_library(l$i SHARED src/l$i.c)"
+    [ "$i" -gt 0 ] && echo "target_link_libraries(l$i PRIVATE l$((i - 1)))"
+    echo "int f$i(void); int main(void){return f$i();}" > "$p/src/m$i.c"
+    echo "add_executable(m$i src/m$i.c)"; echo "target_link_libraries(m$i PRIVATE l$i)"
+  done
+} > "$p/CMakeLists.txt"
+mkdir -p "$p/build/.cmake/api/v1/query" && touch "$p/build/.cmake/api/v1/query/codemodel-v2" "$p/build/.cmake/api/v1/query/toolchains-v1"
+cmake -S "$p" -B "$p/build" >/dev/null
+"$nlg" cmake "$p/build" >/dev/null 2>&1 || true
+cm=$(median_ms "$nlg" cmake "$p/build")
+echo "cmake: 200 targets checked in ${cm} ms (target < 2000 ms)"
+
+echo "== 4. page cache from a 1 GiB library"
+bash "$repo/bench/pagecache.sh" /lib/x86_64-linux-gnu/libc.so.6 "$nlg" | tail -5
+
+echo "== 5. MSBuild overhead"
+c="$work/consumer"; mkdir -p "$c"
+dotnet build "$repo/src/NativeLinkGuard.Tasks" -c Release -v q -nologo >/dev/null
+cat > "$c/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
+  <Import Project="$repo/build/NativeLinkGuard.props" />
+  <PropertyGroup><NativeLinkGuardTasksAssembly>$repo/src/NativeLinkGuard.Tasks/bin/Release/net8.0/NativeLinkGuard.Tasks.dll</NativeLinkGuardTasksAssembly></PropertyGroup>
+  <ItemGroup><NativeLink Include="test_dflash" Command="gcc -o test_dflash m.o -Lbuild -lggml-cuda" WorkingDirectory="$work/cuda" /></ItemGroup>
+  <Import Project="$repo/build/NativeLinkGuard.targets" />
+</Project>
+XML
+echo 'System.Console.WriteLine("hi");' > "$c/Program.cs"
+echo '<Project />' > "$c/Directory.Build.props"; echo '<Project />' > "$c/Directory.Packages.props"
+dotnet build "$c" -nologo -v q >/dev/null 2>&1 || true
+target_ms() { dotnet build "$c" --no-restore -nologo -v m -clp:PerformanceSummary "$@" 2>/dev/null | awk '/Target Performance Summary/{f=1} f && $0 ~ /NativeLinkGuardCheck/ {print $1; exit}'; }
+warm=$(target_ms); warm=${warm:-?}
+off=$(median_ms dotnet build "$c" --no-restore -nologo -v q -p:NativeLinkGuardEnabled=false)
+on=$(median_ms dotnet build "$c" --no-restore -nologo -v q)
+echo "MSBuild no-change rebuild: NativeLinkGuardCheck target ${warm} ms (replayed from its stamp; target < 50 ms); whole build ${on} ms with the check vs ${off} ms without"
+echo "== done ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r))"
