@@ -147,6 +147,9 @@ public static class DirectoryAuditor
                     return new Entry(name, path, true, linkTarget, null, 0, LinkError(info));
             }
             if (!info.Exists) return new Entry(name, path, false, null, null, 0, "No such file or directory");
+            // FIFOs, sockets and devices named like libraries (or /proc entries) are never opened.
+            if (NativeMethods.Stat(path) is { Type: not FileStatType.Regular })
+                return new Entry(name, path, linkTarget is not null, linkTarget, null, 0, "not a regular file");
             ElfReader.TryRead(path, out var elf, out _);
             long size = linkTarget is null ? info.Length : new FileInfo(NativeMethods.RealPath(path)!).Length;
             return new Entry(name, path, linkTarget is not null, linkTarget, elf, size, null);
@@ -170,13 +173,17 @@ public static class DirectoryAuditor
         }
     }
 
+    private const long MaxHashedBytes = 8L << 30;
+
     private static bool SameBytes(string a, string b)
     {
         try
         {
             if (NativeMethods.RealPath(a) == NativeMethods.RealPath(b)) return true;
-            using var fa = File.OpenRead(a);
-            using var fb = File.OpenRead(b);
+            // Sizes are equal here; a copy larger than this is reported by size alone rather than read twice.
+            if (NativeMethods.Stat(a) is not { Type: FileStatType.Regular, Size: <= MaxHashedBytes }) return false;
+            using var fa = new FileStream(NativeMethods.OpenForRead(a), FileAccess.Read);
+            using var fb = new FileStream(NativeMethods.OpenForRead(b), FileAccess.Read);
             return SHA256.HashData(fa).AsSpan().SequenceEqual(SHA256.HashData(fb));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -38,7 +38,8 @@ internal static partial class NativeMethods
     {
         if (!OperatingSystem.IsLinux())
             return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
-        if (path.Length == 0 || path.Contains('\0')) throw new ArgumentException("invalid path", nameof(path));
+        // An empty name or one with a NUL byte (a hostile thin-archive member name) is an I/O error like any other.
+        if (path.Length == 0 || path.Contains('\0')) throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
         int fd = OpenNative(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {

@@ -46,7 +46,7 @@ public static class DriverExpansion
 
         // The last command line that runs collect2 or a linker is the link.
         string? linkLine = null;
-        foreach (var line in result.StandardError.Split('\n'))
+        foreach (var line in LogicalLines(result.StandardError))
         {
             if (!line.StartsWith(' ')) continue;
             var first = SplitDriverLine(line).FirstOrDefault();
@@ -103,5 +103,24 @@ public static class DriverExpansion
         }
         if (any) args.Add(cur.ToString());
         return args;
+    }
+
+    /// <summary>
+    /// -### output split into command lines; a newline inside a quoted argument (a directory named with one) belongs
+    /// to the argument, not the end of the command.
+    /// </summary>
+    private static IEnumerable<string> LogicalLines(string text)
+    {
+        var sb = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char ch = text[i];
+            if (ch == '\\' && quoted && i + 1 < text.Length) { sb.Append(ch).Append(text[++i]); continue; }
+            if (ch == '"') quoted = !quoted;
+            if (ch == '\n' && !quoted) { yield return sb.ToString(); sb.Clear(); continue; }
+            sb.Append(ch);
+        }
+        if (sb.Length > 0) yield return sb.ToString();
     }
 }

@@ -142,8 +142,17 @@ public static class LdSoConfReader
                 return null;
             }
 
+            // Bounded even when the size lies: /proc files report 0 bytes and /proc/self/pagemap never ends.
             using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
-            return reader.ReadToEnd();
+            var buffer = new char[MaxFileBytes + 1];
+            int total = 0, n;
+            while (total < buffer.Length && (n = reader.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+            if (total > MaxFileBytes)
+            {
+                state.Diagnostics.Add($"{path}: larger than {MaxFileBytes} bytes; not read");
+                return null;
+            }
+            return new string(buffer, 0, total);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
