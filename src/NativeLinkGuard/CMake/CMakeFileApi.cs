@@ -35,7 +35,7 @@ public static class CMakeFileApi
             if (!Directory.Exists(replyDir)) { error = "no CMake File API reply"; return null; }
             var index = Directory.GetFiles(replyDir, "index-*.json").Order(StringComparer.Ordinal).LastOrDefault();
             if (index is null) { error = "no CMake File API reply index"; return null; }
-            using var idx = JsonDocument.Parse(File.ReadAllText(index));
+            using var idx = JsonDocument.Parse(BoundedText.Read(index, 256 << 20));
             var reply = idx.RootElement.GetProperty("reply");
             string? generator = idx.RootElement.TryGetProperty("cmake", out var cm) && cm.TryGetProperty("generator", out var g) && g.TryGetProperty("name", out var gn) ? gn.GetString() : null;
             if (!reply.TryGetProperty("codemodel-v2", out var cmRef) || !cmRef.TryGetProperty("jsonFile", out var cmFile))
@@ -46,18 +46,18 @@ public static class CMakeFileApi
             var compilers = new Dictionary<string, string>(StringComparer.Ordinal);
             if (reply.TryGetProperty("toolchains-v1", out var tcRef) && tcRef.TryGetProperty("jsonFile", out var tcFile))
             {
-                using var tc = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, tcFile.GetString()!)));
+                using var tc = JsonDocument.Parse(BoundedText.Read(Path.Combine(replyDir, tcFile.GetString()!), 256 << 20));
                 foreach (var t in tc.RootElement.GetProperty("toolchains").EnumerateArray())
                     if (t.TryGetProperty("compiler", out var c) && c.TryGetProperty("path", out var path))
                         compilers[t.GetProperty("language").GetString()!] = path.GetString()!;
             }
-            using var codemodel = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, cmFile.GetString()!)));
+            using var codemodel = JsonDocument.Parse(BoundedText.Read(Path.Combine(replyDir, cmFile.GetString()!), 256 << 20));
             string top = codemodel.RootElement.GetProperty("paths").GetProperty("build").GetString() ?? buildDir;
             var config = codemodel.RootElement.GetProperty("configurations")[0];
             var targets = new List<CMakeTarget>();
             foreach (var t in config.GetProperty("targets").EnumerateArray())
             {
-                using var td = JsonDocument.Parse(File.ReadAllText(Path.Combine(replyDir, t.GetProperty("jsonFile").GetString()!)));
+                using var td = JsonDocument.Parse(BoundedText.Read(Path.Combine(replyDir, t.GetProperty("jsonFile").GetString()!), 256 << 20));
                 targets.Add(ReadTarget(td.RootElement, top));
             }
             return new CMakeBuild(top, generator, CMakeBuild.BuildOrder(targets), compilers);

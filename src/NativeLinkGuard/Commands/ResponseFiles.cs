@@ -152,7 +152,7 @@ public static class ResponseFiles
                 return null;
             }
 
-            return File.ReadAllText(path);
+            return BoundedText.Read(path, (int)MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -66,6 +66,9 @@ public sealed class HostileFileSystemTests
         Assert.That(rt.Findings, Is.Not.Null);
         var audit = Within(() => DirectoryAuditor.Audit(_fx.P("odd")), "audit");
         Assert.That(audit, Is.Not.Null);
+        // Response files that are a FIFO or a /proc file that never ends: left as literal arguments, as libiberty does.
+        var rsp = Within(() => global::NativeLinkGuard.Commands.ResponseFiles.Expand(["gcc", "@odd/libfoo.so", "@/proc/self/pagemap", "-o", "x"], _fx.Root, []), "response files");
+        Assert.That(rsp, Does.Contain("@odd/libfoo.so"));
         _fx.Write("etc/ld.so.conf", $"include {_fx.P("odd")}/libfoo.so\n/opt/x\n");
         var conf = Within(() => LdSoConfReader.Read(_fx.P("etc/ld.so.conf"), ""), "ld.so.conf");
         Assert.That(conf.Directories, Does.Contain("/opt/x"));
