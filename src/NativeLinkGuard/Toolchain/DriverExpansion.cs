@@ -40,7 +40,15 @@ public static class DriverExpansion
         if (n.Contains("nvcc", StringComparison.Ordinal))
             throw new ToolchainException("nvcc links are not expanded yet: check the host-compiler link that 'nvcc --dryrun' prints");
 
-        var result = ProcessRunner.Run(tool, ["-###", .. argv.Skip(1)], env, workingDirectory);
+        string? cacheFile = DriverExpansionCache.Key(tool, argv, workingDirectory, env);
+        ProcessResult result;
+        bool fromCache = false;
+        if (DriverExpansionCache.Load(cacheFile) is { } cached) { result = new ProcessResult(0, "", cached, false); fromCache = true; }
+        else
+        {
+            result = ProcessRunner.Run(tool, ["-###", .. argv.Skip(1)], env, workingDirectory);
+            if (result.ExitCode == 0) DriverExpansionCache.Save(cacheFile, result.StandardError);
+        }
         if (result.ExitCode != 0)
             throw new ToolchainException($"'{argv[0]} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(result.StandardError))}");
 
@@ -59,7 +67,7 @@ public static class DriverExpansion
 
         var ldArgv = SplitDriverLine(linkLine);
         string linker = ldArgv[0];
-        var notes = new List<string> { $"expanded with '{argv[0]} -###'" };
+        var notes = new List<string> { $"expanded with '{argv[0]} -###'{(fromCache ? " (from the expansion cache)" : "")}" };
         if (Path.GetFileName(linker) == "collect2")
         {
             // collect2 runs the linker gcc names for -print-prog-name (honouring -fuse-ld=).
