@@ -75,10 +75,17 @@ public static class DriverExpansion
             string prog = fuse.Length == 0 ? "ld" : fuse.Contains('/') ? fuse : "ld." + fuse;
             string[] printArgs = [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog];
             string key = tool + "\0" + string.Join('\0', printArgs);
+            // The answer is kept with the cached expansion (same driver, arguments and PATH); else asked once per run.
+            string? progFile = cacheFile is null ? null : cacheFile + ".prog";
             if (linkerNames is null || !linkerNames.TryGetValue(key, out var name))
             {
-                var printed = ProcessRunner.Run(tool, printArgs, env, workingDirectory);
-                name = printed.ExitCode == 0 ? printed.StandardOutput.Trim() : prog;
+                name = DriverExpansionCache.Load(progFile)?.Trim();
+                if (string.IsNullOrEmpty(name))
+                {
+                    var printed = ProcessRunner.Run(tool, printArgs, env, workingDirectory);
+                    name = printed.ExitCode == 0 ? printed.StandardOutput.Trim() : prog;
+                    if (printed.ExitCode == 0) DriverExpansionCache.Save(progFile, name);
+                }
                 linkerNames?.Add(key, name);
             }
             linker = ProcessRunner.FindOnPath(name, pathVar) ?? throw new ToolchainException($"the linker '{name}' that {argv[0]} runs was not found");
