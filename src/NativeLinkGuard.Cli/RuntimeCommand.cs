@@ -46,6 +46,7 @@ public static class RuntimeCommand
         {
             WorkingDirectory = cwd, LdLibraryPath = llp, Sysroot = sysroot, HintDirectories = hints,
             CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
+            IncludeLibraries = format != "text" || verbose,
         });
         var reports = files.Select(checker.Check).ToList();
         stdout.Write(format switch

@@ -49,6 +49,7 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
             LdLibraryPath = LdLibraryPath.Length == 0 ? null : LdLibraryPath,
             Sysroot = Sysroot,
             CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
+            IncludeLibraries = ReportFile.Length > 0,
             HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).ToList(),
         });

@@ -112,6 +112,9 @@ public sealed class LibraryFileCache
     {
         try
         {
+            // "a/lib/../../b/lib/x" and "c/lib/../../b/lib/x" name one file (the file APIs normalise ".." the same way).
+            string normal = path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal) ? Path.GetFullPath(path) : path;
+            if (!ReferenceEquals(normal, path) && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
             // One statx answers what used to take several stats, and keeps FIFOs and devices from ever being opened.
             var st = NativeMethods.Stat(path, out int errno);
             if (errno is 2 or 20) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
@@ -125,15 +128,21 @@ public sealed class LibraryFileCache
                 if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
             }
             var id = st is { } s ? (s.DevMajor, s.DevMinor, s.Inode, s.Size, s.MtimeSeconds) : default;
-            if (st is not null && _byIdentity.TryGetValue(id, out var same)) return same with { Path = path };
+            if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
             var read = ReadFile(path);
             if (st is not null) _byIdentity[id] = read;
-            return read;
+            return Remember(normal, read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new LibraryFile(path, LibraryFileKind.Unreadable, null, e.Message);
         }
+    }
+
+    private LibraryFile Remember(string normal, LibraryFile file)
+    {
+        _files.TryAdd(normal, file with { Path = normal });
+        return file;
     }
 
     private LibraryFile ReadFile(string path)

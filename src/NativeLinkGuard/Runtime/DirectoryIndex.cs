@@ -18,8 +18,11 @@ public sealed class DirectoryIndex
     /// </summary>
     public string? Identity(string path)
     {
-        if (!_identities.TryGetValue(path, out var id))
-            _identities[path] = id = NativeMethods.Stat(path) is { } st ? $"{st.DevMajor}:{st.DevMinor}:{st.Inode}" : NativeMethods.RealPath(path);
+        if (_identities.TryGetValue(path, out var id)) return id;
+        string key = Normalize(path);
+        if (ReferenceEquals(key, path) || !_identities.TryGetValue(key, out id))
+            id = NativeMethods.Stat(key) is { } st ? $"{st.DevMajor}:{st.DevMinor}:{st.Inode}" : NativeMethods.RealPath(key);
+        _identities[path] = _identities[key] = id;
         return id;
     }
 

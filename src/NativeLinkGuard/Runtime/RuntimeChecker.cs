@@ -58,7 +58,9 @@ public sealed class RuntimeChecker
         var notes = new List<string>(env.Notes);
         if (!string.IsNullOrEmpty(env.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={env.LdLibraryPath} (as configured for the deployment)");
         if (cache?.Error is { } ce) notes.Add(ce);
-        var libraries = resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path, l.Rule)).ToList();
+        var libraries = _request.IncludeLibraries
+            ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path, l.Rule)).ToList()
+            : [];
         return new RuntimeFileReport(file, !findings.Any(f => f.Severity == Severity.Error), findings, libraries, notes);
     }
 

@@ -11,6 +11,7 @@ public sealed record RuntimeFileReport(
     // No error finding: ld.so maps every dependency (driver libraries, NLG0013, are assumed present where it runs).
     bool Loadable,
     IReadOnlyList<Finding> Findings,
+    // Every lookup as ldd shows it (empty when the request leaves them out).
     IReadOnlyList<RuntimeLibrary> Libraries,
     IReadOnlyList<string> Notes);
 
@@ -28,6 +29,9 @@ public sealed record RuntimeRequest
 
     /// <summary>Where probed ld.so settings are kept across runs (null: probed once per process).</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>Report every lookup (<see cref="RuntimeFileReport.Libraries"/>); a thousand roots make a million.</summary>
+    public bool IncludeLibraries { get; init; } = true;
 
     /// <summary>Also look here for a missing library when suggesting fixes.</summary>
     public IReadOnlyList<string> HintDirectories { get; init; } = [];

@@ -33,8 +33,10 @@ public sealed class RuntimeResolver
     // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
     // by those, a tree shared by a thousand roots is searched once.
     private readonly Dictionary<(int ChainId, string Origin, string? RootOrigin), int> _chainIds = new();
-    private readonly Dictionary<(string, ElfFile, string, int, string?), (List<SearchedDirectory> Searched, string? Fatal)> _failedSearches = new();
-    private readonly Dictionary<(string Name, ElfFile Elf, string Origin, int ChainId, string? RootOrigin), ((string Path, ElfFile Elf)? Found, string? Rule, string? Fatal)> _searches = new();
+    private readonly Dictionary<(string, int, string, int, string?), (List<SearchedDirectory> Searched, string? Fatal)> _failedSearches = new();
+    private readonly Dictionary<(string Name, int Elf, string Origin, int ChainId, string? RootOrigin), ((string Path, ElfFile Elf)? Found, string? Rule, string? Fatal)> _searches = new();
+    // ElfFile is a record (structural equality over its strings and lists): keys use a per-instance id instead.
+    private readonly Dictionary<ElfFile, int> _elfIds = new(ReferenceEqualityComparer.Instance);
 
     // runpathOverrides: object path → the DT_RUNPATH it would have after a suggested relink or patchelf;
     // extraFiles: paths a suggestion would create (aliases in the file cache). Both only when verifying a fix.
@@ -102,7 +104,8 @@ public sealed class RuntimeResolver
 
         // The search trace is only recorded when it is reported: found lookups (nearly all) allocate none.
         string? rootOrigin = _env.LdLibraryPath?.Contains('$') == true ? root.Origin : null;
-        var memoKey = (name, obj.Elf, obj.Origin, obj.Elf.Runpath is null ? obj.RpathChainId : -1, rootOrigin);
+        if (!_elfIds.TryGetValue(obj.Elf, out int elfId)) _elfIds[obj.Elf] = elfId = _elfIds.Count + 1;
+        var memoKey = (name, elfId, obj.Origin, obj.Elf.Runpath is null ? obj.RpathChainId : -1, rootOrigin);
         if (!_searches.TryGetValue(memoKey, out var memo))
         {
             var r = Search(name, obj, root, null, out string? ruleFound, out string? fatalFound);
