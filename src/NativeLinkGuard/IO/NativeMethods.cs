@@ -71,6 +71,45 @@ internal static partial class NativeMethods
         return handle;
     }
 
+    [DllImport("libc", EntryPoint = "opendir", SetLastError = true)]
+    private static extern IntPtr OpenDirNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static extern IntPtr ReadDirNative(IntPtr dir);
+
+    [DllImport("libc", EntryPoint = "closedir")]
+    private static extern int CloseDirNative(IntPtr dir);
+
+    // struct dirent on 64-bit Linux (glibc and musl alike): d_ino, d_off, d_reclen, d_type, then d_name.
+    private const int DirentNameOffset = 19;
+
+    /// <summary>
+    /// The entry names of DIR straight from readdir(3), without "." and "..", and without the stat per symlink that
+    /// .NET's enumerator makes; stops after MAX names. Null when DIR cannot be opened, or where this is not 64-bit
+    /// Linux (callers then list it with the managed API).
+    /// </summary>
+    public static List<string>? ReadDirectory(string dir, int max)
+    {
+        if (!OperatingSystem.IsLinux() || IntPtr.Size != 8 || dir.Contains('\0')) return null;
+        IntPtr d = OpenDirNative(dir);
+        if (d == IntPtr.Zero) return null;
+        try
+        {
+            var names = new List<string>();
+            for (IntPtr e = ReadDirNative(d); e != IntPtr.Zero && names.Count <= max; e = ReadDirNative(d))
+            {
+                string? name = Marshal.PtrToStringUTF8(e + DirentNameOffset);
+                if (name is null or "." or "..") continue;
+                names.Add(name);
+            }
+            return names;
+        }
+        finally
+        {
+            CloseDirNative(d);
+        }
+    }
+
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 
@@ -85,14 +124,21 @@ internal static partial class NativeMethods
     public static FileStat? Stat(string path) => Stat(path, out _);
 
     // errno: 0, or why there is no answer (2 ENOENT, 13 EACCES, 20 ENOTDIR, 40 ELOOP; -1 no statx).
-    public static FileStat? Stat(string path, out int errno)
+    public static FileStat? Stat(string path, out int errno) => Statx(path, 0, out errno);
+
+    /// <summary>statx(2) of the path itself: a symlink is <see cref="FileStatType.Other"/>, never its target.</summary>
+    public static FileStat? LinkStat(string path) => Statx(path, AT_SYMLINK_NOFOLLOW, out _);
+
+    private const int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    private static FileStat? Statx(string path, int flags, out int errno)
     {
         errno = -1;
         if (!OperatingSystem.IsLinux() || path.Length == 0 || path.Contains('\0')) return null;
         var b = new byte[256];
         try
         {
-            if (StatxNative(AT_FDCWD, path, 0, STATX_BASIC_STATS, b) != 0) { errno = Marshal.GetLastPInvokeError(); return null; }
+            if (StatxNative(AT_FDCWD, path, flags, STATX_BASIC_STATS, b) != 0) { errno = Marshal.GetLastPInvokeError(); return null; }
         }
         catch (EntryPointNotFoundException)
         {

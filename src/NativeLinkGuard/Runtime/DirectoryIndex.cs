@@ -40,6 +40,40 @@ public sealed class DirectoryIndex
         return e;
     }
 
+    private readonly Dictionary<string, string> _equivalents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _plainDirectories = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// An absolute DIR without ".", "..", or "//" that the kernel resolves to the same directory, or DIR itself when
+    /// that cannot be told without following links. The kernel applies ".." to the directory it has reached, so
+    /// "a/x/.." is "a" only when "a/x" is a real directory: a symlink there (its target's parent) or a missing one
+    /// (ENOENT for the whole path) keeps the spelling. Spellings of one directory share every search from it.
+    /// </summary>
+    public string PhysicalEquivalent(string dir)
+    {
+        if (!dir.StartsWith('/') || !(dir.Contains("/.", StringComparison.Ordinal) || dir.Contains("//", StringComparison.Ordinal))) return dir;
+        if (_equivalents.TryGetValue(dir, out var known)) return known;
+        var parts = new List<string>();
+        string result = dir;
+        foreach (var part in dir.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part != "..") { parts.Add(part); continue; }
+            if (parts.Count == 0) continue; // "/.." is "/"
+            if (!IsPlainDirectory("/" + string.Join('/', parts))) { parts = null; break; }
+            parts.RemoveAt(parts.Count - 1);
+        }
+        if (parts is not null) result = "/" + string.Join('/', parts);
+        return _equivalents[dir] = result;
+    }
+
+    private bool IsPlainDirectory(string path)
+    {
+        if (!_plainDirectories.TryGetValue(path, out bool plain))
+            _plainDirectories[path] = plain = NativeMethods.LinkStat(path) is { Type: FileStatType.Directory };
+        return plain;
+    }
+
     private static string Normalize(string dir) => dir.Contains("/.", StringComparison.Ordinal) || dir.Contains("//", StringComparison.Ordinal) ? Path.GetFullPath(dir) : dir;
 
     /// <summary>Whether DIR has an entry NAME (of any type: a dangling link counts; opening it decides).</summary>
@@ -72,7 +106,7 @@ public sealed class DirectoryIndex
         {
             var set = new HashSet<string>(StringComparer.Ordinal);
             // Names only, straight from readdir: no stat per entry.
-            var names = new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
+            IEnumerable<string> names = NativeMethods.ReadDirectory(dir, MaxListed) ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
                 (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
                 new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false });
             foreach (var name in names)

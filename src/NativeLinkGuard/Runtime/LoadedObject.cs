@@ -2,20 +2,21 @@ using NativeLinkGuard.Elf;
 
 namespace NativeLinkGuard.Runtime;
 
-/// <summary>One object in the emulated process: the root, the loader itself, or a dependency ld.so mapped.</summary>
+/// <summary>
+/// One object in the emulated process: the root, the loader itself, or a dependency ld.so mapped. The resolver keeps
+/// its objects as compact records and builds these only for what is reported or searched (see
+/// <see cref="RuntimeResolution"/>).
+/// </summary>
 public sealed class LoadedObject
 {
-    public LoadedObject(string path, ElfFile elf, LoadedObject? loader, string workingDirectory, string? originOverride = null)
+    internal LoadedObject(string path, ElfFile elf, LoadedObject? loader, string origin, int rpathChainId)
     {
         Path = path;
         Elf = elf;
         Loader = loader;
-        // ld.so's l_origin: the directory of the path as it was opened, made absolute, symlinks NOT resolved.
-        string abs = path.StartsWith('/') ? path : workingDirectory.TrimEnd('/') + "/" + path;
-        int slash = abs.LastIndexOf('/');
-        Origin = originOverride ?? (slash <= 0 ? "/" : abs[..slash]);
+        Origin = origin;
+        RpathChainId = rpathChainId;
         Depth = loader is null ? 0 : loader.Depth + 1;
-        if (elf.Soname is { } soname) Names.Add(soname);
     }
 
     /// <summary>The path ld.so opened (search dir + name, unnormalised, as <c>ldd</c> prints it).</summary>
@@ -24,15 +25,15 @@ public sealed class LoadedObject
 
     /// <summary>The object whose DT_NEEDED made ld.so load this one (glibc's l_loader); null for the root.</summary>
     public LoadedObject? Loader { get; }
+
+    /// <summary>ld.so's l_origin: the directory of the path as opened, made absolute, symlinks not resolved
+    /// (a program's is its real directory, as exec's /proc/self/exe).</summary>
     public string Origin { get; }
     public int Depth { get; }
 
     /// <summary>Identifies the DT_RPATH lists of this object and the objects above it (inherited RPATH): equal ids,
-    /// equal RPATH search. Set by the resolver.</summary>
-    public int RpathChainId { get; set; }
-
-    /// <summary>Names a later DT_NEEDED matches without a search: names it was requested by, its SONAME, its path.</summary>
-    public List<string> Names { get; } = [];
+    /// equal RPATH search.</summary>
+    internal int RpathChainId { get; }
 
     /// <summary>glibc ignores DT_RPATH when the object also has DT_RUNPATH.</summary>
     public string? EffectiveRpath => Elf.Runpath is null ? Elf.Rpath : null;

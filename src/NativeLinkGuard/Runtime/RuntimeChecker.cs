@@ -41,7 +41,7 @@ public sealed class RuntimeChecker
 
         var findings = new List<Finding>();
         var advisor = new RuntimeFixAdvisor(env, _files, _dirs, cache, _request.HintDirectories, resolution);
-        foreach (var lookup in resolution.Lookups.Where(l => !l.IsFound))
+        foreach (var lookup in resolution.Unresolved)
         {
             if (lookup.FatalError is not null) findings.Add(advisor.Fatal(lookup));
             else if (DriverLibraries.IsDriverProvided(lookup.Name)) findings.Add(DriverProvided(lookup));

@@ -12,7 +12,8 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     IReadOnlyList<string> hintDirectories, RuntimeResolution resolution)
 {
     private const string LoaderNotFound = "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
-    private readonly RuntimeResolver _resolver = new(env, files, dirs, cache);
+    // Only for token expansion in the NLG0005 test: built when an object's run path may name a stubs directory.
+    private RuntimeResolver? _expander;
     private HashSet<(string, string)>? _foundBefore;
 
     public Finding NotFound(RuntimeLookup l)
@@ -54,15 +55,15 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     /// <summary>NLG0005: a run path (DT_RUNPATH/DT_RPATH, or LD_LIBRARY_PATH) reaching a stubs directory.</summary>
     public IEnumerable<Finding> StubsAtRunTime()
     {
-        foreach (var o in resolution.Objects)
+        foreach (var o in resolution.ObjectsThatMayNameStubs())
         {
             if (o.Path == env.RtldPath) continue;
             string? list = o.Elf.Runpath ?? o.Elf.Rpath;
-            // Cheap test first: this runs for every object of every root.
+            // The resolver pre-filters (ObjectsThatMayNameStubs); this is the exact test.
             if (list is null || !list.Contains("stubs", StringComparison.Ordinal) && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
             string tag = o.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
             var elements = list.Split(':');
-            var stubs = elements.Where(e => IsStubs(_resolver.ExpandTokens(e, o))).ToList();
+            var stubs = elements.Where(e => IsStubs((_expander ??= new(env, files, dirs, cache)).ExpandTokens(e, o))).ToList();
             if (stubs.Count == 0) continue;
             var kept = elements.Where(e => !stubs.Contains(e)).ToList();
             string newPath = string.Join(':', kept);
@@ -135,7 +136,9 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     /// <summary>Where a file with this name (or this SONAME) exists: hint dirs and the dirs of every loaded object.</summary>
     private IEnumerable<(string Dir, string File)> Locate(string name)
     {
-        var places = hintDirectories.Select(Abs).Concat(resolution.Objects.Where(o => o.Path != env.RtldPath).Select(o => o.Origin))
+        // Each loaded object's directory once, in its physical-equivalent spelling: a deep tree spells one
+        // directory many ways ("a/lib/../../b/lib"), and a fix should name it plainly.
+        var places = hintDirectories.Select(Abs).Concat(resolution.SearchOrigins())
             .Distinct(StringComparer.Ordinal);
         int stem = name.IndexOf(".so", StringComparison.Ordinal);
         foreach (var dir in places)

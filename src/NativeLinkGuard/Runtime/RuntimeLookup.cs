@@ -19,12 +19,3 @@ public sealed record RuntimeLookup(
     /// <summary>root → … → this name, file names only, as ld's chains are shown.</summary>
     public IReadOnlyList<string> Chain => [.. NeededBy.LoaderChain().Reverse().Select(o => o.FileName), Name];
 }
-
-/// <summary>The emulated load of one file: every object mapped, every lookup, in ld.so's order.</summary>
-public sealed record RuntimeResolution(
-    string Path,
-    LoadedObject? Root,
-    IReadOnlyList<LoadedObject> Objects,
-    IReadOnlyList<RuntimeLookup> Lookups,
-    // The root itself cannot be loaded (missing, not ELF, another ABI than the loader).
-    string? RootError);

@@ -24,19 +24,40 @@ public sealed class RuntimeResolver
     private readonly LdSoCacheIndex? _cache;
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
-    private readonly Dictionary<string, LoadedObject> _byIdentity = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LoadedObject> _byName = new(StringComparer.Ordinal);
     // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
     private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
     private readonly Dictionary<string, string[]> _searchDirectories = new(StringComparer.Ordinal);
+
+    // Interned names (DT_NEEDED, SONAMEs, paths), origins and file identities: the walk compares ints.
+    private readonly Dictionary<string, int> _nameIds = new(StringComparer.Ordinal);
+    private readonly List<string> _names = [];
+    private readonly Dictionary<string, int> _originIds = new(StringComparer.Ordinal);
+    private readonly List<bool> _originNamesStubs = [];
+    private readonly Dictionary<string, int> _identityIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<ElfFile, ObjectFacts> _facts = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, ObjectFacts> _overriddenFacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Parent, int Origin, int Rpath), int> _chainIds = new();
+    private readonly List<(int Origin, int Rpath)> _chainTops = [(-1, -1)]; // per chain id: its nearest link (0: none)
+    private readonly List<int> _chainParents = [0];
+    private readonly List<string> _originNames = [];
+    private readonly Dictionary<(int Name, int Origin, int Rpath), ((string Path, ElfFile Elf)? Found, int Element, string? Sub, string? Fatal)> _links = new();
+    private readonly Dictionary<(int Name, int Profile, int Origin, int RootOrigin), ((string Path, ElfFile Elf)? Found, FoundAt At, string? Fatal)> _tails = new();
+    private readonly Dictionary<(string? Runpath, bool NoDefaultLibs), int> _profiles = new();
     // Across the roots of a run, a DT_NEEDED search depends only on the name, the needing object (its file, its
     // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
     // by those, a tree shared by a thousand roots is searched once.
-    private readonly Dictionary<(int ChainId, string Origin, string? RootOrigin), int> _chainIds = new();
-    private readonly Dictionary<(string, int, string, int, string?), (List<SearchedDirectory> Searched, string? Fatal)> _failedSearches = new();
-    private readonly Dictionary<(string Name, int Elf, string Origin, int ChainId, string? RootOrigin), ((string Path, ElfFile Elf)? Found, string? Rule, string? Fatal)> _searches = new();
-    // ElfFile is a record (structural equality over its strings and lists): keys use a per-instance id instead.
-    private readonly Dictionary<ElfFile, int> _elfIds = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SearchKey, SearchOutcome> _searches = new();
+    private readonly Dictionary<(SearchOutcome, string), IReadOnlyList<SearchedDirectory>> _traces = new();
+
+    // The loaded-object tables of the root being walked, indexed by interned name/identity and valid where the stamp
+    // equals the walk's epoch: a new root starts with one increment instead of clearing dictionaries.
+    private int _epoch;
+    private int[] _nameStamp = new int[256], _nameObject = new int[256];
+    private int[] _identityStamp = new int[256], _identityObject = new int[256];
+    // Roots of one run tend to have closures of similar size: start where the last one ended, no regrowth.
+    private int _lastObjectCount = 16, _lastLookupCount = 32;
+
+    private readonly record struct SearchKey(int Name, int File, int Origin, int Chain, int RootOrigin);
 
     // runpathOverrides: object path → the DT_RUNPATH it would have after a suggested relink or patchelf;
     // extraFiles: paths a suggestion would create (aliases in the file cache). Both only when verifying a fix.
@@ -55,129 +76,331 @@ public sealed class RuntimeResolver
     {
         var rootFile = _files.Get(Abs(path));
         if (rootFile.Kind != LibraryFileKind.Elf || rootFile.Elf is null)
-            return new(path, null, [], [], $"{path}: {rootFile.Error ?? "not an ELF file"}");
+            return new(path, $"{path}: {rootFile.Error ?? "not an ELF file"}");
         if (!rootFile.Elf.IsSharedObject && rootFile.Elf.Type != ElfType.Executable)
-            return new(path, null, [], [], $"{path}: not a shared object or executable ({rootFile.Elf.Type})");
+            return new(path, $"{path}: not a shared object or executable ({rootFile.Elf.Type})");
         if (rootFile.Elf.Class != _env.Class || rootFile.Elf.Machine != _env.Machine)
-            return new(path, null, [], [], $"{path}: built for {rootFile.Elf.TargetName}, not for the loader's ABI");
+            return new(path, $"{path}: built for {rootFile.Elf.TargetName}, not for the loader's ABI");
+
+        if (++_epoch == int.MaxValue)
+        {
+            Array.Clear(_nameStamp);
+            Array.Clear(_identityStamp);
+            _epoch = 1;
+        }
+        var r = new RuntimeResolution(path, null, this, _lastObjectCount, _lastLookupCount);
 
         // A program started with exec gets $ORIGIN from /proc/self/exe, which the kernel has resolved through
         // symlinks; a library opened by path (dlopen, ld.so --list) keeps the directory as given.
-        string? programOrigin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real ? Path.GetDirectoryName(real) : null;
-        _byIdentity.Clear();
-        _byName.Clear();
-        var root = Map(path, rootFile.Elf, null, programOrigin);
-        AddName(root, path);
-        var objects = new List<LoadedObject> { root };
-        if (_dirs.Identity(Abs(path)) is { } rootId) _byIdentity[rootId] = root;
-        LoadedObject? rtld = null;
+        string origin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real
+            ? Path.GetDirectoryName(real) ?? "/" : OriginOf(path);
+        string searchOrigin = _dirs.PhysicalEquivalent(origin);
+        int root = Map(r, new MappedRecord { OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path), Loader = -1, Name = -1 },
+            NameId(path), (path, origin, searchOrigin));
+        AddName(root, NameId(path));
+        SetIdentity(root, _dirs.Identity(Abs(path)), replace: true);
+        int rtld = -1;
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
-            rtld = new LoadedObject(rp, rtldElf, null, _env.WorkingDirectory);
-            IndexNames(rtld);
-            AddName(rtld, rp);
-            objects.Add(rtld);
-            if (_dirs.Identity(rp) is { } rtldId) _byIdentity.TryAdd(rtldId, rtld);
+            string rtldOrigin = OriginOf(rp), rtldSearchOrigin = _dirs.PhysicalEquivalent(rtldOrigin);
+            rtld = r.AddGiven(new MappedRecord { OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null), Loader = -1, Name = -1 },
+                rp, rtldOrigin, rtldSearchOrigin);
+            IndexNames(r, rtld);
+            AddName(rtld, NameId(rp));
+            SetIdentity(rtld, _dirs.Identity(rp), replace: false);
         }
 
-        var lookups = new List<RuntimeLookup>();
-        for (int i = 0; i < objects.Count; i++)
+        int rootOrigin = _env.LdLibraryPath?.Contains('$') == true ? r.Record(root).OriginId : -1;
+        for (int i = 0; i < r.ObjectCount; i++)
         {
-            var obj = objects[i];
-            if (obj == rtld) continue;
-            foreach (var name in obj.Elf.Needed)
-            {
-                var lookup = Lookup(name, obj, root, objects);
-                lookups.Add(lookup);
-                if (lookup.FatalError is not null) return new(path, root, objects, lookups, null);
-            }
+            if (i == rtld) continue;
+            foreach (int name in r.Record(i).Facts.Needed)
+                if (!Lookup(r, name, i, rootOrigin)) goto done;
         }
-        return new(path, root, objects, lookups, null);
+    done:
+        _lastObjectCount = Math.Max(16, r.ObjectCount);
+        _lastLookupCount = Math.Max(32, r.LookupCount);
+        return r;
     }
 
-    private RuntimeLookup Lookup(string name, LoadedObject obj, LoadedObject root, List<LoadedObject> objects)
+    internal string Name(int id) => _names[id];
+
+    /// <summary>Maps one DT_NEEDED of object I as ld.so does; false when the load stops (a fatal candidate).</summary>
+    private bool Lookup(RuntimeResolution r, int name, int i, int rootOrigin)
     {
         // A name matches a loaded object's SONAME, a name it was requested by, or its path (glibc's _dl_name_match_p).
-        if (_byName.TryGetValue(name, out var loaded))
-            return new RuntimeLookup(name, obj, loaded, loaded.Loader is null && loaded.Path == _env.RtldPath ? "the dynamic loader itself" : "already loaded", []);
-
-        // The search trace is only recorded when it is reported: found lookups (nearly all) allocate none.
-        string? rootOrigin = _env.LdLibraryPath?.Contains('$') == true ? root.Origin : null;
-        if (!_elfIds.TryGetValue(obj.Elf, out int elfId)) _elfIds[obj.Elf] = elfId = _elfIds.Count + 1;
-        var memoKey = (name, elfId, obj.Origin, obj.Elf.Runpath is null ? obj.RpathChainId : -1, rootOrigin);
-        if (!_searches.TryGetValue(memoKey, out var memo))
+        if (_nameStamp[name] == _epoch)
         {
-            var r = Search(name, obj, root, null, out string? ruleFound, out string? fatalFound);
-            _searches[memoKey] = memo = (r, ruleFound, fatalFound);
+            int j = _nameObject[name];
+            ref var loaded = ref r.Record(j);
+            var kind = loaded.Loader < 0 && r.SearchLocation(j).Path == _env.RtldPath ? LookupKind.LoaderItself : LookupKind.AlreadyLoaded;
+            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = j, Kind = kind });
+            return true;
         }
-        var (found, rule, _) = memo;
-        if (found is null)
+
+        ref var obj = ref r.Record(i);
+        var key = new SearchKey(name, obj.Facts.Profile, obj.OriginId, obj.Facts.HasRunpath ? -1 : obj.Chain, rootOrigin);
+        if (!_searches.TryGetValue(key, out var outcome)) _searches[key] = outcome = Search(r, name, i, rootOrigin);
+        if (outcome.Path is null)
         {
-            if (!_failedSearches.TryGetValue(memoKey, out var failed))
-            {
-                var searched = new List<SearchedDirectory>();
-                Search(name, obj, root, searched, out _, out string? fatal);
-                _failedSearches[memoKey] = failed = (searched, fatal);
-            }
-            return new RuntimeLookup(name, obj, null, null, failed.Searched, failed.Fatal);
+            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome });
+            return outcome.Fatal is null;
         }
 
         // ld.so compares device and inode: a second path to a mapped file reuses that object.
-        string? id = _dirs.Identity(Abs(found.Value.Path));
-        if (id is not null && _byIdentity.TryGetValue(id, out var same))
+        if (outcome.Identity >= 0 && _identityStamp[outcome.Identity] == _epoch)
         {
+            int same = _identityObject[outcome.Identity];
             AddName(same, name);
-            return new RuntimeLookup(name, obj, same, rule + " (same file as an object already loaded)", []);
+            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same, Kind = LookupKind.SameFile, Outcome = outcome });
+            return true;
         }
-        var mapped = Map(found.Value.Path, found.Value.Elf, obj);
+        var facts = _runpathOverrides.Count > 0 ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
+        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = facts, Loader = i, Name = name, Outcome = outcome }, outcome.PathName);
         AddName(mapped, name);
-        objects.Add(mapped);
-        if (id is not null) _byIdentity[id] = mapped;
-        return new RuntimeLookup(name, obj, mapped, rule, []);
+        if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch; _identityObject[outcome.Identity] = mapped; }
+        r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped, Outcome = outcome });
+        return true;
     }
 
-    private void AddName(LoadedObject o, string name)
+    private SearchOutcome Search(RuntimeResolution r, int name, int i, int rootOrigin)
     {
-        if (!o.Names.Contains(name)) o.Names.Add(name);
-        _byName.TryAdd(name, o);
-        _byName.TryAdd(o.Path, o);
-    }
-
-    private void IndexNames(LoadedObject o)
-    {
-        foreach (var n in o.Names) _byName.TryAdd(n, o);
-        _byName.TryAdd(o.Path, o);
-    }
-
-    private LoadedObject Map(string path, ElfFile elf, LoadedObject? loader, string? origin = null)
-    {
-        if (_runpathOverrides.TryGetValue(path, out var runpath)) elf = elf with { Runpath = runpath, Rpath = null };
-        var o = new LoadedObject(path, elf, loader, _env.WorkingDirectory, origin);
-        int parent = loader?.RpathChainId ?? 0;
-        if (o.EffectiveRpath is { } rpath)
+        (string Path, ElfFile Elf)? found = null;
+        FoundAt at = default;
+        string? fatal = null;
+        ref var rec = ref r.Record(i);
+        if (_names[name].Contains('/'))
+            found = Search(_names[name], r.SearchObject(i), r.SearchObject(0), null, out at, out fatal);
+        else
         {
-            var key = (parent, o.Origin + "\0" + rpath, (string?)null);
-            if (!_chainIds.TryGetValue(key, out int id)) _chainIds[key] = id = _chainIds.Count + 1;
-            o.RpathChainId = id;
+            // The inherited DT_RPATH lists one link at a time, each searched once per name; then the rest, once per
+            // name and needing file: a new chain of known links costs a few hash lookups, not a directory walk.
+            if (!rec.Facts.HasRunpath)
+                for (int c = rec.Chain; c != 0 && found is null && fatal is null; c = _chainParents[c])
+                {
+                    var link = LinkSearch(name, _chainTops[c]);
+                    if (link.Found is { } hit) { found = hit; at = new FoundAt(FoundIn.Rpath, "DT_RPATH", null, link.Element, link.Sub); }
+                    fatal = link.Fatal;
+                    if (found is not null) return Outcome(found.Value, at, _chainTops[c]);
+                }
+            if (fatal is null)
+            {
+                // Without DT_RUNPATH the directory only matters to an LD_LIBRARY_PATH with $ORIGIN (the root's).
+                var tailKey = (name, rec.Facts.Profile, rec.Facts.HasRunpath ? rec.OriginId : -1, rootOrigin);
+                if (!_tails.TryGetValue(tailKey, out var tail))
+                {
+                    var t = SearchTail(_names[name], r.SearchObject(i), r.SearchObject(0), null, out var tailAt, out string? tailFatal);
+                    _tails[tailKey] = tail = (t, tailAt with { Owner = null }, tailFatal);
+                }
+                (found, at, fatal) = tail;
+            }
         }
-        else o.RpathChainId = parent;
-        IndexNames(o);
-        return o;
+        if (found is not { } f) return new SearchOutcome { Fatal = fatal };
+        return Outcome(f, at, at.Source == FoundIn.Rpath ? _chainTops[at.Owner!.RpathChainId] : default);
+    }
+
+    /// <summary>One DT_RPATH link (its origin and list) searched for one name, remembered.</summary>
+    private (
+        (string Path, ElfFile Elf)? Found, int Element, string? Sub, string? Fatal) LinkSearch(int name, (int Origin, int Rpath) link)
+    {
+        var key = (name, link.Origin, link.Rpath);
+        if (_links.TryGetValue(key, out var known)) return known;
+        var dirs = Expanded(_names[link.Rpath], _originNames[link.Origin], ":");
+        var found = TryDirectories(dirs, _names[name], null, "", null, out string? fatal, out int element, out string? sub);
+        return _links[key] = (found, element, sub, fatal);
+    }
+
+    private SearchOutcome Outcome((string Path, ElfFile Elf) f, FoundAt at, (int, int) ownerLink)
+    {
+        string spelledOrigin = OriginOf(f.Path), origin = _dirs.PhysicalEquivalent(spelledOrigin);
+        string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/" + Path.GetFileName(f.Path);
+        return new SearchOutcome
+        {
+            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin, OriginId = OriginId(origin),
+            Identity = _dirs.Identity(Abs(path)) is { } id ? IdentityId(id) : -1,
+            Source = at.Source, FoundPath = f.Path, Rule = at.Rule, Element = at.Element, Sub = at.Sub, OwnerLink = ownerLink,
+        };
+    }
+
+    /// <summary>
+    /// The path ld.so opens a found file by, and why there, for the needing object as ld.so spells it: the same list
+    /// element as the physical-equivalent search, expanded against this spelling. For DT_RPATH, the owner is the
+    /// nearest object up the chain with that (origin, list) link: ld.so tries it first.
+    /// </summary>
+    internal (string Path, string Rule) Spell(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
+    {
+        switch (o.Source)
+        {
+            case FoundIn.PathInNeeded:
+                return (ExpandTokens(name, neededBy), o.Rule!);
+            case FoundIn.Runpath:
+                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), "DT_RUNPATH of " + neededBy.FileName);
+            case FoundIn.LdLibraryPath:
+                return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
+            case FoundIn.Rpath:
+                foreach (var l in neededBy.LoaderChain())
+                    if (l.EffectiveRpath is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
+                        return (Candidate(rpath, ":", o, l, name), "DT_RPATH of " + l.FileName);
+                return (o.FoundPath!, o.Rule!);
+            default:
+                return (o.FoundPath!, o.Rule!);
+        }
+    }
+
+    private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
+    {
+        string dir = ExpandTokens(list.Split(separators.ToCharArray())[o.Element], origin);
+        string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
+        return d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+    }
+
+    /// <summary>
+    /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
+    /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.
+    /// </summary>
+    internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj, LoadedObject root)
+    {
+        var chain = new System.Text.StringBuilder(obj.Path).Append('\u0003').Append(_env.LdLibraryPath?.Contains('$') == true ? root.Origin : "");
+        if (obj.Elf.Runpath is null)
+            foreach (var l in obj.LoaderChain())
+                if (l.EffectiveRpath is { } rpath) chain.Append(l.Path).Append('\u0001').Append(l.Origin).Append('\u0001').Append(rpath).Append('\u0002');
+        var key = (outcome, chain.ToString());
+        if (_traces.TryGetValue(key, out var trace)) return trace;
+        var searched = new List<SearchedDirectory>();
+        Search(name, obj, root, searched, out _, out _);
+        return _traces[key] = searched;
+    }
+
+    private int Map(RuntimeResolution r, MappedRecord record, int pathName, (string Path, string Origin, string SearchOrigin)? given = null)
+    {
+        var facts = record.Facts;
+        int chain = record.Loader < 0 ? 0 : r.Record(record.Loader).Chain;
+        if (facts.Rpath >= 0 && (chain == 0 || _chainTops[chain] != (record.OriginId, facts.Rpath)))
+        {
+            // A new RPATH link: the lists (and the $ORIGIN they expand against) above it, plus this one. A link equal
+            // to the one right above it searches the same directories again first, so it finds exactly what the
+            // chain above finds: the chain is kept, and a package's deep chain of libraries sharing one RPATH
+            // stays one search context instead of one per depth.
+            var key = (chain, record.OriginId, facts.Rpath);
+            if (!_chainIds.TryGetValue(key, out int id))
+            {
+                _chainIds[key] = id = _chainTops.Count;
+                _chainTops.Add((record.OriginId, facts.Rpath));
+                _chainParents.Add(chain);
+            }
+            chain = id;
+        }
+        record.Chain = chain;
+        record.MayNameStubs = facts.MayNameStubs || (facts.Elf.Runpath ?? facts.Elf.Rpath) is { } list && list.Contains('$') && _originNamesStubs[record.OriginId];
+        int index = given is { } g ? r.AddGiven(record, g.Path, g.Origin, g.SearchOrigin) : r.Add(record);
+        IndexNames(r, index, pathName);
+        return index;
+    }
+
+    private void IndexNames(RuntimeResolution r, int index, int pathName = -1)
+    {
+        int soname = r.Record(index).Facts.Soname;
+        if (soname >= 0) AddName(index, soname);
+        AddName(index, pathName >= 0 ? pathName : NameId(r.SearchLocation(index).Path));
+    }
+
+    /// <summary>The first object registered under a name keeps it (as the first match in ld.so's list wins).</summary>
+    private void AddName(int index, int name)
+    {
+        if (_nameStamp[name] == _epoch) return;
+        _nameStamp[name] = _epoch;
+        _nameObject[name] = index;
+    }
+
+    private void SetIdentity(int index, string? identity, bool replace)
+    {
+        if (identity is null) return;
+        int id = IdentityId(identity);
+        if (!replace && _identityStamp[id] == _epoch) return;
+        _identityStamp[id] = _epoch;
+        _identityObject[id] = index;
+    }
+
+    private ObjectFacts FactsFor(ElfFile elf, string? path)
+    {
+        if (path is not null && _runpathOverrides.TryGetValue(path, out var runpath))
+        {
+            if (!_overriddenFacts.TryGetValue(path, out var o))
+                _overriddenFacts[path] = o = NewFacts(elf with { Runpath = runpath, Rpath = null });
+            return o;
+        }
+        if (!_facts.TryGetValue(elf, out var f)) _facts[elf] = f = NewFacts(elf);
+        return f;
+    }
+
+    private ObjectFacts NewFacts(ElfFile elf)
+    {
+        var needed = new int[elf.Needed.Count];
+        for (int k = 0; k < needed.Length; k++) needed[k] = NameId(elf.Needed[k]);
+        string? list = elf.Runpath ?? elf.Rpath;
+        string? rpath = elf.Runpath is null ? elf.Rpath : null;
+        var profileKey = (elf.Runpath, (elf.Flags1 & 0x800) != 0);
+        if (!_profiles.TryGetValue(profileKey, out int profile)) _profiles[profileKey] = profile = _profiles.Count;
+        return new ObjectFacts(elf, profile, needed, elf.Soname is { } so ? NameId(so) : -1,
+            rpath is null ? -1 : NameId(rpath), list is not null && list.Contains("stubs", StringComparison.Ordinal));
+    }
+
+    private int NameId(string name)
+    {
+        if (_nameIds.TryGetValue(name, out int id)) return id;
+        _nameIds[name] = id = _names.Count;
+        _names.Add(name);
+        if (id >= _nameStamp.Length)
+        {
+            Array.Resize(ref _nameStamp, _nameStamp.Length * 2);
+            Array.Resize(ref _nameObject, _nameStamp.Length);
+        }
+        return id;
+    }
+
+    private int OriginId(string origin)
+    {
+        if (_originIds.TryGetValue(origin, out int id)) return id;
+        _originIds[origin] = id = _originNamesStubs.Count;
+        _originNamesStubs.Add(origin.Contains("stubs", StringComparison.Ordinal));
+        _originNames.Add(origin);
+        return id;
+    }
+
+    private int IdentityId(string identity)
+    {
+        if (_identityIds.TryGetValue(identity, out int id)) return id;
+        _identityIds[identity] = id = _identityIds.Count;
+        if (id >= _identityStamp.Length)
+        {
+            Array.Resize(ref _identityStamp, _identityStamp.Length * 2);
+            Array.Resize(ref _identityObject, _identityStamp.Length);
+        }
+        return id;
+    }
+
+    internal string OriginOf(string path)
+    {
+        string abs = Abs(path);
+        int slash = abs.LastIndexOf('/');
+        return slash <= 0 ? "/" : abs[..slash];
     }
 
     // searched: null on the fast path; a list when the trace is wanted (the lookup failed and is reported).
-    private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out string? rule, out string? fatal)
+    private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out FoundAt at, out string? fatal)
     {
-        rule = null;
+        at = default;
         fatal = null;
+        int element;
+        string? sub;
         if (name.Contains('/'))
         {
             // A DT_NEEDED with a slash is opened as is (after $ORIGIN and friends), never searched.
             string p = ExpandTokens(name, obj);
-            rule = "path in DT_NEEDED";
+            at = new FoundAt(FoundIn.PathInNeeded, "path in DT_NEEDED", null, 0, null);
             var c = Try(p, out fatal, out string result);
-            searched?.Add(new SearchedDirectory(p, rule, result));
+            searched?.Add(new SearchedDirectory(p, at.Rule, result));
             return c;
         }
 
@@ -185,22 +408,32 @@ public sealed class RuntimeResolver
             foreach (var l in obj.LoaderChain())
             {
                 if (l.EffectiveRpath is not { } rpath) continue;
-                if (TryDirectories(Expanded(rpath, l, ":"), name, l, "DT_RPATH of ", searched, out fatal) is { } r1)
-                { rule = "DT_RPATH of " + l.FileName; return r1; }
+                if (TryDirectories(Expanded(rpath, l, ":"), name, l, "DT_RPATH of ", searched, out fatal, out element, out sub) is { } r1)
+                { at = new FoundAt(FoundIn.Rpath, "DT_RPATH of " + l.FileName, l, element, sub); return r1; }
                 if (fatal is not null) return null;
             }
+        return SearchTail(name, obj, root, searched, out at, out fatal);
+    }
+
+    /// <summary>The search after the inherited DT_RPATH lists: LD_LIBRARY_PATH, DT_RUNPATH, the cache, the system.</summary>
+    private (string Path, ElfFile Elf)? SearchTail(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out FoundAt at, out string? fatal)
+    {
+        at = default;
+        fatal = null;
+        int element;
+        string? sub;
 
         if (!string.IsNullOrEmpty(_env.LdLibraryPath))
         {
-            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, null, "LD_LIBRARY_PATH", searched, out fatal) is { } r2)
-            { rule = "LD_LIBRARY_PATH"; return r2; }
+            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, null, "LD_LIBRARY_PATH", searched, out fatal, out element, out sub) is { } r2)
+            { at = new FoundAt(FoundIn.LdLibraryPath, "LD_LIBRARY_PATH", root, element, sub); return r2; }
             if (fatal is not null) return null;
         }
 
         if (obj.Elf.Runpath is { } runpath)
         {
-            if (TryDirectories(Expanded(runpath, obj, ":"), name, obj, "DT_RUNPATH of ", searched, out fatal) is { } r3)
-            { rule = "DT_RUNPATH of " + obj.FileName; return r3; }
+            if (TryDirectories(Expanded(runpath, obj, ":"), name, obj, "DT_RUNPATH of ", searched, out fatal, out element, out sub) is { } r3)
+            { at = new FoundAt(FoundIn.Runpath, "DT_RUNPATH of " + obj.FileName, obj, element, sub); return r3; }
             if (fatal is not null) return null;
         }
 
@@ -216,27 +449,29 @@ public sealed class RuntimeResolver
             {
                 var c = Try(cached, out fatal, out string result);
                 searched?.Add(new SearchedDirectory(cached, "ld.so.cache", result));
-                if (c is not null) { rule = "ld.so.cache"; return c; }
+                if (c is not null) { at = new FoundAt(FoundIn.Fixed, "ld.so.cache", null, 0, null); return c; }
                 if (fatal is not null) return null;
             }
             else searched?.Add(new SearchedDirectory(_cache.Path, "ld.so.cache", $"no entry for {name}"));
         }
         if (_env.ConfDirectories.Count > 0)
         {
-            if (TryDirectories(_env.ConfDirectories, name, null, "ld.so.conf (what ldconfig would cache)", searched, out fatal) is { } r4)
-            { rule = "ld.so.conf"; return r4; }
+            if (TryDirectories(_env.ConfDirectories, name, null, "ld.so.conf (what ldconfig would cache)", searched, out fatal, out _, out _) is { } r4)
+            { at = new FoundAt(FoundIn.Fixed, "ld.so.conf", null, 0, null); return r4; }
             if (fatal is not null) return null;
         }
 
-        if (TryDirectories(_env.SystemDirectories, name, null, "system search path", searched, out fatal) is { } r5)
-        { rule = "system search path"; return r5; }
+        if (TryDirectories(_env.SystemDirectories, name, null, "system search path", searched, out fatal, out _, out _) is { } r5)
+        { at = new FoundAt(FoundIn.Fixed, "system search path", null, 0, null); return r5; }
         return null;
     }
 
     /// <summary>A run-path list with its tokens expanded against an object's origin, split once and remembered.</summary>
-    private string[] Expanded(string list, LoadedObject origin, string separators)
+    private string[] Expanded(string list, LoadedObject origin, string separators) => Expanded(list, origin.Origin, separators);
+
+    private string[] Expanded(string list, string origin, string separators)
     {
-        var key = (origin.Origin, list, separators);
+        var key = (origin, list, separators);
         if (!_expanded.TryGetValue(key, out var dirs))
             _expanded[key] = dirs = list.Split(separators.ToCharArray()).Select(e => ExpandTokens(e, origin)).ToArray();
         return dirs;
@@ -244,13 +479,16 @@ public sealed class RuntimeResolver
 
     // ruleObject/rulePrefix: the rule's text ("DT_RPATH of " + file name) is only built when the trace is recorded.
     private (string Path, ElfFile Elf)? TryDirectories(IReadOnlyList<string> dirs, string name, LoadedObject? ruleObject, string rulePrefix,
-        List<SearchedDirectory>? searched, out string? fatal)
+        List<SearchedDirectory>? searched, out string? fatal, out int element, out string? sub)
     {
         fatal = null;
+        element = -1;
+        sub = null;
         string Rule() => ruleObject is null ? rulePrefix : rulePrefix + ruleObject.FileName;
         string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
         foreach (var dir in dirs)
         {
+            element++;
             string? result = null;
             foreach (var d in SearchDirectories(dir))
             {
@@ -261,6 +499,7 @@ public sealed class RuntimeResolver
                 if (c is not null || fatal is not null)
                 {
                     searched?.Add(new SearchedDirectory(Shown(dir), Rule(), r));
+                    if (d != dir) sub = d[(dir.TrimEnd('/').Length + 1)..];
                     return c;
                 }
                 if (IsSymlinkLoop(Abs(candidate)))
@@ -337,7 +576,9 @@ public sealed class RuntimeResolver
     }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM (also as ${…}); like ld.so, other $-words stay as they are.</summary>
-    public string ExpandTokens(string s, LoadedObject origin)
+    public string ExpandTokens(string s, LoadedObject origin) => ExpandTokens(s, origin.Origin);
+
+    private string ExpandTokens(string s, string origin)
     {
         if (!s.Contains('$')) return s;
         var sb = new System.Text.StringBuilder(s.Length + 32);
@@ -345,7 +586,7 @@ public sealed class RuntimeResolver
         {
             if (s[i] == '$' && Token(s, i + 1, out int length) is { } token)
             {
-                sb.Append(token switch { "ORIGIN" => origin.Origin, "LIB" => _env.DstLib, _ => _env.Platform });
+                sb.Append(token switch { "ORIGIN" => origin, "LIB" => _env.DstLib, _ => _env.Platform });
                 i += length;
             }
             else sb.Append(s[i]);

@@ -1,0 +1,154 @@
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>
+/// The emulated load of one file: every object mapped, every lookup, in ld.so's order. Held as compact records;
+/// <see cref="LoadedObject"/> and <see cref="RuntimeLookup"/> objects are built on first use, so a root whose load
+/// succeeds and is not listed costs no objects at all.
+/// </summary>
+public sealed class RuntimeResolution
+{
+    private readonly RuntimeResolver? _resolver;
+    private MappedRecord[] _objects;
+    private LookupRecord[] _lookups;
+    // Built on first use only: most roots of a large run are never reported object by object.
+    private LoadedObject?[]? _built;
+    private LoadedObject?[]? _searchBuilt;
+    // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
+    private readonly List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
+    private IReadOnlyList<LoadedObject>? _allObjects;
+    private IReadOnlyList<RuntimeLookup>? _allLookups;
+
+    internal RuntimeResolution(string path, string? rootError, RuntimeResolver? resolver = null, int objects = 4, int lookups = 8)
+    {
+        Path = path;
+        RootError = rootError;
+        _resolver = resolver;
+        _objects = new MappedRecord[Math.Max(objects, 4)];
+        _lookups = new LookupRecord[Math.Max(lookups, 8)];
+    }
+
+    public string Path { get; }
+
+    /// <summary>The root itself cannot be loaded (missing, not ELF, another ABI than the loader).</summary>
+    public string? RootError { get; }
+
+    public LoadedObject? Root => ObjectCount > 0 ? Object(0) : null;
+
+    internal int ObjectCount { get; private set; }
+    internal int LookupCount { get; private set; }
+
+    /// <summary>Every object mapped, in load order (built on first use).</summary>
+    public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0, ObjectCount).Select(Object).ToList();
+
+    /// <summary>Every DT_NEEDED lookup, in ld.so's order (built on first use).</summary>
+    public IReadOnlyList<RuntimeLookup> Lookups => _allLookups ??= Enumerable.Range(0, LookupCount).Select(Lookup).ToList();
+
+    /// <summary>The lookups that found nothing or stopped the load; only these are built.</summary>
+    public IEnumerable<RuntimeLookup> Unresolved
+    {
+        get
+        {
+            for (int k = 0; k < LookupCount; k++)
+                if (_lookups[k].Found < 0) yield return Lookup(k);
+        }
+    }
+
+    /// <summary>Objects whose run path may name a stubs directory (NLG0005's candidates); only these are built.</summary>
+    internal IEnumerable<LoadedObject> ObjectsThatMayNameStubs()
+    {
+        for (int i = 0; i < ObjectCount; i++)
+            if (_objects[i].MayNameStubs) yield return Object(i);
+    }
+
+    internal ref MappedRecord Record(int index) => ref _objects[index];
+
+    internal int Add(in MappedRecord record)
+    {
+        if (ObjectCount == _objects.Length)
+        {
+            Array.Resize(ref _objects, _objects.Length * 2);
+            if (_built is not null) Array.Resize(ref _built, _objects.Length);
+            if (_searchBuilt is not null) Array.Resize(ref _searchBuilt, _objects.Length);
+        }
+        _objects[ObjectCount] = record;
+        return ObjectCount++;
+    }
+
+    internal int AddGiven(in MappedRecord record, string path, string origin, string searchOrigin)
+    {
+        int index = Add(record);
+        _given.Add((index, path, origin, searchOrigin));
+        return index;
+    }
+
+    /// <summary>Where object INDEX is searched from, and the path and origin it has for the resolver.</summary>
+    internal (string Path, string Origin) SearchLocation(int index)
+    {
+        ref var r = ref _objects[index];
+        if (r.Outcome is { } o) return (o.Path!, o.Origin);
+        var g = Given(index);
+        return (g.Path, g.SearchOrigin);
+    }
+
+    private (int Index, string Path, string Origin, string SearchOrigin) Given(int index)
+    {
+        foreach (var g in _given) if (g.Index == index) return g;
+        throw new InvalidOperationException($"object {index} was not opened by a given path");
+    }
+
+    internal void Add(in LookupRecord record)
+    {
+        if (LookupCount == _lookups.Length) Array.Resize(ref _lookups, _lookups.Length * 2);
+        _lookups[LookupCount++] = record;
+    }
+
+    /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
+    public LoadedObject Object(int index)
+    {
+        _built ??= new LoadedObject?[_objects.Length];
+        if (_built[index] is { } built) return built;
+        ref var r = ref _objects[index];
+        if (r.Outcome is null)
+        {
+            var g = Given(index);
+            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, g.Origin, r.Chain);
+        }
+        var loader = Object(r.Loader);
+        string path = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0)).Path;
+        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOf(path), r.Chain);
+    }
+
+    /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from.</summary>
+    internal LoadedObject SearchObject(int index)
+    {
+        _searchBuilt ??= new LoadedObject?[_objects.Length];
+        if (_searchBuilt[index] is { } built) return built;
+        ref var r = ref _objects[index];
+        var (path, origin) = SearchLocation(index);
+        return _searchBuilt[index] = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader), origin, r.Chain);
+    }
+
+    /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where
+    /// fixes look for files).</summary>
+    internal IEnumerable<string> SearchOrigins() =>
+        Enumerable.Range(0, ObjectCount).Where(i => i == 0 || _objects[i].Outcome is not null)
+            .Select(i => SearchLocation(i).Origin).Distinct(StringComparer.Ordinal);
+
+    private RuntimeLookup Lookup(int k)
+    {
+        var r = _lookups[k];
+        var neededBy = Object(r.NeededBy);
+        string name = _resolver!.Name(r.Name);
+        string? rule = r.Kind switch
+        {
+            LookupKind.LoaderItself => "the dynamic loader itself",
+            LookupKind.AlreadyLoaded => "already loaded",
+            LookupKind.Mapped => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule,
+            LookupKind.SameFile => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule + " (same file as an object already loaded)",
+            _ => null,
+        };
+        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), rule, []);
+        var trace = _resolver.Trace(r.Outcome!, name, neededBy, Object(0));
+        return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal : null);
+    }
+}
