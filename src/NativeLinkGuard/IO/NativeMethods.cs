@@ -129,6 +129,8 @@ internal static partial class NativeMethods
     /// <summary>statx(2) of the path itself: a symlink is <see cref="FileStatType.Other"/>, never its target.</summary>
     public static FileStat? LinkStat(string path) => Statx(path, AT_SYMLINK_NOFOLLOW, out _);
 
+    public static FileStat? LinkStat(string path, out int errno) => Statx(path, AT_SYMLINK_NOFOLLOW, out errno);
+
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
 
     private static FileStat? Statx(string path, int flags, out int errno)

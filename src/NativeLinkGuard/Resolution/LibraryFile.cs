@@ -22,6 +22,7 @@ public sealed class LibraryFileCache
     // entry, keyed by what statx says identifies this version of the file.
     private readonly Dictionary<(uint, uint, ulong, long, long), LibraryFile> _byIdentity = new();
     private readonly LibraryFileCache? _parent;
+    private readonly PhysicalPaths _physical = new();
     private readonly IReadOnlyDictionary<string, string>? _aliases;
 
     public LibraryFileCache()
@@ -112,8 +113,8 @@ public sealed class LibraryFileCache
     {
         try
         {
-            // "a/lib/../../b/lib/x" and "c/lib/../../b/lib/x" name one file (the file APIs normalise ".." the same way).
-            string normal = path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal) ? Path.GetFullPath(path) : path;
+            // "a/lib/../../b/lib/x" and "c/lib/../../b/lib/x" name one file when the kernel resolves them alike.
+            string normal = _physical.Equivalent(path);
             if (!ReferenceEquals(normal, path) && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
             // One statx answers what used to take several stats, and keeps FIFOs and devices from ever being opened.
             var st = NativeMethods.Stat(path, out int errno);

@@ -35,46 +35,18 @@ public sealed class DirectoryIndex
             // normalise ".." the same way).
             string key = Normalize(dir);
             if (!ReferenceEquals(key, dir) && _exists.TryGetValue(key, out e)) { _exists[dir] = e; return e; }
-            _exists[dir] = _exists[key] = e = Directory.Exists(key);
+            _exists[dir] = _exists[key] = e = Exists(key, directory: true);
         }
         return e;
     }
 
-    private readonly Dictionary<string, string> _equivalents = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> _plainDirectories = new(StringComparer.Ordinal);
+    private readonly PhysicalPaths _physical = new();
 
-    /// <summary>
-    /// An absolute DIR without ".", "..", or "//" that the kernel resolves to the same directory, or DIR itself when
-    /// that cannot be told without following links. The kernel applies ".." to the directory it has reached, so
-    /// "a/x/.." is "a" only when "a/x" is a real directory: a symlink there (its target's parent) or a missing one
-    /// (ENOENT for the whole path) keeps the spelling. Spellings of one directory share every search from it.
-    /// </summary>
-    public string PhysicalEquivalent(string dir)
-    {
-        if (!dir.StartsWith('/') || !(dir.Contains("/.", StringComparison.Ordinal) || dir.Contains("//", StringComparison.Ordinal))) return dir;
-        if (_equivalents.TryGetValue(dir, out var known)) return known;
-        var parts = new List<string>();
-        string result = dir;
-        foreach (var part in dir.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part != "..") { parts.Add(part); continue; }
-            if (parts.Count == 0) continue; // "/.." is "/"
-            if (!IsPlainDirectory("/" + string.Join('/', parts))) { parts = null; break; }
-            parts.RemoveAt(parts.Count - 1);
-        }
-        if (parts is not null) result = "/" + string.Join('/', parts);
-        return _equivalents[dir] = result;
-    }
+    /// <summary>An equivalent spelling of DIR without "." or "..", where the kernel agrees (see <see cref="PhysicalPaths"/>).</summary>
+    public string PhysicalEquivalent(string dir) => _physical.Equivalent(dir);
 
-    private bool IsPlainDirectory(string path)
-    {
-        if (!_plainDirectories.TryGetValue(path, out bool plain))
-            _plainDirectories[path] = plain = NativeMethods.LinkStat(path) is { Type: FileStatType.Directory };
-        return plain;
-    }
-
-    private static string Normalize(string dir) => dir.Contains("/.", StringComparison.Ordinal) || dir.Contains("//", StringComparison.Ordinal) ? Path.GetFullPath(dir) : dir;
+    // "pkg9/lib/../../pkg3/lib" and "pkg4/lib/../../pkg3/lib" are one directory when the kernel says so.
+    private string Normalize(string dir) => _physical.Equivalent(dir);
 
     /// <summary>Whether DIR has an entry NAME (of any type: a dangling link counts; opening it decides).</summary>
     public bool Contains(string dir, string name)
@@ -87,7 +59,7 @@ public sealed class DirectoryIndex
         }
         if (set is not null) return set.Contains(name);
         string path = dir.TrimEnd('/') + "/" + name;
-        return File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        return Exists(path, directory: false);
     }
 
     /// <summary>Entries of DIR whose names start with PREFIX, sorted (from the listing; none when it cannot be listed).</summary>
@@ -97,6 +69,15 @@ public sealed class DirectoryIndex
         return _listings.TryGetValue(dir, out var set) && set is not null
             ? set.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
             : [];
+    }
+
+    // The kernel's answer (statx): .NET's file APIs shorten ".." on paper before asking, which is wrong after a
+    // symlinked directory. A dangling link counts as an entry. Managed calls only where statx is missing.
+    private static bool Exists(string path, bool directory)
+    {
+        var st = directory ? NativeMethods.Stat(path, out int errno) : NativeMethods.LinkStat(path, out errno);
+        if (errno != -1) return st is not null && (!directory || st.Value.Type == FileStatType.Directory);
+        return directory ? Directory.Exists(path) : File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
     }
 
     private HashSet<string>? List(string dir)

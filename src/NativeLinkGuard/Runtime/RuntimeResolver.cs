@@ -564,6 +564,9 @@ public sealed class RuntimeResolver
 
     private static bool IsSymlinkLoop(string path)
     {
+        // ELOOP from the kernel itself (the managed link APIs would shorten ".." in PATH first).
+        NativeMethods.Stat(path, out int errno);
+        if (errno != -1) return errno == 40;
         try
         {
             var info = new FileInfo(path);

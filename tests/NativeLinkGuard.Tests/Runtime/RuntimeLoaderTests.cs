@@ -125,6 +125,62 @@ public sealed partial class RuntimeLoaderTests
     }
 
     [Test]
+    public void Dot_dot_is_resolved_by_the_kernel_through_symlinked_and_missing_directories()
+    {
+        // libmid is opened as app/../alias/lib/libmid.so.1 with alias -> real/pkgA; its $ORIGIN/../../pkgB/lib is then
+        // real/pkgB/lib for the kernel, and the lexical pkgB/lib does not exist: searches shared between spellings of
+        // one directory must not shorten "alias/lib/../.." on paper.
+        _fx.SharedLib("real/pkgB/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("real/pkgA/lib/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed real/pkgB/lib/libdep.so.1 -Wl,-rpath,'$ORIGIN/../../pkgB/lib'");
+        _fx.Sh("ln -s real/pkgA alias");
+        _fx.SharedLib("app/libtop.so", UsesMid, "libtop.so", "-Wl,--no-as-needed real/pkgA/lib/libmid.so.1 -Wl,-rpath-link,real/pkgB/lib -Wl,-rpath,'$ORIGIN/../alias/lib'");
+        var report = AssertAgrees(_fx.P("app/libtop.so"));
+        Assert.That(report.Loadable, Is.True);
+        Assert.That(report.Libraries.Single(l => l.Name == "libdep.so.1").Path, Does.Contain("alias/lib/../../pkgB/lib"), "the path as ld.so spells it");
+        // A missing directory before ".." fails the whole path (ENOENT), though "nothing/.." cancels out on paper.
+        _fx.SharedLib("app/libtop2.so", UsesDep, "libtop2.so", "-Wl,--no-as-needed real/pkgB/lib/libdep.so.1 -Wl,-rpath,'$ORIGIN/nothing/../../real/pkgB/lib'");
+        Assert.That(AssertAgrees(_fx.P("app/libtop2.so")).Loadable, Is.False);
+        // Both in one run: the first root's searches must not answer the second's.
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root });
+        Assert.That(new[] { "app/libtop.so", "app/libtop2.so" }.Select(f => checker.Check(_fx.P(f)).Loadable), Is.EqualTo(new[] { true, false }));
+    }
+
+    [Test]
+    public void One_run_over_many_roots_agrees_with_ld_so_for_each()
+    {
+        // Searches are shared between roots (per name, run-path profile, directory, RPATH link): every root of one
+        // run must still get exactly ld.so's paths, including the spelling each root gives a shared directory.
+        // pkg0 uses DT_RPATH (inherited), pkg1 DT_RUNPATH; pkg0's libraries reach pkg1 through $ORIGIN/../../pkg1/lib.
+        _fx.SharedLib("pkg1/lib/libq2.so.1.0", Dep, "libq2.so.1");
+        _fx.Sh("ln -s libq2.so.1.0 pkg1/lib/libq2.so.1");
+        _fx.SharedLib("pkg1/lib/libq1.so.1.0", "int dep_fn(void); int q1(void) { return dep_fn(); }", "libq1.so.1", "-Wl,--no-as-needed pkg1/lib/libq2.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        _fx.Sh("ln -s libq1.so.1.0 pkg1/lib/libq1.so.1");
+        _fx.SharedLib("pkg0/lib/libp2.so.1.0", "int q1(void); int p2(void) { return q1(); }", "libp2.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN:$ORIGIN/../../pkg1/lib'");
+        _fx.Sh("ln -s libp2.so.1.0 pkg0/lib/libp2.so.1");
+        _fx.SharedLib("pkg0/lib/libp1.so.1.0", "int p2(void); int q1(void); int p1(void) { return p2() + q1(); }", "libp1.so.1",
+            "-Wl,--no-as-needed pkg0/lib/libp2.so.1 pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN'");
+        _fx.Sh("ln -s libp1.so.1.0 pkg0/lib/libp1.so.1");
+        _fx.SharedLib("pkg2/lib/libr.so", "int p1(void); int r(void) { return p1(); }", "libr.so",
+            "-Wl,--no-as-needed pkg0/lib/libp1.so.1 -Wl,-rpath-link,pkg0/lib:pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg0/lib'");
+        string[] roots = ["pkg2/lib/libr.so", "pkg0/lib/libp1.so.1.0", "pkg0/lib/libp1.so.1", "pkg0/lib/libp2.so.1.0", "pkg1/lib/libq1.so.1.0", "pkg1/lib/libq1.so.1"];
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root });
+        foreach (var root in roots)
+        {
+            var report = checker.Check(_fx.P(root));
+            var real = RealLoader(_fx.P(root));
+            var ours = Ours(report);
+            foreach (var k in ours.Keys.Where(k => !real.Map.ContainsKey(k) && k.StartsWith("ld-linux", StringComparison.Ordinal)).ToList()) ours.Remove(k);
+            Assert.That(ours, Is.EquivalentTo(real.Map), $"{root}: ld.so:\n{string.Join('\n', real.Map)}\nours:\n{string.Join('\n', ours)}");
+        }
+        // The rule names the object whose list had it, as this root opened it, not as an earlier root did.
+        var p1 = checker.Check(_fx.P("pkg0/lib/libp1.so.1.0"));
+        Assert.That(p1.Libraries.Single(l => l.Name == "libp2.so.1").Rule, Is.EqualTo("DT_RPATH of libp1.so.1.0"));
+        var viaR = checker.Check(_fx.P("pkg2/lib/libr.so"));
+        Assert.That(viaR.Libraries.Single(l => l.Name == "libp2.so.1").Rule, Is.EqualTo("DT_RPATH of libp1.so.1"));
+    }
+
+    [Test]
     public void Lib_and_platform_expand_as_the_machine_ld_so_expands_them()
     {
         var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", null, _fx.Root);
