@@ -48,7 +48,7 @@ public static class RuntimeCommand
             CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
             IncludeLibraries = format != "text" || verbose,
         });
-        var reports = files.Select(checker.Check).ToList();
+        var reports = checker.CheckAll(files);
         stdout.Write(format switch
         {
             "json" => RuntimeReportWriter.Json(reports),

@@ -53,13 +53,12 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
             HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).ToList(),
         });
-        var reports = new List<RuntimeFileReport>();
-        foreach (var path in Files.Select(f => Path.GetFullPath(Path.Combine(ProjectDirectory, f.ItemSpec))).Distinct(StringComparer.Ordinal))
+        var paths = Files.Select(f => Path.GetFullPath(Path.Combine(ProjectDirectory, f.ItemSpec))).Distinct(StringComparer.Ordinal).ToList();
+        var reports = checker.CheckAll(paths);
+        foreach (var report in reports)
         {
-            var report = checker.Check(path);
-            reports.Add(report);
             if (!report.Loadable) NotLoadable++;
-            foreach (var f in report.Findings) Report(path, f);
+            foreach (var f in report.Findings) Report(report.Path, f);
         }
         Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0} of {1} shipped native file(s) load", reports.Count - NotLoadable, reports.Count);
         if (ReportFile.Length > 0)

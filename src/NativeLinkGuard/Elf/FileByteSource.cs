@@ -52,8 +52,9 @@ public sealed class FileByteSource : IByteSource, IDisposable
             if (_blockOffsets[i] == offset) return (_blocks[i], _blockLengths[i]);
         int slot = _next;
         _next = (_next + 1) % Blocks;
-        var data = _blocks[slot] ??= new byte[BlockSize];
-        _blockLengths[slot] = Direct(offset, data);
+        // Pooled: a run opens thousands of files, each for a few reads.
+        var data = _blocks[slot] ??= System.Buffers.ArrayPool<byte>.Shared.Rent(BlockSize);
+        _blockLengths[slot] = Direct(offset, data.AsSpan(0, BlockSize));
         _blockOffsets[slot] = offset;
         return (data, _blockLengths[slot]);
     }
@@ -73,7 +74,17 @@ public sealed class FileByteSource : IByteSource, IDisposable
         return total;
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        for (int i = 0; i < Blocks; i++)
+        {
+            if (_blocks[i] is not { } block) continue;
+            _blocks[i] = null!;
+            _blockOffsets[i] = -1;
+            System.Buffers.ArrayPool<byte>.Shared.Return(block);
+        }
+    }
 }
 
 /// <summary>Bytes in memory: synthesized ELF images in tests, fuzzing.</summary>

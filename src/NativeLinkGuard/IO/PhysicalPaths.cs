@@ -16,18 +16,38 @@ public sealed class PhysicalPaths
     {
         if (!path.StartsWith('/') || !(path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))) return path;
         if (_equivalents.TryGetValue(path, out var known)) return known;
-        List<string>? parts = [];
-        foreach (var part in path.Split('/'))
+        // Segments are copied into BUILT one by one ("/a/b"); ".." cuts the last one off once the kernel would agree.
+        var built = System.Buffers.ArrayPool<char>.Shared.Rent(path.Length + 1);
+        try
         {
-            if (part.Length == 0 || part == ".") continue;
-            if (part != "..") { parts.Add(part); continue; }
-            if (parts.Count == 0) continue; // "/.." is "/"
-            if (!IsPlainDirectory("/" + string.Join('/', parts))) { parts = null; break; }
-            parts.RemoveAt(parts.Count - 1);
+            int length = 0;
+            bool keep = false;
+            for (int start = 1; start <= path.Length && !keep;)
+            {
+                int end = path.IndexOf('/', start);
+                if (end < 0) end = path.Length;
+                var part = path.AsSpan(start, end - start);
+                start = end + 1;
+                if (part.Length == 0 || part is ".") continue;
+                if (part is not "..")
+                {
+                    built[length++] = '/';
+                    part.CopyTo(built.AsSpan(length));
+                    length += part.Length;
+                    continue;
+                }
+                if (length == 0) continue; // "/.." is "/"
+                if (!IsPlainDirectory(new string(built, 0, length))) { keep = true; break; }
+                length = built.AsSpan(0, length).LastIndexOf('/');
+            }
+            // "a/." names a directory: keep a trailing slash meaningful by leaving such paths as they are.
+            string result = keep || path.EndsWith('/') ? path : length == 0 ? "/" : new string(built, 0, length);
+            return _equivalents[path] = result;
         }
-        // "a/." names a directory: keep a trailing slash meaningful by leaving such paths as they are.
-        string result = parts is null || path.EndsWith('/') ? path : "/" + string.Join('/', parts);
-        return _equivalents[path] = result;
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(built);
+        }
     }
 
     private bool IsPlainDirectory(string path)

@@ -1,6 +1,4 @@
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Elf;
-using NativeLinkGuard.Resolution;
 
 namespace NativeLinkGuard.Runtime;
 
@@ -8,40 +6,55 @@ namespace NativeLinkGuard.Runtime;
 /// <c>nativelinkguard runtime</c>: will ld.so load each file where it is deployed? Emulates the load
 /// (<see cref="RuntimeResolver"/>), turns each failure into a finding with the chain and the directories searched,
 /// and offers fixes that are re-checked by loading again with the fix applied. Files, listings, the cache and the
-/// loader probe are shared by every file of one run.
+/// loader probe are shared by every file of one run. Many files are walked on several threads
+/// (<see cref="CheckAll"/>); findings are then built in order on one, so the report does not depend on the split.
 /// </summary>
 public sealed class RuntimeChecker
 {
-    private readonly LibraryFileCache _files = new();
-    private readonly DirectoryIndex _dirs = new();
-    private readonly Dictionary<string, LdSoCacheIndex> _caches = new(StringComparer.Ordinal);
+    // Below this many roots per extra thread, a second walker's cold caches cost more than the thread saves.
+    private const int RootsPerWalker = 64;
     private readonly RuntimeRequest _request;
-    // One loader model and resolver per ABI: its expanded run paths and search dirs serve every file of the run.
-    private readonly Dictionary<(ElfClass, ushort), (LoaderEnvironment Env, RuntimeResolver Resolver, LdSoCacheIndex? Cache)> _loaders = new();
+    private readonly LoaderEnvironments _environments;
+    private readonly RuntimeWalker _walker;
     // A missing library needed by the same file gets the same finding in every root that loads that file.
     private readonly Dictionary<(string Name, string NeededBy), Finding> _notFound = new();
 
-    public RuntimeChecker(RuntimeRequest request) => _request = request;
-
-    public RuntimeFileReport Check(string file)
+    public RuntimeChecker(RuntimeRequest request)
     {
-        string abs = file.StartsWith('/') ? file : Path.Combine(_request.WorkingDirectory, file);
-        var rootFile = _files.Get(abs);
-        if (rootFile is not { Kind: LibraryFileKind.Elf, Elf: { } rootElf })
-            return Unloadable(file, $"{file}: {rootFile.Error ?? "not an ELF file"}");
-        if (!_loaders.TryGetValue((rootElf.Class, rootElf.Machine), out var loader))
-        {
-            var e = LoaderProbe.For(rootElf.Class, rootElf.Machine, _request.Sysroot, _request.LdLibraryPath, _request.WorkingDirectory, _request.CacheDirectory);
-            var c = e.CachePath is { } cp ? Cache(cp, e.Sysroot) : null;
-            _loaders[(rootElf.Class, rootElf.Machine)] = loader = (e, new RuntimeResolver(e, _files, _dirs, c), c);
-        }
-        var (env, resolver, cache) = loader;
-        var resolution = resolver.Resolve(file);
-        if (resolution.RootError is { } rootError) return Unloadable(file, rootError);
+        _request = request;
+        _environments = new LoaderEnvironments(request);
+        _walker = new RuntimeWalker(request, _environments);
+    }
 
+    public RuntimeFileReport Check(string file) => Report(_walker.Walk(file));
+
+    /// <summary>Checks every file, walking them on up to one thread per core; reports in the order given.</summary>
+    public IReadOnlyList<RuntimeFileReport> CheckAll(IReadOnlyList<string> files, int? maxThreads = null)
+    {
+        int threads = Math.Min(maxThreads ?? Environment.ProcessorCount, files.Count / RootsPerWalker);
+        if (threads <= 1) return files.Select(Check).ToList();
+        var walked = new WalkedRoot[files.Count];
+        // Small batches taken in turn: neighbouring roots (one package) share closures, and no thread idles at the end.
+        const int Batch = 16;
+        int next = -1;
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments);
+            for (int b = Interlocked.Increment(ref next); b * Batch < files.Count; b = Interlocked.Increment(ref next))
+                for (int i = b * Batch; i < Math.Min(files.Count, (b + 1) * Batch); i++) walked[i] = walker.Walk(files[i]);
+        }, maxStackSize: 16 << 20)).ToList();
+        foreach (var w in workers) w.Start();
+        foreach (var w in workers) w.Join();
+        return walked.Select(Report).ToList();
+    }
+
+    private RuntimeFileReport Report(WalkedRoot root)
+    {
+        if (root.RootError is { } error) return Unloadable(root.File, error);
+        var (env, cache, resolution) = (root.Env!, root.Cache, root.Resolution!);
         var findings = new List<Finding>();
-        var advisor = new RuntimeFixAdvisor(env, _files, _dirs, cache, _request.HintDirectories, resolution);
-        foreach (var lookup in resolution.Unresolved)
+        var advisor = new RuntimeFixAdvisor(env, root.Walker.Files, root.Walker.Directories, cache, _request.HintDirectories, resolution);
+        foreach (var lookup in root.Unresolved!)
         {
             if (lookup.FatalError is not null) findings.Add(advisor.Fatal(lookup));
             else if (DriverLibraries.IsDriverProvided(lookup.Name)) findings.Add(DriverProvided(lookup));
@@ -58,16 +71,7 @@ public sealed class RuntimeChecker
         var notes = new List<string>(env.Notes);
         if (!string.IsNullOrEmpty(env.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={env.LdLibraryPath} (as configured for the deployment)");
         if (cache?.Error is { } ce) notes.Add(ce);
-        var libraries = _request.IncludeLibraries
-            ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path, l.Rule)).ToList()
-            : [];
-        return new RuntimeFileReport(file, !findings.Any(f => f.Severity == Severity.Error), findings, libraries, notes);
-    }
-
-    private LdSoCacheIndex Cache(string path, string sysroot)
-    {
-        if (!_caches.TryGetValue(path, out var index)) _caches[path] = index = new LdSoCacheIndex(path, sysroot);
-        return index;
+        return new RuntimeFileReport(root.File, !findings.Any(f => f.Severity == Severity.Error), findings, root.Libraries!, notes);
     }
 
     private static RuntimeFileReport Unloadable(string file, string why) => new(file, false,

@@ -8,23 +8,31 @@ namespace NativeLinkGuard.Runtime;
 public sealed class RuntimeResolution
 {
     private readonly RuntimeResolver? _resolver;
-    private MappedRecord[] _objects;
-    private LookupRecord[] _lookups;
+    // Null once dropped: a root that loads with nothing to report keeps only its counts, and the records are
+    // rebuilt by walking again (deterministic: the resolver's memos only ever answer the same) if someone asks.
+    private MappedRecord[]? _objects;
+    private LookupRecord[]? _lookups;
+    // A failed load keeps only the objects on its failures' loader chains (what their findings show).
+    private Dictionary<int, MappedRecord>? _chains;
+    // False when only the failed lookups were kept (all a report of a failure needs).
+    private bool _allLookupsKept;
+    private bool _anyMayNameStubs;
     // Built on first use only: most roots of a large run are never reported object by object.
     private LoadedObject?[]? _built;
     private LoadedObject?[]? _searchBuilt;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
-    private readonly List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
+    private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
     private IReadOnlyList<LoadedObject>? _allObjects;
     private IReadOnlyList<RuntimeLookup>? _allLookups;
 
-    internal RuntimeResolution(string path, string? rootError, RuntimeResolver? resolver = null, int objects = 4, int lookups = 8)
+    internal RuntimeResolution(string path, string? rootError, RuntimeResolver? resolver = null,
+        MappedRecord[]? objects = null, LookupRecord[]? lookups = null)
     {
         Path = path;
         RootError = rootError;
         _resolver = resolver;
-        _objects = new MappedRecord[Math.Max(objects, 4)];
-        _lookups = new LookupRecord[Math.Max(lookups, 8)];
+        _objects = objects ?? new MappedRecord[4];
+        _lookups = lookups ?? new LookupRecord[8];
     }
 
     public string Path { get; }
@@ -40,35 +48,101 @@ public sealed class RuntimeResolution
     /// <summary>Every object mapped, in load order (built on first use).</summary>
     public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0, ObjectCount).Select(Object).ToList();
 
+    /// <summary>Whether any lookup found nothing or stopped the load.</summary>
+    internal bool HasUnresolved { get; private set; }
+
     /// <summary>Every DT_NEEDED lookup, in ld.so's order (built on first use).</summary>
-    public IReadOnlyList<RuntimeLookup> Lookups => _allLookups ??= Enumerable.Range(0, LookupCount).Select(Lookup).ToList();
+    public IReadOnlyList<RuntimeLookup> Lookups
+    {
+        get
+        {
+            if (_allLookups is not null) return _allLookups;
+            Detail(allLookups: true);
+            return _allLookups = _lookups![..LookupCount].Select(Lookup).ToList();
+        }
+    }
 
     /// <summary>The lookups that found nothing or stopped the load; only these are built.</summary>
     public IEnumerable<RuntimeLookup> Unresolved
     {
         get
         {
-            for (int k = 0; k < LookupCount; k++)
-                if (_lookups[k].Found < 0) yield return Lookup(k);
+            if (!HasUnresolved) yield break;
+            // A snapshot: building a finding may rebuild the records (all lookups) underneath.
+            var lookups = _lookups!;
+            int count = LookupCount;
+            for (int k = 0; k < count; k++)
+                if (lookups[k].Found < 0) yield return Lookup(lookups[k]);
         }
     }
 
     /// <summary>Objects whose run path may name a stubs directory (NLG0005's candidates); only these are built.</summary>
     internal IEnumerable<LoadedObject> ObjectsThatMayNameStubs()
     {
+        if (!_anyMayNameStubs) yield break;
         for (int i = 0; i < ObjectCount; i++)
-            if (_objects[i].MayNameStubs) yield return Object(i);
+            if (_objects![i].MayNameStubs) yield return Object(i);
     }
 
-    internal ref MappedRecord Record(int index) => ref _objects[index];
+    internal ref MappedRecord Record(int index)
+    {
+        if (_objects is null && _chains is not null)
+        {
+            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_chains, index);
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref kept)) return ref kept;
+        }
+        if (_objects is null) Detail(allLookups: false);
+        return ref _objects![index];
+    }
+
+    /// <summary>
+    /// Ends the walk: keeps the records a report can need (all of them when ALL; the objects and the failed lookups
+    /// when something failed or may name a stubs directory; nothing for a clean load) as copies, and hands the
+    /// resolver its working arrays back for the next root.
+    /// </summary>
+    internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
+    {
+        var objects = _objects!;
+        var lookups = _lookups!;
+        for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
+        _allLookupsKept = all;
+        if (all || _anyMayNameStubs)
+        {
+            _objects = objects[..ObjectCount];
+            _lookups = lookups[..LookupCount];
+            return (objects, lookups);
+        }
+        _objects = null;
+        _lookups = null;
+        if (HasUnresolved)
+        {
+            // Only failures were recorded: keep them and the objects their chains pass through.
+            _lookups = lookups[..LookupCount];
+            _chains = [];
+            foreach (var l in _lookups)
+                for (int i = l.NeededBy; i >= 0 && _chains.TryAdd(i, objects[i]); i = objects[i].Loader) { }
+        }
+        return (objects, lookups);
+    }
+
+    // Rebuilds dropped records by walking the root again.
+    private void Detail(bool allLookups)
+    {
+        if (_objects is not null && (!allLookups || _allLookupsKept)) return;
+        var again = _resolver!.Resolve(Path, recordAll: true);
+        _chains = null;
+        _objects = again._objects;
+        _lookups = again._lookups;
+        _given = again._given;
+        LookupCount = again.LookupCount;
+        _allLookupsKept = true;
+    }
 
     internal int Add(in MappedRecord record)
     {
-        if (ObjectCount == _objects.Length)
+        if (ObjectCount == _objects!.Length)
         {
             Array.Resize(ref _objects, _objects.Length * 2);
-            if (_built is not null) Array.Resize(ref _built, _objects.Length);
-            if (_searchBuilt is not null) Array.Resize(ref _searchBuilt, _objects.Length);
         }
         _objects[ObjectCount] = record;
         return ObjectCount++;
@@ -84,7 +158,7 @@ public sealed class RuntimeResolution
     /// <summary>Where object INDEX is searched from, and the path and origin it has for the resolver.</summary>
     internal (string Path, string Origin) SearchLocation(int index)
     {
-        ref var r = ref _objects[index];
+        ref var r = ref Record(index);
         if (r.Outcome is { } o) return (o.Path!, o.Origin);
         var g = Given(index);
         return (g.Path, g.SearchOrigin);
@@ -98,16 +172,17 @@ public sealed class RuntimeResolution
 
     internal void Add(in LookupRecord record)
     {
-        if (LookupCount == _lookups.Length) Array.Resize(ref _lookups, _lookups.Length * 2);
+        if (record.Found < 0) HasUnresolved = true;
+        if (LookupCount == _lookups!.Length) Array.Resize(ref _lookups, _lookups.Length * 2);
         _lookups[LookupCount++] = record;
     }
 
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
-        _built ??= new LoadedObject?[_objects.Length];
+        if (_built is null || _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
         if (_built[index] is { } built) return built;
-        ref var r = ref _objects[index];
+        ref var r = ref Record(index);
         if (r.Outcome is null)
         {
             var g = Given(index);
@@ -121,9 +196,10 @@ public sealed class RuntimeResolution
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from.</summary>
     internal LoadedObject SearchObject(int index)
     {
-        _searchBuilt ??= new LoadedObject?[_objects.Length];
+        // Also asked during the walk, while objects are still being added.
+        if (_searchBuilt is null || _searchBuilt.Length < ObjectCount) Array.Resize(ref _searchBuilt, Math.Max(ObjectCount, 16) * 2);
         if (_searchBuilt[index] is { } built) return built;
-        ref var r = ref _objects[index];
+        ref var r = ref Record(index);
         var (path, origin) = SearchLocation(index);
         return _searchBuilt[index] = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader), origin, r.Chain);
     }
@@ -131,12 +207,11 @@ public sealed class RuntimeResolution
     /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where
     /// fixes look for files).</summary>
     internal IEnumerable<string> SearchOrigins() =>
-        Enumerable.Range(0, ObjectCount).Where(i => i == 0 || _objects[i].Outcome is not null)
+        Enumerable.Range(0, ObjectCount).Where(i => i == 0 || Record(i).Outcome is not null)
             .Select(i => SearchLocation(i).Origin).Distinct(StringComparer.Ordinal);
 
-    private RuntimeLookup Lookup(int k)
+    private RuntimeLookup Lookup(LookupRecord r)
     {
-        var r = _lookups[k];
         var neededBy = Object(r.NeededBy);
         string name = _resolver!.Name(r.Name);
         string? rule = r.Kind switch

@@ -54,8 +54,9 @@ public sealed class RuntimeResolver
     private int _epoch;
     private int[] _nameStamp = new int[256], _nameObject = new int[256];
     private int[] _identityStamp = new int[256], _identityObject = new int[256];
-    // Roots of one run tend to have closures of similar size: start where the last one ended, no regrowth.
-    private int _lastObjectCount = 16, _lastLookupCount = 32;
+    // The working arrays of the walk, reused root after root: a resolution keeps copies of only what it may report.
+    private MappedRecord[] _walkObjects = new MappedRecord[16];
+    private LookupRecord[] _walkLookups = new LookupRecord[32];
 
     private readonly record struct SearchKey(int Name, int File, int Origin, int Chain, int RootOrigin);
 
@@ -72,7 +73,9 @@ public sealed class RuntimeResolver
         _extraFiles = extraFiles ?? new HashSet<string>();
     }
 
-    public RuntimeResolution Resolve(string path)
+    /// <summary>Loads PATH as ld.so would. ALL keeps every lookup (the ldd-style list); otherwise a clean load keeps
+    /// none and a failed one its failures, and the rest is rebuilt on demand.</summary>
+    public RuntimeResolution Resolve(string path, bool recordAll = false)
     {
         var rootFile = _files.Get(Abs(path));
         if (rootFile.Kind != LibraryFileKind.Elf || rootFile.Elf is null)
@@ -88,7 +91,8 @@ public sealed class RuntimeResolver
             Array.Clear(_identityStamp);
             _epoch = 1;
         }
-        var r = new RuntimeResolution(path, null, this, _lastObjectCount, _lastLookupCount);
+        var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
+        _recordAll = recordAll;
 
         // A program started with exec gets $ORIGIN from /proc/self/exe, which the kernel has resolved through
         // symlinks; a library opened by path (dlopen, ld.so --list) keeps the directory as given.
@@ -119,10 +123,11 @@ public sealed class RuntimeResolver
                 if (!Lookup(r, name, i, rootOrigin)) goto done;
         }
     done:
-        _lastObjectCount = Math.Max(16, r.ObjectCount);
-        _lastLookupCount = Math.Max(32, r.LookupCount);
+        (_walkObjects, _walkLookups) = r.Seal(recordAll);
         return r;
     }
+
+    private bool _recordAll;
 
     internal string Name(int id) => _names[id];
 
@@ -133,6 +138,7 @@ public sealed class RuntimeResolver
         if (_nameStamp[name] == _epoch)
         {
             int j = _nameObject[name];
+            if (!_recordAll) return true;
             ref var loaded = ref r.Record(j);
             var kind = loaded.Loader < 0 && r.SearchLocation(j).Path == _env.RtldPath ? LookupKind.LoaderItself : LookupKind.AlreadyLoaded;
             r.Add(new LookupRecord { Name = name, NeededBy = i, Found = j, Kind = kind });
@@ -153,14 +159,14 @@ public sealed class RuntimeResolver
         {
             int same = _identityObject[outcome.Identity];
             AddName(same, name);
-            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same, Kind = LookupKind.SameFile, Outcome = outcome });
+            if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same, Kind = LookupKind.SameFile, Outcome = outcome });
             return true;
         }
         var facts = _runpathOverrides.Count > 0 ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
         int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = facts, Loader = i, Name = name, Outcome = outcome }, outcome.PathName);
         AddName(mapped, name);
         if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch; _identityObject[outcome.Identity] = mapped; }
-        r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped, Outcome = outcome });
+        if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped, Outcome = outcome });
         return true;
     }
 

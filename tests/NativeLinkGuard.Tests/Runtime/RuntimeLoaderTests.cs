@@ -181,6 +181,33 @@ public sealed partial class RuntimeLoaderTests
     }
 
     [Test]
+    public void Many_roots_on_several_threads_report_exactly_what_one_thread_reports()
+    {
+        // Inherited DT_RPATH, DT_RUNPATH, a missing library two levels down, and roots given in an order that makes
+        // each walker meet the shared libraries in another order than one thread would.
+        _fx.SharedLib("pkg1/lib/libq2.so.1", Dep, "libq2.so.1");
+        _fx.SharedLib("pkg1/lib/libgone.so.1", Dep, "libgone.so.1");
+        _fx.SharedLib("pkg1/lib/libq1.so.1", "int dep_fn(void); int q1(void) { return dep_fn(); }", "libq1.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq2.so.1 pkg1/lib/libgone.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        _fx.Sh("rm pkg1/lib/libgone.so.1");
+        _fx.SharedLib("pkg0/lib/libp1.so.1", "int q1(void); int p1(void) { return q1(); }", "libp1.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg1/lib'");
+        _fx.SharedLib("pkg2/lib/libr.so", "int p1(void); int r(void) { return p1(); }", "libr.so",
+            "-Wl,--no-as-needed pkg0/lib/libp1.so.1 -Wl,-rpath-link,pkg0/lib:pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg0/lib'");
+        string[] distinct = ["pkg2/lib/libr.so", "pkg1/lib/libq2.so.1", "pkg0/lib/libp1.so.1", "pkg1/lib/libq1.so.1", "pkg1/lib/missing.so"];
+        var files = Enumerable.Range(0, 300).Select(i => _fx.P(distinct[i * 7 % distinct.Length])).ToList();
+        foreach (bool libraries in new[] { true, false })
+        {
+            RuntimeRequest Request() => new() { WorkingDirectory = _fx.Root, IncludeLibraries = libraries };
+            var one = new RuntimeChecker(Request());
+            string expected = global::NativeLinkGuard.Reporting.RuntimeReportWriter.Json(files.Select(one.Check).ToList());
+            string parallel = global::NativeLinkGuard.Reporting.RuntimeReportWriter.Json(new RuntimeChecker(Request()).CheckAll(files, maxThreads: 4));
+            Assert.That(parallel, Is.EqualTo(expected), $"libraries listed: {libraries}");
+            Assert.That(expected, Does.Contain("libgone.so.1").And.Contains("NLG0012"), "the failures are in the compared reports");
+        }
+    }
+
+    [Test]
     public void Lib_and_platform_expand_as_the_machine_ld_so_expands_them()
     {
         var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", null, _fx.Root);
