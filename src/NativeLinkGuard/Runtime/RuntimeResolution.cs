@@ -18,7 +18,8 @@ public sealed class RuntimeResolution
     private bool _allLookupsKept;
     private bool _anyMayNameStubs;
     // Built on first use only: most roots of a large run are never reported object by object.
-    private LoadedObject?[]? _built;
+    // By index: a failed root builds only the objects on its failures' chains.
+    private readonly Dictionary<int, LoadedObject> _built = [];
     private LoadedObject?[]? _searchBuilt;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
     private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
@@ -180,8 +181,7 @@ public sealed class RuntimeResolution
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
-        if (_built is null || _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
-        if (_built[index] is { } built) return built;
+        if (_built.TryGetValue(index, out var built)) return built;
         ref var r = ref Record(index);
         if (r.Outcome is null)
         {

@@ -27,6 +27,7 @@ public sealed class RuntimeResolver
     // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
     private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
     private readonly Dictionary<string, string[]> _searchDirectories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _existingSubdirectories = new(StringComparer.Ordinal);
 
     // Interned names (DT_NEEDED, SONAMEs, paths), origins and file identities: the walk compares ints.
     private readonly Dictionary<string, int> _nameIds = new(StringComparer.Ordinal);
@@ -256,9 +257,22 @@ public sealed class RuntimeResolver
 
     private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
     {
-        string dir = ExpandTokens(list.Split(separators.ToCharArray())[o.Element], origin);
+        // The outcome fixes the list, the element and the name: only the spelled origin varies, and the roots of one
+        // directory spell their chains alike.
+        var key = (o, origin.Origin);
+        if (_candidates.TryGetValue(key, out var known)) return known;
+        string dir = ExpandTokens(Elements(list, separators)[o.Element], origin);
         string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
-        return d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+        return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+    }
+
+    private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
+    private readonly Dictionary<(string, string), string[]> _elements = new();
+
+    private string[] Elements(string list, string separators)
+    {
+        if (!_elements.TryGetValue((list, separators), out var e)) _elements[(list, separators)] = e = list.Split(separators.ToCharArray());
+        return e;
     }
 
     /// <summary>
@@ -527,13 +541,15 @@ public sealed class RuntimeResolver
     private string[] SearchDirectories(string dir)
     {
         if (_searchDirectories.TryGetValue(dir, out var list)) return list;
-        var result = new List<string>();
-        foreach (var sub in _env.Subdirectories)
+        // Which hwcaps subdirectories exist is asked once per physical directory, not per spelling of it.
+        string physical = dir.Length == 0 ? "" : _dirs.PhysicalEquivalent(Abs(dir).TrimEnd('/'));
+        if (!_existingSubdirectories.TryGetValue(physical, out var subs))
         {
-            if (sub.Length == 0) { result.Add(dir); continue; }
-            string d = dir.TrimEnd('/') + "/" + sub;
-            if (_dirs.DirectoryExists(Abs(d))) result.Add(d);
+            subs = _env.Subdirectories.Where(sub => sub.Length == 0 || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
+            if (dir.Length > 0) _existingSubdirectories[physical] = subs;
         }
+        var result = new List<string>(subs.Length + 1);
+        foreach (var sub in subs) result.Add(sub.Length == 0 ? dir : dir.TrimEnd('/') + "/" + sub);
         if (!result.Contains(dir)) result.Add(dir);
         return _searchDirectories[dir] = [.. result];
     }
