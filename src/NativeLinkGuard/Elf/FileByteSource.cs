@@ -22,8 +22,8 @@ public sealed class FileByteSource : IByteSource, IDisposable
     public FileByteSource(string path)
     {
         // Never blocks, even on a FIFO named like a library (see NativeMethods.OpenForRead).
-        _handle = NativeMethods.OpenForRead(path);
-        Length = RandomAccess.GetLength(_handle);
+        _handle = NativeMethods.OpenForRead(path, out long length);
+        Length = length;
     }
 
     public long Length { get; }
@@ -66,7 +66,7 @@ public sealed class FileByteSource : IByteSource, IDisposable
         {
             int n;
             Reads++;
-            try { n = RandomAccess.Read(_handle, buffer[total..], offset + total); }
+            try { n = NativeMethods.PRead(_handle, buffer[total..], offset + total); }
             catch (NotSupportedException) { break; } // a FIFO or socket: no positional reads, so it reads as empty
             if (n <= 0) break;
             total += n;

@@ -34,10 +34,17 @@ internal static partial class NativeMethods
     /// Opens a file for reading without ever blocking: a FIFO named like a library would block a plain open until
     /// a writer appears. With O_NONBLOCK it opens at once and is then refused as not seekable: a clean IOException.
     /// </summary>
-    public static SafeFileHandle OpenForRead(string path)
+    public static SafeFileHandle OpenForRead(string path) => OpenForRead(path, out _);
+
+    /// <summary><see cref="OpenForRead(string)"/>, with the file's length from the same statx.</summary>
+    public static SafeFileHandle OpenForRead(string path, out long length)
     {
         if (!OperatingSystem.IsLinux())
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+        {
+            var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+            length = RandomAccess.GetLength(h);
+            return h;
+        }
         // An empty name or one with a NUL byte (a hostile thin-archive member name) is an I/O error like any other.
         if (path.Length == 0 || path.Contains('\0')) throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
         int fd = OpenNative(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -52,23 +59,51 @@ internal static partial class NativeMethods
         // costs the page cache only the pages actually read.
         _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
+        // open() succeeds on a directory, a FIFO (O_NONBLOCK) and a socket: one statx of the descriptor tells them
+        // apart (the managed attribute and length queries took three fstats, an lseek and a geteuid per file).
+        var st = Statx(fd, "", AT_EMPTY_PATH, out _, out int mode);
+        if (st is null)
+        {
+            length = RandomAccess.GetLength(handle);
+            return handle;
+        }
+        string? refused = st.Value.Type == FileStatType.Directory ? "Is a directory"
+            : (mode & 0xF000) is 0x1000 or 0xC000 ? "not a regular file (a FIFO or socket)" : null;
+        if (refused is not null)
+        {
+            handle.Dispose();
+            throw new IOException($"{path}: {refused}");
+        }
+        length = st.Value.Size;
+        return handle;
+    }
+
+    [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static extern nint PReadNative(int fd, ref byte buffer, nint count, long offset);
+
+    /// <summary>pread(2) straight into BUFFER: .NET's RandomAccess.Read asks lseek whether each new handle can seek.</summary>
+    public static int PRead(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        if (!OperatingSystem.IsLinux() || buffer.IsEmpty) return RandomAccess.Read(handle, buffer, offset);
+        bool added = false;
         try
         {
-            // open() succeeds on a directory; the length query fails on it and on FIFOs and sockets.
-            if (File.GetAttributes(handle).HasFlag(FileAttributes.Directory)) throw new IOException($"{path}: Is a directory");
-            RandomAccess.GetLength(handle);
+            handle.DangerousAddRef(ref added);
+            nint n;
+            do n = PReadNative((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(buffer), buffer.Length, offset);
+            while (n < 0 && Marshal.GetLastPInvokeError() == 4); // EINTR
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == 29) return 0; // ESPIPE: a device without positional reads reads as empty
+                throw new IOException($"read failed (errno {errno})");
+            }
+            return (int)n;
         }
-        catch (IOException)
+        finally
         {
-            handle.Dispose();
-            throw;
+            if (added) handle.DangerousRelease();
         }
-        catch (NotSupportedException)
-        {
-            handle.Dispose();
-            throw new IOException($"{path}: not a regular file (a FIFO or socket)");
-        }
-        return handle;
     }
 
     [DllImport("libc", EntryPoint = "opendir", SetLastError = true)]
@@ -111,9 +146,9 @@ internal static partial class NativeMethods
     }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+    private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
 
-    private const int AT_FDCWD = -100;
+    private const int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000;
     private const uint STATX_BASIC_STATS = 0x7ff;
 
     /// <summary>
@@ -135,12 +170,19 @@ internal static partial class NativeMethods
 
     private static FileStat? Statx(string path, int flags, out int errno)
     {
+        if (path.Length == 0 || path.Contains('\0')) { errno = -1; return null; }
+        return Statx(AT_FDCWD, path, flags, out errno, out _);
+    }
+
+    private static FileStat? Statx(int dirfd, string path, int flags, out int errno, out int mode)
+    {
         errno = -1;
-        if (!OperatingSystem.IsLinux() || path.Length == 0 || path.Contains('\0')) return null;
-        var b = new byte[256];
+        mode = 0;
+        if (!OperatingSystem.IsLinux()) return null;
+        Span<byte> b = stackalloc byte[256];
         try
         {
-            if (StatxNative(AT_FDCWD, path, flags, STATX_BASIC_STATS, b) != 0) { errno = Marshal.GetLastPInvokeError(); return null; }
+            if (StatxNative(dirfd, path, flags, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(b)) != 0) { errno = Marshal.GetLastPInvokeError(); return null; }
         }
         catch (EntryPointNotFoundException)
         {
@@ -148,10 +190,10 @@ internal static partial class NativeMethods
         }
         errno = 0;
         // struct statx has one layout on every architecture (little-endian hosts assumed, as everywhere here).
-        ushort mode = BitConverter.ToUInt16(b, 28);
+        mode = BitConverter.ToUInt16(b[28..]);
         return new FileStat(
             (mode & 0xF000) switch { 0x8000 => FileStatType.Regular, 0x4000 => FileStatType.Directory, _ => FileStatType.Other },
-            BitConverter.ToInt64(b, 40), BitConverter.ToInt64(b, 112), BitConverter.ToUInt32(b, 136), BitConverter.ToUInt32(b, 140), BitConverter.ToUInt64(b, 32));
+            BitConverter.ToInt64(b[40..]), BitConverter.ToInt64(b[112..]), BitConverter.ToUInt32(b[136..]), BitConverter.ToUInt32(b[140..]), BitConverter.ToUInt64(b[32..]));
     }
 
     /// <summary>Resolves every symlink component; null when the path does not exist or on a loop.</summary>
