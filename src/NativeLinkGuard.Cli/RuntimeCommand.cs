@@ -49,12 +49,9 @@ public static class RuntimeCommand
             IncludeLibraries = format != "text" || verbose,
         });
         var reports = checker.CheckAll(files);
-        stdout.Write(format switch
-        {
-            "json" => RuntimeReportWriter.Json(reports),
-            "sarif" => RuntimeReportWriter.Sarif(reports, typeof(RuntimeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"),
-            _ => RuntimeReportWriter.Text(reports, verbose),
-        });
+        if (format == "text") RuntimeReportWriter.WriteText(stdout, reports, verbose);
+        else stdout.Write(format == "json" ? RuntimeReportWriter.Json(reports)
+            : RuntimeReportWriter.Sarif(reports, typeof(RuntimeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
         return reports.All(r => r.Loadable) ? 0 : 1;
     }
 }
