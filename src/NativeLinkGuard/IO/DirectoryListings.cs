@@ -23,10 +23,14 @@ public sealed class DirectoryListings
         if (!TryList(dir, out var entries) || pattern.Contains('/') || pattern.Contains('\0'))
             return Managed(dir, pattern);
         string expression = Win32Expression(pattern);
+        // The pattern's literal head ("libcuda" of "libcuda.so*") must start the name: a cheap test that skips the
+        // full match for almost every entry of a system directory.
+        int wild = pattern.AsSpan().IndexOfAny("*?.\\\"<>");
+        string head = wild < 0 ? pattern : pattern[..wild];
         var files = new List<string>();
         foreach (var e in entries!)
         {
-            if (!FileSystemName.MatchesWin32Expression(expression, e.Name, ignoreCase: false)) continue;
+            if (!e.Name.StartsWith(head, StringComparison.Ordinal) || !FileSystemName.MatchesWin32Expression(expression, e.Name, ignoreCase: false)) continue;
             string path = Path.Join(dir, e.Name);
             // A link (or an entry the file system did not type) is a file unless it leads to a directory.
             if (e.Type == DirectoryEntry.Dir) continue;
