@@ -31,6 +31,7 @@ public sealed class LinkChecker
     private readonly LibraryFileCache _files = new();
     private readonly Dictionary<string, string> _linkerNames = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyList<string>> _systemCacheDirs = new(CandidateLocator.ReadSystemCacheDirectories);
+    private readonly DirectoryListings _listings = new();
 
     /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
     public LibraryFileCache Files => _files;
@@ -80,8 +81,8 @@ public sealed class LinkChecker
 
         string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
-        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value), render, privateDir);
-        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value);
+        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings), render, privateDir);
+        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings);
         var factory = new FindingFactory(ctx, advisor, new SymbolFixAdvisor(ctx, locator, render, _files));
         var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Where(Reported).Select(p => verifier.Verify(factory.Create(p), p)).ToList();
@@ -91,7 +92,7 @@ public sealed class LinkChecker
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
         if (ld.AllowShlibUndefined == true && !ld.Shared)
             findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
-        findings.AddRange(StubsInRunPath(ctx));
+        findings.AddRange(StubsInRunPath(ctx, _listings));
         findings.AddRange(StubsInLibraryRunPaths(resolved));
 
         var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
@@ -143,7 +144,7 @@ public sealed class LinkChecker
             LinkerArguments = [.. expanded.LinkerArguments, "--no-allow-shlib-undefined"],
         };
         var strictResolved = new LinkResolver(strict, _files).Resolve();
-        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value), render, advisor.PrivateLinkDirectory);
+        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value, _listings), render, advisor.PrivateLinkDirectory);
         var factory = new FindingFactory(strict, strictAdvisor);
         var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
         foreach (var p in strictResolved.Problems.OfType<NeededNotFound>().Where(Reported))
@@ -163,15 +164,13 @@ public sealed class LinkChecker
     /// NLG0005: the output's run-time path (-rpath) points into a stubs directory (CMake adds one when a stub is linked
     /// by full path). The stub is for linking only; at run time it must never stand in for the driver's library.
     /// </summary>
-    private static IEnumerable<Finding> StubsInRunPath(ResolverContext ctx)
+    private static IEnumerable<Finding> StubsInRunPath(ResolverContext ctx, DirectoryListings listings)
     {
         foreach (var dir in ctx.Request.Rpath.SelectMany(r => r.Split(':')).Where(d => d.Length > 0).Distinct(StringComparer.Ordinal))
         {
             string abs = ctx.Absolute(dir);
             if (!CandidateLocator.IsStubsDirectory(abs)) continue;
-            string[] stubs;
-            try { stubs = Directory.Exists(abs) ? Directory.GetFiles(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : []; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            string[] stubs = listings.Files(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
             if (stubs.Length == 0) continue;
             var fix = new Suggestion(SuggestionQuality.Proper, $"keep {abs} out of the run-time path: link the stub with -L{abs} -l{StubName(stubs[0])} (CMake adds no run-time path for -l), or set the target's BUILD_RPATH/INSTALL_RPATH without it; use -rpath-link for link-time lookups",
                 [], "a stubs directory holds link-time stand-ins (libcuda.so here); at run time the loader must find the driver's real library, not a stub.");

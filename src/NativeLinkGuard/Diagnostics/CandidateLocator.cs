@@ -15,12 +15,14 @@ public sealed record Candidate(string Directory, string File, string Source, Elf
 /// LD_LIBRARY_PATH, the link's own -L and -rpath-link dirs, and host system dirs hidden by a sysroot.
 /// </summary>
 public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files, IReadOnlyList<string> hintDirectories,
-    Func<IReadOnlyList<string>>? systemCacheDirectories = null)
+    Func<IReadOnlyList<string>>? systemCacheDirectories = null, DirectoryListings? listings = null)
 {
+    /// <summary>The run's directory listings (the advisors list the same places for every suggestion).</summary>
+    public DirectoryListings Listings { get; } = listings ?? new DirectoryListings();
+
     /// <summary>The directories /etc/ld.so.cache lists, read once per run by whoever owns the run (see LinkChecker).</summary>
     public static IReadOnlyList<string> ReadSystemCacheDirectories() =>
-        LdSoCacheReader.Read("/etc/ld.so.cache", out _).Select(e => Path.GetDirectoryName(e.Path)).OfType<string>()
-            .Distinct(StringComparer.Ordinal).ToList();
+        LdSoCacheReader.ReadDirectories("/etc/ld.so.cache");
 
     private List<(string Dir, string Source)>? _places;
 
@@ -86,15 +88,7 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         string stem = soname[..so];
         foreach (var (dir, source) in (extra ?? []).Concat(Places()))
         {
-            string[] entries;
-            try
-            {
-                if (!Directory.Exists(dir)) continue;
-                entries = Directory.GetFiles(dir, stem + ".so*");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            Array.Sort(entries, StringComparer.Ordinal);
-            foreach (var path in entries)
+            foreach (var path in Listings.Files(dir, stem + ".so*"))
             {
                 string file = Path.GetFileName(path);
                 if (file == soname) continue;

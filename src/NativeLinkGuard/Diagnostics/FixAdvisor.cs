@@ -107,11 +107,8 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
             // Only a versioned file (libfoo.so.1) without the development symlink.
             foreach (var place in locator.Places())
             {
-                string[] files;
-                try { files = Directory.Exists(place.Dir) ? Directory.GetFiles(place.Dir, $"lib{input.Name}.so.*") : []; }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-                Array.Sort(files, StringComparer.Ordinal);
-                if (files.Length == 0) continue;
+                var files = locator.Listings.Files(place.Dir, $"lib{input.Name}.so.*");
+                if (files.Count == 0) continue;
                 string file = Path.GetFileName(files[0]);
                 string link = Path.Combine(privateLinkDirectory, $"lib{input.Name}.so");
                 list.Add(render.Make(SuggestionQuality.Proper, $"make lib{input.Name}.so → {files[0]} in a private directory and -L it",

@@ -91,9 +91,7 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
         {
             // The driver's own -L dirs (the system's libraries) would cost a symbol table per installed library.
             if (source != "--hint-dir" && IsSystemDirectory(dir)) continue;
-            string[] entries;
-            try { entries = Directory.Exists(dir) ? [.. Directory.GetFiles(dir, "lib*.so*"), .. Directory.GetFiles(dir, "lib*.a")] : []; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            string[] entries = [.. locator.Listings.Files(dir, "lib*.so*"), .. locator.Listings.Files(dir, "lib*.a")];
             Array.Sort(entries, StringComparer.Ordinal);
             foreach (var path in entries)
             {

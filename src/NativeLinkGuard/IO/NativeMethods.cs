@@ -123,27 +123,7 @@ internal static partial class NativeMethods
     /// .NET's enumerator makes; stops after MAX names. Null when DIR cannot be opened, or where this is not 64-bit
     /// Linux (callers then list it with the managed API).
     /// </summary>
-    public static List<string>? ReadDirectory(string dir, int max)
-    {
-        if (!OperatingSystem.IsLinux() || IntPtr.Size != 8 || dir.Contains('\0')) return null;
-        IntPtr d = OpenDirNative(dir);
-        if (d == IntPtr.Zero) return null;
-        try
-        {
-            var names = new List<string>();
-            for (IntPtr e = ReadDirNative(d); e != IntPtr.Zero && names.Count <= max; e = ReadDirNative(d))
-            {
-                string? name = Marshal.PtrToStringUTF8(e + DirentNameOffset);
-                if (name is null or "." or "..") continue;
-                names.Add(name);
-            }
-            return names;
-        }
-        finally
-        {
-            CloseDirNative(d);
-        }
-    }
+    public static List<string>? ReadDirectory(string dir, int max) => ReadDirectory(dir, max, static (_, name) => name);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);

@@ -1,43 +1,31 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
 /// Keeps the probed ld.so settings across runs (the probe starts ld.so twice, which costs more than checking a few
-/// hundred libraries). One small file per loader binary, keyed by its real path, size and mtime, next to the linker
+/// hundred libraries). One small file per loader binary, keyed by its path and identity (device, inode, size, mtime in ns), next to the linker
 /// probe cache; an unreadable or malformed entry is ignored and probed again.
 /// </summary>
-internal sealed class LoaderProbeCache(string file)
+internal sealed class LoaderProbeCache(string file, string key)
 {
-    private const string Magic = "nativelinkguard loader probe v1";
+    private const string Magic = "nativelinkguard loader probe v2";
 
     public static LoaderProbeCache? For(string rtld, string? cacheDirectory)
     {
-        if (string.IsNullOrEmpty(cacheDirectory)) return null;
-        try
-        {
-            string real = NativeMethods.RealPath(rtld) ?? rtld;
-            var info = new FileInfo(real);
-            if (!info.Exists) return null;
-            string key = $"{real}\n{info.Length}\n{info.LastWriteTimeUtc.Ticks}";
-            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
-            return new LoaderProbeCache(Path.Combine(cacheDirectory, "loader-" + hash));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
+        if (string.IsNullOrEmpty(cacheDirectory) || NativeMethods.IdentityKey(rtld) is not { } id) return null;
+        string key = $"{rtld}\0{id}";
+        return new LoaderProbeCache(Path.Combine(cacheDirectory, ProbeCacheFile.Name("loader-", key)), key);
     }
 
     public LoaderEnvironment? Load(LoaderEnvironment template)
     {
         try
         {
-            if (!File.Exists(file)) return null;
-            var lines = File.ReadAllLines(file);
-            if (lines.Length < 4 || lines[0] != Magic) return null;
-            var v = lines.Skip(1).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+            if (ProbeCacheFile.Read(file, Magic, key) is not { } body) return null;
+            var lines = body.Split('\n');
+            if (lines.Length < 3) return null;
+            var v = lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
             List<string> Many(string k) => v.TryGetValue(k, out var l) ? l : [];
             string One(string k) => Many(k) is { Count: > 0 } l ? l[0] : throw new InvalidDataException(k);
             var dirs = Many("systemdir");
@@ -53,7 +41,7 @@ internal sealed class LoaderProbeCache(string file)
                 Notes = [.. template.Notes, "ld.so settings from the probe cache"],
             };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
             return null;
         }
@@ -61,23 +49,13 @@ internal sealed class LoaderProbeCache(string file)
 
     public void Save(LoaderEnvironment env)
     {
-        try
-        {
-            var sb = new StringBuilder().Append(Magic).Append('\n');
-            void Put(string k, string? val) => sb.Append(k).Append('=').Append((val ?? "").Replace('\n', ' ')).Append('\n');
-            foreach (var d in env.SystemDirectories) Put("systemdir", d);
-            foreach (var s in env.Subdirectories) Put("subdir", s);
-            Put("dstlib", env.DstLib);
-            Put("platform", env.Platform);
-            Put("rtld", env.RtldPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            string tmp = file + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllText(tmp, sb.ToString());
-            File.Move(tmp, file, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A cache that cannot be written only costs the next run a probe.
-        }
+        var sb = new StringBuilder();
+        void Put(string k, string? val) => sb.Append(k).Append('=').Append((val ?? "").Replace('\n', ' ')).Append('\n');
+        foreach (var d in env.SystemDirectories) Put("systemdir", d);
+        foreach (var s in env.Subdirectories) Put("subdir", s);
+        Put("dstlib", env.DstLib);
+        Put("platform", env.Platform);
+        Put("rtld", env.RtldPath);
+        ProbeCacheFile.Write(file, Magic, key, sb.ToString());
     }
 }

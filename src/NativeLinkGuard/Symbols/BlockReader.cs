@@ -7,7 +7,7 @@ namespace NativeLinkGuard.Symbols;
 /// Small reads of symbol, hash, version and string tables through 4 KiB blocks read once each: a hash lookup touches a
 /// bloom word, a bucket, a chain run, a symbol and a name, which usually share a few blocks. Reads are confined to the
 /// regions the caller declares (one per table, each ending where the next known table starts), and blocks are aligned
-/// to and clipped by their region, so not one byte outside the tables is read. Every read is bounds-checked by
+/// to the file's pages and clipped by their region, so not one byte outside the tables is read. Every read is bounds-checked by
 /// <see cref="BoundedSource"/>; a cap on cached blocks keeps a hostile table from growing memory without limit.
 /// </summary>
 internal sealed class BlockReader(BoundedSource src, EndianReader e)
@@ -35,9 +35,12 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
         var (start, end) = _regions[r];
         while (!buffer.IsEmpty)
         {
-            long block = (offset - start) / BlockSize;
-            var bytes = Block(r, start + block * BlockSize, end, block);
-            int at = (int)(offset - start - block * BlockSize);
+            // Blocks follow the file's pages (clipped to the region): a block that straddled two pages made the
+            // kernel read both.
+            long page = offset / BlockSize;
+            long blockStart = Math.Max(start, page * BlockSize);
+            var bytes = Block(r, blockStart, Math.Min(end, (page + 1) * BlockSize), page);
+            int at = (int)(offset - blockStart);
             int n = Math.Min(buffer.Length, bytes.Length - at);
             if (n <= 0) throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
             bytes.AsSpan(at, n).CopyTo(buffer);
@@ -46,11 +49,11 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
         }
     }
 
-    private byte[] Block(int region, long blockStart, long regionEnd, long index)
+    private byte[] Block(int region, long blockStart, long blockEnd, long index)
     {
         if (_blocks.TryGetValue((region, index), out var b)) return b;
         if (_blocks.Count >= MaxCachedBlocks) _blocks.Clear();
-        int size = (int)Math.Min(BlockSize, regionEnd - blockStart);
+        int size = (int)(blockEnd - blockStart);
         b = src.ReadArray(blockStart, size);
         _blocks[(region, index)] = b;
         return b;

@@ -40,7 +40,7 @@ public static class DriverExpansion
         if (n.Contains("nvcc", StringComparison.Ordinal))
             throw new ToolchainException("nvcc links are not expanded yet: check the host-compiler link that 'nvcc --dryrun' prints");
 
-        string? cacheFile = DriverExpansionCache.Key(tool, argv, workingDirectory, env);
+        var cacheFile = DriverExpansionCache.Key(tool, argv, workingDirectory, env);
         ProcessResult result;
         bool fromCache = false;
         if (DriverExpansionCache.Load(cacheFile) is { } cached) { result = new ProcessResult(0, "", cached, false); fromCache = true; }
@@ -76,7 +76,7 @@ public static class DriverExpansion
             string[] printArgs = [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog];
             string key = tool + "\0" + string.Join('\0', printArgs);
             // The answer is kept with the cached expansion (same driver, arguments and PATH); else asked once per run.
-            string? progFile = cacheFile is null ? null : cacheFile + ".prog";
+            (string, string)? progFile = cacheFile is var (file, fileKey) ? (file + ".prog", fileKey + "\0" + string.Join('\0', printArgs)) : null;
             if (linkerNames is null || !linkerNames.TryGetValue(key, out var name))
             {
                 name = DriverExpansionCache.Load(progFile)?.Trim();

@@ -1,42 +1,31 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace NativeLinkGuard.Toolchain;
 
 /// <summary>
 /// Keeps what <c>driver -### args</c> printed across runs: that process is most of what a check costs once the linker
-/// probe is cached. Keyed by the driver binary (real path, size, mtime), the arguments, the working directory and the
+/// probe is cached. Keyed by the driver binary (path, device, inode, size, mtime in ns), the arguments, the working directory and the
 /// environment variables that change what gcc expands (PATH, LIBRARY_PATH, COMPILER_PATH, GCC_EXEC_PREFIX and the
 /// conda variables its wrappers read). Only successful expansions are kept; a missing or unreadable entry is a miss.
 /// </summary>
 internal static class DriverExpansionCache
 {
-    private const string Magic = "nativelinkguard driver expansion v1\n";
+    private const string Magic = "nativelinkguard driver expansion v2";
     private static readonly string[] s_variables = ["PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "LD_RUN_PATH"];
 
-    public static string? Key(string driver, IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env)
+    /// <summary>The cache entry of this expansion (its file and full key), or null when there is no cache.</summary>
+    public static (string File, string Key)? Key(string driver, IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env)
     {
-        try
-        {
-            string? root = env.TryGetValue("XDG_CACHE_HOME", out var x) && !string.IsNullOrEmpty(x) ? x
-                : env.TryGetValue("HOME", out var h) && !string.IsNullOrEmpty(h) ? Path.Combine(h, ".cache") : null;
-            if (root is null) return null;
-            string real = NativeMethods.RealPath(driver) ?? driver;
-            if (NativeMethods.Stat(real) is not { } st) return null;
-            var sb = new StringBuilder().Append(real).Append('\0').Append(st.Size).Append('\0').Append(st.MtimeSeconds).Append('\0').Append(workingDirectory);
-            foreach (var a in argv) sb.Append('\0').Append(a);
-            foreach (var (k, v) in env.Where(kv => s_variables.Contains(kv.Key) || kv.Key.StartsWith("CONDA", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                sb.Append('\0').Append(k).Append('=').Append(v);
-            // gcc passes only the directories that exist: a LIBRARY_PATH or sysroot directory created later must miss.
-            foreach (var dir in ImplicitDirectories(argv, workingDirectory, env))
-                sb.Append('\0').Append(Directory.Exists(dir) ? '+' : '-');
-            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..32];
-            return Path.Combine(root, "nativelinkguard", "driver", hash);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
+        if (ProbeCacheFile.Directory(env) is not { } root || NativeMethods.IdentityKey(driver) is not { } id) return null;
+        var sb = new StringBuilder().Append(driver).Append('\0').Append(id).Append('\0').Append(workingDirectory);
+        foreach (var a in argv) sb.Append('\0').Append(a);
+        foreach (var (k, v) in env.Where(kv => s_variables.Contains(kv.Key) || kv.Key.StartsWith("CONDA", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append('\0').Append(k).Append('=').Append(v);
+        // gcc passes only the directories that exist: a LIBRARY_PATH or sysroot directory created later must miss.
+        foreach (var dir in ImplicitDirectories(argv, workingDirectory, env))
+            sb.Append('\0').Append(NativeMethods.Stat(dir) is { Type: FileStatType.Directory } ? '+' : '-');
+        string key = sb.ToString();
+        return (Path.Combine(root, "driver", ProbeCacheFile.Name("", key)), key);
     }
 
     private static IEnumerable<string> ImplicitDirectories(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env)
@@ -57,33 +46,11 @@ internal static class DriverExpansionCache
         }
     }
 
-    public static string? Load(string? file)
-    {
-        try
-        {
-            if (file is null || !File.Exists(file)) return null;
-            string text = File.ReadAllText(file);
-            return text.StartsWith(Magic, StringComparison.Ordinal) ? text[Magic.Length..] : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static string? Load((string File, string Key)? entry) =>
+        entry is var (file, key) ? ProbeCacheFile.Read(file, Magic, key) : null;
 
-    public static void Save(string? file, string output)
+    public static void Save((string File, string Key)? entry, string output)
     {
-        if (file is null) return;
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            string tmp = file + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllText(tmp, Magic + output);
-            File.Move(tmp, file, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Only costs the next run a driver process.
-        }
+        if (entry is var (file, key)) ProbeCacheFile.Write(file, Magic, key, output);
     }
 }

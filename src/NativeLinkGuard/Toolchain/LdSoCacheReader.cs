@@ -22,27 +22,59 @@ public static class LdSoCacheReader
     private const int EntrySize = 24;
     private const int MaxBytes = 16 << 20;
 
-    public static IReadOnlyList<LdSoCacheEntry> Read(string path, out string? error)
+    public static IReadOnlyList<LdSoCacheEntry> Read(string path, out string? error) =>
+        Load(path, out error) is { } b ? Parse(b, path, out error) : [];
+
+    /// <summary>
+    /// The directories of the cache's entries, in order of first appearance (what the fix advisor searches): only
+    /// the paths are decoded, and each directory once.
+    /// </summary>
+    public static IReadOnlyList<string> ReadDirectories(string path)
+    {
+        if (Load(path, out _) is not { } bytes) return [];
+        ReadOnlySpan<byte> b = bytes;
+        if (b.Length < HeaderSize || !b[..Magic.Length].SequenceEqual("glibc-ld.so.cache1.1"u8)) return [];
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
+        if (count > (b.Length - HeaderSize) / EntrySize) return [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var dirs = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            var e = b.Slice(HeaderSize + i * EntrySize, EntrySize);
+            // Where Parse stops (a key or path outside the file), so does this; the key itself is not decoded.
+            if (CStringLength(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..])) < 0) break;
+            uint offset = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
+            int length = CStringLength(b, offset);
+            if (length < 0) break;
+            if (Path.GetDirectoryName(Encoding.UTF8.GetString(b.Slice((int)offset, length))) is { } dir && seen.Add(dir)) dirs.Add(dir);
+        }
+        return dirs;
+    }
+
+    // The whole file in one buffer sized from one statx; null (with the reason) when it cannot be read.
+    private static byte[]? Load(string path, out string? error)
     {
         error = null;
-        byte[] b;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists) return [];
-            if (info.Length > MaxBytes) { error = $"{path}: larger than {MaxBytes} bytes; not read"; return []; }
+            if (NativeMethods.Stat(path, out int errno) is not { } st)
+            {
+                if (errno != -1 || !File.Exists(path)) return null;
+            }
+            else if (st.Type == FileStatType.Directory) return null;
+            else if (st.Size > MaxBytes) { error = $"{path}: larger than {MaxBytes} bytes; not read"; return null; }
             using var handle = NativeMethods.OpenForRead(path);
-            b = new byte[RandomAccess.GetLength(handle)];
+            var b = new byte[RandomAccess.GetLength(handle)];
+            if (b.Length > MaxBytes) { error = $"{path}: larger than {MaxBytes} bytes; not read"; return null; }
             int n = 0;
             while (n < b.Length && RandomAccess.Read(handle, b.AsSpan(n), n) is var r and > 0) n += r;
-            b = b[..n];
+            return n == b.Length ? b : b[..n];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error = $"{path}: {e.Message}";
-            return [];
+            return null;
         }
-        return Parse(b, path, out error);
     }
 
     public static IReadOnlyList<LdSoCacheEntry> Parse(ReadOnlySpan<byte> b, string name, out string? error)
@@ -70,6 +102,8 @@ public static class LdSoCacheReader
         }
         return list;
     }
+
+    private static int CStringLength(ReadOnlySpan<byte> b, uint offset) => offset >= b.Length ? -1 : b[(int)offset..].IndexOf((byte)0);
 
     private static string? CString(ReadOnlySpan<byte> b, uint offset)
     {

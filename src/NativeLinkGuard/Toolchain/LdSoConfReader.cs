@@ -142,11 +142,19 @@ public static class LdSoConfReader
                 return null;
             }
 
-            // Bounded even when the size lies: /proc files report 0 bytes and /proc/self/pagemap never ends.
+            // Bounded even when the size lies: /proc files report 0 bytes and /proc/self/pagemap never ends. The
+            // buffer starts at the size the file reports (UTF-8 never decodes to more chars than bytes) and grows
+            // only when the file is longer: a 2 MB buffer per included file was most of ld.so.conf's cost.
             using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
-            var buffer = new char[MaxFileBytes + 1];
+            var buffer = new char[Math.Min(MaxFileBytes + 1, Math.Max(4096, stream.Length + 1))];
             int total = 0, n;
-            while (total < buffer.Length && (n = reader.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+            while ((n = reader.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += n;
+                if (total < buffer.Length) continue;
+                if (buffer.Length > MaxFileBytes) break;
+                Array.Resize(ref buffer, (int)Math.Min(MaxFileBytes + 1, buffer.Length * 2L));
+            }
             if (total > MaxFileBytes)
             {
                 state.Diagnostics.Add($"{path}: larger than {MaxFileBytes} bytes; not read");

@@ -30,4 +30,24 @@ public sealed class LdSoCacheReaderTests
         Assert.That(LdSoCacheReader.Parse(lying, "lying", out var error), Is.Empty);
         Assert.That(error, Does.Contain("do not fit"));
     }
+
+    [Test]
+    public void The_directory_list_is_what_the_entries_give_even_for_cut_or_corrupt_caches()
+    {
+        Assume.That(File.Exists("/etc/ld.so.cache"));
+        using var dir = new NativeLinkGuard.Tests.TestSupport.TempDirectory();
+        var real = File.ReadAllBytes("/etc/ld.so.cache");
+        var corrupt = (byte[])real.Clone();
+        if (corrupt.Length > 48 + 24 * 3) BitConverter.TryWriteBytes(corrupt.AsSpan(48 + 24 * 2 + 8), uint.MaxValue);
+        var cases = new[] { real, real[..(real.Length / 2)], real[..47], corrupt };
+        for (int i = 0; i < cases.Length; i++)
+        {
+            string path = Path.Combine(dir.Path, $"cache{i}");
+            File.WriteAllBytes(path, cases[i]);
+            var expected = LdSoCacheReader.Read(path, out _).Select(e => Path.GetDirectoryName(e.Path)).OfType<string>().Distinct(StringComparer.Ordinal);
+            Assert.That(LdSoCacheReader.ReadDirectories(path), Is.EqualTo(expected), $"case {i}");
+        }
+        Assert.That(LdSoCacheReader.ReadDirectories(Path.Combine(dir.Path, "missing")), Is.Empty);
+        Assert.That(LdSoCacheReader.ReadDirectories(dir.Path), Is.Empty);
+    }
 }

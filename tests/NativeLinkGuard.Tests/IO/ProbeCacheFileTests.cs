@@ -1,0 +1,35 @@
+using NativeLinkGuard.Tests.TestSupport;
+
+namespace NativeLinkGuard.Tests.IO;
+
+public sealed class ProbeCacheFileTests
+{
+    [Test]
+    public void An_entry_is_read_back_only_under_its_own_key()
+    {
+        using var dir = new TempDirectory();
+        string key = "/usr/bin/ld\0" + "8.1:42:1000:5.000000001\nline\\two";
+        string file = Path.Combine(dir.Path, ProbeCacheFile.Name("linker-", key));
+        ProbeCacheFile.Write(file, "magic v1", key, "body\n");
+        Assert.That(ProbeCacheFile.Read(file, "magic v1", key), Is.EqualTo("body\n"));
+        // Another key hashed to the same name (a collision), an older format, a missing file: all misses.
+        Assert.That(ProbeCacheFile.Read(file, "magic v1", key + "x"), Is.Null);
+        Assert.That(ProbeCacheFile.Read(file, "magic v1", key.Replace("\0", "\\0")), Is.Null);
+        Assert.That(ProbeCacheFile.Read(file, "magic v0", key), Is.Null);
+        Assert.That(ProbeCacheFile.Read(file + "-missing", "magic v1", key), Is.Null);
+        Assert.That(ProbeCacheFile.Name("linker-", key), Is.Not.EqualTo(ProbeCacheFile.Name("linker-", key + "x")));
+        Assert.That(Path.GetFileName(file), Does.Match("^linker-[0-9a-f]{16}$"));
+    }
+
+    [Test]
+    public void The_identity_key_changes_when_a_binary_is_rewritten_within_the_same_second()
+    {
+        using var dir = new TempDirectory();
+        string bin = dir.Write("tool", "a");
+        string? first = NativeMethods.IdentityKey(bin);
+        Assume.That(first, Is.Not.Null);
+        File.SetLastWriteTimeUtc(bin, File.GetLastWriteTimeUtc(bin).AddTicks(10));
+        Assert.That(NativeMethods.IdentityKey(bin), Is.Not.EqualTo(first));
+        Assert.That(NativeMethods.IdentityKey(Path.Combine(dir.Path, "missing")), Is.Null);
+    }
+}
