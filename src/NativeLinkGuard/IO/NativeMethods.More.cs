@@ -53,16 +53,16 @@ internal static partial class NativeMethods
     public static string? IdentityKey(string path)
     {
         if (!OperatingSystem.IsLinux() || path.Length == 0 || path.Contains('\0')) return null;
-        var b = new byte[256];
+        Span<byte> b = stackalloc byte[256];
         try
         {
-            if (StatxNative(AT_FDCWD, path, 0, STATX_BASIC_STATS, b) != 0) return null;
+            if (StatxNative(AT_FDCWD, path, 0, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(b)) != 0) return null;
         }
         catch (EntryPointNotFoundException)
         {
             return null;
         }
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        return string.Create(inv, $"{BitConverter.ToUInt32(b, 136)}.{BitConverter.ToUInt32(b, 140)}:{BitConverter.ToUInt64(b, 32)}:{BitConverter.ToInt64(b, 40)}:{BitConverter.ToInt64(b, 112)}.{BitConverter.ToUInt32(b, 120):D9}");
+        return string.Create(inv, $"{BitConverter.ToUInt32(b[136..])}.{BitConverter.ToUInt32(b[140..])}:{BitConverter.ToUInt64(b[32..])}:{BitConverter.ToInt64(b[40..])}:{BitConverter.ToInt64(b[112..])}.{BitConverter.ToUInt32(b[120..]):D9}");
     }
 }
