@@ -30,7 +30,18 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
 
     /// <summary>The run path says "stubs" or uses a token: the cheap pre-filter of the NLG0005 test.</summary>
     public bool MayNameStubs { get; } = mayNameStubs;
+
+    /// <summary>The run path (DT_RUNPATH, else DT_RPATH) uses a token such as $ORIGIN.</summary>
+    public bool RunPathHasToken { get; } = (elf.Runpath ?? elf.Rpath)?.Contains('$') == true;
+
+    private LastSearch[]? _lastSearches;
+
+    /// <summary>The last search made for DT_NEEDED entry K of this file (one resolver, one thread).</summary>
+    public ref LastSearch LastSearch(int k) => ref (_lastSearches ??= new LastSearch[Needed.Length])[k];
 }
+
+/// <summary>A search outcome with the inputs that vary for one DT_NEEDED entry: directory, RPATH chain, root.</summary>
+internal readonly record struct LastSearch(int Origin, int Chain, int RootOrigin, SearchOutcome? Outcome);
 
 internal enum FoundIn : byte { Fixed, PathInNeeded, Rpath, LdLibraryPath, Runpath }
 

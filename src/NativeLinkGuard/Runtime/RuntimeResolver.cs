@@ -23,6 +23,7 @@ public sealed class RuntimeResolver
     private readonly DirectoryIndex _dirs;
     private readonly LdSoCacheIndex? _cache;
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
+    private readonly bool _hasOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
     // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
     private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
@@ -71,6 +72,7 @@ public sealed class RuntimeResolver
         _dirs = dirs;
         _cache = cache;
         _runpathOverrides = runpathOverrides ?? new Dictionary<string, string>();
+        _hasOverrides = _runpathOverrides.Count > 0;
         _extraFiles = extraFiles ?? new HashSet<string>();
     }
 
@@ -120,8 +122,11 @@ public sealed class RuntimeResolver
         for (int i = 0; i < r.ObjectCount; i++)
         {
             if (i == rtld) continue;
-            foreach (int name in r.Record(i).Facts.Needed)
-                if (!Lookup(r, name, i, rootOrigin)) goto done;
+        {
+            var needed = r.Record(i).Facts.Needed;
+            for (int k = 0; k < needed.Length; k++)
+                if (!Lookup(r, needed[k], k, i, rootOrigin)) goto done;
+        }
         }
     done:
         (_walkObjects, _walkLookups) = r.Seal(recordAll);
@@ -133,7 +138,7 @@ public sealed class RuntimeResolver
     internal string Name(int id) => _names[id];
 
     /// <summary>Maps one DT_NEEDED of object I as ld.so does; false when the load stops (a fatal candidate).</summary>
-    private bool Lookup(RuntimeResolution r, int name, int i, int rootOrigin)
+    private bool Lookup(RuntimeResolution r, int name, int k, int i, int rootOrigin)
     {
         // A name matches a loaded object's SONAME, a name it was requested by, or its path (glibc's _dl_name_match_p).
         if (_nameStamp[name] == _epoch)
@@ -147,8 +152,18 @@ public sealed class RuntimeResolver
         }
 
         ref var obj = ref r.Record(i);
-        var key = new SearchKey(name, obj.Facts.Profile, obj.OriginId, obj.Facts.HasRunpath ? -1 : obj.Chain, rootOrigin);
-        if (!_searches.TryGetValue(key, out var outcome)) _searches[key] = outcome = Search(r, name, i, rootOrigin);
+        var facts = obj.Facts;
+        int chain = facts.HasRunpath ? -1 : obj.Chain;
+        // Most lookups repeat the last search of this DT_NEEDED entry (same file, directory, RPATH chain): compared
+        // in place before the shared table is hashed.
+        ref var memo = ref facts.LastSearch(k);
+        SearchOutcome? outcome = memo.Outcome;
+        if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
+        {
+            var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);
+            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = Search(r, name, i, rootOrigin);
+            memo = new LastSearch(obj.OriginId, chain, rootOrigin, outcome);
+        }
         if (outcome.Path is null)
         {
             r.Add(new LookupRecord { Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome });
@@ -163,8 +178,8 @@ public sealed class RuntimeResolver
             if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same, Kind = LookupKind.SameFile, Outcome = outcome });
             return true;
         }
-        var facts = _runpathOverrides.Count > 0 ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
-        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = facts, Loader = i, Name = name, Outcome = outcome }, outcome.PathName);
+        var found = _hasOverrides ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
+        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name, Outcome = outcome }, outcome.PathName);
         AddName(mapped, name);
         if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch; _identityObject[outcome.Identity] = mapped; }
         if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped, Outcome = outcome });
@@ -312,7 +327,7 @@ public sealed class RuntimeResolver
             chain = id;
         }
         record.Chain = chain;
-        record.MayNameStubs = facts.MayNameStubs || (facts.Elf.Runpath ?? facts.Elf.Rpath) is { } list && list.Contains('$') && _originNamesStubs[record.OriginId];
+        record.MayNameStubs = facts.MayNameStubs || facts.RunPathHasToken && _originNamesStubs[record.OriginId];
         int index = given is { } g ? r.AddGiven(record, g.Path, g.Origin, g.SearchOrigin) : r.Add(record);
         IndexNames(r, index, pathName);
         return index;
