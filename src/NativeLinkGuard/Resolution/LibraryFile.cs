@@ -35,7 +35,8 @@ public sealed class LibraryFileCache
         _aliases = aliases;
     }
 
-    public int FilesRead { get; private set; }
+    public int FilesRead => _filesRead;
+    private int _filesRead;
 
     private readonly HashSet<string> _otherDependencies = new(StringComparer.Ordinal);
 
@@ -80,15 +81,26 @@ public sealed class LibraryFileCache
         _symbols.Remove(path);
     }
 
+    // Get may be called from several threads (the runtime check's walkers share one cache): the tables are guarded,
+    // files are read outside the lock, and when two threads read one file the first entry stays the only one.
+    private readonly object _gate = new();
+
     public LibraryFile Get(string path)
     {
-        if (_parent is null && _virtual.TryGetValue(path, out var v)) return new LibraryFile(path, LibraryFileKind.Elf, v, null);
         if (_parent is not null)
             return _aliases!.TryGetValue(path, out var target) ? _parent.Get(target) with { Path = path } : _parent.Get(path);
-        if (_files.TryGetValue(path, out var f)) return f;
-        f = Read(path);
-        _files[path] = f;
-        return f;
+        lock (_gate)
+        {
+            if (_virtual.TryGetValue(path, out var v)) return new LibraryFile(path, LibraryFileKind.Elf, v, null);
+            if (_files.TryGetValue(path, out var f)) return f;
+        }
+        var read = Read(path);
+        lock (_gate)
+        {
+            if (_files.TryGetValue(path, out var first)) return first;
+            _files[path] = read;
+        }
+        return read;
     }
 
     private readonly Dictionary<string, SymbolFile> _symbols = new(StringComparer.Ordinal);
@@ -114,8 +126,12 @@ public sealed class LibraryFileCache
         try
         {
             // "a/lib/../../b/lib/x" and "c/lib/../../b/lib/x" name one file when the kernel resolves them alike.
-            string normal = _physical.Equivalent(path);
-            if (!ReferenceEquals(normal, path) && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
+            string normal;
+            lock (_gate)
+            {
+                normal = _physical.Equivalent(path);
+                if (!ReferenceEquals(normal, path) && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
+            }
             // One statx answers what used to take several stats, and keeps FIFOs and devices from ever being opened.
             var st = NativeMethods.Stat(path, out int errno);
             if (errno is 2 or 20) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
@@ -129,10 +145,16 @@ public sealed class LibraryFileCache
                 if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
             }
             var id = st is { } s ? (s.DevMajor, s.DevMinor, s.Inode, s.Size, s.MtimeSeconds) : default;
-            if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
+            lock (_gate)
+                if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
             var read = ReadFile(path);
-            if (st is not null) _byIdentity[id] = read;
-            return Remember(normal, read);
+            lock (_gate)
+            {
+                if (st is null) return Remember(normal, read);
+                if (_byIdentity.TryGetValue(id, out var first)) return Remember(normal, first with { Path = path });
+                _byIdentity[id] = read;
+                return Remember(normal, read);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -142,7 +164,7 @@ public sealed class LibraryFileCache
 
     private LibraryFile Remember(string normal, LibraryFile file)
     {
-        _files.TryAdd(normal, file with { Path = normal });
+        lock (_gate) _files.TryAdd(normal, file with { Path = normal });
         return file;
     }
 
@@ -150,7 +172,7 @@ public sealed class LibraryFileCache
     {
         try
         {
-            FilesRead++;
+            Interlocked.Increment(ref _filesRead);
             using var src = new FileByteSource(path);
             Span<byte> head = stackalloc byte[64];
             int n = src.ReadAt(0, head);

@@ -1,4 +1,5 @@
 using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Resolution;
 
 namespace NativeLinkGuard.Runtime;
 
@@ -16,6 +17,7 @@ public sealed class RuntimeChecker
     private readonly RuntimeRequest _request;
     private readonly LoaderEnvironments _environments;
     private readonly RuntimeWalker _walker;
+    private readonly LibraryFileCache _files = new();
     // A missing library needed by the same file gets the same finding in every root that loads that file.
     private readonly Dictionary<(string Name, string NeededBy), Finding> _notFound = new();
 
@@ -23,7 +25,7 @@ public sealed class RuntimeChecker
     {
         _request = request;
         _environments = new LoaderEnvironments(request);
-        _walker = new RuntimeWalker(request, _environments);
+        _walker = new RuntimeWalker(request, _environments, _files);
     }
 
     public RuntimeFileReport Check(string file) => Report(_walker.Walk(file));
@@ -35,13 +37,13 @@ public sealed class RuntimeChecker
         if (threads <= 1) return files.Select(Check).ToList();
         var walked = new WalkedRoot[files.Count];
         // Small batches taken in turn: neighbouring roots (one package) share closures, and no thread idles at the end.
-        const int Batch = 16;
+        int batch = Math.Max(16, files.Count / (threads * 4));
         int next = -1;
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments);
-            for (int b = Interlocked.Increment(ref next); b * Batch < files.Count; b = Interlocked.Increment(ref next))
-                for (int i = b * Batch; i < Math.Min(files.Count, (b + 1) * Batch); i++) walked[i] = walker.Walk(files[i]);
+            var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments, _files);
+            for (int b = Interlocked.Increment(ref next); b * batch < files.Count; b = Interlocked.Increment(ref next))
+                for (int i = b * batch; i < Math.Min(files.Count, (b + 1) * batch); i++) walked[i] = walker.Walk(files[i]);
         }, maxStackSize: 16 << 20)).ToList();
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();

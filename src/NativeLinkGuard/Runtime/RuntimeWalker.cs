@@ -4,16 +4,17 @@ using NativeLinkGuard.Resolution;
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
-/// The walking half of a runtime check, for one thread: its own file cache, directory listings and one resolver per
+/// The walking half of a runtime check, for one thread: its own directory listings and one resolver per
 /// ABI, shared by every root it walks. Walking is deterministic (every memo answers what a fresh search would), so
 /// which walker takes which root never changes a report.
 /// </summary>
-internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments environments)
+internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments environments, LibraryFileCache files)
 {
     private readonly Dictionary<string, LdSoCacheIndex> _caches = new(StringComparer.Ordinal);
     private readonly Dictionary<(ElfClass, ushort), (LoaderEnvironment Env, RuntimeResolver Resolver, LdSoCacheIndex? Cache)> _loaders = new();
 
-    public LibraryFileCache Files { get; } = new();
+    /// <summary>Shared by every walker of a run (thread-safe for reads): each file is parsed once.</summary>
+    public LibraryFileCache Files { get; } = files;
     public DirectoryIndex Directories { get; } = new();
 
     public WalkedRoot Walk(string file)
