@@ -66,10 +66,26 @@ public sealed class DirectoryIndex
     public IReadOnlyList<string> NamesStartingWith(string dir, string prefix)
     {
         Contains(dir, "");
-        return _listings.TryGetValue(dir, out var set) && set is not null
-            ? set.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
-            : [];
+        if (!_listings.TryGetValue(dir, out var set) || set is null) return [];
+        // Sorted once per listing; the names with a prefix are then one contiguous range.
+        if (!_sorted.TryGetValue(set, out var sorted))
+        {
+            sorted = [.. set];
+            Array.Sort(sorted, StringComparer.Ordinal);
+            _sorted[set] = sorted;
+        }
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (string.CompareOrdinal(sorted[mid], prefix) < 0) lo = mid + 1; else hi = mid;
+        }
+        var names = new List<string>();
+        for (int i = lo; i < sorted.Length && sorted[i].StartsWith(prefix, StringComparison.Ordinal); i++) names.Add(sorted[i]);
+        return names;
     }
+
+    private readonly Dictionary<HashSet<string>, string[]> _sorted = new(ReferenceEqualityComparer.Instance);
 
     // The kernel's answer (statx): .NET's file APIs shorten ".." on paper before asking, which is wrong after a
     // symlinked directory. A dangling link counts as an entry. Managed calls only where statx is missing.

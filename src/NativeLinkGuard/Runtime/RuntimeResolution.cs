@@ -122,6 +122,12 @@ public sealed class RuntimeResolution
             _chains = [];
             foreach (var l in _lookups)
                 for (int i = l.NeededBy; i >= 0 && _chains.TryAdd(i, objects[i]); i = objects[i].Loader) { }
+            // And where its objects are: the places a fix looks for the missing file.
+            var seen = new HashSet<int>();
+            _searchOrigins = [];
+            for (int i = 0; i < ObjectCount; i++)
+                if ((i == 0 || objects[i].Outcome is not null) && seen.Add(objects[i].OriginId))
+                    _searchOrigins.Add(objects[i].Outcome is { } o ? o.Origin : Given(i).SearchOrigin);
         }
         return (objects, lookups);
     }
@@ -206,9 +212,11 @@ public sealed class RuntimeResolution
 
     /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where
     /// fixes look for files).</summary>
-    internal IEnumerable<string> SearchOrigins() =>
+    internal IEnumerable<string> SearchOrigins() => _searchOrigins ??=
         Enumerable.Range(0, ObjectCount).Where(i => i == 0 || Record(i).Outcome is not null)
-            .Select(i => SearchLocation(i).Origin).Distinct(StringComparer.Ordinal);
+            .Select(i => SearchLocation(i).Origin).Distinct(StringComparer.Ordinal).ToList();
+
+    private List<string>? _searchOrigins;
 
     private RuntimeLookup Lookup(LookupRecord r)
     {
