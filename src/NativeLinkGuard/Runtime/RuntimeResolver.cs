@@ -204,7 +204,7 @@ public sealed class RuntimeResolver
                     var link = LinkSearch(name, _chainTops[c]);
                     if (link.Found is { } hit) { found = hit; at = new FoundAt(FoundIn.Rpath, "DT_RPATH", null, link.Element, link.Sub); }
                     fatal = link.Fatal;
-                    if (found is not null) return Outcome(found.Value, at, _chainTops[c]);
+                    if (found is not null) return Cached(_linkOutcomes, (name, _chainTops[c].Origin, _chainTops[c].Rpath), found.Value, at, _chainTops[c]);
                 }
             if (fatal is null)
             {
@@ -216,10 +216,22 @@ public sealed class RuntimeResolver
                     _tails[tailKey] = tail = (t, tailAt with { Owner = null }, tailFatal);
                 }
                 (found, at, fatal) = tail;
+                if (found is { } t2) return Cached(_tailOutcomes, tailKey, t2, at, default);
             }
         }
         if (found is not { } f) return new SearchOutcome { Fatal = fatal };
         return Outcome(f, at, at.Source == FoundIn.Rpath ? _chainTops[at.Owner!.RpathChainId] : default);
+    }
+
+    // A found file's outcome per link or tail search: every search key that ends there shares it.
+    private readonly Dictionary<(int, int, int), SearchOutcome> _linkOutcomes = new();
+    private readonly Dictionary<(int, int, int, int), SearchOutcome> _tailOutcomes = new();
+
+    private SearchOutcome Cached<TKey>(Dictionary<TKey, SearchOutcome> outcomes, TKey key, (string Path, ElfFile Elf) found, FoundAt at, (int, int) ownerLink)
+        where TKey : notnull
+    {
+        if (!outcomes.TryGetValue(key, out var o)) outcomes[key] = o = Outcome(found, at, ownerLink);
+        return o;
     }
 
     /// <summary>One DT_RPATH link (its origin and list) searched for one name, remembered.</summary>
