@@ -215,7 +215,7 @@ public static class ElfReader
             int entSize = _is64 ? 16 : 8;
             ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
             var buf = src.ReadArray(ToOffset(dyn.Offset), (long)maxEntries * entSize);
-            var result = new List<(long, ulong)>();
+            var result = new List<(long, ulong)>(buf.Length / entSize);
             for (int i = 0; i < (int)maxEntries; i++)
             {
                 var d = buf.AsSpan(i * entSize, entSize);

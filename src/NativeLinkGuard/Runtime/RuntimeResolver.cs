@@ -49,7 +49,7 @@ public sealed class RuntimeResolver
     // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
     // by those, a tree shared by a thousand roots is searched once.
     private readonly Dictionary<SearchKey, SearchOutcome> _searches = new();
-    private readonly Dictionary<(SearchOutcome, string), IReadOnlyList<SearchedDirectory>> _traces = new();
+    private readonly Dictionary<TraceKey, IReadOnlyList<SearchedDirectory>> _traces = new();
 
     // The loaded-object tables of the root being walked, indexed by interned name/identity and valid where the stamp
     // equals the walk's epoch: a new root starts with one increment instead of clearing dictionaries.
@@ -308,15 +308,33 @@ public sealed class RuntimeResolver
     /// </summary>
     internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj, LoadedObject root)
     {
-        var chain = new System.Text.StringBuilder(obj.Path).Append('\u0003').Append(_env.LdLibraryPath?.Contains('$') == true ? root.Origin : "");
+        // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
+        // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
+        var owners = new List<string>();
         if (obj.Elf.Runpath is null)
             foreach (var l in obj.LoaderChain())
-                if (l.EffectiveRpath is { } rpath) chain.Append(l.Path).Append('\u0001').Append(l.Origin).Append('\u0001').Append(rpath).Append('\u0002');
-        var key = (outcome, chain.ToString());
+                if (l.EffectiveRpath is not null) owners.Add(l.Path);
+        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
         Search(name, obj, root, searched, out _, out _);
         return _traces[key] = searched;
+    }
+
+    private readonly record struct TraceKey(SearchOutcome Outcome, string Path, string RootOrigin, string[] RpathOwners)
+    {
+        public bool Equals(TraceKey other) => ReferenceEquals(Outcome, other.Outcome) && Path == other.Path
+            && RootOrigin == other.RootOrigin && RpathOwners.AsSpan().SequenceEqual(other.RpathOwners);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Outcome));
+            h.Add(Path);
+            h.Add(RootOrigin);
+            foreach (var o in RpathOwners) h.Add(o);
+            return h.ToHashCode();
+        }
     }
 
     private int Map(RuntimeResolution r, MappedRecord record, int pathName, (string Path, string Origin, string SearchOrigin)? given = null)
@@ -540,8 +558,10 @@ public sealed class RuntimeResolver
             foreach (var d in SearchDirectories(dir))
             {
                 // glibc drops trailing slashes of a search dir (except "/") before appending the name.
+                bool listed = _dirs.Contains(Abs(d.Length == 0 ? "." : d), name);
+                if (!listed && _extraFiles.Count == 0) continue; // the common miss: no path built
                 string candidate = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
-                if (!_dirs.Contains(Abs(d.Length == 0 ? "." : d), name) && !_extraFiles.Contains(candidate)) continue;
+                if (!listed && !_extraFiles.Contains(candidate)) continue;
                 var c = Try(candidate, out fatal, out string r);
                 if (c is not null || fatal is not null)
                 {
