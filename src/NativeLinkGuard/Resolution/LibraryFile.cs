@@ -9,6 +9,10 @@ public enum LibraryFileKind { Missing, Unreadable, Directory, Elf, Archive, Text
 public sealed record LibraryFile(string Path, LibraryFileKind Kind, ElfFile? Elf, string? Error)
 {
     public bool Exists => Kind is not (LibraryFileKind.Missing or LibraryFileKind.Directory);
+
+    /// <summary>"major:minor:inode" from the statx the file was read after (null where statx is missing): ld.so's
+    /// same-file test, without asking again.</summary>
+    public string? Identity { get; init; }
 }
 
 /// <summary>
@@ -148,6 +152,7 @@ public sealed class LibraryFileCache
             lock (_gate)
                 if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
             var read = ReadFile(path);
+            if (st is { } found) read = read with { Identity = $"{found.DevMajor}:{found.DevMinor}:{found.Inode}" };
             lock (_gate)
             {
                 if (st is null) return Remember(normal, read);
