@@ -50,6 +50,11 @@ public static class RuntimeCommand
         });
         var reports = checker.CheckAll(files);
         if (format == "text") RuntimeReportWriter.WriteText(stdout, reports, verbose);
+        else if (format == "json" && stdout is StreamWriter { BaseStream: var stream })
+        {
+            stdout.Flush();
+            RuntimeReportWriter.WriteJson(stream, reports);
+        }
         else stdout.Write(format == "json" ? RuntimeReportWriter.Json(reports)
             : RuntimeReportWriter.Sarif(reports, typeof(RuntimeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
         return reports.All(r => r.Loadable) ? 0 : 1;

@@ -50,7 +50,15 @@ public static class RuntimeReportWriter
     public static string Json(IReadOnlyList<RuntimeFileReport> reports)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        WriteJson(ms, reports);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>The JSON report straight into STREAM: every lookup of a thousand files is hundreds of megabytes,
+    /// never held as one string.</summary>
+    public static void WriteJson(Stream stream, IReadOnlyList<RuntimeFileReport> reports)
+    {
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", JsonReportWriter.SchemaVersion);
@@ -78,11 +86,12 @@ public static class RuntimeReportWriter
                 w.WriteEndArray();
                 JsonReportWriter.WriteStrings(w, "notes", r.Notes);
                 w.WriteEndObject();
+                // The writer keeps everything until flushed: hand it to the stream as it grows.
+                if (w.BytesPending > 1 << 16) w.Flush();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(ms.ToArray());
     }
 
     /// <summary>SARIF through the link writer: each file is reported like a link whose output is that file.</summary>
