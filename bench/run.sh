@@ -37,6 +37,15 @@ lt=$(median_ms libtree "${files[@]}")
 rt=$(median_ms "$nlg" runtime --ld-library-path "" "${files[@]}")
 lookups=$("$nlg" runtime --ld-library-path "" --format json "${files[@]}" | grep -c '"neededBy"' || true)
 echo "runtime: ${#files[@]} roots, $lookups DT_NEEDED lookups: nativelinkguard ${rt} ms, libtree ${lt} ms, ratio $(ratio "$rt" "$lt") (target <= 1.0)"
+# What each answer is worth: roots the real loader refuses (ld.so itself, one run per root), next to the roots each
+# tool flags. libtree expands each library once per run, so only the first root that reaches a gap is flagged.
+real_bad=0
+for f in "${files[@]}"; do
+  LD_TRACE_LOADED_OBJECTS=1 LD_LIBRARY_PATH= /lib64/ld-linux-x86-64.so.2 "$f" 2>&1 | grep -q "not found" && real_bad=$((real_bad + 1))
+done
+nlg_bad=$("$nlg" runtime --ld-library-path "" "${files[@]}" 2>/dev/null | grep -c ': does NOT load$' || true)
+lt_bad=$(libtree "${files[@]}" 2>&1 >/dev/null | grep -c '^Error' || true)
+echo "runtime: roots that do not load: ld.so ${real_bad}, nativelinkguard ${nlg_bad}, libtree ${lt_bad}"
 
 echo "== 2. check of a CUDA-like link vs the real link"
 mkdir -p "$work/cuda/lib64/stubs" "$work/cuda/build"
