@@ -36,7 +36,8 @@ internal static class ProbeCacheFile
     {
         try
         {
-            string text = File.ReadAllText(file);
+            // Bounded and never blocking: a FIFO or a huge file at a cache path is a miss, not a hang.
+            string text = BoundedText.Read(file, 1 << 20);
             string header = Header(magic, key);
             return text.StartsWith(header, StringComparison.Ordinal) ? text[header.Length..] : null;
         }

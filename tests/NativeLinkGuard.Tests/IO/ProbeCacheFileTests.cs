@@ -1,4 +1,5 @@
 using NativeLinkGuard.Tests.TestSupport;
+using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.IO;
 
@@ -19,6 +20,20 @@ public sealed class ProbeCacheFileTests
         Assert.That(ProbeCacheFile.Read(file + "-missing", "magic v1", key), Is.Null);
         Assert.That(ProbeCacheFile.Name("linker-", key), Is.Not.EqualTo(ProbeCacheFile.Name("linker-", key + "x")));
         Assert.That(Path.GetFileName(file), Does.Match("^linker-[0-9a-f]{16}$"));
+    }
+
+    [Test]
+    public void A_fifo_or_an_oversized_file_at_a_cache_path_is_a_miss_not_a_hang()
+    {
+        using var dir = new TempDirectory();
+        string fifo = Path.Combine(dir.Path, "loader-fifo");
+        Assume.That(ProcessRunner.Run("mkfifo", [fifo]).ExitCode, Is.Zero);
+        var read = Task.Run(() => ProbeCacheFile.Read(fifo, "magic v1", "k"));
+        Assert.That(read.Wait(TimeSpan.FromSeconds(10)), Is.True, "reading a FIFO must not wait for a writer");
+        Assert.That(read.Result, Is.Null);
+        string big = Path.Combine(dir.Path, "loader-big");
+        File.WriteAllText(big, "magic v1\nkey k\n" + new string('x', 2 << 20));
+        Assert.That(ProbeCacheFile.Read(big, "magic v1", "k"), Is.Null);
     }
 
     [Test]

@@ -208,6 +208,36 @@ public sealed partial class RuntimeLoaderTests
     }
 
     [Test]
+    public void A_root_that_kept_no_records_lists_exactly_what_a_fully_recorded_walk_lists()
+    {
+        // A clean load keeps no records and a failed one only its failures' chains; the ldd-style list is then rebuilt
+        // by walking again, interleaved with other roots on the same resolver, and must be the recorded walk's list.
+        _fx.SharedLib("pkg1/lib/libq2.so.1", Dep, "libq2.so.1");
+        _fx.SharedLib("pkg1/lib/libgone.so.1", Dep, "libgone.so.1");
+        _fx.SharedLib("pkg1/lib/libq1.so.1", "int dep_fn(void); int q1(void) { return dep_fn(); }", "libq1.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq2.so.1 pkg1/lib/libgone.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        _fx.SharedLib("pkg0/lib/libp1.so.1", "int q1(void); int p1(void) { return q1(); }", "libp1.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg1/lib'");
+        _fx.SharedLib("pkg0/lib/libp2.so.1", "int q1(void); int p2(void) { return q1(); }", "libp2.so.1",
+            "-Wl,--no-as-needed pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg1/lib'");
+        string[] roots = [_fx.P("pkg0/lib/libp1.so.1"), _fx.P("pkg1/lib/libq2.so.1"), _fx.P("pkg0/lib/libp2.so.1")];
+        static string Listed(global::NativeLinkGuard.Runtime.RuntimeResolution r) =>
+            string.Join('\n', r.Lookups.Select(l => $"{l.Name} {l.NeededBy.Path} {l.Found?.Path} {l.Rule}"));
+        RuntimeResolver Resolver()
+        {
+            var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", "", _fx.Root);
+            return new RuntimeResolver(env, new global::NativeLinkGuard.Resolution.LibraryFileCache(), new DirectoryIndex(), null);
+        }
+        var recorded = Resolver();
+        var expected = roots.Select(r => Listed(recorded.Resolve(r, recordAll: true))).ToList();
+        var compact = Resolver();
+        var resolutions = roots.Select(r => compact.Resolve(r)).ToList();
+        _fx.Sh("rm pkg1/lib/libgone.so.1"); // the walks already happened: a replay must use what the run read
+        Assert.That(resolutions.Select(Listed), Is.EqualTo(expected));
+        Assert.That(expected[0], Does.Contain("libq2.so.1"));
+    }
+
+    [Test]
     public void Lib_and_platform_expand_as_the_machine_ld_so_expands_them()
     {
         var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", null, _fx.Root);
