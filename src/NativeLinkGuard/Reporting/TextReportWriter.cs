@@ -46,7 +46,8 @@ public static class TextReportWriter
             sb.AppendLine($"  searched, in {tool}'s order:");
             int width = Math.Min(60, f.Searched.Max(s => s.Directory.Length));
             foreach (var s in f.Searched)
-                sb.AppendLine($"    {s.Directory.PadRight(width)}  [{s.Rule}]  {s.Result}");
+                sb.Append("    ").Append(s.Directory).Append(' ', Math.Max(0, width - s.Directory.Length))
+                    .Append("  [").Append(s.Rule).Append("]  ").AppendLine(s.Result);
         }
         foreach (var n in f.Notes) sb.AppendLine($"  note: {n}");
         if (f.Suggestions.Count > 0) sb.AppendLine("  fixes, best first:");

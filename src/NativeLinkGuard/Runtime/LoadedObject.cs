@@ -43,7 +43,9 @@ public sealed class LoadedObject
     /// <summary>A program rather than a library: ET_EXEC, or ET_DYN marked DF_1_PIE.</summary>
     public static bool IsProgram(ElfFile elf) => elf.Type == ElfType.Executable || (elf.Flags1 & 0x08000000) != 0;
 
-    public string FileName => System.IO.Path.GetFileName(Path);
+    public string FileName => _fileName ??= System.IO.Path.GetFileName(Path);
+
+    private string? _fileName;
 
     public IEnumerable<LoadedObject> LoaderChain()
     {

@@ -16,6 +16,17 @@ public sealed record RuntimeLookup(
 {
     public bool IsFound => Found is not null;
 
-    /// <summary>root → … → this name, file names only, as ld's chains are shown.</summary>
-    public IReadOnlyList<string> Chain => [.. NeededBy.LoaderChain().Reverse().Select(o => o.FileName), Name];
+    /// <summary>root → … → this name, file names only, as ld's chains are shown (built once).</summary>
+    public IReadOnlyList<string> Chain => _chain ??= BuildChain();
+
+    private IReadOnlyList<string>? _chain;
+
+    private string[] BuildChain()
+    {
+        var chain = new string[NeededBy.Depth + 2];
+        chain[^1] = Name;
+        int i = chain.Length - 2;
+        for (var o = NeededBy; o is not null; o = o.Loader) chain[i--] = o.FileName;
+        return chain;
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         if (resolution.RootError is { } rootError) return new WalkedRoot(file, this, rootError);
         // The failures' chains and search traces come from this walker's resolver: built here, on its thread.
         var unresolved = resolution.Unresolved.ToList();
+        foreach (var l in unresolved) _ = l.Chain;
         var libraries = request.IncludeLibraries
             ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path, l.Rule)).ToList()
             : [];
