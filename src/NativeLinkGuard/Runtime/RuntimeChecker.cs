@@ -36,14 +36,24 @@ public sealed class RuntimeChecker
         int threads = Math.Min(maxThreads ?? Environment.ProcessorCount, files.Count / RootsPerWalker);
         if (threads <= 1) return files.Select(Check).ToList();
         var walked = new WalkedRoot[files.Count];
-        // Small batches taken in turn: neighbouring roots (one package) share closures, and no thread idles at the end.
-        int batch = Math.Max(16, files.Count / (threads * 4));
-        int next = -1;
+        // Each thread walks its own contiguous share front to back (neighbouring roots, one package, share closures
+        // and searches); a thread that is done takes roots from the back of the share with the most left.
+        var front = new int[threads];
+        var back = new int[threads];
+        for (int t = 0; t < threads; t++) (front[t], back[t]) = (files.Count * t / threads, files.Count * (t + 1) / threads);
+        int Take(int t)
+        {
+            lock (front)
+            {
+                if (front[t] < back[t]) return front[t]++;
+                int most = Enumerable.Range(0, threads).MaxBy(o => back[o] - front[o]);
+                return front[most] < back[most] ? --back[most] : -1;
+            }
+        }
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments, _files);
-            for (int b = Interlocked.Increment(ref next); b * batch < files.Count; b = Interlocked.Increment(ref next))
-                for (int i = b * batch; i < Math.Min(files.Count, (b + 1) * batch); i++) walked[i] = walker.Walk(files[i]);
+            for (int i = Take(t); i >= 0; i = Take(t)) walked[i] = walker.Walk(files[i]);
         }, maxStackSize: 16 << 20)).ToList();
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();
