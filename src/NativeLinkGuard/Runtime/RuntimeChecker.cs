@@ -6,9 +6,10 @@ namespace NativeLinkGuard.Runtime;
 /// <summary>
 /// <c>nativelinkguard runtime</c>: will ld.so load each file where it is deployed? Emulates the load
 /// (<see cref="RuntimeResolver"/>), turns each failure into a finding with the chain and the directories searched,
-/// and offers fixes that are re-checked by loading again with the fix applied. Files, listings, the cache and the
-/// loader probe are shared by every file of one run. Many files are walked on several threads
-/// (<see cref="CheckAll"/>); findings are then built in order on one, so the report does not depend on the split.
+/// and offers fixes that are re-checked by loading again with the fix applied. Parsed files and the loader probe are
+/// shared by every file of one run; listings, the cache and the search memos by every file one walker takes. Many
+/// files are walked on several threads (<see cref="CheckAll"/>); findings are then built in order on one, so the report
+/// does not depend on the split.
 /// </summary>
 public sealed class RuntimeChecker
 {
@@ -41,22 +42,35 @@ public sealed class RuntimeChecker
         var front = new int[threads];
         var back = new int[threads];
         for (int t = 0; t < threads; t++) (front[t], back[t]) = (files.Count * t / threads, files.Count * (t + 1) / threads);
+        var gate = new object();
         int Take(int t)
         {
-            lock (front)
+            lock (gate)
             {
                 if (front[t] < back[t]) return front[t]++;
                 int most = Enumerable.Range(0, threads).MaxBy(o => back[o] - front[o]);
                 return front[most] < back[most] ? --back[most] : -1;
             }
         }
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<System.Runtime.ExceptionServices.ExceptionDispatchInfo>();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments, _files);
-            for (int i = Take(t); i >= 0; i = Take(t)) walked[i] = walker.Walk(files[i]);
+            // An exception on a thread of our own would end the process: it is handed to the caller instead, as a
+            // one-thread check would throw it.
+            try
+            {
+                var walker = t == 0 ? _walker : new RuntimeWalker(_request, _environments, _files);
+                for (int i = Take(t); i >= 0; i = Take(t)) walked[i] = walker.Walk(files[i]);
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e));
+                lock (gate) Array.Copy(front, back, threads); // the other walkers stop after their current root
+            }
         }, maxStackSize: 16 << 20)).ToList();
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();
+        if (failures.TryDequeue(out var failure)) failure.Throw();
         return walked.Select(Report).ToList();
     }
 
