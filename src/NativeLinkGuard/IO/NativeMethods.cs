@@ -96,7 +96,7 @@ internal static partial class NativeMethods
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == 29) return 0; // ESPIPE: a device without positional reads reads as empty
-                throw new IOException($"read failed (errno {errno})");
+                throw new IOException($"read failed: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
             return (int)n;
         }
