@@ -59,6 +59,8 @@ public sealed class RuntimeResolver
     // The working arrays of the walk, reused root after root: a resolution keeps copies of only what it may report.
     private MappedRecord[] _walkObjects = new MappedRecord[16];
     private LookupRecord[] _walkLookups = new LookupRecord[32];
+    // This walk keeps every lookup (the ldd-style list), not only the failures.
+    private bool _recordAll;
 
     private readonly record struct SearchKey(int Name, int File, int Origin, int Chain, int RootOrigin);
 
@@ -122,18 +124,14 @@ public sealed class RuntimeResolver
         for (int i = 0; i < r.ObjectCount; i++)
         {
             if (i == rtld) continue;
-        {
             var needed = r.Record(i).Facts.Needed;
             for (int k = 0; k < needed.Length; k++)
                 if (!Lookup(r, needed[k], k, i, rootOrigin)) goto done;
-        }
         }
     done:
         (_walkObjects, _walkLookups) = r.Seal(recordAll);
         return r;
     }
-
-    private bool _recordAll;
 
     internal string Name(int id) => _names[id];
 
