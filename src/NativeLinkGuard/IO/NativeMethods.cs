@@ -6,9 +6,19 @@ namespace NativeLinkGuard;
 internal enum FileStatType { Regular, Directory, Other }
 
 /// <summary>What one statx(2) says about a path (symlinks followed).</summary>
-internal readonly record struct FileStat(FileStatType Type, long Size, long MtimeSeconds, uint DevMajor, uint DevMinor, ulong Inode)
+internal readonly record struct FileStat(FileStatType Type, long Size, long MtimeSeconds, uint DevMajor, uint DevMinor, ulong Inode,
+    uint MtimeNanoseconds = 0)
 {
     public (uint, uint, ulong) Identity => (DevMajor, DevMinor, Inode);
+
+    /// <summary>"major:minor:inode": ld.so's same-file test, as text.</summary>
+    public string DeviceInode => $"{DevMajor}:{DevMinor}:{Inode}";
+}
+
+/// <summary>One readdir(3) entry: its name and d_type (DT_UNKNOWN 0, DT_DIR 4, DT_REG 8, DT_LNK 10).</summary>
+internal readonly record struct DirectoryEntry(string Name, byte Type)
+{
+    public const byte Unknown = 0, Dir = 4, Regular = 8, Link = 10;
 }
 
 /// <summary>The few libc calls .NET has no managed equivalent for.</summary>
@@ -116,7 +126,7 @@ internal static partial class NativeMethods
     private static extern int CloseDirNative(IntPtr dir);
 
     // struct dirent on 64-bit Linux (glibc and musl alike): d_ino, d_off, d_reclen, d_type, then d_name.
-    private const int DirentNameOffset = 19;
+    private const int DirentTypeOffset = 18, DirentNameOffset = 19;
 
     /// <summary>
     /// The entry names of DIR straight from readdir(3), without "." and "..", and without the stat per symlink that
@@ -124,6 +134,36 @@ internal static partial class NativeMethods
     /// Linux (callers then list it with the managed API).
     /// </summary>
     public static List<string>? ReadDirectory(string dir, int max) => ReadDirectory(dir, max, static (_, name) => name);
+
+    /// <summary>
+    /// Like <see cref="ReadDirectory(string, int)"/>, with each entry's d_type, so a caller that wants files only
+    /// stats just the links (and DT_UNKNOWN entries) it would keep.
+    /// </summary>
+    public static List<DirectoryEntry>? ReadDirectoryEntries(string dir, int max) =>
+        ReadDirectory(dir, max, static (e, name) => new DirectoryEntry(name, Marshal.ReadByte(e + DirentTypeOffset)));
+
+    // readdir(3) over DIR without "." and "..", one MAKE(dirent, name) per entry, at most MAX + 1 of them.
+    private static List<T>? ReadDirectory<T>(string dir, int max, Func<IntPtr, string, T> make)
+    {
+        if (!OperatingSystem.IsLinux() || IntPtr.Size != 8 || dir.Contains('\0')) return null;
+        IntPtr d = OpenDirNative(dir);
+        if (d == IntPtr.Zero) return null;
+        try
+        {
+            var entries = new List<T>();
+            for (IntPtr e = ReadDirNative(d); e != IntPtr.Zero && entries.Count <= max; e = ReadDirNative(d))
+            {
+                string? name = Marshal.PtrToStringUTF8(e + DirentNameOffset);
+                if (name is null or "." or "..") continue;
+                entries.Add(make(e, name));
+            }
+            return entries;
+        }
+        finally
+        {
+            CloseDirNative(d);
+        }
+    }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
@@ -173,8 +213,18 @@ internal static partial class NativeMethods
         mode = BitConverter.ToUInt16(b[28..]);
         return new FileStat(
             (mode & 0xF000) switch { 0x8000 => FileStatType.Regular, 0x4000 => FileStatType.Directory, _ => FileStatType.Other },
-            BitConverter.ToInt64(b[40..]), BitConverter.ToInt64(b[112..]), BitConverter.ToUInt32(b[136..]), BitConverter.ToUInt32(b[140..]), BitConverter.ToUInt64(b[32..]));
+            BitConverter.ToInt64(b[40..]), BitConverter.ToInt64(b[112..]), BitConverter.ToUInt32(b[136..]), BitConverter.ToUInt32(b[140..]), BitConverter.ToUInt64(b[32..]),
+            BitConverter.ToUInt32(b[120..]));
     }
+
+    /// <summary>
+    /// "device:inode:size:mtime.nanoseconds" of PATH (symlinks followed) from one statx(2): what a cache entry about a
+    /// binary is keyed on, so a rebuilt or replaced binary (even within the same second) misses. Null when it
+    /// cannot be reached or statx is missing.
+    /// </summary>
+    public static string? IdentityKey(string path) => Stat(path) is { } st
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{st.DevMajor}.{st.DevMinor}:{st.Inode}:{st.Size}:{st.MtimeSeconds}.{st.MtimeNanoseconds:D9}")
+        : null;
 
     /// <summary>Resolves every symlink component; null when the path does not exist or on a loop.</summary>
     public static string? RealPath(string path)

@@ -31,6 +31,14 @@ internal static class ProbeCacheFile
     private static string Header(string magic, string key) =>
         magic + "\nkey " + key.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\0", "\\0") + "\n";
 
+    /// <summary>The "key=value" lines of a cache body: each key with its values in order.</summary>
+    public static Dictionary<string, List<string>> Fields(IEnumerable<string> lines) =>
+        lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+
+    /// <summary>Appends one "key=value" line; a newline in the value (it would end the line) becomes a space.</summary>
+    public static void Field(StringBuilder sb, string key, string? value) =>
+        sb.Append(key).Append('=').Append((value ?? "").Replace('\n', ' ')).Append('\n');
+
     /// <summary>What was saved under KEY with MAGIC, or null.</summary>
     public static string? Read(string file, string magic, string key)
     {

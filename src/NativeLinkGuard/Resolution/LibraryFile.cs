@@ -152,7 +152,7 @@ public sealed class LibraryFileCache
             lock (_gate)
                 if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
             var read = ReadFile(path);
-            if (st is { } found) read = read with { Identity = $"{found.DevMajor}:{found.DevMinor}:{found.Inode}" };
+            if (st is { } found) read = read with { Identity = found.DeviceInode };
             lock (_gate)
             {
                 if (st is null) return Remember(normal, read);

@@ -21,7 +21,7 @@ public sealed class DirectoryIndex
         if (_identities.TryGetValue(path, out var id)) return id;
         string key = Normalize(path);
         if (ReferenceEquals(key, path) || !_identities.TryGetValue(key, out id))
-            id = NativeMethods.Stat(key) is { } st ? $"{st.DevMajor}:{st.DevMinor}:{st.Inode}" : NativeMethods.RealPath(key);
+            id = NativeMethods.Stat(key) is { } st ? st.DeviceInode : NativeMethods.RealPath(key);
         _identities[path] = _identities[key] = id;
         return id;
     }

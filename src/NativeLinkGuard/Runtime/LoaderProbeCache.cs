@@ -25,7 +25,7 @@ internal sealed class LoaderProbeCache(string file, string key)
             if (ProbeCacheFile.Read(file, Magic, key) is not { } body) return null;
             var lines = body.Split('\n');
             if (lines.Length < 3) return null;
-            var v = lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+            var v = ProbeCacheFile.Fields(lines);
             List<string> Many(string k) => v.TryGetValue(k, out var l) ? l : [];
             string One(string k) => Many(k) is { Count: > 0 } l ? l[0] : throw new InvalidDataException(k);
             var dirs = Many("systemdir");
@@ -50,7 +50,7 @@ internal sealed class LoaderProbeCache(string file, string key)
     public void Save(LoaderEnvironment env)
     {
         var sb = new StringBuilder();
-        void Put(string k, string? val) => sb.Append(k).Append('=').Append((val ?? "").Replace('\n', ' ')).Append('\n');
+        void Put(string k, string? val) => ProbeCacheFile.Field(sb, k, val);
         foreach (var d in env.SystemDirectories) Put("systemdir", d);
         foreach (var s in env.Subdirectories) Put("subdir", s);
         Put("dstlib", env.DstLib);

@@ -123,11 +123,7 @@ public sealed class RuntimeResolution
             foreach (var l in _lookups)
                 for (int i = l.NeededBy; i >= 0 && _chains.TryAdd(i, objects[i]); i = objects[i].Loader) { }
             // And where its objects are: the places a fix looks for the missing file.
-            var seen = new HashSet<int>();
-            _searchOrigins = [];
-            for (int i = 0; i < ObjectCount; i++)
-                if ((i == 0 || objects[i].Outcome is not null) && seen.Add(objects[i].OriginId))
-                    _searchOrigins.Add(objects[i].Outcome is { } o ? o.Origin : Given(i).SearchOrigin);
+            _searchOrigins = SearchOriginsOf(objects);
         }
         return (objects, lookups);
     }
@@ -212,11 +208,28 @@ public sealed class RuntimeResolution
 
     /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where
     /// fixes look for files).</summary>
-    internal IEnumerable<string> SearchOrigins() => _searchOrigins ??=
-        Enumerable.Range(0, ObjectCount).Where(i => i == 0 || Record(i).Outcome is not null)
-            .Select(i => SearchLocation(i).Origin).Distinct(StringComparer.Ordinal).ToList();
+    internal IEnumerable<string> SearchOrigins()
+    {
+        if (_searchOrigins is null)
+        {
+            Detail(allLookups: false);
+            _searchOrigins = SearchOriginsOf(_objects!);
+        }
+        return _searchOrigins;
+    }
 
     private List<string>? _searchOrigins;
+
+    // The root and every object found by a search (not the loader itself), each physical directory once, in load order.
+    private List<string> SearchOriginsOf(MappedRecord[] objects)
+    {
+        var seen = new HashSet<int>();
+        var origins = new List<string>();
+        for (int i = 0; i < ObjectCount; i++)
+            if ((i == 0 || objects[i].Outcome is not null) && seen.Add(objects[i].OriginId))
+                origins.Add(objects[i].Outcome is { } o ? o.Origin : Given(i).SearchOrigin);
+        return origins;
+    }
 
     private RuntimeLookup Lookup(LookupRecord r)
     {

@@ -84,7 +84,7 @@ public sealed class RuntimeResolver
     {
         var rootFile = _files.Get(Abs(path));
         if (rootFile.Kind != LibraryFileKind.Elf || rootFile.Elf is null)
-            return new(path, $"{path}: {rootFile.Error ?? "not an ELF file"}");
+            return new(path, NotLoadable(path, Abs(path), rootFile));
         if (!rootFile.Elf.IsSharedObject && rootFile.Elf.Type != ElfType.Executable)
             return new(path, $"{path}: not a shared object or executable ({rootFile.Elf.Type})");
         if (rootFile.Elf.Class != _env.Class || rootFile.Elf.Machine != _env.Machine)
@@ -134,6 +134,15 @@ public sealed class RuntimeResolver
     }
 
     internal string Name(int id) => _names[id];
+
+    /// <summary>Why a root that is not a readable ELF file cannot be loaded, naming the path once (some reasons
+    /// already start with it: "/x.so: not a regular file").</summary>
+    internal static string NotLoadable(string path, string abs, LibraryFile file)
+    {
+        string why = file.Error ?? "not an ELF file";
+        if (why.StartsWith(abs + ": ", StringComparison.Ordinal)) why = why[(abs.Length + 2)..];
+        return $"{path}: {why}";
+    }
 
     /// <summary>Maps one DT_NEEDED of object I as ld.so does; false when the load stops (a fatal candidate).</summary>
     private bool Lookup(RuntimeResolution r, int name, int k, int i, int rootOrigin)
@@ -294,6 +303,7 @@ public sealed class RuntimeResolver
     private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
     private readonly Dictionary<(string, string), string[]> _elements = new();
 
+    /// <summary>A run-path list split into its elements, once per (list, separators).</summary>
     private string[] Elements(string list, string separators)
     {
         if (!_elements.TryGetValue((list, separators), out var e)) _elements[(list, separators)] = e = list.Split(separators.ToCharArray());
@@ -536,7 +546,7 @@ public sealed class RuntimeResolver
     {
         var key = (origin, list, separators);
         if (!_expanded.TryGetValue(key, out var dirs))
-            _expanded[key] = dirs = list.Split(separators.ToCharArray()).Select(e => ExpandTokens(e, origin)).ToArray();
+            _expanded[key] = dirs = Elements(list, separators).Select(e => ExpandTokens(e, origin)).ToArray();
         return dirs;
     }
 

@@ -22,12 +22,7 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         string abs = file.StartsWith('/') ? file : Path.Combine(request.WorkingDirectory, file);
         var rootFile = Files.Get(abs);
         if (rootFile is not { Kind: LibraryFileKind.Elf, Elf: { } rootElf })
-        {
-            // Some reasons already start with the path ("/x.so: not a regular file"): said once.
-            string why = rootFile.Error ?? "not an ELF file";
-            if (why.StartsWith(abs + ": ", StringComparison.Ordinal)) why = why[(abs.Length + 2)..];
-            return new WalkedRoot(file, this, $"{file}: {why}");
-        }
+            return new WalkedRoot(file, this, RuntimeResolver.NotLoadable(file, abs, rootFile));
         if (!_loaders.TryGetValue((rootElf.Class, rootElf.Machine), out var loader))
         {
             var e = environments.For(rootElf.Class, rootElf.Machine);

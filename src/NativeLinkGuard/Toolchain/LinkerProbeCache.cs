@@ -29,7 +29,7 @@ internal sealed class LinkerProbeCache(string file, string key)
             if (ProbeCacheFile.Read(file, Magic, key) is not { } body) return null;
             var lines = body.Split('\n');
             if (lines.Length < 9) return null;
-            var v = lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+            var v = ProbeCacheFile.Fields(lines);
             string One(string k) => v.TryGetValue(k, out var l) && l.Count > 0 ? l[0] : throw new InvalidDataException(k);
             return new LinkerInfo(One("path"), One("version"), Enum.Parse<LinkerFlavor>(One("flavor")),
                 v.TryGetValue("searchdir", out var dirs) ? dirs : [], One("sysroot"),
@@ -45,7 +45,7 @@ internal sealed class LinkerProbeCache(string file, string key)
     public void Save(LinkerInfo info)
     {
         var sb = new StringBuilder();
-        void Put(string k, string? val) => sb.Append(k).Append('=').Append((val ?? "").Replace('\n', ' ')).Append('\n');
+        void Put(string k, string? val) => ProbeCacheFile.Field(sb, k, val);
         Put("path", info.Path);
         Put("version", info.Version);
         Put("flavor", info.Flavor.ToString());
