@@ -47,34 +47,15 @@ public static class CMakeCommand
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) env[(string)e.Key] = (string?)e.Value;
 
         var sw = Stopwatch.StartNew();
-        bool wroteQuery = CMakeFileApi.EnsureQuery(buildDir);
-        var build = wroteQuery ? null : CMakeFileApi.TryRead(buildDir, out _);
-        if (build is null && !configure && CMakeFallbackReader.TryRead(buildDir, out _) is { } fallback)
+        var loaded = CMakeBuildLoader.Load(buildDir, configure, env, out string? loadError);
+        if (loaded is null)
         {
-            stderr.WriteLine($"nativelinkguard: {buildDir} has no CMake File API reply; using its {fallback.Source} (the query is written now: re-run the configure step for the full build graph).");
-            build = fallback;
+            stderr.WriteLine($"nativelinkguard: {loadError}");
+            if (!configure) stderr.WriteLine("  or pass --configure to let nativelinkguard run it.");
+            return 2;
         }
-        if (build is null)
-        {
-            if (!configure)
-            {
-                stderr.WriteLine($"nativelinkguard: {buildDir} has no CMake File API reply yet; the query is written now.");
-                stderr.WriteLine($"  re-run the configure step (cmake {buildDir}), or pass --configure to let nativelinkguard run it.");
-                return 2;
-            }
-            var r = ProcessRunner.Run("cmake", [buildDir], env, buildDir, timeoutMs: 600_000);
-            if (r.ExitCode != 0)
-            {
-                stderr.WriteLine($"nativelinkguard: 'cmake {buildDir}' failed:\n{r.StandardError}");
-                return 2;
-            }
-            build = CMakeFileApi.TryRead(buildDir, out string? error);
-            if (build is null)
-            {
-                stderr.WriteLine($"nativelinkguard: {error}");
-                return 2;
-            }
-        }
+        if (loaded.Note is not null) stderr.WriteLine("nativelinkguard: " + loaded.Note);
+        var build = loaded.Build;
         var unknown = targets.Where(t => !build.Targets.Any(x => x.Name == t)).ToList();
         if (unknown.Count > 0)
         {

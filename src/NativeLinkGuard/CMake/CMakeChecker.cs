@@ -16,34 +16,31 @@ public sealed class CMakeChecker
 
     public IReadOnlyList<string> Dependencies() => _checker.Dependencies();
 
-    /// <summary>Reads the build's File API reply and checks it; null with a message when there is no usable reply.</summary>
+    /// <summary>Loads the configured build (see <see cref="CMakeBuildLoader"/>) and checks it; null with a message when it cannot be read.</summary>
     public IReadOnlyList<LinkReport>? CheckDirectory(string buildDir, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, out string? error)
     {
-        CMakeFileApi.EnsureQuery(buildDir);
-        var build = CMakeFileApi.TryRead(buildDir, out error);
+        var loaded = CMakeBuildLoader.Load(buildDir, configure: false, env, out error);
         // Re-configuring changes these: the next incremental check must see it.
         _checker.Files.Depend(Path.Combine(buildDir, "CMakeCache.txt"));
         _checker.Files.Depend(Path.Combine(buildDir, ".cmake", "api", "v1", "reply"));
-        build ??= CMakeFallbackReader.TryRead(buildDir, out _);
-        if (build is null)
-        {
-            error = $"{buildDir}: {error}; re-run the CMake configure step (the File API query is in place)";
-            return null;
-        }
-        return Check(build, env, hints);
+        if (loaded is null) return null;
+        return Check(loaded.Build, env, hints);
     }
 
     public IReadOnlyList<LinkReport> Check(CMakeBuild build, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, IReadOnlyCollection<string>? onlyTargets = null)
     {
         var reports = new List<LinkReport>();
         string privateDir = Path.Combine(build.BuildDirectory, "nativelinkguard", "lib");
-        var builtHere = build.Targets.SelectMany(t => t.Artifacts).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var builtHere = build.Targets.SelectMany(t => t.Artifacts.Concat(t.LinkNames)).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        // Static libraries are archived from their own objects, with no link to check: present when later links run.
+        foreach (var archive in build.Targets.Where(t => t.IsStatic).SelectMany(t => PredictedArtifacts.Files(t, null)))
+            if (!File.Exists(archive)) _checker.Files.AddVirtualArchive(archive);
         foreach (var target in build.Targets.Where(t => t.Links))
         {
             var sw = Stopwatch.StartNew();
             var link = CMakeLinkCommand.Build(build, target, out string? error);
             string output = target.Artifacts.FirstOrDefault() is { } a ? Path.GetRelativePath(build.BuildDirectory, a) : target.NameOnDisk;
-            var info = new CMakeTargetInfo(target.Name, target.ShortType, output);
+            var info = new CMakeTargetInfo(target.Name, target.ShortType, output) { DefinedAt = target.DefinedAt };
             if (link is null)
             {
                 var failed = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"{target.Name}: {error}", "", null, [], [], [], [], error ?? "");
@@ -84,7 +81,7 @@ public sealed class CMakeChecker
         string? artifact = target.Artifacts.FirstOrDefault();
         string? newer = artifact is not null && File.Exists(artifact) ? NewerInput(artifact, link) : null;
         bool built = artifact is not null && File.Exists(artifact);
-        foreach (var path in LibraryPaths(target, elf.Soname))
+        foreach (var path in PredictedArtifacts.Files(target, elf.Soname))
             if (!File.Exists(path) || newer is not null) _checker.Files.AddVirtual(path, elf);
         if (!built) return null;
         return newer is not null
@@ -101,19 +98,5 @@ public sealed class CMakeChecker
         foreach (var c in candidates)
             if (c != artifact && File.Exists(c) && File.GetLastWriteTimeUtc(c) > built) return c;
         return null;
-    }
-
-    /// <summary>The files CMake creates for a shared library: the artifact, and its SONAME and link-name symlinks.</summary>
-    private static IEnumerable<string> LibraryPaths(CMakeTarget target, string? soname)
-    {
-        foreach (var a in target.Artifacts)
-        {
-            yield return a;
-            string dir = Path.GetDirectoryName(a) ?? "";
-            if (soname is not null) yield return Path.Combine(dir, soname);
-            string file = Path.GetFileName(a);
-            int so = file.IndexOf(".so", StringComparison.Ordinal);
-            if (so > 0) yield return Path.Combine(dir, file[..(so + 3)]);
-        }
     }
 }

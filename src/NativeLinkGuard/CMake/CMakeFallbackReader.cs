@@ -51,13 +51,50 @@ public static class CMakeFallbackReader
         var targets = new List<CMakeTarget>();
         foreach (var linkTxt in linkTxts)
         {
-            string? line = File.ReadLines(linkTxt).FirstOrDefault(l => l.Contains(" -o ", StringComparison.Ordinal));
-            if (line is null || !CommandLineSplitter.TrySplitShell(line, out var argv, out _)) continue; // static libraries (ar) have no -o
             string targetDir = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(linkTxt)!, "..", ".."));
             string name = Path.GetFileName(Path.GetDirectoryName(linkTxt)!)[..^".dir".Length];
-            targets.Add(Target(name, argv, targetDir, linkTxt));
+            if (LinkTxtTarget(name, linkTxt, targetDir) is { } t) targets.Add(t);
         }
         return new CMakeBuild(buildDir, "Unix Makefiles", OrderByUse(targets), new Dictionary<string, string>()) { Source = "link.txt files" };
+    }
+
+    /// <summary>
+    /// One target of the Makefiles generators: its link.txt holds the link (the line with -o; other lines strip or
+    /// ranlib) or, for a static library, the archiver's command; its build.make names the library's symlinks.
+    /// </summary>
+    internal static CMakeTarget? LinkTxtTarget(string name, string linkTxt, string targetDir)
+    {
+        var lines = File.ReadLines(linkTxt).Take(64).ToList();
+        string? line = lines.FirstOrDefault(l => l.Contains(" -o ", StringComparison.Ordinal));
+        if (line is not null && CommandLineSplitter.TrySplitShell(line, out var argv, out _) && argv.Count > 0)
+        {
+            var linkNames = SymlinkNames(Path.Combine(Path.GetDirectoryName(linkTxt)!, "build.make"));
+            return Target(name, argv, targetDir, linkTxt) with { LinkNames = linkNames.Select(n => Path.Combine(targetDir, n)).ToList() };
+        }
+        // "<ar> qc <archive> <objects>" (CMAKE_<LANG>_ARCHIVE_CREATE): the archive is the word after the mode.
+        foreach (var l in lines)
+            if (CommandLineSplitter.TrySplitShell(l, out var ar, out _) && ar.Count >= 3 && IsArchiver(ar[0]))
+                return StaticTarget(name, Path.GetFullPath(Path.Combine(targetDir, ar[2])), targetDir);
+        return null;
+    }
+
+    private static bool IsArchiver(string program) =>
+        Path.GetFileName(program) is var f && (f == "ar" || f.EndsWith("-ar", StringComparison.Ordinal) || f.EndsWith("llvm-ar", StringComparison.Ordinal));
+
+    private static CMakeTarget StaticTarget(string name, string archive, string cwd) =>
+        new(archive, name, "STATIC_LIBRARY", Path.GetFileName(archive), [archive], cwd, null, [], []);
+
+    /// <summary>The names after the real file in <c>cmake -E cmake_symlink_library REAL SONAME NAMELINK</c>.</summary>
+    private static List<string> SymlinkNames(string buildMake)
+    {
+        if (!File.Exists(buildMake)) return [];
+        foreach (var line in File.ReadLines(buildMake))
+        {
+            int at = line.IndexOf("cmake_symlink_library ", StringComparison.Ordinal);
+            if (at < 0 || !CommandLineSplitter.TrySplitShell(line[(at + "cmake_symlink_library ".Length)..], out var words, out _)) continue;
+            return words.Skip(1).Where(w => w.Length > 0 && !w.StartsWith('-')).Distinct(StringComparer.Ordinal).ToList();
+        }
+        return [];
     }
 
     private static CMakeTarget Target(string name, IReadOnlyList<string> argv, string cwd, string source)
@@ -72,14 +109,17 @@ public static class CMakeFallbackReader
         };
     }
 
-    /// <summary>Without a dependency graph: a target depends on the shared libraries whose output its command names.</summary>
+    /// <summary>Without a dependency graph: a target depends on the libraries of this build that its command names.</summary>
     private static List<CMakeTarget> OrderByUse(List<CMakeTarget> targets)
     {
-        var libs = targets.Where(t => t.IsShared).ToList();
-        var withDeps = targets.Select(t => t with
+        var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var lib in targets.Where(t => t.IsShared || t.IsStatic))
+            foreach (var f in lib.Artifacts.Concat(lib.LinkNames))
+                byFile.TryAdd(Path.GetFileName(f), lib.Id);
+        var withDeps = targets.Select(t => t.KnownLink is null ? t : t with
         {
-            Dependencies = libs.Where(l => l.Id != t.Id && t.KnownLink!.Command.Any(a =>
-                Path.GetFileName(a) == Path.GetFileName(l.Id) || a.EndsWith("/" + Path.GetFileName(l.Id), StringComparison.Ordinal))).Select(l => l.Id).ToList(),
+            Dependencies = t.KnownLink.Command.Skip(1).Select(a => byFile.GetValueOrDefault(Path.GetFileName(a)))
+                .OfType<string>().Where(id => id != t.Id).Distinct(StringComparer.Ordinal).ToList(),
         }).ToList();
         return CMakeBuild.BuildOrder(withDeps);
     }
@@ -93,11 +133,26 @@ public static class CMakeFallbackReader
         var lines = File.ReadAllLines(Path.Combine(buildDir, "build.ninja"));
         ReadRules(lines, rules);
         var targets = new List<CMakeTarget>();
+        // "build SONAME NAMELINK: CMAKE_SYMLINK_LIBRARY REAL": the links CMake makes to a versioned library.
+        var symlinks = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (int i = 0; i < lines.Length; i++)
         {
             if (!lines[i].StartsWith("build ", StringComparison.Ordinal)) continue;
             var head = ParseBuildLine(lines[i]);
-            if (head is not { } h || !h.Rule.Contains("_LINKER__", StringComparison.Ordinal) || h.Rule.Contains("STATIC", StringComparison.Ordinal)) continue;
+            if (head is not { } h) continue;
+            if (h.Rule == "CMAKE_SYMLINK_LIBRARY" && h.Inputs.Count > 0)
+            {
+                symlinks[Path.GetFullPath(Path.Combine(buildDir, h.Inputs[0]))] = h.Outputs.Select(o => Path.GetFullPath(Path.Combine(buildDir, o))).ToList();
+                continue;
+            }
+            if (!h.Rule.Contains("_LINKER__", StringComparison.Ordinal) || h.Outputs.Count == 0) continue;
+            string name = TargetName(h.Rule);
+            var deps = h.Implicit.Select(x => Path.GetFullPath(Path.Combine(buildDir, x))).ToList();
+            if (h.Rule.Contains("_STATIC_LIBRARY_LINKER__", StringComparison.Ordinal))
+            {
+                targets.Add(StaticTarget(name, Path.GetFullPath(Path.Combine(buildDir, h.Outputs[0])), buildDir) with { Dependencies = deps });
+                continue;
+            }
             var vars = new Dictionary<string, string>(StringComparer.Ordinal);
             for (int j = i + 1; j < lines.Length && lines[j].StartsWith("  ", StringComparison.Ordinal); j++)
             {
@@ -111,10 +166,9 @@ public static class CMakeFallbackReader
             string part = template.Split(" && ").FirstOrDefault(p => p.Contains("$TARGET_FILE", StringComparison.Ordinal) || p.Contains("$out", StringComparison.Ordinal)) ?? template;
             string command = Substitute(part, vars);
             if (!CommandLineSplitter.TrySplitShell(command, out var argv, out _) || argv.Count == 0) continue;
-            string name = TargetName(h.Rule);
-            var target = Target(name, argv, buildDir, Path.Combine(buildDir, "build.ninja"));
-            targets.Add(target with { Dependencies = h.Implicit.Select(x => Path.GetFullPath(Path.Combine(buildDir, x))).ToList() });
+            targets.Add(Target(name, argv, buildDir, Path.Combine(buildDir, "build.ninja")) with { Dependencies = deps });
         }
+        targets = targets.Select(t => symlinks.TryGetValue(t.Id, out var names) ? t with { LinkNames = names } : t).ToList();
         if (targets.Count == 0) { error = "build.ninja has no link statements"; return null; }
         return new CMakeBuild(buildDir, "Ninja", CMakeBuild.BuildOrder(targets), new Dictionary<string, string>()) { Source = "build.ninja" };
     }

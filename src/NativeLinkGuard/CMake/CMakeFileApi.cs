@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.CMake;
 
@@ -53,12 +54,13 @@ public static class CMakeFileApi
             }
             using var codemodel = JsonDocument.Parse(BoundedText.Read(Path.Combine(replyDir, cmFile.GetString()!), 256 << 20));
             string top = codemodel.RootElement.GetProperty("paths").GetProperty("build").GetString() ?? buildDir;
+            string sourceTop = codemodel.RootElement.GetProperty("paths").TryGetProperty("source", out var st) ? st.GetString() ?? top : top;
             var config = codemodel.RootElement.GetProperty("configurations")[0];
             var targets = new List<CMakeTarget>();
             foreach (var t in config.GetProperty("targets").EnumerateArray())
             {
                 using var td = JsonDocument.Parse(BoundedText.Read(Path.Combine(replyDir, t.GetProperty("jsonFile").GetString()!), 256 << 20));
-                targets.Add(ReadTarget(td.RootElement, top));
+                targets.Add(ReadTarget(td.RootElement, top, sourceTop));
             }
             return new CMakeBuild(top, generator, CMakeBuild.BuildOrder(targets), compilers);
         }
@@ -69,7 +71,7 @@ public static class CMakeFileApi
         }
     }
 
-    private static CMakeTarget ReadTarget(JsonElement t, string top)
+    private static CMakeTarget ReadTarget(JsonElement t, string top, string sourceTop)
     {
         string buildRel = t.GetProperty("paths").GetProperty("build").GetString() ?? ".";
         var artifacts = t.TryGetProperty("artifacts", out var a)
@@ -89,6 +91,34 @@ public static class CMakeFileApi
             : [];
         return new CMakeTarget(t.GetProperty("id").GetString()!, t.GetProperty("name").GetString()!, t.GetProperty("type").GetString()!,
             t.TryGetProperty("nameOnDisk", out var n) ? n.GetString() ?? "" : "", artifacts,
-            Path.GetFullPath(Path.Combine(top, buildRel)), language, fragments, deps);
+            Path.GetFullPath(Path.Combine(top, buildRel)), language, fragments, deps)
+        {
+            DefinedAt = Backtrace(t, sourceTop),
+        };
+    }
+
+    /// <summary>The innermost frame of the target's backtrace: the add_library/add_executable call, as CMake reports it.</summary>
+    private static SourceLocation? Backtrace(JsonElement t, string sourceTop)
+    {
+        try { return BacktraceOrThrow(t, sourceTop); }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException or ArgumentException)
+        {
+            return null; // a malformed backtrace loses the location, not the check
+        }
+    }
+
+    private static SourceLocation? BacktraceOrThrow(JsonElement t, string sourceTop)
+    {
+        if (!t.TryGetProperty("backtrace", out var bt) || bt.ValueKind != JsonValueKind.Number ||
+            !t.TryGetProperty("backtraceGraph", out var graph)) return null;
+        var nodes = graph.GetProperty("nodes");
+        int index = bt.GetInt32();
+        if (index < 0 || index >= nodes.GetArrayLength()) return null;
+        var node = nodes[index];
+        var files = graph.GetProperty("files");
+        int file = node.GetProperty("file").GetInt32();
+        if (file < 0 || file >= files.GetArrayLength()) return null;
+        int line = node.TryGetProperty("line", out var l) ? l.GetInt32() : 0;
+        return new SourceLocation(Path.GetFullPath(Path.Combine(sourceTop, files[file].GetString() ?? "")), line);
     }
 }

@@ -1,3 +1,5 @@
+using NativeLinkGuard.Diagnostics;
+
 namespace NativeLinkGuard.CMake;
 
 /// <summary>A link fragment of CMake's File API (codemodel-v2 <c>link.commandFragments</c>).</summary>
@@ -15,11 +17,21 @@ public sealed record CMakeTarget(
     IReadOnlyList<LinkFragment> Fragments,
     IReadOnlyList<string> Dependencies)
 {
-    /// <summary>Set by the fallback readers (link.txt, build.ninja): the link command itself, where it runs, where it came from.</summary>
+    /// <summary>Set from the generator's own files (link.txt, build.ninja): the link command itself, where it runs, where it came from.</summary>
     public CMakeLink? KnownLink { get; init; }
+
+    /// <summary>
+    /// The symbolic links CMake creates next to a versioned shared library (the SONAME link, then the namelink), as
+    /// the generator's files name them (<c>cmake_symlink_library</c>); empty where the generator does not say.
+    /// </summary>
+    public IReadOnlyList<string> LinkNames { get; init; } = [];
+
+    /// <summary>The <c>add_library</c>/<c>add_executable</c> call that defined the target (File API backtrace).</summary>
+    public SourceLocation? DefinedAt { get; init; }
 
     public bool IsShared => Type is "SHARED_LIBRARY" or "MODULE_LIBRARY";
     public bool Links => Type is "EXECUTABLE" or "SHARED_LIBRARY" or "MODULE_LIBRARY";
+    public bool IsStatic => Type == "STATIC_LIBRARY";
     public string ShortType => Type switch { "EXECUTABLE" => "exe", "SHARED_LIBRARY" => "shared", "MODULE_LIBRARY" => "module", _ => Type.ToLowerInvariant() };
 }
 

@@ -29,4 +29,7 @@ public sealed record CMakeTargetInfo(string Name, string Type, string Output)
 {
     /// <summary>Where the link command came from (a link.txt file, or the File API reply).</summary>
     public string? CommandSource { get; init; }
+
+    /// <summary>The CMake code that defined the target (from the File API backtrace): where a finding points.</summary>
+    public SourceLocation? DefinedAt { get; init; }
 }

@@ -72,17 +72,28 @@ public sealed class LibraryFileCache
     /// </summary>
     public LibraryFileCache WithAliases(IReadOnlyDictionary<string, string> aliases) => new(this, aliases);
 
-    private readonly Dictionary<string, ElfFile> _virtual = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LibraryFile> _virtual = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A library that an earlier target of the same build will produce: it takes part in resolution exactly like
     /// a real file (ld would see it when the link runs). A real file at that path is replaced by the prediction.
     /// </summary>
-    public void AddVirtual(string path, ElfFile predicted)
+    public void AddVirtual(string path, ElfFile predicted) => AddVirtual(new LibraryFile(path, LibraryFileKind.Elf, predicted, null));
+
+    /// <summary>
+    /// A static library an earlier target will archive: present when the link runs, members unknown (they are the
+    /// target's objects), so the symbol stage cannot decide on it.
+    /// </summary>
+    public void AddVirtualArchive(string path) => AddVirtual(new LibraryFile(path, LibraryFileKind.Archive, null, null));
+
+    private void AddVirtual(LibraryFile predicted)
     {
-        _virtual[path] = predicted;
-        _files.Remove(path);
-        _symbols.Remove(path);
+        lock (_gate)
+        {
+            _virtual[predicted.Path] = predicted;
+            _files.Remove(predicted.Path);
+            _symbols.Remove(predicted.Path);
+        }
     }
 
     // Get may be called from several threads (the runtime check's walkers share one cache): the tables are guarded,
@@ -95,7 +106,7 @@ public sealed class LibraryFileCache
             return _aliases!.TryGetValue(path, out var target) ? _parent.Get(target) with { Path = path } : _parent.Get(path);
         lock (_gate)
         {
-            if (_virtual.TryGetValue(path, out var v)) return new LibraryFile(path, LibraryFileKind.Elf, v, null);
+            if (_virtual.TryGetValue(path, out var v)) return v;
             if (_files.TryGetValue(path, out var f)) return f;
         }
         var read = Read(path);
