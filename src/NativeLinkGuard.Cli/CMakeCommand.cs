@@ -8,7 +8,7 @@ using NativeLinkGuard.Toolchain;
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
-/// <c>nativelinkguard cmake &lt;build-dir&gt; [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure]</c>:
+/// <c>nativelinkguard cmake &lt;build-dir&gt; [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested] [-v]</c>:
 /// every link of a configured (not built) CMake build. Exit codes as for check.
 /// </summary>
 public static class CMakeCommand
@@ -16,7 +16,7 @@ public static class CMakeCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? buildDir = null, format = "text";
-        bool configure = false, nested = false;
+        bool configure = false, nested = false, verbose = false;
         var targets = new List<string>();
         var hints = new List<string>();
         for (int i = 1; i < args.Length; i++)
@@ -30,6 +30,7 @@ public static class CMakeCommand
                 case "--format": format = Next(); break;
                 case "--configure": configure = true; break;
                 case "--nested": nested = true; break;
+                case "-v" or "--verbose": verbose = true; break;
                 default:
                     if (a.StartsWith('-') || buildDir is not null) return Usage(stderr, $"unexpected argument '{a}'");
                     buildDir = Path.GetFullPath(a);
@@ -79,8 +80,7 @@ public static class CMakeCommand
         {
             "json" => JsonReportWriter.Write(reports),
             "sarif" => SarifReportWriter.Write(reports, typeof(CMakeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"),
-            _ => string.Concat(reports.Select(r => TextReportWriter.Write(r, color: false) + "\n"))
-                 + $"{reports.Count} target(s) checked in build order, {failures} predicted to fail, {sw.ElapsedMilliseconds} ms\n",
+            _ => BuildReportWriter.Write(reports, sw.Elapsed, verbose),
         };
         stdout.Write(text);
         if (reports.Any(r => r.Findings.Any(f => f.Code == DiagnosticCodes.CheckFailed))) return 2;
@@ -111,7 +111,7 @@ public static class CMakeCommand
     private static int Usage(TextWriter stderr, string message)
     {
         stderr.WriteLine("nativelinkguard: " + message);
-        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested]");
+        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested] [-v]");
         return 2;
     }
 }

@@ -153,14 +153,15 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
         foreach (var d in CMakeBuildDirectories) yield return "cmake=" + d;
     }
 
-    private void LogFinding(LoggedFinding f, string file)
+    private void LogFinding(LoggedFinding f, string fallbackFile)
     {
+        string file = f.File ?? fallbackFile;
         if (f.Severity == "error" && FailOnPredictedLinkFailure)
-            Log.LogError(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", f.Message);
+            Log.LogError(Subcategory, f.Code, null, f.HelpLink, file, f.Line, 0, 0, 0, "{0}", f.Message);
         else if (f.Severity == "info")
             Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, f.Message);
         else
-            Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", f.Message);
+            Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, file, f.Line, 0, 0, 0, "{0}", f.Message);
     }
 
     private void ShowEnvironment(Dictionary<string, string?> env)

@@ -36,6 +36,13 @@ public static class JsonReportWriter
             w.WriteString("target", t.Name);
             w.WriteString("type", t.Type);
             w.WriteString("output", t.Output);
+            if (t.DefinedAt is { } at)
+            {
+                w.WriteStartObject("definedAt");
+                w.WriteString("file", at.File);
+                w.WriteNumber("line", at.Line);
+                w.WriteEndObject();
+            }
         }
         else
         {

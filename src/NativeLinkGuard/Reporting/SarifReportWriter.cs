@@ -69,11 +69,7 @@ public static class SarifReportWriter
                     w.WriteEndObject();
                     w.WriteStartArray("locations");
                     w.WriteStartObject();
-                    w.WriteStartObject("physicalLocation");
-                    w.WriteStartObject("artifactLocation");
-                    w.WriteString("uri", r.Output);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
+                    WritePhysicalLocation(w, r);
                     w.WriteEndObject();
                     w.WriteEndArray();
                     w.WriteStartObject("properties");
@@ -91,5 +87,37 @@ public static class SarifReportWriter
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>
+    /// The CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
+    /// validator (Sarif.Multitool validate) wants a region on every physical location (SARIF2017).
+    /// </summary>
+    private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r)
+    {
+        w.WriteStartObject("physicalLocation");
+        w.WriteStartObject("artifactLocation");
+        if (r.Target?.DefinedAt is { } at)
+        {
+            w.WriteString("uri", new Uri(at.File).AbsoluteUri);
+            w.WriteEndObject();
+            if (at.Line > 0)
+            {
+                w.WriteStartObject("region");
+                w.WriteNumber("startLine", at.Line);
+                w.WriteEndObject();
+            }
+        }
+        else
+        {
+            // A binary (the link's output, a checked library): the finding is about the whole file, not a text line.
+            w.WriteString("uri", Path.IsPathRooted(r.Output) ? new Uri(r.Output).AbsoluteUri : r.Output.Replace('\\', '/'));
+            w.WriteEndObject();
+            w.WriteStartObject("region");
+            w.WriteNumber("byteOffset", 0);
+            w.WriteNumber("byteLength", 0);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 }

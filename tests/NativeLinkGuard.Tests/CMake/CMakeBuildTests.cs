@@ -37,7 +37,8 @@ public sealed class CMakeBuildTests
         CMakeFileApi.EnsureQuery(_fx.P(build));
         var r = Cmake(["-S", Project(), "-B", _fx.P(build), "-G", generator, "-DCUDA_STUBS_DIR=" + _fx.P("cuda/lib64/stubs"), .. extra]);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardOutput + r.StandardError);
-        return CMakeFileApi.TryRead(_fx.P(build), out var error) ?? throw new AssertionException(error!);
+        // The product's own path: the File API graph with the generator's exact commands.
+        return CMakeBuildLoader.Load(_fx.P(build), configure: false, _fx.Environment, out var error)?.Build ?? throw new AssertionException(error!);
     }
 
     [TestCase("Unix Makefiles")]
@@ -51,6 +52,9 @@ public sealed class CMakeBuildTests
 
         var failing = reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails).Select(r => r.Target!.Name).Order().ToList();
         Assert.That(failing, Is.EqualTo(new[] { "llama-server", "test_dflash" }));
+        Assert.That(reports.Select(r => r.Target!.Name).Order(), Is.EqualTo(new[] { "base_version", "ggml-base", "ggml-cuda", "llama-server", "test_dflash" }));
+        // The versioned library, the static and OBJECT libraries and ZLIB::ZLIB are as the build will make and find them.
+        Assert.That(reports.Where(r => r.Target!.Name is "base_version" or "ggml-base").SelectMany(r => r.Findings), Is.Empty);
         // CMake gives ggml-cuda a build RPATH to the stub's directory: a run-time hazard, said as NLG0005.
         Assert.That(reports.Single(r => r.Target!.Name == "ggml-cuda").Findings.Select(x => x.Code), Is.EqualTo(new[] { "NLG0005" }));
         foreach (var r in reports.Where(r => r.PredictedOutcome == PredictedOutcome.Fails))
@@ -98,11 +102,12 @@ public sealed class CMakeBuildTests
         File.WriteAllText(codemodel, File.ReadAllText(codemodel)[..40]);
         Assert.That(CMakeFileApi.TryRead(_fx.P("build"), out var e2), Is.Null);
         Assert.That(e2, Does.Contain("cannot be read").And.Contain("re-run the configure step"));
-        Assert.That(build.Targets, Has.Count.EqualTo(3));
+        Assert.That(build.Targets.Select(t => t.Name).Order(),
+            Is.EqualTo(new[] { "base_version", "common", "ggml-base", "ggml-cuda", "llama-server", "objs", "test_dflash" }));
     }
 
     [Test]
-    public void The_msbuild_task_checks_a_cmake_build_directory_and_points_at_each_link_txt()
+    public void The_msbuild_task_checks_a_cmake_build_directory_and_points_at_the_cmake_code_that_defined_each_target()
     {
         Configure("Unix Makefiles", "build");
         var engine = new Tasks.FakeBuildEngine();
@@ -114,8 +119,17 @@ public sealed class CMakeBuildTests
             EnvironmentVariables = [new Microsoft.Build.Utilities.TaskItem("PATH", new Dictionary<string, string> { ["Value"] = Environment.GetEnvironmentVariable("PATH") ?? "" })],
         };
         Assert.That(task.Execute(), Is.True);
-        Assert.That(engine.Warnings.Select(w => (w.Code, Path.GetFileName(Path.GetDirectoryName(w.File)))).Order(),
-            Is.EqualTo(new[] { ("NLG0002", "llama-server.dir"), ("NLG0002", "test_dflash.dir"), ("NLG0005", "ggml-cuda.dir") }));
+        // Where IDEs and CI annotations jump: the add_executable/add_library line, as the File API's backtrace gives it.
+        static (string, string, int) At(string code, string cmakeLists, string call)
+        {
+            var lines = File.ReadAllLines(cmakeLists);
+            return (code, cmakeLists, Array.FindIndex(lines, l => l.StartsWith(call, StringComparison.Ordinal)) + 1);
+        }
+        string top = Path.Combine(Project(), "CMakeLists.txt"), sub = Path.Combine(Project(), "sub", "CMakeLists.txt");
+        Assert.That(engine.Warnings.Select(w => (w.Code, w.File, w.LineNumber)).Order(), Is.EqualTo(new[]
+        {
+            At("NLG0002", sub, "add_executable(llama-server"), At("NLG0002", top, "add_executable(test_dflash"), At("NLG0005", top, "add_library(ggml-cuda"),
+        }.Order()));
         Assert.That(task.PredictedFailures, Is.EqualTo(2));
     }
 
@@ -131,7 +145,13 @@ public sealed class CMakeBuildTests
         Assert.That(build, Is.Not.Null, error);
         var reports = new CMakeChecker().Check(build!, _fx.Environment, []);
         Assert.That(reports.Select(x => (x.Target!.Name, x.PredictedOutcome)).Order(),
-            Is.EqualTo(new[] { ("ggml-cuda", PredictedOutcome.Succeeds), ("llama-server", PredictedOutcome.Fails), ("test_dflash", PredictedOutcome.Fails) }));
+            Is.EqualTo(new[]
+            {
+                ("base_version", PredictedOutcome.Succeeds), ("ggml-base", PredictedOutcome.Succeeds), ("ggml-cuda", PredictedOutcome.Succeeds),
+                ("llama-server", PredictedOutcome.Fails), ("test_dflash", PredictedOutcome.Fails),
+            }));
+        Assert.That(reports.Where(x => x.PredictedOutcome == PredictedOutcome.Succeeds).SelectMany(x => x.Findings).Where(f => f.Severity != Severity.Info)
+            .Select(f => f.Code), Is.EquivalentTo(new[] { "NLG0005" }), "no false alarm on the versioned, static, object and imported libraries");
         Assert.That(reports.Where(x => x.PredictedOutcome == PredictedOutcome.Fails).SelectMany(x => x.Findings).Select(f => f.Chain[1]), Has.All.EqualTo("libggml-cuda.so"));
     }
 

@@ -40,7 +40,7 @@ public sealed class CMakeCommandTests
         var (code, text, err) = Run("cmake", _fx.P("build"));
         Assert.That(code, Is.EqualTo(1), err);
         Assert.That(err, Does.Contain("no CMake File API reply; using its link.txt files").And.Contain("re-run the configure step"));
-        Assert.That(text, Does.Contain("3 target(s) checked in build order, 2 predicted to fail"));
+        Assert.That(text, Does.Contain("5 links checked in build order: 2 will fail"));
         Assert.That(File.Exists(_fx.P("build/.cmake/api/v1/query/codemodel-v2")), Is.True);
         var (configured, text2, err2) = Run("cmake", _fx.P("build"), "--configure");
         Assert.That(configured, Is.EqualTo(1), "the links are predicted to fail");
@@ -80,6 +80,6 @@ public sealed class CMakeCommandTests
         var (code, withNested, _) = Run("cmake", _fx.P("build"), "--format", "json", "--nested");
         Assert.That(code, Is.EqualTo(1));
         int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
-        Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((3, 6)));
+        Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((5, 10)));
     }
 }

@@ -1,2 +1,3 @@
 int ggml_cuda_init(void);
-int main(void) { return ggml_cuda_init(); }
+int common_answer(void);
+int main(void) { return ggml_cuda_init() + common_answer(); }

@@ -1,0 +1,1 @@
+int objs_answer(void) { return 0; }
