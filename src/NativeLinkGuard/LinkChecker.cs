@@ -19,7 +19,9 @@ public sealed record CheckRequest(
     IReadOnlyList<string>? SearchDirectories = null,
     string? Sysroot = null,
     // The link's objects are not known (a declarative NativeLink item): --as-needed libraries are assumed used.
-    bool ObjectsUnknown = false);
+    bool ObjectsUnknown = false,
+    // With ObjectsUnknown: the build's source text (what the objects could define), when known.
+    Symbols.BuildSourceText? BuildSources = null);
 
 /// <summary>
 /// The one-way flow: expand (driver -###) → parse ld's argv → probe the linker → resolve like ld → diagnose.
@@ -74,7 +76,7 @@ public sealed class LinkChecker
         if (linker.Flavor is not (LinkerFlavor.Bfd or LinkerFlavor.Lld))
             notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd) or lld: predictions follow GNU ld's rules and may differ");
 
-        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments, ObjectsUnknown = request.ObjectsUnknown };
+        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments, ObjectsUnknown = request.ObjectsUnknown, BuildSources = request.BuildSources };
         var resolver = new LinkResolver(ctx, _files);
         var resolved = resolver.Resolve();
         notes.AddRange(resolved.Notes);

@@ -35,6 +35,8 @@ public sealed class CMakeChecker
         // Static libraries are archived from their own objects, with no link to check: present when later links run.
         foreach (var archive in build.Targets.Where(t => t.IsStatic).SelectMany(t => PredictedArtifacts.Files(t, null)))
             if (!File.Exists(archive)) _checker.Files.AddVirtualArchive(archive);
+        // What the program's own objects could define, before they are compiled (read only if a link needs it).
+        var sources = GeneratedCode.SourceText(build.BuildDirectory);
         foreach (var target in build.Targets.Where(t => t.Links))
         {
             var sw = Stopwatch.StartNew();
@@ -47,7 +49,7 @@ public sealed class CMakeChecker
                 reports.Add(new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds) { Target = info });
                 continue;
             }
-            var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true));
+            var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true, BuildSources: sources));
             report = report with
             {
                 // A library of this build with a stubs run path is reported at its own link, not at every consumer.

@@ -111,6 +111,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             notes.Insert(0, "--gc-sections: ld reports these only if the sections that use them are kept, which is not predicted here; a warning, not a predicted failure.");
         else if (u.Warning) notes.Insert(0, "--warn-unresolved-symbols turns these into warnings: the link succeeds, and the program fails when a missing symbol is first used.");
         else if (!u.FromObject) notes.Insert(0, "ld checks the undefined symbols of shared libraries when it links an executable (--no-allow-shlib-undefined is the default there).");
+        if (u.Assumption is not null) notes.Insert(0, "assumed: " + u.Assumption + ".");
         return new Finding(DiagnosticCodes.UndefinedReference, u.Warning ? Severity.Warning : Severity.Error, message, u.ReferencedBy, u.Library?.NeededBy?.Spelling,
             ChainOf(u.ReferencedBy, u.Library), [], suggestions, notes, ld) { Symbols = u.Symbols };
     }

@@ -45,7 +45,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
             // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
             NeededNotFound { Lld: true } n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
             NeededNotFound n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
-            UndefinedSymbols u => result.SymbolsChecked && !StillUndefined(result, u.ReferencedBy, u.Symbols),
+            // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed link.
+            UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null) && !StillUndefined(result, u.ReferencedBy, u.Symbols),
             SymbolVersionMissing v => result.SymbolsChecked && !StillUndefined(result, v.ReferencedBy, v.Symbols),
             DsoMissingFromCommandLine d => result.SymbolsChecked && !StillUndefined(result, d.ReferencedBy, d.Symbols),
             InputNotFound d => !result.Problems.OfType<InputNotFound>().Any(p => p.Input.Display == d.Input.Display),

@@ -87,7 +87,8 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
                 $"{path} defines it, but it is only a dependency of another library; the program's own references need it on the command line."));
         }
         var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
-        foreach (var (dir, source) in locator.Places().Where(p => p.Source is "--hint-dir" or "-L (command line)" or "-rpath-link" or "LIBRARY_PATH" or "$CONDA_PREFIX/lib"))
+        foreach (var (dir, source) in locator.Places().Where(p => p.Source is "--hint-dir" or "-L (command line)" or "-rpath-link" or "LIBRARY_PATH" or "$CONDA_PREFIX/lib"
+                     || p.Source.EndsWith(" stubs", StringComparison.Ordinal)))
         {
             // The driver's own -L dirs (the system's libraries) would cost a symbol table per installed library.
             if (source != "--hint-dir" && IsSystemDirectory(dir)) continue;
@@ -99,7 +100,16 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
                 string file = Path.GetFileName(path);
                 string lib = file.StartsWith("lib", StringComparison.Ordinal) && (file.EndsWith(".so", StringComparison.Ordinal) || file.EndsWith(".a", StringComparison.Ordinal))
                     ? "-l" + file[3..file.LastIndexOf('.')] : "-l:" + file;
-                list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({source}) defines {string.Join(", ", names.Take(3))}."));
+                if (u.FromObject)
+                {
+                    list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({source}) defines {string.Join(", ", names.Take(3))}."));
+                    return (list, notes);
+                }
+                // Only a library refers to it: under --as-needed (many toolchains' default) ld drops a library that no
+                // object uses when it reaches it, wherever the flags land; --no-as-needed keeps it for this one input.
+                string[] flags = [$"-L{dir}", .. render.LinkerFlag("--push-state"), .. render.LinkerFlag("--no-as-needed"), lib, .. render.LinkerFlag("--pop-state")];
+                list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it, and keep it: {string.Join(' ', flags)}", flags,
+                    $"{path} ({source}) defines {string.Join(", ", names.Take(3))}, which {Path.GetFileName(u.ReferencedBy)} needs and no input provides."));
                 return (list, notes);
             }
         }

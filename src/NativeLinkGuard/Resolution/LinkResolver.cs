@@ -59,6 +59,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing DT_NEEDED is assumed to fail the link");
+        if (!symbolsChecked && LibraryReferencesBeforeBuild.NotApplicable(ctx, Lld, _problems) is null)
+            symbolProblems.AddRange(LibraryReferencesBeforeBuild.Find(ctx, files, _libraries, _notes));
         for (int i = 0; i < _problems.Count; i++)
         {
             if (_problems[i] is not NeededNotFound n) continue;

@@ -16,6 +16,12 @@ public sealed record ResolverContext(
     /// <summary>The link's own objects are not named (declarative checks): --as-needed libraries are assumed used.</summary>
     public bool ObjectsUnknown { get; init; }
 
+    /// <summary>
+    /// With <see cref="ObjectsUnknown"/>: the build's source text (a CMake build), which tells which names the
+    /// program's own objects could define. Null: nothing is known about them.
+    /// </summary>
+    public Symbols.BuildSourceText? BuildSources { get; init; }
+
     /// <summary>The effective sysroot S: --sysroot on ld's command line, else the linker's configured one.</summary>
     public string Sysroot => TrimSlash(Request.Sysroot ?? Linker.DefaultSysroot);
 

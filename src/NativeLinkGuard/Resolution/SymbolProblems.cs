@@ -14,6 +14,9 @@ public sealed record UndefinedSymbols(string ReferencedBy, bool FromObject, IRea
 
     /// <summary>Libraries ld's DT_NEEDED search would find (for libraries of this link) that define one of the symbols.</summary>
     public IReadOnlyList<string> DefinedInIndirectLibraries { get; init; } = [];
+
+    /// <summary>What the prediction rests on when the link's objects did not exist yet (see LibraryReferencesBeforeBuild).</summary>
+    public string? Assumption { get; init; }
 }
 
 /// <summary>ld: <c>BY: undefined reference to `sym@VER'</c> while a loaded library defines sym with other versions only.</summary>

@@ -323,7 +323,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     public bool Defines(string path, IEnumerable<string> names) =>
         files.Symbols(path).Shared is { } t && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
 
-    private static bool IsLinkerDefined(string name) =>
+    internal static bool IsLinkerDefined(string name) =>
         name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal) || s_linkerDefined.Contains(name);
 
     /// <summary>Symbols ld's default scripts and ELF backend define (PROVIDE, _GLOBAL_OFFSET_TABLE_, __ehdr_start...).</summary>

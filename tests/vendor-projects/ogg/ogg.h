@@ -1,0 +1,1 @@
+int ogg_sync_init(void);

@@ -1,0 +1,2 @@
+int ov_open(void);
+int main(void) { return ov_open(); }
