@@ -46,12 +46,13 @@ internal sealed class DirectoryModel
         _dir = from._dir;
         _realDir = from._realDir;
         _disk = from._disk;
+        PathOf = from.PathOf;
         _overlay = new Dictionary<string, Node?>(from._overlay, StringComparer.Ordinal);
     }
 
     public DirectoryModel Clone() => new(this);
 
-    /// <summary>The path on disk that holds a file, for comparing bytes.</summary>
+    /// <summary>A path on disk that holds each file met so far (shared by clones), for comparing bytes.</summary>
     public Dictionary<(uint, uint, ulong), string> PathOf { get; } = [];
 
     public bool Exists(string name) => Get(name) is not null;
