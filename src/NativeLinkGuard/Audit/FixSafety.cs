@@ -33,6 +33,13 @@ internal static class FixSafety
             all.Add(op.Name);
             if (op.Target is { } t) all.Add(t);
         }
+        // A regular file a command replaces must keep its bytes in the directory under another name.
+        foreach (var op in ops)
+        {
+            if (!before.IsRegularFile(op.Name, out var id)) continue;
+            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other) && (other == id || SameBytes(before, id, other)));
+            if (!kept) return $"{op.Name} holds the only copy of its bytes";
+        }
         var touched = ops.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string name in all)
         {
@@ -44,13 +51,6 @@ internal static class FixSafety
                 return $"{name} would lead out of the directory";
             if (was.Resolves && now.Resolves && was.Identity != now.Identity && !repointed.Contains(name) && !SameBytes(before, was.Identity!.Value, now.Identity!.Value))
                 return $"{name} would load other bytes than it does now";
-        }
-        // A regular file a command replaces must keep its bytes in the directory under another name.
-        foreach (var op in ops)
-        {
-            if (!before.IsRegularFile(op.Name, out var id)) continue;
-            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other) && (other == id || SameBytes(before, id, other)));
-            if (!kept) return $"{op.Name} holds the only copy of its bytes";
         }
         return null;
     }
