@@ -24,7 +24,8 @@ internal sealed record LibraryEntry(string Name, string Path, bool IsLink, strin
         {
             var info = new FileInfo(path);
             string? linkTarget = info.LinkTarget;
-            if (linkTarget is null && !info.Exists) return NativeMethods.LinkStat(path) is null ? null : new LibraryEntry(name, path, false, null, null, 0, null, null);
+            // Not a file nor a link: absent, or a directory (which ldconfig, too, calls "not a symbolic link" where a SONAME link belongs).
+            if (linkTarget is null && !info.Exists) return NativeMethods.LinkStat(path) is { } other ? new LibraryEntry(name, path, false, null, other.Identity, 0, null, null) : null;
             if (NativeMethods.Stat(path, out int errno) is not { } st)
             {
                 // ldconfig -v: "Cannot stat DIR/NAME: No such file or directory" (dangling) or "...: Too many levels of symbolic links".

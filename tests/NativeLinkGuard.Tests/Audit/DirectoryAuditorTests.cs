@@ -121,8 +121,12 @@ public sealed class DirectoryAuditorTests
         _fx.SharedLib("elsewhere/libout.so.1.5", "int u(void){return 5;}\n", soname: "libout.so.1");
         File.CreateSymbolicLink(_fx.P("lib/libout.so.1.5"), "../elsewhere/libout.so.1.5");
         File.Copy(_fx.P("elsewhere/libout.so.1.5"), _fx.P("lib/libout.so.1"));
+        // A directory where the SONAME link belongs: ldconfig calls it "not a symbolic link" too; nothing to run.
+        _fx.SharedLib("lib/libd.so.1.0", "int d(void){return 0;}\n", soname: "libd.so.1");
+        Directory.CreateDirectory(_fx.P("lib/libd.so.1"));
         var audit = DirectoryAuditor.Audit(_fx.P("lib"));
         AssertAgreesWithLdconfig(_fx.P("lib"), audit);
+        Assert.That(audit.Findings.Single(f => f.Library == "libd.so.1").Suggestions.SelectMany(s => s.Commands ?? []), Is.Empty);
         var old = audit.Findings.Single(f => f.Library == "libold.so.1");
         Assert.That(old.Message, Does.Contain("differs"));
         Assert.That(old.Suggestions.SelectMany(s => s.Commands ?? []), Is.Empty);

@@ -6,7 +6,8 @@ namespace NativeLinkGuard.Tests.Audit;
 /// A throw-away copy of a library directory that keeps what ldconfig and the audit look at: regular files are hard
 /// links where the file system allows (same device and inode, so "is this the same file" answers as in the original;
 /// a byte copy otherwise), symlinks keep their targets, a relative target with a '/' is made absolute so that it still
-/// leads where it led. Subdirectories are left out. Nothing in the original is ever written.
+/// leads where it led. Subdirectories become empty ones (ldconfig does not descend; only their names count). Nothing
+/// in the original is ever written.
 /// </summary>
 public static class ScratchDirectory
 {
@@ -23,8 +24,8 @@ public static class ScratchDirectory
             string to = Path.Combine(scratch, e.Name);
             if (e.LinkTarget is { } t)
                 File.CreateSymbolicLink(to, t.StartsWith('/') || !t.Contains('/') ? t : Path.GetFullPath(Path.Combine(real, t)));
-            else if (e is FileInfo { Exists: true } && (e.Attributes & FileAttributes.Directory) == 0 && HardLink(e.FullName, to) != 0)
-                File.Copy(e.FullName, to);
+            else if (e is DirectoryInfo) Directory.CreateDirectory(to);
+            else if (HardLink(e.FullName, to) != 0 && IsRegular(e)) File.Copy(e.FullName, to);
         }
         return scratch;
     }
@@ -38,10 +39,13 @@ public static class ScratchDirectory
         {
             string to = Path.Combine(scratch, e.Name);
             if (e.LinkTarget is { } t) File.CreateSymbolicLink(to, t);
-            else if (e is FileInfo) File.Copy(e.FullName, to);
+            else if (e is DirectoryInfo) Directory.CreateDirectory(to);
+            else if (IsRegular(e)) File.Copy(e.FullName, to); // never a FIFO: copying one would block
         }
         return scratch;
     }
+
+    private static bool IsRegular(FileSystemInfo e) => NativeMethods.LinkStat(e.FullName) is { Type: FileStatType.Regular };
 
     public static void Delete(string scratch)
     {
