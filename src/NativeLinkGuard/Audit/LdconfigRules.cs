@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using NativeLinkGuard.Elf;
+
 namespace NativeLinkGuard.Audit;
 
 /// <summary>What ldconfig's create_links would do with one SONAME link (glibc elf/ldconfig.c).</summary>
@@ -48,6 +51,17 @@ internal static class LdconfigRules
         }
         return groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new SonameChoice(g.Key, g.Value.Chosen, g.Value.IsLink, g.Value.Members)).ToList();
     }
+
+    /// <summary>
+    /// The libraries this machine's ldconfig reads at all: on x86 (sysdeps/unix/sysv/linux/x86/readelflib.c) x86-64 and
+    /// x32 and 32-bit i386 ones, any other machine being "for unknown machine" and skipped; elsewhere (glibc's generic
+    /// readelflib.c) those of its own ELF class.
+    /// </summary>
+    public static bool KnowsMachine(ElfFile elf) => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 or Architecture.X86 => elf.Machine == ElfMachines.X86_64 || (elf.Machine == ElfMachines.X86 && elf.Class == ElfClass.Elf32),
+        _ => elf.Class == (IntPtr.Size == 8 ? ElfClass.Elf64 : ElfClass.Elf32),
+    };
 
     /// <summary>create_links: what the SONAME name is now, compared with the chosen file by identity only.</summary>
     public static SonameLinkState LinkState(SonameChoice choice, LibraryEntry? sonameEntry)

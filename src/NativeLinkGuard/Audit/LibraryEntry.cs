@@ -9,8 +9,8 @@ namespace NativeLinkGuard.Audit;
 /// </summary>
 internal sealed record LibraryEntry(string Name, string Path, bool IsLink, string? LinkTarget, (uint, uint, ulong)? Identity, long Size, ElfFile? Elf, string? Error)
 {
-    /// <summary>What ldconfig's process_file accepts: an ELF shared object (ET_DYN) with a dynamic section.</summary>
-    public bool IsLibrary => Elf is { IsSharedObject: true, HasDynamicSection: true };
+    /// <summary>What ldconfig's process_file accepts: an ELF shared object (ET_DYN) with a dynamic section, for a machine it knows.</summary>
+    public bool IsLibrary => Elf is { IsSharedObject: true, HasDynamicSection: true } && LdconfigRules.KnowsMachine(Elf);
 
     /// <summary>glibc's _dl_is_dso: the names ldconfig considers at all.</summary>
     public static bool IsLibraryName(string name) =>
