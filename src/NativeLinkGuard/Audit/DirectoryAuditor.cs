@@ -82,10 +82,11 @@ public static class DirectoryAuditor
     private static Finding NotALink(string directory, DirectoryModel model, List<string> names, SonameChoice choice, LibraryEntry copy)
     {
         string soname = choice.Soname, target = choice.Chosen.Name;
-        var chosenId = choice.Chosen.Identity;
-        bool identical = FileBytes.Same(copy.Path, choice.Chosen.Path);
+        var chosenId = choice.Chosen.Identity!.Value;
+        foreach (var e in choice.Members.Append(copy)) model.Know(e.Identity!.Value, e.Path);
+        bool identical = model.SameBytes(copy.Identity!.Value, chosenId);
         var copies = choice.Members.Where(e => !e.IsLink && e.Name != target && e.Name != soname && e.Identity != chosenId && e.Identity != copy.Identity
-            && e.Size == choice.Chosen.Size && FileBytes.Same(e.Path, choice.Chosen.Path)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            && e.Size == choice.Chosen.Size && model.SameBytes(e.Identity!.Value, chosenId)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         string ld = $"{Path.Combine(directory, soname)} is not a symbolic link";
         if (!identical)
             return Make(DiagnosticCodes.SonameNotALink, Severity.Warning, soname,

@@ -46,14 +46,30 @@ internal sealed class DirectoryModel
         _dir = from._dir;
         _realDir = from._realDir;
         _disk = from._disk;
-        PathOf = from.PathOf;
+        _pathOf = from._pathOf;
+        _sameBytes = from._sameBytes;
         _overlay = new Dictionary<string, Node?>(from._overlay, StringComparer.Ordinal);
     }
 
     public DirectoryModel Clone() => new(this);
 
-    /// <summary>A path on disk that holds each file met so far (shared by clones), for comparing bytes.</summary>
-    public Dictionary<(uint, uint, ulong), string> PathOf { get; } = [];
+    // A path on disk that holds each file met so far (shared by clones), for comparing bytes.
+    private readonly Dictionary<(uint, uint, ulong), string> _pathOf = [];
+
+    private readonly Dictionary<((uint, uint, ulong), (uint, uint, ulong)), bool> _sameBytes = [];
+
+    /// <summary>Whether two files (by identity, at a path met so far) hold the same bytes; each pair is read once per audit.</summary>
+    public bool SameBytes((uint, uint, ulong) a, (uint, uint, ulong) b)
+    {
+        if (a == b) return true;
+        var key = a.CompareTo(b) < 0 ? (a, b) : (b, a);
+        if (!_sameBytes.TryGetValue(key, out bool same))
+            _sameBytes[key] = same = _pathOf.TryGetValue(a, out var pa) && _pathOf.TryGetValue(b, out var pb) && FileBytes.Same(pa, pb);
+        return same;
+    }
+
+    /// <summary>Makes a file known by the path it was read at.</summary>
+    public void Know((uint, uint, ulong) identity, string path) => _pathOf.TryAdd(identity, path);
 
     public bool Exists(string name) => Get(name) is not null;
 
@@ -98,7 +114,7 @@ internal sealed class DirectoryModel
                     }
                     var st = NativeMethods.Stat(real);
                     if (st is null) return new Resolution(null, false, "No such file or directory");
-                    PathOf.TryAdd(st.Value.Identity, real);
+                    _pathOf.TryAdd(st.Value.Identity, real);
                     return new Resolution(st.Value.Identity, Path.GetDirectoryName(real) == _realDir, null);
             }
         }
@@ -116,7 +132,7 @@ internal sealed class DirectoryModel
         else
         {
             n = new FileNode(lst.Value.Identity, lst.Value.Type == FileStatType.Regular);
-            PathOf.TryAdd(lst.Value.Identity, path);
+            _pathOf.TryAdd(lst.Value.Identity, path);
         }
         _disk[name] = n;
         return n;

@@ -37,7 +37,7 @@ internal static class FixSafety
         foreach (var op in ops)
         {
             if (!before.IsRegularFile(op.Name, out var id)) continue;
-            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other) && (other == id || SameBytes(before, id, other)));
+            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other) && before.SameBytes(id, other));
             if (!kept) return $"{op.Name} holds the only copy of its bytes";
         }
         var touched = ops.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ internal static class FixSafety
                 return $"{name} would lead nowhere ({now.Error})";
             if (now.Resolves && !now.Inside && (was.Inside || !was.Resolves))
                 return $"{name} would lead out of the directory";
-            if (was.Resolves && now.Resolves && was.Identity != now.Identity && !repointed.Contains(name) && !SameBytes(before, was.Identity!.Value, now.Identity!.Value))
+            if (was.Resolves && now.Resolves && was.Identity != now.Identity && !repointed.Contains(name) && !before.SameBytes(was.Identity!.Value, now.Identity!.Value))
                 return $"{name} would load other bytes than it does now";
         }
         return null;
@@ -57,6 +57,4 @@ internal static class FixSafety
 
     private static bool IsPlainName(string name) => name.Length > 0 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
 
-    private static bool SameBytes(DirectoryModel model, (uint, uint, ulong) a, (uint, uint, ulong) b) =>
-        a == b || (model.PathOf.TryGetValue(a, out var pa) && model.PathOf.TryGetValue(b, out var pb) && FileBytes.Same(pa, pb));
 }
