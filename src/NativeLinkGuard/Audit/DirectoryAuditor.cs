@@ -59,7 +59,9 @@ public static class DirectoryAuditor
                     break;
                 case SonameLinkState.Missing:
                     findings.Add(Make(DiagnosticCodes.SonameLinkWrong, Severity.Warning, soname,
-                        $"{soname} is missing: nothing provides the name the loader looks for ({target} has SONAME {soname})",
+                        existing is { IsLink: true, Error: { } dangling }
+                            ? $"{soname} -> {existing.LinkTarget} leads nowhere ({dangling}): nothing provides the name the loader looks for ({target} has SONAME {soname})"
+                            : $"{soname} is missing: nothing provides the name the loader looks for ({target} has SONAME {soname})",
                         $"{soname} -> {target} (ldconfig would create it)",
                         [Checked(model, libraryNames, NoNames, LinkFix(soname, target, "create the SONAME link"), FixOp.Link(target, soname))]));
                     break;

@@ -70,14 +70,16 @@ public sealed class DirectoryAuditorTests
         File.CreateSymbolicLink(_fx.P("lib/libfoo.so.1"), "libfoo.so.1.0");
         _fx.SharedLib("lib/libbar.so.2.0", "int b(void){return 0;}\n", soname: "libbar.so.2");
         File.CreateSymbolicLink(_fx.P("lib/libdang.so.1"), "nowhere.so");
+        _fx.SharedLib("lib/libdang.so.1.4", "int d(void){return 4;}\n", soname: "libdang.so.1");
         File.CreateSymbolicLink(_fx.P("lib/libloop.so.3"), "libloop.so.3");
         // A library for another machine: this machine's ldconfig skips it ("is for unknown machine"), so does the audit.
         _fx.SharedLib("lib/libarm.so.1.0", "int a(void){return 0;}\n", soname: "libarm.so.1", compiler: "aarch64-linux-gnu-gcc");
         var audit = DirectoryAuditor.Audit(_fx.P("lib"));
         AssertAgreesWithLdconfig(_fx.P("lib"), audit);
-        Assert.That(Libraries(audit, "NLG0011"), Is.EqualTo(new[] { "libbar.so.2", "libfoo.so.1" }));
+        Assert.That(Libraries(audit, "NLG0011"), Is.EqualTo(new[] { "libbar.so.2", "libdang.so.1", "libfoo.so.1" }));
+        Assert.That(audit.Findings.Single(f => f.Code == "NLG0011" && f.Library == "libdang.so.1").Message, Does.Contain("leads nowhere"));
         Assert.That(audit.SonameLinks["libfoo.so.1"], Is.EqualTo("libfoo.so.1.10"), "1.10 is newer than 1.9");
-        Assert.That(Directory.GetFileSystemEntries(_fx.P("lib")), Has.Length.EqualTo(8), "the audit changes nothing");
+        Assert.That(Directory.GetFileSystemEntries(_fx.P("lib")), Has.Length.EqualTo(9), "the audit changes nothing");
         AssertFixesAreSafe(_fx.P("lib"), audit);
     }
 
