@@ -1,45 +1,44 @@
-using System.Text.RegularExpressions;
 using NativeLinkGuard.Audit;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Tests.Differential;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Audit;
 
-/// <summary>The audit against the real <c>ldconfig -n -v -X DIR</c> (never writes: -X keeps links as they are).</summary>
+/// <summary>The audit on small fixtures, each against the real <c>ldconfig -n -N -X -v DIR</c> (and ldconfig writing on a scratch copy).</summary>
 [Category("RequiresCc")]
-public sealed partial class DirectoryAuditorTests
+public sealed class DirectoryAuditorTests
 {
     private LinkFixture _fx = null!;
 
     [SetUp]
     public void Create()
     {
-        Assume.That(LinkFixture.HasCompiler && File.Exists("/sbin/ldconfig"));
+        Assert.That(LinkFixture.HasCompiler && LdconfigOracle.Exists, "gcc and /sbin/ldconfig are needed");
         _fx = new LinkFixture();
     }
 
     [TearDown]
     public void Clean() => _fx?.Dispose();
 
-    private (Dictionary<string, string> Links, SortedSet<string> NotLinks, SortedSet<string> CannotStat) Ldconfig(string dir)
+    private static void AssertAgreesWithLdconfig(string dir, DirectoryAudit audit)
     {
-        var r = ProcessRunner.Run("/sbin/ldconfig", ["-n", "-v", "-X", dir], _fx.Environment, _fx.Root);
-        var links = LinkLine().Matches(r.StandardOutput).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-        var notLinks = new SortedSet<string>(NotALinkLine().Matches(r.StandardError).Select(m => Path.GetFileName(m.Groups[1].Value)), StringComparer.Ordinal);
-        var cannot = new SortedSet<string>(CannotStatLine().Matches(r.StandardError).Select(m => Path.GetFileName(m.Groups[1].Value)), StringComparer.Ordinal);
-        return (links, notLinks, cannot);
-    }
-
-    private void AssertAgreesWithLdconfig(string dir, DirectoryAudit audit)
-    {
-        var (links, notLinks, cannot) = Ldconfig(dir);
+        var ld = LdconfigOracle.Read(dir);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(audit.SonameLinks, Is.EquivalentTo(links), "SONAME -> newest file");
-            Assert.That(audit.Findings.Where(f => f.Code == "NLG0004").Select(f => f.Library).Order(StringComparer.Ordinal), Is.EqualTo(notLinks));
-            Assert.That(audit.Findings.Where(f => f.Code == "NLG0010").Select(f => f.Library).Order(StringComparer.Ordinal), Is.EqualTo(cannot));
+            Assert.That(audit.SonameLinks, Is.EquivalentTo(ld.Links), "SONAME -> newest file");
+            Assert.That(Libraries(audit, "NLG0004"), Is.EqualTo(ld.NotLinks), "is not a symbolic link");
+            Assert.That(Libraries(audit, "NLG0010"), Is.EqualTo(ld.CannotStat), "Cannot stat");
+            Assert.That(Libraries(audit, "NLG0011"), Is.EqualTo(ld.Changed), "links ldconfig creates or re-points");
         }
+    }
+
+    private static SortedSet<string> Libraries(DirectoryAudit audit, string code) =>
+        new(audit.Findings.Where(f => f.Code == code && f.Severity != Severity.Info).Select(f => f.Library), StringComparer.Ordinal);
+
+    private void AssertFixesAreSafe(string dir, DirectoryAudit audit)
+    {
+        var (problems, _) = FixVerifier.Verify(dir, audit, new DlopenProbe(_fx.P("probe")));
+        Assert.That(problems, Is.Empty);
     }
 
     [Test]
@@ -54,12 +53,11 @@ public sealed partial class DirectoryAuditorTests
         long size = new FileInfo(_fx.P("lib/libcudnn.so.7.5.0")).Length;
         Assert.That(f.Message, Does.Contain("byte-identical").And.Contain($"{2 * size:N0} bytes"));
         Assert.That(f.Suggestions[0].Commands, Is.EqualTo(new[] { "ln -sfn libcudnn.so.7.5.0 libcudnn.so.7", "ln -sfn libcudnn.so.7 libcudnn.so" }));
+        AssertFixesAreSafe(_fx.P("lib"), audit);
 
         foreach (var c in f.Suggestions[0].Commands!) _fx.Sh($"cd lib && {c}");
-        var after = DirectoryAuditor.Audit(_fx.P("lib"));
-        Assert.That(after.Findings, Is.Empty);
-        var (_, notLinks, cannot) = Ldconfig(_fx.P("lib"));
-        Assert.That(notLinks.Concat(cannot), Is.Empty, "ldconfig accepts the directory too");
+        Assert.That(DirectoryAuditor.Audit(_fx.P("lib")).Findings, Is.Empty);
+        Assert.That(LdconfigOracle.Read(_fx.P("lib")).Silent, "ldconfig accepts the directory too");
         Assert.That(new FileInfo(_fx.P("lib/libcudnn.so")).LinkTarget, Is.EqualTo("libcudnn.so.7"));
     }
 
@@ -72,12 +70,98 @@ public sealed partial class DirectoryAuditorTests
         File.CreateSymbolicLink(_fx.P("lib/libfoo.so.1"), "libfoo.so.1.0");
         _fx.SharedLib("lib/libbar.so.2.0", "int b(void){return 0;}\n", soname: "libbar.so.2");
         File.CreateSymbolicLink(_fx.P("lib/libdang.so.1"), "nowhere.so");
+        _fx.SharedLib("lib/libdang.so.1.4", "int d(void){return 4;}\n", soname: "libdang.so.1");
         File.CreateSymbolicLink(_fx.P("lib/libloop.so.3"), "libloop.so.3");
+        // A library for another machine: this machine's ldconfig skips it ("is for unknown machine"), so does the audit.
+        _fx.SharedLib("lib/libarm.so.1.0", "int a(void){return 0;}\n", soname: "libarm.so.1", compiler: "aarch64-linux-gnu-gcc");
         var audit = DirectoryAuditor.Audit(_fx.P("lib"));
         AssertAgreesWithLdconfig(_fx.P("lib"), audit);
-        Assert.That(audit.Findings.Where(f => f.Code == "NLG0011").Select(f => f.Library).Order(), Is.EqualTo(new[] { "libbar.so.2", "libfoo.so.1" }));
+        Assert.That(Libraries(audit, "NLG0011"), Is.EqualTo(new[] { "libbar.so.2", "libdang.so.1", "libfoo.so.1" }));
+        Assert.That(audit.Findings.Single(f => f.Code == "NLG0011" && f.Library == "libdang.so.1").Message, Does.Contain("leads nowhere"));
         Assert.That(audit.SonameLinks["libfoo.so.1"], Is.EqualTo("libfoo.so.1.10"), "1.10 is newer than 1.9");
-        Assert.That(Directory.GetFileSystemEntries(_fx.P("lib")), Has.Length.EqualTo(7), "the audit changes nothing");
+        Assert.That(Directory.GetFileSystemEntries(_fx.P("lib")), Has.Length.EqualTo(9), "the audit changes nothing");
+        AssertFixesAreSafe(_fx.P("lib"), audit);
+    }
+
+    /// <summary>
+    /// The healthy layouts of issue 18, where ldconfig is silent: a development link to a SONAME-named regular file
+    /// (CMake SOVERSION, glibc's libanl.so through an absolute /usr-merge path), Debian's two-step chain to the newest
+    /// file, an alternatives link leaving the directory, and gcc's directory of development links into another one.
+    /// </summary>
+    [Test]
+    public void Healthy_layouts_are_silent_like_ldconfig()
+    {
+        _fx.SharedLib("lib/libabsl_x.so.0", "int x(void){return 0;}\n", soname: "libabsl_x.so.0");
+        File.CreateSymbolicLink(_fx.P("lib/libabsl_x.so"), "libabsl_x.so.0");
+        _fx.SharedLib("lib/libanl.so.1", "int a(void){return 0;}\n", soname: "libanl.so.1");
+        File.CreateSymbolicLink(_fx.P("lib/libanl.so"), _fx.P("lib/../lib/libanl.so.1"));
+        _fx.SharedLib("lib/libXaw7.so.7.0.0", "int w(void){return 0;}\n", soname: "libXaw.so.7");
+        File.CreateSymbolicLink(_fx.P("lib/libXaw7.so.7"), "libXaw7.so.7.0.0");
+        File.CreateSymbolicLink(_fx.P("lib/libXaw.so.7"), "libXaw7.so.7");
+        _fx.SharedLib("lib/blas/libblas.so.3", "int blas(void){return 0;}\n", soname: "libblas.so.3");
+        Directory.CreateDirectory(_fx.P("alternatives"));
+        File.CreateSymbolicLink(_fx.P("alternatives/libblas.so.3"), _fx.P("lib/blas/libblas.so.3"));
+        File.CreateSymbolicLink(_fx.P("lib/libblas.so.3"), _fx.P("alternatives/libblas.so.3"));
+        Directory.CreateDirectory(_fx.P("gcc/12"));
+        File.CreateSymbolicLink(_fx.P("gcc/12/libanl.so"), "../../lib/libanl.so.1");
+        File.CreateSymbolicLink(_fx.P("gcc/12/libXaw.so"), "../../lib/libXaw.so.7");
+        foreach (string dir in new[] { "lib", "gcc/12" })
+        {
+            var audit = DirectoryAuditor.Audit(_fx.P(dir));
+            AssertAgreesWithLdconfig(_fx.P(dir), audit);
+            Assert.That(audit.Findings, Is.Empty, dir);
+            Assert.That(LdconfigOracle.Read(_fx.P(dir)).Silent, dir);
+        }
+    }
+
+    [Test]
+    public void A_copy_with_other_bytes_or_a_fix_that_would_lead_out_of_the_directory_gets_no_command()
+    {
+        // A stale copy: replacing it would lose the only copy of the old version.
+        _fx.SharedLib("lib/libold.so.1.2", "int o(void){return 2;}\n", soname: "libold.so.1");
+        _fx.SharedLib("lib/libold.so.1", "int o(void){return 1;}\n", soname: "libold.so.1");
+        // ldconfig's newest libout.so.1.5 is a link out of the directory: "ln -sfn libout.so.1.5 libout.so.1" would
+        // replace the directory's only copy of those bytes by a link leading outside.
+        _fx.SharedLib("elsewhere/libout.so.1.5", "int u(void){return 5;}\n", soname: "libout.so.1");
+        File.CreateSymbolicLink(_fx.P("lib/libout.so.1.5"), "../elsewhere/libout.so.1.5");
+        File.Copy(_fx.P("elsewhere/libout.so.1.5"), _fx.P("lib/libout.so.1"));
+        // A directory where the SONAME link belongs: ldconfig calls it "not a symbolic link" too; nothing to run.
+        _fx.SharedLib("lib/libd.so.1.0", "int d(void){return 0;}\n", soname: "libd.so.1");
+        Directory.CreateDirectory(_fx.P("lib/libd.so.1"));
+        var audit = DirectoryAuditor.Audit(_fx.P("lib"));
+        AssertAgreesWithLdconfig(_fx.P("lib"), audit);
+        Assert.That(audit.Findings.Single(f => f.Library == "libd.so.1").Suggestions.SelectMany(s => s.Commands ?? []), Is.Empty);
+        var old = audit.Findings.Single(f => f.Library == "libold.so.1");
+        Assert.That(old.Message, Does.Contain("differs"));
+        Assert.That(old.Suggestions.SelectMany(s => s.Commands ?? []), Is.Empty);
+        var @out = audit.Findings.Single(f => f.Library == "libout.so.1");
+        Assert.That(@out.Suggestions.Single().Commands, Is.Empty);
+        Assert.That(@out.Suggestions.Single().Summary, Does.Contain("no command: libout.so.1 holds the only copy of its bytes"), "in the directory: the other copy is outside");
+    }
+
+    [Test]
+    public void The_safety_check_rejects_commands_that_lose_bytes_loop_dangle_or_lead_out()
+    {
+        _fx.SharedLib("lib/libs.so.1.0", "int s(void){return 0;}\n", soname: "libs.so.1");
+        _fx.SharedLib("lib/libs.so.1", "int s(void){return 1;}\n", soname: "libs.so.1");
+        File.CreateSymbolicLink(_fx.P("lib/libt.so.1"), "libs.so.1.0");
+        _fx.SharedLib("elsewhere/libe.so.1", "int e(void){return 0;}\n", soname: "libe.so.1");
+        File.CreateSymbolicLink(_fx.P("lib/libe.so.1"), "../elsewhere/libe.so.1");
+        var model = new DirectoryModel(_fx.P("lib"));
+        string[] names = ["libs.so.1.0", "libs.so.1", "libt.so.1"];
+        var none = new HashSet<string>();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libs.so.1.0", "libs.so.1")], names, none), Does.Contain("only copy"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libs.so.1.0", "libs.so.1.0")], names, none), Does.Contain("only copy"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libt.so.1", "libt.so.1")], names, none), Does.Contain("Too many levels"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libnone.so.1", "libt.so.1")], names, none), Does.Contain("nowhere"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("/usr/lib/x86_64-linux-gnu/libz.so.1", "libt.so.1")], names, none), Does.Contain("outside"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libe.so.1", "libt.so.1")], names, new HashSet<string> { "libt.so.1" }), Does.Contain("libt.so.1 would lead out of the directory"));
+            Assert.That(FixSafety.Check(model, [FixOp.Remove("libs.so.1.0")], names, none), Is.Not.Null);
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libs.so.1", "libt.so.1")], names, none), Does.Contain("other bytes"));
+            Assert.That(FixSafety.Check(model, [FixOp.Link("libs.so.1", "libt.so.1")], names, new HashSet<string> { "libt.so.1" }), Is.Null);
+        }
     }
 
     [Test]
@@ -86,13 +170,4 @@ public sealed partial class DirectoryAuditorTests
         var audit = DirectoryAuditor.Audit(_fx.P("does-not-exist"));
         Assert.That(audit.Findings.Single().Code, Is.EqualTo("NLG9001"));
     }
-
-    [GeneratedRegex(@"^\t(\S+) -> (\S+)", RegexOptions.Multiline)]
-    private static partial Regex LinkLine();
-
-    [GeneratedRegex(@"ldconfig: (\S+) is not a symbolic link")]
-    private static partial Regex NotALinkLine();
-
-    [GeneratedRegex(@"ldconfig: Cannot stat (\S+):")]
-    private static partial Regex CannotStatLine();
 }

@@ -25,4 +25,14 @@ public sealed class AuditCommandTests
         Assert.That(CheckCommand.Run(["audit", fx.P("lib")], new StringWriter(), new StringWriter()), Is.EqualTo(0));
         Assert.That(CheckCommand.Run(["audit"], new StringWriter(), new StringWriter()), Is.EqualTo(2));
     }
+
+    [Test]
+    public void Auditing_the_machines_multiarch_directory_exits_clean_where_ldconfig_is_silent()
+    {
+        const string dir = "/usr/lib/x86_64-linux-gnu";
+        Assert.That(global::NativeLinkGuard.Tests.Audit.LdconfigOracle.Read(dir).Silent, "ldconfig is silent there");
+        var o = new StringWriter();
+        Assert.That(CheckCommand.Run(["audit", dir], o, new StringWriter()), Is.EqualTo(0), o.ToString());
+        Assert.That(o.ToString(), Does.Not.Contain("ln -sfn"));
+    }
 }
