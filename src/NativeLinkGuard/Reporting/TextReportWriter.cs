@@ -15,6 +15,7 @@ public static class TextReportWriter
         string name = report.Target is { } t ? $"{t.Name} ({t.Type}, {t.Output})" : report.Output;
         sb.Append(Bold($"link {name}: predicted to {(report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed")}"))
           .Append(report.PredictedOutcome == PredictedOutcome.Fails ? $" ({verdict})" : "").AppendLine();
+        if (report.Target?.DefinedAt is { } at) sb.AppendLine($"  defined at {at.File}:{at.Line}");
         if (report.Linker is { } l)
             sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, sysroot {(l.Sysroot.Length == 0 ? "(none)" : l.Sysroot)}");
         foreach (var f in report.Findings) AppendFinding(sb, f, color, "ld");

@@ -46,6 +46,8 @@ public sealed class CMakeCommandTests
         Assert.That(configured, Is.EqualTo(1), "the links are predicted to fail");
         Assert.That(err2, Is.Empty, "the File API reply is used now");
         Assert.That(text2, Does.Contain("link test_dflash (exe, test_dflash): predicted to fail"));
+        int line = Array.FindIndex(File.ReadAllLines(Path.Combine(RepoProject(), "CMakeLists.txt")), l => l.StartsWith("add_executable(test_dflash", StringComparison.Ordinal)) + 1;
+        Assert.That(text2, Does.Contain($"defined at {Path.Combine(RepoProject(), "CMakeLists.txt")}:{line}"), "the target's CMake code, from the File API backtrace");
     }
 
     [Test]
