@@ -33,6 +33,7 @@ public sealed class LinkChecker
     private readonly Dictionary<string, string> _linkerNames = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyList<string>> _systemCacheDirs = new(CandidateLocator.ReadSystemCacheDirectories);
     private readonly DirectoryListings _listings = new();
+    private readonly ProjectTreeIndex _trees = new();
 
     /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
     public LibraryFileCache Files => _files;
@@ -82,10 +83,10 @@ public sealed class LinkChecker
 
         string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
-        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings), render, privateDir);
-        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings);
+        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings, _trees);
+        var advisor = new FixAdvisor(ctx, locator, render, privateDir);
         var factory = new FindingFactory(ctx, advisor, new SymbolFixAdvisor(ctx, locator, render, _files));
-        var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
+        var verifier = new SuggestionVerifier(ctx with { DriverArguments = expanded.ViaDriver ? command : null }, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Where(Reported).Select(p => verifier.Verify(factory.Create(p), p)).ToList();
         foreach (var e in resolved.SymbolReadErrors)
             findings.Add(new Finding(DiagnosticCodes.InputUnusable, Severity.Warning, $"symbols could not be read: {e}; symbol-level prediction was skipped for this link",
