@@ -135,25 +135,41 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>The siblings of DIR and their (and DIR's) lib, lib64 and stubs subdirectories.</summary>
+    /// <summary>
+    /// DIR's lib, lib64 and stubs subdirectories, its siblings and its parent's siblings (build/ and deps/ of one
+    /// project, native/build/ beside cuda/lib64/stubs), each with those subdirectories.
+    /// </summary>
     private IEnumerable<CandidatePlace> Siblings(string dir, string of)
     {
         var result = new List<CandidatePlace>();
         foreach (var sub in Subdirectories(dir))
             result.Add(new(sub, CandidatePlaceKind.Sibling, of));
-        string? parent = Path.GetDirectoryName(dir.TrimEnd('/'));
-        if (parent is null || IsSystemDirectory(parent) || parent == "/") return result;
-        try
+        string self = dir.TrimEnd('/');
+        for (int up = 0; up < 2; up++)
         {
-            foreach (var s in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal).Take(MaxSiblings))
+            string? parent = Path.GetDirectoryName(self);
+            if (parent is null || IsSharedRoot(parent) || IsSystemDirectory(parent)) break;
+            try
             {
-                if (s == dir.TrimEnd('/') || Path.GetFileName(s).StartsWith('.')) continue;
-                result.Add(new(s, CandidatePlaceKind.Sibling, of));
-                foreach (var sub in Subdirectories(s)) result.Add(new(sub, CandidatePlaceKind.Sibling, of));
+                foreach (var s in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal).Take(MaxSiblings))
+                {
+                    if (s == self || Path.GetFileName(s).StartsWith('.')) continue;
+                    result.Add(new(s, CandidatePlaceKind.Sibling, of));
+                    foreach (var sub in Subdirectories(s)) result.Add(new(sub, CandidatePlaceKind.Sibling, of));
+                }
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            self = parent;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return result;
+    }
+
+    /// <summary>A directory that holds unrelated trees (/tmp, /home, $HOME): its other children are not this project's.</summary>
+    private bool IsSharedRoot(string dir)
+    {
+        string d = dir.TrimEnd('/');
+        return d.Length == 0 || d is "/tmp" or "/var/tmp" or "/home" or "/opt" or "/root" or "/mnt" or "/media" or "/srv"
+            || d == ctx.Env("HOME")?.TrimEnd('/') || d == ctx.Env("TMPDIR")?.TrimEnd('/') || d == Path.GetTempPath().TrimEnd('/');
     }
 
     private static IEnumerable<string> Subdirectories(string dir) =>
@@ -247,7 +263,7 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     /// </summary>
     public bool IsSystemDirectory(string dir)
     {
-        string full = ctx.Absolute(dir).TrimEnd('/');
+        string full = Path.GetFullPath(ctx.Absolute(dir)).TrimEnd('/');
         if (ctx.Linker.SearchDirs.Any(d => Path.GetFullPath(ctx.Sysroot + d.TrimStart('=')).TrimEnd('/') == full)) return true;
         return full.Length == 0 || full is "/lib" or "/lib64" or "/usr/lib" or "/usr/lib64" or "/usr/local/lib" or "/usr/local/lib64" or "/usr"
             || full.StartsWith("/usr/lib/gcc/", StringComparison.Ordinal)
