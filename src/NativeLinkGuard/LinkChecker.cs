@@ -95,7 +95,10 @@ public sealed class LinkChecker
         if (ld.AllowShlibUndefined == true && !ld.Shared) findings.Add(ShlibUndefinedAllowed());
         // Where the linker does not look, the run-time load of the program is what can be predicted.
         if (OutputLoadPredictor.Applies(ctx) && outcome == PredictedOutcome.Succeeds)
-            findings.AddRange(OutputLoadPredictor.Predict(ctx, resolved, _files, request.HintDirectories?.Select(ctx.Absolute).ToList() ?? []));
+            findings.AddRange(OutputLoadPredictor.Predict(ctx, resolved, _files, request.HintDirectories?.Select(ctx.Absolute).ToList() ?? [],
+                name => locator.ForFile(name, linker.IsTarget)
+                    .Where(c => c.Match == CandidateMatch.FileName && c.Elf is { IsSharedObject: true } && !CandidateLocator.IsStubsDirectory(c.Directory))
+                    .Select(c => c.Directory)));
         findings.AddRange(StubsInRunPath(ctx, _listings));
         findings.AddRange(StubsInLibraryRunPaths(resolved));
 

@@ -14,7 +14,7 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
 {
     public string PrivateLinkDirectory => privateLinkDirectory;
 
-    private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
+    private bool Compatible(ElfFile e) => ctx.Linker.IsTarget(e);
 
     public (List<Suggestion>, List<string>) ForNeeded(NeededNotFound n)
     {

@@ -12,7 +12,7 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
 {
     private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
 
-    private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
+    private bool Compatible(ElfFile e) => ctx.Linker.IsTarget(e);
 
     /// <summary>NLG0008: the library ld (or ld's search, for lld) found for a DT_NEEDED, given explicitly.</summary>
     public (List<Suggestion>, List<string>) ForDsoMissing(DsoMissingFromCommandLine d)

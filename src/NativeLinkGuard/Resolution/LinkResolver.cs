@@ -404,8 +404,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private static bool IsObjectName(string name) =>
         name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal) || name.EndsWith(".lo", StringComparison.Ordinal);
 
-    private bool IsTargetCompatible(ElfFile f) =>
-        f.Class == ctx.Linker.TargetClass && f.Machine == ctx.Linker.TargetMachine && f.Data == ctx.Linker.TargetData;
+    private bool IsTargetCompatible(ElfFile f) => ctx.Linker.IsTarget(f);
 
     // ---- DT_NEEDED -------------------------------------------------------------------------------------
 

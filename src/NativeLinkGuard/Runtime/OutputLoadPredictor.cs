@@ -46,8 +46,11 @@ public static class OutputLoadPredictor
     /// The run-time findings for the program this link writes. Its own libraries that are not on its run path are
     /// taken to be where the link found them (as LD_LIBRARY_PATH or an install would place them): ld never checks
     /// that either, and the question here is what the skipped DT_NEEDED check would have said.
+    /// The link's candidate locator (<paramref name="locate"/>) says where a missing library is kept, so the fixes
+    /// can name that directory.
     /// </summary>
-    public static IReadOnlyList<Finding> Predict(ResolverContext ctx, ResolvedLink resolved, LibraryFileCache files, IReadOnlyList<string> hintDirectories)
+    public static IReadOnlyList<Finding> Predict(ResolverContext ctx, ResolvedLink resolved, LibraryFileCache files, IReadOnlyList<string> hintDirectories,
+        Func<string, IEnumerable<string>> locate)
     {
         string output = ctx.Absolute(ctx.Request.Output ?? "a.out");
         files.AddVirtual(output, PredictProgram(ctx, resolved));
@@ -55,7 +58,12 @@ public static class OutputLoadPredictor
         var request = new RuntimeRequest { WorkingDirectory = ctx.WorkingDirectory, Sysroot = sysroot, IncludeLibraries = false, HintDirectories = hintDirectories };
         var first = new RuntimeChecker(request, files).Check(output);
         var direct = DirectLibraryDirectories(ctx, first, resolved, output);
-        var report = direct.Count == 0 ? first : new RuntimeChecker(request with { LdLibraryPath = string.Join(':', direct) }, files).Check(output);
+        if (direct.Count > 0) request = request with { LdLibraryPath = string.Join(':', direct) };
+        var report = direct.Count == 0 ? first : new RuntimeChecker(request, files).Check(output);
+        // The runtime advisor looks next to the loaded objects; the link's locator knows where users keep libraries.
+        var missing = report.Findings.Where(f => f.Code == DiagnosticCodes.NotLoadableAtRunTime).Select(f => f.Library).Distinct(StringComparer.Ordinal).ToList();
+        var found = missing.SelectMany(locate).Except(hintDirectories, StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        if (found.Count > 0) report = new RuntimeChecker(request with { HintDirectories = [.. hintDirectories, .. found] }, files).Check(output);
         string? assumed = direct.Count == 0 ? null
             : $"the program's own libraries are assumed where the link found them ({string.Join(':', direct)}, as if on LD_LIBRARY_PATH): they are not on its run path.";
         var findings = new List<Finding>();
@@ -68,8 +76,13 @@ public static class OutputLoadPredictor
             {
                 Severity = f.Severity == Severity.Error ? Severity.Warning : f.Severity,
                 Message = "run time: " + f.Message,
-                // The program does not exist yet: a relink flag applies, a patchelf of it does not.
-                Suggestions = f.Suggestions.Select(s => s.Commands is { } c ? s with { Commands = c.Where(x => !x.Contains(ShellQuote.Quote(output), StringComparison.Ordinal)).ToList() } : s).ToList(),
+                // The fixes are for the library that needs the missing one (relink it, or patchelf it): their flags
+                // belong to that library's link, not to this one, and the program does not exist yet to be patched.
+                Suggestions = f.Suggestions.Select(s => s with
+                {
+                    Flags = [], CMake = null, LdFlags = null,
+                    Commands = s.Commands?.Where(x => !x.Contains(ShellQuote.Quote(output), StringComparison.Ordinal)).ToList(),
+                }).ToList(),
                 Notes = notes,
             });
         }
