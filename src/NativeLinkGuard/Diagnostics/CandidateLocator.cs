@@ -36,7 +36,7 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         var list = new List<CandidatePlace>();
         foreach (var h in hintDirectories) list.Add(new(ctx.Absolute(h), CandidatePlaceKind.HintDirectory));
         foreach (var d in ctx.Request.RpathLink.SelectMany(Split)) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.RpathLink));
-        foreach (var d in ctx.Request.Rpath.SelectMany(Split)) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
+        foreach (var d in ctx.Request.Rpath.SelectMany(Split).SelectMany(RunTimeMeanings)) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
         foreach (var d in ctx.Request.LibraryPaths) list.Add(new(SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory), CandidatePlaceKind.CommandLineLibraryPath));
         foreach (var d in Split(ctx.Env("LIBRARY_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LibraryPathVariable));
         foreach (var d in Split(ctx.Env("LD_LIBRARY_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdLibraryPath));
@@ -55,6 +55,21 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         foreach (var dir in (systemCacheDirectories ?? ReadSystemCacheDirectories)())
             list.Add(new(dir, CandidatePlaceKind.LdSoCache));
         return _places = Distinct(list);
+    }
+
+    /// <summary>
+    /// A command-line -rpath element as the program will read it at run time: ld expands $ORIGIN there with the needing
+    /// library's directory (ld-rules §4.8), but ld.so with the program's, and $LIB as ld.so does (lib64, lib, Debian's
+    /// lib/x86_64-linux-gnu): where the user means the library to be.
+    /// </summary>
+    private IEnumerable<string> RunTimeMeanings(string element)
+    {
+        if (!element.Contains('$')) { yield return element; yield break; }
+        string origin = Path.GetDirectoryName(ctx.Absolute(ctx.Request.Output ?? "a.out")) ?? ctx.WorkingDirectory;
+        string e = element.Replace("${ORIGIN}", origin, StringComparison.Ordinal).Replace("$ORIGIN", origin, StringComparison.Ordinal);
+        if (!e.Contains("$LIB", StringComparison.Ordinal) && !e.Contains("${LIB}", StringComparison.Ordinal)) { yield return e; yield break; }
+        foreach (var lib in new[] { "lib64", "lib", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu" })
+            yield return e.Replace("${LIB}", lib, StringComparison.Ordinal).Replace("$LIB", lib, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -88,6 +88,19 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
     }
 
     [Test]
+    public void A_dependency_where_the_programs_origin_run_path_says_it_will_be()
+    {
+        // ld expands $ORIGIN in a command-line -rpath with the needing library's directory (pkg/a/build/../lib); the
+        // user means the program's (dist/bin/../lib), where the library is.
+        FooNeedingDepIn(depDir: "dist/lib");
+        Directory.CreateDirectory(Fx.P("pkg/a"));
+        Directory.Move(Fx.P("build"), Fx.P("pkg/a/build"));
+        Directory.CreateDirectory(Fx.P("dist/bin"));
+        var report = AssertAgreesWithLd(Gcc("-o", "dist/bin/app", "main.o", "-Lpkg/a/build", "-lfoo", "-Wl,-rpath,$ORIGIN/../lib"), expectSuccess: false);
+        Assert.That(FirstFix(report).Why, Does.Contain("(-rpath)"));
+    }
+
+    [Test]
     public void A_library_inside_the_sysroot_gets_an_equals_minus_L()
     {
         Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
