@@ -96,9 +96,18 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     public IReadOnlyList<Candidate> ForNeeded(string name, ResolvedLibrary by, Func<ElfFile, bool> compatible) =>
         Find(name, PlacesFor(by), compatible, sharedOnly: true);
 
-    /// <summary>Every candidate for a file name a direct input wants (libfoo.so, libfoo.a, FILE of -l:FILE).</summary>
-    public IReadOnlyList<Candidate> ForFile(string name, Func<ElfFile, bool> compatible) =>
-        Find(name, Places(), compatible, sharedOnly: false);
+    /// <summary>
+    /// Every candidate for a file name a direct input wants (libfoo.so, libfoo.a, FILE of -l:FILE); for a member of
+    /// a linker script, the script's directory and its siblings first.
+    /// </summary>
+    public IReadOnlyList<Candidate> ForFile(string name, Func<ElfFile, bool> compatible, string? script = null)
+    {
+        if (script is null) return Find(name, Places(), compatible, sharedOnly: false);
+        string dir = Path.GetDirectoryName(ctx.Absolute(script)) ?? "/";
+        var near = new List<CandidatePlace> { new(dir, CandidatePlaceKind.NeedingLibraryDirectory, Path.GetFileName(script)) };
+        if (!IsSystemDirectory(dir)) near.AddRange(Siblings(dir, Path.GetFileName(script)));
+        return Find(name, Distinct([.. near, .. Places()]), compatible, sharedOnly: false);
+    }
 
     private List<Candidate> Find(string name, IReadOnlyList<CandidatePlace> places, Func<ElfFile, bool> compatible, bool sharedOnly)
     {

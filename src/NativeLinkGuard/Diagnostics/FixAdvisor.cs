@@ -90,6 +90,15 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
         var list = new List<Suggestion>();
         var notes = new List<string>();
         var input = d.Input;
+        if (input.Kind != LinkInputKind.Library && d.Script is not null && !input.Name.Contains('/'))
+        {
+            // A relative script member is tried in the script's directory, the cwd, then every -L (ld-rules §3.3).
+            foreach (var c in locator.ForFile(input.Name, Compatible, d.Script).Where(c => c.Match == CandidateMatch.FileName).Take(1))
+                list.Add(render.Make(SuggestionQuality.Proper, $"add -L{c.Directory}", [LibraryDirectoryFlag(c.Directory)],
+                    $"{c.FullPath} exists ({c.Source}); a relative member of a linker script is also looked for in every -L directory."));
+            if (list.Count == 0) notes.Add(NowhereFound(input.Name, locator.Places()));
+            return (list, notes);
+        }
         if (input.Kind != LinkInputKind.Library)
         {
             notes.Add(input.Name.StartsWith('/') && ctx.Sysroot.Length > 0
@@ -98,7 +107,7 @@ public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, Fl
             return (list, notes);
         }
         string[] wanted = input.Verbatim ? [input.Name] : input.Static ? [$"lib{input.Name}.a"] : [$"lib{input.Name}.so", $"lib{input.Name}.a"];
-        var found = wanted.SelectMany(w => locator.ForFile(w, Compatible)).Where(c => c.Match != CandidateMatch.Soname).ToList();
+        var found = wanted.SelectMany(w => locator.ForFile(w, Compatible, d.Script)).Where(c => c.Match != CandidateMatch.Soname).ToList();
         var searched = d.Attempts.Where(a => a.Directory.Length > 0).Select(a => locator.Plain(ctx.Absolute(a.Directory))).ToHashSet(StringComparer.Ordinal);
         foreach (var c in found.Take(1))
         {

@@ -79,6 +79,16 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
     }
 
     [Test]
+    public void A_linker_script_member_kept_beside_the_scripts_directory()
+    {
+        Fx.SharedLib("impl/lib/libfoo_impl.so.1", Foo, soname: "libfoo_impl.so.1");
+        Fx.Write("build/libfoo.so", "/* GNU ld script */\nINPUT ( libfoo_impl.so.1 )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false);
+        Assert.That(FirstFix(report).Flags, Is.EqualTo(new[] { "-L" + Fx.P("impl/lib") }));
+    }
+
+    [Test]
     public void A_toolkit_directory_named_by_cuda_home()
     {
         FooNeedingDepIn(depDir: "toolkit/lib64");
