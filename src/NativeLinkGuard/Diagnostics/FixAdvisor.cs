@@ -12,8 +12,6 @@ namespace NativeLinkGuard.Diagnostics;
 /// </summary>
 public sealed class FixAdvisor(ResolverContext ctx, CandidateLocator locator, FlagRenderer render, string privateLinkDirectory)
 {
-    public string PrivateLinkDirectory => privateLinkDirectory;
-
     private bool Compatible(ElfFile e) => ctx.Linker.IsTarget(e);
 
     public (List<Suggestion>, List<string>) ForNeeded(NeededNotFound n)

@@ -110,7 +110,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 var attempts = new List<SearchAttempt>();
                 var found = SearchNeeded(name, by, attempts);
                 if (found is not null) _libraries.Add(found);
-                _problems.Add(new NeededNotFound(name, by, attempts) { FoundByLdSearch = found?.Path });
+                _problems.Add(new NeededNotFound(name, by, attempts));
             }
         }
     }
