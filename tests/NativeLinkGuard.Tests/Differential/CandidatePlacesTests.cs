@@ -144,6 +144,41 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
         AssertFirstSuggestionFixes(command, report);
     }
 
+    /// <summary>
+    /// Direct inputs with both linkers: ld's and lld's messages differ ("cannot find -lbar", "unable to find library
+    /// -lbar"), the fix is the same and is applied to the real link of each.
+    /// </summary>
+    [TestCase("bfd", "sibling")]
+    [TestCase("lld", "sibling")]
+    [TestCase("bfd", "dangling")]
+    [TestCase("lld", "dangling")]
+    [TestCase("bfd", "script")]
+    [TestCase("lld", "script")]
+    public void A_direct_input_kept_where_users_keep_it_is_fixed_for_both_linkers(string linker, string layout)
+    {
+        Assume.That(linker == "bfd" || ProcessRunner.FindOnPath("ld.lld", System.Environment.GetEnvironmentVariable("PATH")) is not null, "lld is needed");
+        Fx.Object("main.o", "int bar_fn(void);\nint main(void){return bar_fn();}\n");
+        Directory.CreateDirectory(Fx.P("build"));
+        switch (layout)
+        {
+            case "sibling": Fx.SharedLib("vendor/lib/libbar.so", "int bar_fn(void){return 0;}\n"); break;
+            case "dangling":
+                Fx.SharedLib("build/libbar.so.1.2", "int bar_fn(void){return 0;}\n", soname: "libbar.so.1");
+                Fx.Sh("ln -s libbar.so.1 build/libbar.so");
+                break;
+            case "script":
+                Fx.SharedLib("vendor/lib/libbar_impl.so.1", "int bar_fn(void){return 0;}\n", soname: "libbar_impl.so.1");
+                Fx.Write("build/libbar.so", "INPUT ( libbar_impl.so.1 )\n");
+                break;
+        }
+        string[] command = linker == "lld" ? Lld("-o", "app", "main.o", "-Lbuild", "-lbar") : Gcc("-o", "app", "main.o", "-Lbuild", "-lbar");
+        var real = Fx.RealLink(command);
+        var report = Fx.Check(command);
+        Assert.That(real.Succeeded, Is.False, "the scenario itself");
+        Assert.That(report.Findings.Where(f => f.Severity == Severity.Error).Select(f => f.Code), Is.EqualTo(new[] { DiagnosticCodes.DirectLibraryNotFound }), real.StandardError);
+        AssertFirstSuggestionFixes(command, report);
+    }
+
     [Test]
     public void Nothing_anywhere_says_where_we_looked_and_offers_no_workaround_as_a_fix()
     {
