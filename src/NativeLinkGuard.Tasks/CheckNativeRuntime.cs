@@ -71,9 +71,7 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
 
     private void Report(string path, Finding f)
     {
-        string fix = f.Suggestions.FirstOrDefault() is { } s
-            ? $" Fix: {s.Summary}{(s.Commands is { Count: > 0 } c ? $" ({string.Join("; ", c)})" : "")}."
-            : "";
+        string fix = OneLineFix.Text(f.Suggestions, f.Notes);
         string name = Path.GetFileName(path);
         string message = $"{(f.Message.StartsWith(name, StringComparison.Ordinal) ? "" : name + ": ")}{f.Message}.{fix}";
         if (f.Severity == Severity.Info) Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, message);

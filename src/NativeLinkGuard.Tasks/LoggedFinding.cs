@@ -11,9 +11,7 @@ internal sealed record LoggedFinding(string Code, string Severity, string Messag
 {
     public static LoggedFinding From(LinkReport report, Finding f)
     {
-        string fix = f.Suggestions.FirstOrDefault() is { } s
-            ? $" Fix: {s.Summary}{(s.Flags.Count > 0 ? " (" + ShellQuote.Join(s.Flags) + ")" : "")}."
-            : "";
+        string fix = OneLineFix.Text(f.Suggestions, f.Notes);
         return new(f.Code, f.Severity.ToString().ToLowerInvariant(), $"{Path.GetFileName(report.Output)}: {f.Message}.{fix}", f.HelpLink,
             report.Target?.DefinedAt?.File, report.Target?.DefinedAt?.Line ?? 0);
     }
@@ -31,12 +29,8 @@ internal sealed record LoggedFinding(string Code, string Severity, string Messag
                 bool located = link.TryGetProperty("definedAt", out var at);
                 foreach (var f in link.GetProperty("findings").EnumerateArray())
                 {
-                    string fix = "";
-                    if (f.GetProperty("suggestions").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } s)
-                    {
-                        var flags = s.GetProperty("flags").EnumerateArray().Select(x => x.GetString() ?? "").ToList();
-                        fix = $" Fix: {s.GetProperty("summary").GetString()}{(flags.Count > 0 ? " (" + ShellQuote.Join(flags) + ")" : "")}.";
-                    }
+                    var notes = f.TryGetProperty("notes", out var n) ? Strings(n) : [];
+                    string fix = OneLineFix.Text(f.GetProperty("suggestions").EnumerateArray().Select(ReadSuggestion).ToList(), notes);
                     list.Add(new LoggedFinding(f.GetProperty("code").GetString() ?? "", f.GetProperty("severity").GetString() ?? "warning",
                         $"{output}: {f.GetProperty("message").GetString()}.{fix}", f.GetProperty("helpUri").GetString() ?? "",
                         located ? at.GetProperty("file").GetString() : null, located ? at.GetProperty("line").GetInt32() : 0));
@@ -48,6 +42,21 @@ internal sealed record LoggedFinding(string Code, string Severity, string Messag
         {
             return null;
         }
+    }
+
+    private static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(x => x.GetString() ?? "").ToList();
+
+    /// <summary>A suggestion as the JSON report writes it (docs/json-schema.md), for the one-line fix.</summary>
+    private static Suggestion ReadSuggestion(JsonElement s)
+    {
+        string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
+        var env = s.TryGetProperty("environment", out var e) ? e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "") : null;
+        var ops = s.TryGetProperty("fileOperations", out var o)
+            ? o.EnumerateArray().Select(x => new FileOperation(Str(x, "kind") ?? "", Str(x, "path"), Str(x, "target"), Str(x, "source"), Str(x, "destination"))).ToList()
+            : null;
+        return new Suggestion(Str(s, "quality") == "proper" ? SuggestionQuality.Proper : SuggestionQuality.Workaround, Str(s, "summary") ?? "",
+            Strings(s.GetProperty("flags")), Str(s, "why") ?? "", env, ops)
+        { Commands = s.TryGetProperty("commands", out var c) ? Strings(c) : null };
     }
 
     /// <summary>The library paths of every link in a JSON report (older reports have none).</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Resolution;
+using NativeLinkGuard.Runtime;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard;
@@ -34,6 +35,7 @@ public sealed class LinkChecker
     private readonly Dictionary<string, string> _linkerNames = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyList<string>> _systemCacheDirs = new(CandidateLocator.ReadSystemCacheDirectories);
     private readonly DirectoryListings _listings = new();
+    private readonly ProjectTreeIndex _trees = new();
 
     /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
     public LibraryFileCache Files => _files;
@@ -83,17 +85,22 @@ public sealed class LinkChecker
 
         string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
-        var advisor = new FixAdvisor(ctx, new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings), render, privateDir);
-        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings);
+        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings, _trees);
+        var advisor = new FixAdvisor(ctx, locator, render, privateDir);
         var factory = new FindingFactory(ctx, advisor, new SymbolFixAdvisor(ctx, locator, render, _files));
-        var verifier = new SuggestionVerifier(ctx, _files, expanded.ViaDriver);
+        var verifier = new SuggestionVerifier(ctx with { DriverArguments = expanded.ViaDriver ? command : null }, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Where(Reported).Select(p => verifier.Verify(factory.Create(p), p)).ToList();
         foreach (var e in resolved.SymbolReadErrors)
             findings.Add(new Finding(DiagnosticCodes.InputUnusable, Severity.Warning, $"symbols could not be read: {e}; symbol-level prediction was skipped for this link",
                 e.Split(':')[0], null, [Path.GetFileName(ld.Output ?? "a.out")], [], [], ["the file-level rules still apply; ld itself may reject this file."], "(depends on ld)"));
         var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
-        if (ld.AllowShlibUndefined == true && !ld.Shared)
-            findings.AddRange(RunTimeRisks(ctx, expanded, render, advisor));
+        if (ld.AllowShlibUndefined == true && !ld.Shared) findings.Add(ShlibUndefinedAllowed());
+        // Where the linker does not look, the run-time load of the program is what can be predicted.
+        if (OutputLoadPredictor.Applies(ctx) && outcome == PredictedOutcome.Succeeds)
+            findings.AddRange(OutputLoadPredictor.Predict(ctx, resolved, _files, request.HintDirectories?.Select(ctx.Absolute).ToList() ?? [],
+                name => locator.ForFile(name, linker.IsTarget)
+                    .Where(c => c.Match == CandidateMatch.FileName && c.Elf is { IsSharedObject: true } && !CandidateLocator.IsStubsDirectory(c.Directory))
+                    .Select(c => c.Directory)));
         findings.AddRange(StubsInRunPath(ctx, _listings));
         findings.AddRange(StubsInLibraryRunPaths(resolved));
 
@@ -104,8 +111,8 @@ public sealed class LinkChecker
         };
     }
 
-    /// <summary>lld does not load a DT_NEEDED that ld's search would find; nothing to report about it (ld-rules §9.1).</summary>
-    private static bool Reported(LinkProblem p) => p is not NeededNotFound { Lld: true, FoundByLdSearch: not null };
+    /// <summary>lld never searches DT_NEEDED and says nothing about one (ld-rules §9.1): the run-time prediction covers it.</summary>
+    private static bool Reported(LinkProblem p) => p is not NeededNotFound { Lld: true };
 
     /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>
     private bool TryProbe(IReadOnlyList<string> command, CheckRequest request, List<ResponseFileDiagnostic> responseDiagnostics, List<string> notes,
@@ -131,36 +138,10 @@ public sealed class LinkChecker
         }
     }
 
-    /// <summary>
-    /// --allow-shlib-undefined (conda puts it in LDFLAGS) makes ld skip the DT_NEEDED check, so a missing dependency
-    /// links and fails at run time instead. Say so once, and check the dependencies anyway, as warnings.
-    /// </summary>
-    private IEnumerable<Finding> RunTimeRisks(ResolverContext ctx, ExpandedLink expanded, FlagRenderer render, FixAdvisor advisor)
-    {
-        const string Why = "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing dependency links, then fails when the program is loaded";
-        yield return new Finding(DiagnosticCodes.ShlibUndefinedAllowed, Severity.Info, Why + "; NativeLinkGuard checks them anyway", "", null, [], [], [],
-            ["conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again."], "(no message: ld is silent)");
-        var strict = ctx with
-        {
-            Request = LdArgumentParser.Parse([.. expanded.LinkerArguments, "--no-allow-shlib-undefined"]),
-            LinkerArguments = [.. expanded.LinkerArguments, "--no-allow-shlib-undefined"],
-        };
-        var strictResolved = new LinkResolver(strict, _files).Resolve();
-        var strictAdvisor = new FixAdvisor(strict, new CandidateLocator(strict, _files, [], () => _systemCacheDirs.Value, _listings), render, advisor.PrivateLinkDirectory);
-        var factory = new FindingFactory(strict, strictAdvisor);
-        var verifier = new SuggestionVerifier(strict, _files, expanded.ViaDriver);
-        foreach (var p in strictResolved.Problems.OfType<NeededNotFound>().Where(Reported))
-        {
-            var f = verifier.Verify(factory.Create(p), p);
-            yield return f with
-            {
-                Severity = Severity.Warning,
-                Message = "run-time risk: " + f.Message,
-                Suggestions = f.Suggestions.Where(x => !x.Flags.Any(a => a.Contains("allow-shlib-undefined", StringComparison.Ordinal))).ToList(),
-                Notes = [Why + ".", .. f.Notes.Skip(1)],
-            };
-        }
-    }
+    /// <summary>NLG0015: --allow-shlib-undefined (conda puts it in LDFLAGS) on an executable: ld skips the DT_NEEDED check.</summary>
+    private static Finding ShlibUndefinedAllowed() => new(DiagnosticCodes.ShlibUndefinedAllowed, Severity.Info,
+        "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing dependency links, then fails when the program is loaded; NativeLinkGuard predicts that load instead (NLG0012)",
+        "", null, [], [], [], ["conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again."], "(no message: ld is silent)");
 
     /// <summary>
     /// NLG0005: the output's run-time path (-rpath) points into a stubs directory (CMake adds one when a stub is linked

@@ -27,27 +27,18 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
     {
         var chain = n.By.Chain(Output).Append(n.Name).ToList();
         string ld = $"warning: {n.Name}, needed by {n.By.Spelling}, not found (try using -rpath or -rpath-link)";
+        // lld never searches DT_NEEDED and says nothing (ld-rules §9.1): LinkChecker reports its run-time load instead.
         var (suggestions, notes) = advisor.ForNeeded(n);
-        if (n.Lld)
-        {
-            ld = "(no message: lld does not search DT_NEEDED)";
-            notes.Insert(0, $"lld never searches DT_NEEDED and reports {Path.GetFileName(n.By.Path)}'s undefined symbols only when all its DT_NEEDED are inputs: it links without checking them, and the program fails at load time if {n.Name} is not found then.");
-            notes.Insert(1, "-rpath-link, LD_LIBRARY_PATH, -L and LIBRARY_PATH do nothing for this with lld: give the library on the command line.");
-        }
-        else
-        {
-            notes.Insert(0, !n.SymbolsChecked
-                ? "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (symbols could not be checked for this link, so this predicts a failure)."
-                : n.Consequential
-                    ? "GNU ld only warns here; the link fails on the undefined references listed in the NLG0006 finding, which this library would have provided."
-                    : $"GNU ld only warns here, and the link succeeds: every symbol {Path.GetFileName(n.By.Path)} needs is defined by another input. The program still needs {n.Name} at run time.");
-            notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
-        }
+        notes.Insert(0, !n.SymbolsChecked
+            ? "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (symbols could not be checked for this link, so this predicts a failure)."
+            : n.Consequential
+                ? "GNU ld only warns here; the link fails on the undefined references listed in the NLG0006 finding, which this library would have provided."
+                : $"GNU ld only warns here, and the link succeeds: every symbol {Path.GetFileName(n.By.Path)} needs is defined by another input. The program still needs {n.Name} at run time.");
+        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
         for (var l = n.By; l is not null; l = l.NeededBy)
             if (l.Elf.PredictedFrom is { } from)
                 notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from {from}.");
         string message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: {string.Join(" → ", chain)}";
-        if (n.Lld) message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, is not an input of this lld link and would not be found at run time by ld's rules: {string.Join(" → ", chain)}";
         return new Finding(DiagnosticCodes.IndirectDependencyNotFound, n.Consequential ? Severity.Error : Severity.Warning, message, n.Name, n.By.Spelling, chain,
             Trace(n.Attempts), suggestions, notes, ld);
     }

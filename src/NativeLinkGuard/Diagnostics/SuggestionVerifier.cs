@@ -4,8 +4,9 @@ using NativeLinkGuard.Resolution;
 namespace NativeLinkGuard.Diagnostics;
 
 /// <summary>
-/// Tries each suggestion before it is shown: its flags are appended to ld's argv (as the driver would pass them), its
-/// environment set, its symlinks and copies simulated as aliases, and the resolver run again. A suggestion that does
+/// Tries each suggestion before it is shown, as the build would run it: its flags are added to ld's argv where the
+/// driver would put them (a user -L before the driver's own directories and LIBRARY_PATH's, -Wl, split), its
+/// environment set, its symlinks and copies simulated as aliases, and the whole link resolved again. A suggestion that does
 /// not make its finding go away is dropped, so what we print is what our model of ld accepts.
 /// </summary>
 public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache files, bool viaDriver)
@@ -30,13 +31,14 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
 
     private bool Fixes(Suggestion s, LinkProblem problem)
     {
-        var request = Reparse(LdArguments(s.Flags));
+        var request = LdArgumentParser.Parse(WithFlags(s.Flags));
         var env = new Dictionary<string, string?>(ctx.Environment);
         foreach (var (k, v) in s.Environment ?? new Dictionary<string, string>()) env[k] = v;
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var op in s.FileOperations ?? [])
         {
-            if (op.Kind == "symlink") aliases[op.Path!] = op.Target!;
+            // A relative link target is relative to the link's directory, as ln -s makes it.
+            if (op.Kind == "symlink") aliases[op.Path!] = Path.IsPathRooted(op.Target!) ? op.Target! : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
             else if (op.Kind == "copy") aliases[op.Destination!] = op.Source!;
         }
         var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases)).Resolve();
@@ -67,12 +69,40 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         });
     }
 
-    /// <summary>The original ld argv plus the suggestion's flags as ld receives them.</summary>
-    private LinkRequest Reparse(List<string> extra)
+    /// <summary>
+    /// The original ld argv with the suggestion's flags where ld receives them. Appended to a driver command, a -L
+    /// goes with the user's -L options, which the driver passes before its own directories and LIBRARY_PATH's
+    /// (ld-rules §2.3): appended after those, a -L would lose to a library the driver's directories hold.
+    /// </summary>
+    private List<string> WithFlags(IReadOnlyList<string> flags)
     {
         var argv = new List<string>(ctx.LinkerArguments);
-        argv.AddRange(extra);
-        return LdArgumentParser.Parse(argv);
+        var ld = LdArguments(flags);
+        if (!viaDriver) { argv.AddRange(ld); return argv; }
+        var libraryDirs = ld.Where(IsLibraryDirectory).ToList();
+        argv.AddRange(ld.Where(f => !IsLibraryDirectory(f)));
+        argv.InsertRange(UserLibraryDirectoriesEnd(argv), libraryDirs);
+        return argv;
+    }
+
+    private static bool IsLibraryDirectory(string arg) => arg.StartsWith("-L", StringComparison.Ordinal) && arg.Length > 2;
+
+    /// <summary>Where the driver's placement puts one more user -L: after the -L options the user gave it.</summary>
+    private int UserLibraryDirectoriesEnd(List<string> argv)
+    {
+        var driver = ctx.DriverArguments ?? [];
+        int user = 0;
+        for (int i = 1; i < driver.Count; i++)
+            if (driver[i] == "-L") { user++; i++; }
+            else if (IsLibraryDirectory(driver[i])) user++;
+        int seen = 0;
+        for (int i = 1; i < argv.Count; i++)
+        {
+            if (!IsLibraryDirectory(argv[i])) continue;
+            if (seen == user) return i;
+            seen++;
+        }
+        return argv.Count;
     }
 
     private List<string> LdArguments(IReadOnlyList<string> flags)

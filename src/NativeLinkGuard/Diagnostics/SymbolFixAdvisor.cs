@@ -12,7 +12,7 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
 {
     private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
 
-    private bool Compatible(ElfFile e) => e.Class == ctx.Linker.TargetClass && e.Machine == ctx.Linker.TargetMachine && e.Data == ctx.Linker.TargetData;
+    private bool Compatible(ElfFile e) => ctx.Linker.IsTarget(e);
 
     /// <summary>NLG0008: the library ld (or ld's search, for lld) found for a DT_NEEDED, given explicitly.</summary>
     public (List<Suggestion>, List<string>) ForDsoMissing(DsoMissingFromCommandLine d)
@@ -52,7 +52,7 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
         }
         string? name = v.Provider is null ? null : Path.GetFileName(v.Provider);
         if (name is null) return (list, notes);
-        foreach (var c in locator.ExactMatches(name, Compatible).Where(c => c.Elf is { IsSharedObject: true }))
+        foreach (var c in locator.ForFile(name, Compatible).Where(c => c.Match == CandidateMatch.FileName && c.Elf is { IsSharedObject: true }))
         {
             if (ctx.Absolute(c.FullPath) == ctx.Absolute(v.Provider!)) continue;
             if (files.Symbols(c.FullPath).Shared is not { } t || !t.DefinedVersions.Contains(v.Version)) continue;
@@ -87,11 +87,12 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
                 $"{path} defines it, but it is only a dependency of another library; the program's own references need it on the command line."));
         }
         var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
-        foreach (var (dir, source) in locator.Places().Where(p => p.Source is "--hint-dir" or "-L (command line)" or "-rpath-link" or "LIBRARY_PATH" or "$CONDA_PREFIX/lib"
-                     || p.Source.EndsWith(" stubs", StringComparison.Ordinal)))
+        foreach (var place in locator.Places().Where(p => p.Kind is CandidatePlaceKind.HintDirectory or CandidatePlaceKind.CommandLineLibraryPath
+                     or CandidatePlaceKind.RpathLink or CandidatePlaceKind.LibraryPathVariable or CandidatePlaceKind.Conda or CandidatePlaceKind.CudaToolkit))
         {
+            string dir = place.Directory;
             // The driver's own -L dirs (the system's libraries) would cost a symbol table per installed library.
-            if (source != "--hint-dir" && IsSystemDirectory(dir)) continue;
+            if (place.Kind != CandidatePlaceKind.HintDirectory && locator.IsSystemDirectory(dir)) continue;
             string[] entries = [.. locator.Listings.Files(dir, "lib*.so*"), .. locator.Listings.Files(dir, "lib*.a")];
             Array.Sort(entries, StringComparer.Ordinal);
             foreach (var path in entries)
@@ -102,14 +103,14 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
                     ? "-l" + file[3..file.LastIndexOf('.')] : "-l:" + file;
                 if (u.FromObject)
                 {
-                    list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({source}) defines {string.Join(", ", names.Take(3))}."));
+                    list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it: -L{dir} {lib}", [$"-L{dir}", lib], $"{path} ({place}) defines {string.Join(", ", names.Take(3))}."));
                     return (list, notes);
                 }
                 // Only a library refers to it: under --as-needed (many toolchains' default) ld drops a library that no
                 // object uses when it reaches it, wherever the flags land; --no-as-needed keeps it for this one input.
                 string[] flags = [$"-L{dir}", .. render.LinkerFlag("--push-state"), .. render.LinkerFlag("--no-as-needed"), lib, .. render.LinkerFlag("--pop-state")];
                 list.Add(render.Make(SuggestionQuality.Proper, $"link {file}, which defines it, and keep it: {string.Join(' ', flags)}", flags,
-                    $"{path} ({source}) defines {string.Join(", ", names.Take(3))}, which {Path.GetFileName(u.ReferencedBy)} needs and no input provides."));
+                    $"{path} ({place}) defines {string.Join(", ", names.Take(3))}, which {Path.GetFileName(u.ReferencedBy)} needs and no input provides."));
                 return (list, notes);
             }
         }
@@ -122,7 +123,7 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
     {
         foreach (var n in u.MissingNeeded)
         {
-            var candidates = locator.ExactMatches(n.Name, Compatible).Concat(locator.SonameMatches(n.Name, Compatible)).Where(c => c.Elf is { IsSharedObject: true });
+            var candidates = locator.ForNeeded(n.Name, n.By, Compatible).Where(c => c.Match != CandidateMatch.BehindDanglingSymlink);
             foreach (var c in candidates)
             {
                 if (files.Symbols(c.FullPath).Shared is not { } t) continue;
@@ -142,15 +143,6 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
             return (f.Elf is null || Compatible(f.Elf)) && files.Symbols(path).Archive is { } a && names.Any(a.Index.ContainsKey);
         return f.Elf is { IsSharedObject: true } elf && Compatible(elf) && files.Symbols(path).Shared is { } t
             && names.Any(n => Symbols.SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
-    }
-
-    private bool IsSystemDirectory(string dir)
-    {
-        string full = Path.GetFullPath(dir).TrimEnd('/');
-        if (ctx.Linker.SearchDirs.Any(d => Path.GetFullPath(ctx.Sysroot + d.TrimStart('=')).TrimEnd('/') == full)) return true;
-        return full is "/lib" or "/lib64" or "/usr/lib" or "/usr/lib64" or "/usr/local/lib"
-            || full.StartsWith("/usr/lib/gcc/", StringComparison.Ordinal)
-            || ((full.StartsWith("/lib/", StringComparison.Ordinal) || full.StartsWith("/usr/lib/", StringComparison.Ordinal)) && full.EndsWith("-linux-gnu", StringComparison.Ordinal));
     }
 
     private static string NeededByName(ResolvedLibrary lib) => lib.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";

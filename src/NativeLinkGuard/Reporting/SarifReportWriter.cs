@@ -62,10 +62,7 @@ public static class SarifReportWriter
                     w.WriteString("ruleId", f.Code);
                     w.WriteString("level", f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" });
                     w.WriteStartObject("message");
-                    var text = new StringBuilder(f.Message);
-                    if (f.Suggestions.FirstOrDefault() is { } best)
-                        text.Append(". Fix: ").Append(best.Summary).Append(best.Flags.Count > 0 ? " (" + ShellQuote.Join(best.Flags) + ")" : "");
-                    w.WriteString("text", text.ToString());
+                    w.WriteString("text", f.Message + "." + OneLineFix.Text(f.Suggestions, f.Notes));
                     w.WriteEndObject();
                     w.WriteStartArray("locations");
                     w.WriteStartObject();

@@ -40,6 +40,8 @@ public static class TextReportWriter
         sb.AppendLine();
         string sev = f.Severity == Severity.Error ? Red("error") : f.Severity == Severity.Warning ? Yellow("warning") : "info";
         sb.AppendLine($"{sev} {f.Code}: {f.Message}");
+        // A link's run-time prediction (NLG0012, NLG0013) quotes the loader, not the linker.
+        if (f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime) tool = "ld.so";
         sb.AppendLine($"  {tool} will say: {f.LdMessage}");
         if (f.Chain.Count > 1) sb.AppendLine($"  chain: {string.Join(" → ", f.Chain)}");
         if (f.Searched.Count > 0)

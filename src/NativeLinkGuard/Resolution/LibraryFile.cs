@@ -103,7 +103,7 @@ public sealed class LibraryFileCache
     public LibraryFile Get(string path)
     {
         if (_parent is not null)
-            return _aliases!.TryGetValue(path, out var target) ? _parent.Get(target) with { Path = path } : _parent.Get(path);
+            return AliasTarget(path) is { } target ? _parent.Get(target) with { Path = path } : _parent.Get(path);
         lock (_gate)
         {
             if (_virtual.TryGetValue(path, out var v)) return v;
@@ -118,6 +118,16 @@ public sealed class LibraryFileCache
         return read;
     }
 
+    /// <summary>The file an alias path stands for, however the path is spelled ("build/../deps/x" is "deps/x").</summary>
+    private string? AliasTarget(string path)
+    {
+        if (_aliases!.TryGetValue(path, out var target)) return target;
+        if (!path.Contains("/.", StringComparison.Ordinal) && !path.Contains("//", StringComparison.Ordinal)) return null;
+        string plain;
+        lock (_parent!._gate) plain = _parent._physical.Equivalent(path);
+        return _aliases.TryGetValue(plain, out target) ? target : null;
+    }
+
     private readonly Dictionary<string, SymbolFile> _symbols = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -126,7 +136,7 @@ public sealed class LibraryFileCache
     /// </summary>
     public SymbolFile Symbols(string path)
     {
-        if (_parent is not null) return _parent.Symbols(_aliases!.TryGetValue(path, out var target) ? target : path);
+        if (_parent is not null) return _parent.Symbols(AliasTarget(path) ?? path);
         if (_symbols.TryGetValue(path, out var s)) return s;
         var f = Get(path);
         s = _virtual.ContainsKey(path) || f.Elf?.PredictedFrom is not null

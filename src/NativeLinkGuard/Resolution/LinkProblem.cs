@@ -19,9 +19,6 @@ public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyLi
 
     /// <summary>lld: the name is simply not an input (lld never searches); the link goes on without checking BY's symbols.</summary>
     public bool Lld { get; init; }
-
-    /// <summary>lld only: where GNU ld's search would have found it (then lld's silence is harmless at link time).</summary>
-    public string? FoundByLdSearch { get; init; }
 }
 
 /// <summary>ld: <c>skipping incompatible FILE when searching for -lNAME</c>.</summary>

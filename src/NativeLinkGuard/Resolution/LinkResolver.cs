@@ -112,7 +112,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 var attempts = new List<SearchAttempt>();
                 var found = SearchNeeded(name, by, attempts);
                 if (found is not null) _libraries.Add(found);
-                _problems.Add(new NeededNotFound(name, by, attempts) { FoundByLdSearch = found?.Path });
+                _problems.Add(new NeededNotFound(name, by, attempts));
             }
         }
     }
@@ -406,8 +406,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private static bool IsObjectName(string name) =>
         name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal) || name.EndsWith(".lo", StringComparison.Ordinal);
 
-    private bool IsTargetCompatible(ElfFile f) =>
-        f.Class == ctx.Linker.TargetClass && f.Machine == ctx.Linker.TargetMachine && f.Data == ctx.Linker.TargetData;
+    private bool IsTargetCompatible(ElfFile f) => ctx.Linker.IsTarget(f);
 
     // ---- DT_NEEDED -------------------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ public sealed record ResolverContext(
     /// <summary>ld's argv the request was parsed from (argv[0] first); fixes are tried by appending to it.</summary>
     public IReadOnlyList<string> LinkerArguments { get; init; } = [];
 
+    /// <summary>The driver command the argv was expanded from (gcc …), or null when ld was run directly.</summary>
+    public IReadOnlyList<string>? DriverArguments { get; init; }
+
     /// <summary>The link's own objects are not named (declarative checks): --as-needed libraries are assumed used.</summary>
     public bool ObjectsUnknown { get; init; }
 

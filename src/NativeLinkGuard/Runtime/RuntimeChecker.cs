@@ -18,13 +18,15 @@ public sealed class RuntimeChecker
     private readonly RuntimeRequest _request;
     private readonly LoaderEnvironments _environments;
     private readonly RuntimeWalker _walker;
-    private readonly LibraryFileCache _files = new();
+    private readonly LibraryFileCache _files;
     // A missing library needed by the same file gets the same finding in every root that loads that file.
     private readonly Dictionary<(string Name, string NeededBy), Finding> _notFound = new();
 
-    public RuntimeChecker(RuntimeRequest request)
+    // files: a run's cache, when the check is part of a link check (predicted files live there); else its own.
+    public RuntimeChecker(RuntimeRequest request, LibraryFileCache? files = null)
     {
         _request = request;
+        _files = files ?? new LibraryFileCache();
         _environments = new LoaderEnvironments(request);
         _walker = new RuntimeWalker(request, _environments, _files);
     }

@@ -25,4 +25,7 @@ public sealed record LinkerInfo(
     string? OutputFormat = null)
 {
     public string TargetName => ElfMachines.Describe(TargetClass, TargetData, TargetMachine);
+
+    /// <summary>A file of the link's class, byte order and machine (ld skips any other, ld-rules §1.6, §4.9).</summary>
+    public bool IsTarget(ElfFile e) => e.Class == TargetClass && e.Machine == TargetMachine && e.Data == TargetData;
 }

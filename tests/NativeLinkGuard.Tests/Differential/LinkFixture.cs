@@ -137,7 +137,11 @@ public sealed partial class LinkFixture : IDisposable
             switch (op.Kind)
             {
                 case "mkdir": Directory.CreateDirectory(op.Path!); break;
-                case "symlink": if (!File.Exists(op.Path!)) File.CreateSymbolicLink(op.Path!, op.Target!); break;
+                case "symlink":
+                    // ln -sfn: an existing symlink (a dangling one being repaired) is replaced; a regular file never is.
+                    if (new FileInfo(op.Path!).LinkTarget is not null) File.Delete(op.Path!);
+                    if (!File.Exists(op.Path!)) File.CreateSymbolicLink(op.Path!, op.Target!);
+                    break;
                 case "copy": Directory.CreateDirectory(Path.GetDirectoryName(op.Destination!)!); File.Copy(op.Source!, op.Destination!, true); break;
                 default: throw new InvalidOperationException("unknown file operation " + op.Kind);
             }

@@ -110,7 +110,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     public void Unresolved_symbols_ignore_in_shared_libs_skips_the_library_check()
     {
         FooNeedingDepIn();
-        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--unresolved-symbols=ignore-in-shared-libs"), true, []);
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--unresolved-symbols=ignore-in-shared-libs"), true, ["NLG0012"]);
     }
 
     [Test]
@@ -189,7 +189,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Object("bar.o", "int foo_fn(void);\nint bar_fn(void){return foo_fn();}\n");
         AssertSymbolsAgree(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo"), true, []);
         AssertSymbolsAgree(Gcc("-shared", "-o", "libbar.so", "bar.o", "-Lbuild", "-lfoo", "-Wl,--no-allow-shlib-undefined"), false, ["NLG0002", "NLG0006"], hints: ["deps"]);
-        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), true, ["NLG0015", "NLG0002"]);
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--allow-shlib-undefined"), true, ["NLG0015", "NLG0012"]);
     }
 
     [Test]
