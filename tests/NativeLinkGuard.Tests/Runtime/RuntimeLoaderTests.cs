@@ -42,7 +42,8 @@ public sealed partial class RuntimeLoaderTests
         foreach (Match m in TraceLine().Matches(r.StandardOutput))
         {
             string name = m.Groups[1].Value;
-            if (name == "linux-vdso.so.1" || name.StartsWith('/')) continue; // the vDSO and ld.so itself
+            // The vDSO and ld.so itself; any other absolute name is a DT_NEEDED that is a path.
+            if (name == "linux-vdso.so.1" || (name.StartsWith('/') && Path.GetFileName(name).StartsWith("ld-linux", StringComparison.Ordinal))) continue;
             // "NAME (0x…)" without "=>": ld.so found it at a path equal to the name (a relative search dir).
             map.TryAdd(name, !m.Groups[2].Success ? name : m.Groups[2].Value == "not found" ? null : m.Groups[2].Value);
         }
@@ -438,5 +439,20 @@ public sealed partial class RuntimeLoaderTests
             Assert.That(r.Loadable, Is.False, f);
             Assert.That(r.Findings.Single().Code, Is.EqualTo("NLG0012"), f);
         }
+    }
+    [Test]
+    public void A_needed_path_is_loaded_as_is_relative_to_the_working_directory_and_never_searched()
+    {
+        // gcc records the path of a SONAME-less library linked by path; ld.so opens a NAME with a '/' directly.
+        _fx.SharedLib("sub/libdep.so", Dep);
+        _fx.SharedLib("abs/libdep.so", Dep);
+        _fx.SharedLib("app/librel.so", UsesDep, "librel.so", "-Wl,--no-as-needed sub/libdep.so -Wl,-rpath,'$ORIGIN/../sub'");
+        _fx.SharedLib("app/libabs.so", UsesDep, "libabs.so", $"-Wl,--no-as-needed {_fx.P("abs/libdep.so")}");
+        Assert.That(AssertAgrees(_fx.P("app/librel.so")).Loadable, Is.True, "sub/libdep.so from the cwd");
+        Assert.That(AssertAgrees(_fx.P("app/libabs.so")).Loadable, Is.True);
+        _fx.Sh("mkdir -p moved && mv abs/libdep.so moved/ && mv sub sub.moved");
+        // Neither the run path (which holds sub/'s old place) nor LD_LIBRARY_PATH is searched for such a NAME.
+        Assert.That(AssertAgrees(_fx.P("app/librel.so"), ldLibraryPath: _fx.P("sub.moved")).Loadable, Is.False);
+        Assert.That(AssertAgrees(_fx.P("app/libabs.so"), ldLibraryPath: _fx.P("moved")).Loadable, Is.False);
     }
 }
