@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Audit;
 using NativeLinkGuard.Diagnostics;
@@ -15,7 +16,8 @@ public sealed partial class DirectoryAuditorTests
     [SetUp]
     public void Create()
     {
-        Assume.That(LinkFixture.HasCompiler && File.Exists("/sbin/ldconfig"));
+        Tool.RequireOnPath("gcc");
+        Tool.Require(File.Exists("/sbin/ldconfig"), "needs /sbin/ldconfig");
         _fx = new LinkFixture();
     }
 

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -19,7 +20,7 @@ public abstract class DifferentialTestBase
     [SetUp]
     public void CreateFixture()
     {
-        Assume.That(LinkFixture.HasCompiler, "gcc is needed to build fixtures");
+        Tool.RequireOnPath("gcc");
         Fx = new LinkFixture();
     }
 

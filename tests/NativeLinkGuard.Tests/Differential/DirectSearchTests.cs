@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 namespace NativeLinkGuard.Tests.Differential;
 
 /// <summary>ld-rules §1–2: -l, -l:, -L order, .so before .a, -Bstatic, incompatible files.</summary>
@@ -94,12 +95,12 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Assert.That(report.Findings.Count(f => f.Code == "NLG0001"), Is.EqualTo(2));
     }
 
-    private static bool HasCrossCompiler => global::NativeLinkGuard.Toolchain.ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", Environment.GetEnvironmentVariable("PATH")) is not null;
+    private static void RequireCrossCompiler() => Tool.RequireOnPath("aarch64-linux-gnu-gcc");
 
     [Test]
     public void Incompatible_library_is_skipped_and_the_search_goes_on()
     {
-        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        RequireCrossCompiler();
         Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
         Fx.SharedLib("x86/libfoo.so", Foo);
         Fx.Object("main.o", MainUsesFoo);
@@ -111,7 +112,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
     [Test]
     public void Only_an_incompatible_library_means_cannot_find_and_minus_L_to_the_right_one_fixes_it()
     {
-        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        RequireCrossCompiler();
         Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
         Fx.SharedLib("x86/libfoo.so", Foo);
         Fx.Object("main.o", MainUsesFoo);
@@ -121,7 +122,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
     [Test]
     public void Incompatible_file_named_by_path_is_an_error()
     {
-        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible library");
+        RequireCrossCompiler();
         Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
         Fx.Object("main.o", MainUsesFoo);
         var real = Fx.RealLink(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
@@ -134,7 +135,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
     [Test]
     public void Archive_whose_first_member_is_for_another_machine_is_skipped()
     {
-        Assume.That(HasCrossCompiler, "aarch64-linux-gnu-gcc builds the incompatible archive member");
+        RequireCrossCompiler();
         Fx.Object("foo_arm.o", Foo, compiler: "aarch64-linux-gnu-gcc");
         Fx.Object("foo.o", Foo);
         Directory.CreateDirectory(Fx.P("arm"));

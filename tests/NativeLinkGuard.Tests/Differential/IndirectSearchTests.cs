@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -245,7 +246,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         }
         File.WriteAllBytes(Fx.P("build/libfoo.so"), bytes);
         var readelf = global::NativeLinkGuard.Toolchain.ProcessRunner.Run("readelf", ["-d", Fx.P("build/libfoo.so")]).StandardOutput;
-        Assume.That(readelf, Does.Contain("(RPATH)").And.Contain("(RUNPATH)"), "the retagged fixture has both tags");
+        Assert.That(readelf, Does.Contain("(RPATH)").And.Contain("(RUNPATH)"), "the retagged fixture has both tags");
     }
 
     [Test]

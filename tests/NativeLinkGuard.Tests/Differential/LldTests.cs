@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Toolchain;
 
@@ -7,7 +8,7 @@ namespace NativeLinkGuard.Tests.Differential;
 public sealed class LldTests : SymbolDifferentialTestBase
 {
     [SetUp]
-    public void RequireLld() => Assume.That(ProcessRunner.FindOnPath("ld.lld", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "lld is needed");
+    public void RequireLld() => Tool.RequireOnPath("ld.lld");
 
     private void CudaLayout()
     {
@@ -80,7 +81,7 @@ public sealed class LldTests : SymbolDifferentialTestBase
     [Test]
     public void An_incompatible_library_found_by_minus_l_is_an_lld_error_while_ld_skips_it()
     {
-        Assume.That(ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "the cross compiler builds the incompatible library");
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
         Fx.SharedLib("arm/libfoo.so", Foo, compiler: "aarch64-linux-gnu-gcc");
         Fx.SharedLib("x86/libfoo.so", Foo);
         Fx.Object("main.o", MainUsesFoo);

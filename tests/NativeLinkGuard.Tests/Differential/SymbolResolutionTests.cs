@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -237,7 +238,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Write("src/cpp.cc", "#include <iostream>\n#include <string>\n#include <vector>\nint main(){std::vector<std::string> v{\"a\"}; std::cout << v[0] << std::endl; return 0;}\n");
         Fx.Sh("gcc -c -fPIC src/real.c -o real.o && g++ -c src/cpp.cc -o cpp.o");
         if (command.Contains("-fuse-ld=lld"))
-            Assume.That(global::NativeLinkGuard.Toolchain.ProcessRunner.FindOnPath("ld.lld", Environment.GetEnvironmentVariable("PATH")), Is.Not.Null);
+            Tool.RequireOnPath("ld.lld");
         AssertSymbolsAgree(command, true, []);
     }
 }

@@ -22,7 +22,7 @@ public sealed class HostileFileSystemTests
     [SetUp]
     public void Create()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         _fx = new LinkFixture();
         _fx.SharedLib("good/libfoo.so", "int foo(void) { return 1; }", "libfoo.so");
         _fx.Object("main.o", "int foo(void); int main(void) { return foo(); }");
@@ -120,7 +120,7 @@ public sealed class HostileFileSystemTests
     {
         Assume.That(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root to drop to nobody with setpriv");
         string cli = Path.Combine(Repository.Root, "src", "NativeLinkGuard.Cli", "bin", Repository.Configuration, "net10.0", "nativelinkguard");
-        Assume.That(File.Exists(cli), "the CLI is built with the solution");
+        Tool.Require(File.Exists(cli), "the CLI is built with the solution");
         _fx.Sh("mkdir -p locked noread && cp good/libfoo.so locked/ && cp good/libfoo.so noread/ && chmod 000 locked && chmod 000 noread/libfoo.so && chmod -R o+rX good app main.o . && chmod 000 locked");
         var env = new Dictionary<string, string?>(_fx.Environment) { ["HOME"] = "/tmp", ["XDG_CACHE_HOME"] = null, ["DOTNET_CLI_HOME"] = "/tmp" };
         ProcessResult AsNobody(params string[] args) =>

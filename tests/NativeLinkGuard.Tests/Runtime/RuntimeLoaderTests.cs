@@ -21,7 +21,8 @@ public sealed partial class RuntimeLoaderTests
     [SetUp]
     public void Create()
     {
-        Assume.That(LinkFixture.HasCompiler && File.Exists(Rtld) && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64));
+        Tool.RequireOnPath("gcc");
+        Tool.Require(File.Exists(Rtld) && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64), "needs an x86-64 host loader");
         _fx = new LinkFixture();
     }
 
@@ -304,7 +305,7 @@ public sealed partial class RuntimeLoaderTests
     [Test]
     public void Another_machine_is_skipped_and_a_non_elf_file_is_fatal()
     {
-        Assume.That(Tool.Exists("aarch64-linux-gnu-gcc"), "needs gcc-aarch64-linux-gnu");
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
         _fx.SharedLib("arm/libdep.so.1", Dep, "libdep.so.1", compiler: "aarch64-linux-gnu-gcc");
         _fx.SharedLib("x86/libdep.so.1", Dep, "libdep.so.1");
         _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed x86/libdep.so.1 -Wl,-rpath,{_fx.P("arm")}:{_fx.P("x86")}");
@@ -337,7 +338,7 @@ public sealed partial class RuntimeLoaderTests
         Assert.That(f.Suggestions.Single().Verified, Is.True);
         // Applied to a copy, the fix leaves the stub out: the real loader no longer finds libcuda.so.1.
         _fx.Sh("cp build/libggml-cuda.so build/libfixed.so");
-        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        Tool.RequireOnPath("patchelf");
         _fx.Sh(f.Suggestions.Single().Commands!.Single().Replace("build/libggml-cuda.so", "build/libfixed.so").Replace(_fx.P("build/libggml-cuda.so"), _fx.P("build/libfixed.so")));
         var fixedReport = AssertAgrees(_fx.P("build/libfixed.so"));
         Assert.That(fixedReport.Findings.Select(x => x.Code), Is.EquivalentTo(new[] { "NLG0013" }), "the driver library is then expected from the driver");
@@ -359,7 +360,7 @@ public sealed partial class RuntimeLoaderTests
     [Test]
     public void Dependency_next_to_the_library_needs_origin_and_each_fix_really_loads()
     {
-        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        Tool.RequireOnPath("patchelf");
         // A P/Invoke library shipped with its dependency beside it, linked without a run path: the classic .NET case.
         _fx.SharedLib("bin/runtimes/linux-x64/native/libdep.so.1", Dep, "libdep.so.1");
         _fx.SharedLib("bin/runtimes/linux-x64/native/libfoo.so", UsesDep, "libfoo.so", "-Wl,--no-as-needed bin/runtimes/linux-x64/native/libdep.so.1");

@@ -58,8 +58,7 @@ public sealed partial class SymbolReadersAgainstReadelfTests
     [TestCaseSource(nameof(s_systemLibraries))]
     public void Hash_lookups_and_undefined_symbols_agree_with_readelf(string name)
     {
-        string path = new[] { "/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/" }.Select(d => d + name).FirstOrDefault(File.Exists) ?? "";
-        Assume.That(File.Exists(path), $"{name} not installed");
+        string path = Tool.SystemFile(name);
         var expected = Readelf(path);
         var table = Open(path);
         using (Assert.EnterMultipleScope())
@@ -134,7 +133,7 @@ public sealed partial class SymbolReadersAgainstReadelfTests
     public void Archive_index_and_member_names_agree_with_nm(string ar, string kind)
     {
         Members();
-        Assume.That(Tool.Run(_dir.Path, "sh", "-c", "command -v " + ar.Split(" ")[0]).ExitCode, Is.Zero, $"{ar} not installed");
+        Tool.RequireOnPath(ar.Split(" ")[0]);
         Sh($"{ar} lib{kind}.a a_member_with_a_long_name.o b.o");
         var a = Archive(P($"lib{kind}.a"));
         using (Assert.EnterMultipleScope())
