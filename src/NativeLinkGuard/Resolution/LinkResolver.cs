@@ -487,6 +487,14 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         return TryNeededCandidates(candidates, name, by, attempts);
     }
 
+    /// <summary>
+    /// How ld spells a library it found for a DT_NEEDED (in "needed by" and "undefined reference" lines): the search
+    /// element as written, "/" and NAME, unnormalised ("deps/libx.so.1", "/opt/lib//libx.so.1"); NAME alone for an
+    /// empty element (ldelf_search_needed).
+    /// </summary>
+    private static string NeededSpelling(SearchDirectory dir, string name, string path) =>
+        dir.Rule == SearchRule.AbsoluteName ? path : dir.Written is null ? path : dir.Written.Length == 0 ? name : dir.Written + "/" + name;
+
     /// <summary>ld's two passes (ld-rules §4.10): the first rejects candidates that look wrong for this link.</summary>
     private ResolvedLibrary? TryNeededCandidates(List<(string Path, SearchDirectory Dir)> candidates, string name, ResolvedLibrary by, List<SearchAttempt> attempts)
     {
@@ -518,7 +526,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name, ResolvedLibrary by) => new()
     {
         Path = path,
-        Spelling = path,
+        Spelling = NeededSpelling(dir, name, path),
         Elf = f.Elf!,
         NeededBy = by,
         NeededName = name,
@@ -578,7 +586,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             {
                 // An empty element means the current directory (CMake's "-Wl,-rpath,DIR:" hits this).
                 string e = element.Length == 0 ? "" : ExpandTokens(sysrootAbsolute ? SysrootPaths.RuntimeElement(element, S) : element, origin, by.Elf);
-                list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule));
+                list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule, Written: e));
             }
         }
         foreach (var r in req.RpathLink) AddPath(r, SearchRule.RpathLink, false);

@@ -68,6 +68,16 @@ public abstract class DifferentialTestBase
         return report;
     }
 
+    /// <summary>
+    /// The finding's "ld will say" line is a line of what the real linker said for the same link (the last check's,
+    /// or the check of <paramref name="command"/>): compared with the real stderr, never with a copied string.
+    /// </summary>
+    protected void AssertLinkerSaid(string? ldMessage, string[]? command = null)
+    {
+        var c = command is null ? Fx.Comparisons[^1] : Fx.Comparisons.Last(x => x.Command == string.Join(' ', command));
+        Assert.That(LinkFixture.Says(c.StandardError, ldMessage), Is.True, $"'{ldMessage}' is not a line the linker said for {c.Command}:\n{c.StandardError}");
+    }
+
     protected void AssertFirstSuggestionFixes(string[] command, LinkReport report)
     {
         var failing = report.Findings.First(f => f.Severity == Severity.Error);

@@ -106,7 +106,7 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Fx.Object("main.o", MainUsesFoo);
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"), expectSuccess: true);
         var skip = report.Findings.Single(f => f.Code == "NLG0003");
-        Assert.That(skip.LdMessage, Is.EqualTo("skipping incompatible arm/libfoo.so when searching for -lfoo"));
+        AssertLinkerSaid(skip.LdMessage);
     }
 
     [Test]
@@ -127,9 +127,13 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Fx.Object("main.o", MainUsesFoo);
         var real = Fx.RealLink(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
         var report = Fx.Check(Gcc("-o", "app", "main.o", "arm/libfoo.so"));
-        Assert.That(real.StandardError, Does.Contain("file in wrong format"));
+        Assert.That(real.Succeeded, Is.False);
         Assert.That(report.PredictedOutcome, Is.EqualTo(global::NativeLinkGuard.Diagnostics.PredictedOutcome.Fails));
         Assert.That(report.Findings.Single().Code, Is.EqualTo("NLG0014"));
+        // Ours is ld's line plus the two formats in parentheses: FindingFactory gives InputUnusable's reason as both
+        // message and "ld will say" (Diagnostics is issue 15's); the part ld says must be exactly ld's.
+        string said = report.Findings.Single().LdMessage!;
+        AssertLinkerSaid(said[..said.IndexOf(" (", StringComparison.Ordinal)]);
     }
 
     [Test]
@@ -143,6 +147,6 @@ public sealed class DirectSearchTests : DifferentialTestBase
         Fx.Sh("aarch64-linux-gnu-ar rcs arm/libfoo.a foo_arm.o && ar rcs x86/libfoo.a foo.o");
         Fx.Object("main.o", MainUsesFoo);
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-Wl,-Bstatic", "-lfoo", "-Wl,-Bdynamic"), expectSuccess: true);
-        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("skipping incompatible arm/libfoo.a when searching for -lfoo"));
+        AssertLinkerSaid(report.Findings.Single().LdMessage);
     }
 }

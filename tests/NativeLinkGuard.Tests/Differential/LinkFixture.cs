@@ -106,6 +106,17 @@ public sealed partial class LinkFixture : IDisposable
     [GeneratedRegex(@"undefined reference to ([^`'\s]+) \[--no-allow-shlib-undefined\]")]
     private static partial Regex LldShlibUndefined();
 
+    /// <summary>
+    /// Whether <paramref name="message"/> ("ld will say") is one of the linker's stderr lines after its own prefix:
+    /// argv[0] (<c>/usr/bin/ld: </c>, <c>ld.lld: </c>, a cross ld's full path) and lld's <c>error: </c>.
+    /// </summary>
+    public static bool Says(string stderr, string? message) =>
+        !string.IsNullOrEmpty(message) && stderr.Split('\n').Any(l => l == message ||
+            (l.EndsWith(": " + message, StringComparison.Ordinal) && LinkerPrefix().IsMatch(l[..^message.Length])));
+
+    [GeneratedRegex(@"^(?:\S*/)?(?:[\w.-]*-)?ld(?:\.\w+)?: (?:error: )?$")]
+    private static partial Regex LinkerPrefix();
+
     /// <summary>The libraries ld says it cannot find, in our finding's spelling.</summary>
     private static SortedSet<string> Missing(string stderr)
     {

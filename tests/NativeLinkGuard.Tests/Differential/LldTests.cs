@@ -56,7 +56,7 @@ public sealed class LldTests : SymbolDifferentialTestBase
         FooNeedingDepIn();
         Fx.Object("maindep.o", MainUsesDep);
         var report = AssertSymbolsAgree(Lld("-o", "app", "maindep.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), false, ["NLG0008"]);
-        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("undefined symbol: dep_fn"));
+        AssertLinkerSaid(report.Findings.Single().LdMessage);
     }
 
     [Test]
@@ -65,7 +65,7 @@ public sealed class LldTests : SymbolDifferentialTestBase
         FooNeedingDepIn();
         Fx.SharedLib("empty/libdep.so.1", "int other(void){return 0;}\n", soname: "libdep.so.1");
         var report = AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "empty/libdep.so.1"), false, ["NLG0006"], expectFix: false);
-        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to dep_fn [--no-allow-shlib-undefined]"));
+        AssertLinkerSaid(report.Findings.Single().LdMessage);
     }
 
     [Test]
@@ -89,7 +89,9 @@ public sealed class LldTests : SymbolDifferentialTestBase
         var ld = Fx.Check(Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(lld.Findings.Single(), Has.Property("Code").EqualTo("NLG0014").And.Property("LdMessage").EqualTo("arm/libfoo.so is incompatible with elf64-x86-64"));
+            Assert.That(lld.Findings.Single().Code, Is.EqualTo("NLG0014"));
+            AssertLinkerSaid(lld.Findings.Single().LdMessage, Lld("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
+            AssertLinkerSaid(ld.Findings.Single().LdMessage, Gcc("-o", "app", "main.o", "-Larm", "-Lx86", "-lfoo"));
             Assert.That(lld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Fails));
             Assert.That(ld.Findings.Single().Code, Is.EqualTo("NLG0003"));
             Assert.That(ld.PredictedOutcome, Is.EqualTo(PredictedOutcome.Succeeds));
@@ -111,6 +113,6 @@ public sealed class LldTests : SymbolDifferentialTestBase
     {
         VersionedDependency();
         var report = AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "old/libdep.so.1"), false, ["NLG0007"], expectFix: false);
-        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to dep_fn@DEP_2.0 [--no-allow-shlib-undefined]"));
+        AssertLinkerSaid(report.Findings.Single().LdMessage);
     }
 }
