@@ -84,14 +84,15 @@ public sealed class DirectSearchTests : DifferentialTestBase
     public void Missing_file_named_by_path_is_reported()
     {
         Fx.Object("main.o", MainUsesFoo);
-        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "build/libfoo.so"), expectSuccess: false, expectFix: false);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "build/libfoo.so"), expectSuccess: false, noFixBecause: "no libfoo.so exists anywhere in the fixture");
     }
 
     [Test]
     public void Every_missing_library_is_reported_not_just_the_first()
     {
         Fx.Object("main.o", "int main(void){return 0;}\n");
-        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-lnlgmissing1", "-lnlgmissing2"), expectSuccess: false, expectFix: false);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-lnlgmissing1", "-lnlgmissing2"), expectSuccess: false,
+            noFixBecause: "neither library exists anywhere");
         Assert.That(report.Findings.Count(f => f.Code == "NLG0001"), Is.EqualTo(2));
     }
 
