@@ -23,6 +23,10 @@ internal sealed class ObjectPool
     private ObjectPool()
     {
         Directory.CreateDirectory(Dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(Dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
         var sources = new List<string> { "main.c" };
         File.WriteAllText(Path.Combine(Dir, "main.c"), "int main(void){return 0;}\n");
         for (int i = 0; i < MaxLibraries; i++)
