@@ -16,6 +16,10 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         var direct = libs.Where(_ => rng.NextDouble() < 0.4).ToList();
         if (direct.Count == 0) direct.Add(libs[rng.Next(libs.Count)]);
         var used = direct.Where(_ => rng.NextDouble() < 0.8).ToList();
+        // Sometimes the program also calls a library it does not name: an undefined reference, or ld's "DSO missing"
+        // when a named library's DT_NEEDED loads it.
+        if (rng.NextDouble() < 0.2) used.Add(libs[rng.Next(libs.Count)]);
+        used = [.. used.Distinct()];
         var cmd = new List<string> { "gcc" };
         if (flavour == LinkerFlavour.Lld) cmd.Add("-fuse-ld=lld");
         cmd.AddRange(["-o", "app", ObjectPool.Shared.Object("main.o")]);
@@ -38,6 +42,7 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         if (rng.NextDouble() < 0.25) cmd.Add("-Wl,--no-as-needed");
         if (rng.NextDouble() < 0.3) cmd.Add("-Wl,-rpath-link," + RandomDirs(world, rng, relative: true));
         if (rng.NextDouble() < 0.25) cmd.Add("-Wl,-rpath," + RandomDirs(world, rng, relative: false));
+        if (rng.NextDouble() < 0.1) cmd.Add("-Wl,--copy-dt-needed-entries");
         cmd.AddRange(inputs);
 
         var env = new Dictionary<string, string?>(world.BaseEnvironment);
