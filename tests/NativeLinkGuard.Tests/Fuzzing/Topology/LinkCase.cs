@@ -5,7 +5,8 @@ public enum LinkerFlavour { GnuLd, Lld }
 /// <summary>
 /// One random link in a world: which libraries the program uses, how each input is spelled (-l, -l:, relative or
 /// absolute path), -L dirs in random order (with a stale one), -rpath-link, -rpath, --as-needed or not,
-/// LD_LIBRARY_PATH, LIBRARY_PATH and LD_RUN_PATH. --allow-shlib-undefined is not drawn: the check's answer there
+/// --copy-dt-needed-entries, calls into a library the command line does not name, LD_LIBRARY_PATH, LIBRARY_PATH and
+/// LD_RUN_PATH. --allow-shlib-undefined is not drawn: the check's answer there
 /// is being changed by issue 15.
 /// </summary>
 internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, string?> Environment)

@@ -37,21 +37,21 @@ public sealed class TopologyFuzzTests
 
     private static void RunAndAssert(LinkerFlavour flavour)
     {
-        var (seeds, expected) = Seeds();
+        var (seeds, expected, fresh) = Seeds();
         var result = TopologyRun.Run(seeds, flavour);
-        TestContext.Out.WriteLine($"{flavour}: {result.Cases} cases from {seeds.Count} worlds (seeds {Describe(seeds)}) in {result.Elapsed.TotalSeconds:F1} s; " +
+        TestContext.Out.WriteLine($"{flavour}: {result.Cases} cases from {seeds.Count} worlds (seeds {Describe(seeds, fresh)}) in {result.Elapsed.TotalSeconds:F1} s; " +
             $"{result.Disagreements.Count} disagreement(s), {result.InternalErrors} internal error(s), {result.Excluded} excluded (lld DT_NEEDED, issue 15)");
         Assert.That(result.Cases, Is.EqualTo(expected), "every drawn case must run");
         Assert.That(result.Disagreements, Is.Empty, $"{result.Disagreements.Count} disagreement(s); replay one world with NLG_FUZZ_TOPOLOGY_SEED=SEED:\n\n" + string.Join("\n\n", result.Disagreements.Take(20)));
     }
 
     /// <summary>Fixed seeds (so a run is reproducible) plus fresh ones (so runs differ), or what the environment asks.</summary>
-    private static (List<int> Seeds, int Cases) Seeds()
+    private static (List<int> Seeds, int Cases, int Fresh) Seeds()
     {
         if (Environment.GetEnvironmentVariable("NLG_FUZZ_TOPOLOGY_SEED") is { Length: > 0 } one)
         {
             var s = one.Split(',').Select(x => int.Parse(x.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
-            return (s, s.Count * TopologyRun.LinksPerWorld);
+            return (s, s.Count * TopologyRun.LinksPerWorld, 0);
         }
         int first = int.TryParse(Environment.GetEnvironmentVariable("NLG_FUZZ_SEED"), out var f) ? f : 1;
         int worlds = int.TryParse(Environment.GetEnvironmentVariable("NLG_FUZZ_CASES"), out var n) && n > 0
@@ -60,9 +60,9 @@ public sealed class TopologyFuzzTests
         var seeds = Enumerable.Range(first, worlds).ToList();
         var fresh = new Random();
         for (int i = 0; i < FreshWorlds; i++) seeds.Add(fresh.Next(1_000_000, 100_000_000));
-        return (seeds, seeds.Count * TopologyRun.LinksPerWorld);
+        return (seeds, seeds.Count * TopologyRun.LinksPerWorld, FreshWorlds);
     }
 
-    private static string Describe(List<int> seeds) =>
-        seeds.Count <= FreshWorlds + 2 ? string.Join(",", seeds) : $"{seeds[0]}..{seeds[^(FreshWorlds + 1)]} + fresh {string.Join(",", seeds.TakeLast(FreshWorlds))}";
+    private static string Describe(List<int> seeds, int fresh) =>
+        fresh == 0 ? string.Join(",", seeds) : $"{seeds[0]}..{seeds[^(fresh + 1)]} + fresh {string.Join(",", seeds.TakeLast(fresh))}";
 }
