@@ -43,7 +43,9 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         if (rng.NextDouble() < 0.25) cmd.Add("-Wl,--no-as-needed");
         if (rng.NextDouble() < 0.3) cmd.Add("-Wl,-rpath-link," + RandomDirs(world, rng, relative: true));
         if (rng.NextDouble() < 0.25) cmd.Add("-Wl,-rpath," + RandomDirs(world, rng, relative: false));
-        if (rng.NextDouble() < 0.1) cmd.Add("-Wl,--copy-dt-needed-entries");
+        // lld 14 rejects --copy-dt-needed-entries ("unknown argument"); the check has no finding for an option the
+        // linker rejects yet (a new code belongs to Diagnostics, issue 15), so it is drawn for GNU ld only.
+        if (flavour == LinkerFlavour.GnuLd && rng.NextDouble() < 0.1) cmd.Add("-Wl,--copy-dt-needed-entries");
         cmd.AddRange(inputs);
 
         var env = new Dictionary<string, string?>(world.BaseEnvironment);
