@@ -53,4 +53,17 @@ public sealed class TopologyRegressionTests : DifferentialTestBase
         // Without -rpath-link the revived library's dependency is missing, as ld says.
         AssertAgreesWithLd(Gcc("-o", "app", "main.o", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["deps"]);
     }
+
+    [Test]
+    public void Dropped_as_needed_inputs_are_revived_to_any_depth()
+    {
+        // libdep.so.1 and libmid.so.1 are both dropped (nothing uses them yet); libfoo.so needs libmid.so.1, which
+        // needs libdep.so.1: ld loads both (found seed 1393:3 of the long run), dep_fn is defined.
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("mid/libmid.so.1", "int dep_fn(void);\nint mid_fn(void){return dep_fn();}\n", soname: "libmid.so.1", extra: "-Wl,--no-as-needed deps/libdep.so.1");
+        Fx.SharedLib("build/libfoo.so", "int mid_fn(void);\nint foo_fn(void){return mid_fn();}\n", extra: "-Wl,--no-as-needed mid/libmid.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "deps/libdep.so.1", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: true);
+        Assert.That(report.Findings, Is.Empty);
+    }
 }
