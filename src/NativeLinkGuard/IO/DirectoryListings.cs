@@ -17,10 +17,14 @@ public sealed class DirectoryListings
     /// <summary>
     /// What <c>Directory.Exists(dir) ? Directory.GetFiles(dir, pattern) : []</c> gives (files and links to files,
     /// pattern matched the way .NET does), sorted ordinally; empty when DIR cannot be listed.
+    /// A pattern with a '/' matches nothing: no entry of DIR has one in its name. Patterns are built from names
+    /// such as a DT_NEEDED, which can be a path ("/abs/libdep.so", what gcc records for a SONAME-less library linked
+    /// by path); .NET would descend into a sub-directory for a relative one and throw for an absolute one.
     /// </summary>
     public IReadOnlyList<string> Files(string dir, string pattern)
     {
-        if (!TryList(dir, out var entries) || pattern.Contains('/') || pattern.Contains('\0'))
+        if (pattern.Contains('/') || pattern.Contains('\0')) return [];
+        if (!TryList(dir, out var entries))
             return Managed(dir, pattern);
         string expression = Win32Expression(pattern);
         // The pattern's literal head ("libcuda" of "libcuda.so*") must start the name: a cheap test that skips the

@@ -40,12 +40,19 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             if (input.Group != group && group != 0) Symbols.EndGroup(group);
             group = input.Group;
             ResolveInput(input, null, 0);
+            // An unusable input (wrong format by path, a script syntax error, a dynamic object in a static link) is a
+            // fatal error to GNU ld: it opens no further input, so later missing ones are never reported. lld goes on.
+            if (!Lld && _problems.Any(p => p is InputUnusable)) break;
         }
         if (group != 0) Symbols.EndGroup(group);
 
         if (!req.StaticLink)
         {
             if (Lld) ListNeededForLld();
+            else if (_problems.Any(p => p is InputNotFound or InputUnusable))
+                // ld stops after opening the inputs when one is missing or unusable, before ldelf_after_open walks
+                // the DT_NEEDED entries: it says nothing about them in this run (checked against binutils 2.40).
+                _notes.Add("an input is missing or unusable, so ld stops before it searches DT_NEEDED entries; they are checked once the inputs are found");
             else WalkNeeded();
         }
 
@@ -413,15 +420,23 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private void WalkNeeded()
     {
         var processed = new HashSet<string>(StringComparer.Ordinal);
-        // _libraries grows while we walk: found DT_NEEDED libraries add their own entries (to any depth).
-        for (int i = 0; i < _libraries.Count; i++)
+        // Found DT_NEEDED libraries join the walk with their own entries (to any depth), in ld's order.
+        var walk = new Queue<ResolvedLibrary>(_libraries.Where(l => !l.DroppedByAsNeeded));
+        var revived = new HashSet<ResolvedLibrary>();
+        while (walk.TryDequeue(out var by))
         {
-            var by = _libraries[i];
-            if (by.DroppedByAsNeeded || !ChecksNeededOf(by)) continue;
+            if (!ChecksNeededOf(by)) continue;
             foreach (var name in by.Elf.Needed)
             {
                 if (!processed.Add(name)) continue;
-                if (IsSatisfiedByLoaded(name)) continue;
+                if (IsSatisfiedByLoaded(name))
+                {
+                    // An input --as-needed dropped that satisfies NAME is loaded now ("found libx.so.1 at dir/libx.so"
+                    // in ld --verbose), and its own DT_NEEDED entries are searched like any found library's.
+                    if (_libraries.FirstOrDefault(l => l.DroppedByAsNeeded && l.NeededNamesSatisfied().Contains(name)) is { } dropped && revived.Add(dropped))
+                        walk.Enqueue(dropped);
+                    continue;
+                }
                 var attempts = new List<SearchAttempt>();
                 var found = SearchNeeded(name, by, attempts);
                 if (found is null)
@@ -432,6 +447,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 if (MayConflict(found) is { } other)
                     _problems.Add(new NeededMayConflict(name, by, found.Path, other));
                 AddLibrary(found);
+                walk.Enqueue(found);
             }
         }
     }
@@ -465,12 +481,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private void AddLibrary(ResolvedLibrary lib)
     {
         _libraries.Add(lib);
-        if (lib.Elf.Soname is { } so) _satisfies.Add(so);
-        else if (lib.Input is { } input)
-        {
-            _satisfies.Add(lib.Spelling);
-            if (input.Kind == LinkInputKind.Library) _satisfies.Add(Path.GetFileName(lib.Path));
-        }
+        _satisfies.UnionWith(lib.NeededNamesSatisfied());
     }
 
     private bool IsSatisfiedByLoaded(string name) => _satisfies.Contains(name);
@@ -487,6 +498,14 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             candidates.Add((dir.Path.Length == 0 ? ctx.Absolute(name) : Path.Combine(dir.Path, name), dir));
         return TryNeededCandidates(candidates, name, by, attempts);
     }
+
+    /// <summary>
+    /// How ld spells a library it found for a DT_NEEDED (in "needed by" and "undefined reference" lines): the search
+    /// element as written, "/" and NAME, unnormalised ("deps/libx.so.1", "/opt/lib//libx.so.1"); NAME alone for an
+    /// empty element (ldelf_search_needed).
+    /// </summary>
+    private static string NeededSpelling(SearchDirectory dir, string name, string path) =>
+        dir.Rule == SearchRule.AbsoluteName ? path : dir.Written is null ? path : dir.Written.Length == 0 ? name : dir.Written + "/" + name;
 
     /// <summary>ld's two passes (ld-rules §4.10): the first rejects candidates that look wrong for this link.</summary>
     private ResolvedLibrary? TryNeededCandidates(List<(string Path, SearchDirectory Dir)> candidates, string name, ResolvedLibrary by, List<SearchAttempt> attempts)
@@ -519,7 +538,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name, ResolvedLibrary by) => new()
     {
         Path = path,
-        Spelling = path,
+        Spelling = NeededSpelling(dir, name, path),
         Elf = f.Elf!,
         NeededBy = by,
         NeededName = name,
@@ -579,7 +598,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             {
                 // An empty element means the current directory (CMake's "-Wl,-rpath,DIR:" hits this).
                 string e = element.Length == 0 ? "" : ExpandTokens(sysrootAbsolute ? SysrootPaths.RuntimeElement(element, S) : element, origin, by.Elf);
-                list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule));
+                list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule, Written: e));
             }
         }
         foreach (var r in req.RpathLink) AddPath(r, SearchRule.RpathLink, false);

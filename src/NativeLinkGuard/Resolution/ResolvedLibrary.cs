@@ -17,8 +17,21 @@ public sealed class ResolvedLibrary
     /// <summary>--copy-dt-needed-entries in effect (inherited by DT_NEEDED libraries).</summary>
     public bool CopyDtNeeded { get; init; }
     public bool AsNeeded { get; init; }
-    /// <summary>--as-needed and nothing referenced it when ld loaded it: still satisfies a DT_NEEDED name, but its own are not searched.</summary>
+    /// <summary>--as-needed and nothing referenced it when ld loaded it: its DT_NEEDED entries are searched only if a later DT_NEEDED names it (ld loads it then).</summary>
     public bool DroppedByAsNeeded { get; set; }
+
+    /// <summary>
+    /// The DT_NEEDED names this library satisfies once loaded (ld-rules §4.2): its SONAME; without one, its name as
+    /// given and, when found by -l/-l:, its file name. A library given by path ("/abs/libx.so") does not satisfy
+    /// "libx.so". A SONAME-less library found for a DT_NEEDED satisfies nothing further (its NAME was searched once).
+    /// </summary>
+    public IEnumerable<string> NeededNamesSatisfied()
+    {
+        if (Elf.Soname is { } so) { yield return so; yield break; }
+        if (Input is null) yield break;
+        yield return Spelling;
+        if (Input.Kind == LinkInputKind.Library) yield return System.IO.Path.GetFileName(Path);
+    }
 
     /// <summary>The chain from the link output: test_dflash → libggml-cuda.so → libcuda.so.1.</summary>
     public IReadOnlyList<string> Chain(string output)

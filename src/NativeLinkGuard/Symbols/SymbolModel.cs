@@ -156,7 +156,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         {
             // bfd keeps an as-needed library for a non-weak reference of an object, or of a shared library unless the
             // library is already on a loaded library's DT_NEEDED list (elf_link_add_object_symbols, on_needed_list).
-            bool onNeededList = (lib.Elf.Soname ?? Path.GetFileName(lib.Path)) is { } n && _neededNames.Contains(n);
+            bool onNeededList = lib.NeededNamesSatisfied().Any(_neededNames.Contains);
             bool needed = false;
             foreach (var r in _undefined.Values)
             {
@@ -232,9 +232,21 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         }
         // An --as-needed input dropped before a later library needed it still satisfies that DT_NEEDED (ld-rules §4.2):
         // ld loads it then, for the libraries that need it.
+        // To any depth: a revived library's own DT_NEEDED can name another dropped input (so repeat until none joins).
         if (!lld)
-            foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && _neededNames.Contains(l.Elf.Soname ?? Path.GetFileName(l.Path))))
-                if (files.Symbols(lib.Path).Shared is { } t) AddProvider(new Provider(lib, t, FromNeeded: true), null);
+        {
+            var revived = new HashSet<ResolvedLibrary>();
+            for (bool joined = true; joined;)
+            {
+                joined = false;
+                foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && !revived.Contains(l) && l.NeededNamesSatisfied().Any(_neededNames.Contains)).ToList())
+                {
+                    revived.Add(lib);
+                    joined = true;
+                    if (files.Symbols(lib.Path).Shared is { } t) AddProvider(new Provider(lib, t, FromNeeded: true), null);
+                }
+            }
+        }
         if (Unknowable is not null) return [];
 
         string? policy = req.UnresolvedSymbols;

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Audit;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Tests.Differential;
@@ -13,7 +14,8 @@ public sealed class DirectoryAuditorTests
     [SetUp]
     public void Create()
     {
-        Assert.That(LinkFixture.HasCompiler && LdconfigOracle.Exists, "gcc and /sbin/ldconfig are needed");
+        Tool.RequireOnPath("gcc");
+        Tool.Require(LdconfigOracle.Exists, "needs /sbin/ldconfig");
         _fx = new LinkFixture();
     }
 

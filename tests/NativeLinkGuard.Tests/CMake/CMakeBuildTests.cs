@@ -20,7 +20,7 @@ public sealed class CMakeBuildTests
     [SetUp]
     public void Stub()
     {
-        Assume.That(LinkFixture.HasCompiler && ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")) is not null);
+        Tool.RequireOnPath("gcc", "cmake");
         _fx = new LinkFixture();
         _fx.Sh($"mkdir -p cuda/lib64/stubs && gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o cuda/lib64/stubs/libcuda.so {Project()}/cuda-stub.c");
     }
@@ -45,7 +45,7 @@ public sealed class CMakeBuildTests
     [TestCase("Ninja")]
     public void Predicts_both_failing_links_before_the_build_and_the_suggested_cmake_fix_makes_the_real_build_link(string generator)
     {
-        Assume.That(generator != "Ninja" || ProcessRunner.FindOnPath("ninja", Environment.GetEnvironmentVariable("PATH")) is not null, "ninja-build");
+        if (generator == "Ninja") Tool.RequireOnPath("ninja");
         var build = Configure(generator, "build");
         Assert.That(File.Exists(_fx.P("build/libggml-cuda.so")), Is.False, "nothing is built before the check");
         var reports = new CMakeChecker().Check(build, _fx.Environment, []);
@@ -168,7 +168,7 @@ public sealed class CMakeBuildTests
     [TestCase("Ninja")]
     public void Without_a_file_api_reply_the_link_txt_or_build_ninja_fallback_predicts_the_same(string generator)
     {
-        Assume.That(generator != "Ninja" || ProcessRunner.FindOnPath("ninja", Environment.GetEnvironmentVariable("PATH")) is not null, "ninja-build");
+        if (generator == "Ninja") Tool.RequireOnPath("ninja");
         var r = Cmake("-S", Project(), "-B", _fx.P("old"), "-G", generator, "-DCUDA_STUBS_DIR=" + _fx.P("cuda/lib64/stubs"));
         Assert.That(r.ExitCode, Is.EqualTo(0), r.StandardError);
         Assert.That(CMakeFileApi.TryRead(_fx.P("old"), out _), Is.Null, "no query was written, so no reply");
@@ -191,7 +191,7 @@ public sealed class CMakeBuildTests
     {
         var build = Configure("Unix Makefiles", "build", "-DCMAKE_C_USE_RESPONSE_FILE_FOR_LIBRARIES=ON", "-DCMAKE_C_USE_RESPONSE_FILE_FOR_OBJECTS=ON");
         string linkTxt = File.ReadAllText(_fx.P("build/CMakeFiles/test_dflash.dir/link.txt"));
-        Assume.That(linkTxt, Does.Contain(".rsp"), "this CMake writes response files for the link");
+        Assert.That(linkTxt, Does.Contain(".rsp"), "the CMAKE_C_USE_RESPONSE_FILE_FOR_* settings write response files for the link");
         var reports = new CMakeChecker().Check(build, _fx.Environment, []);
         Assert.That(reports.Where(x => x.PredictedOutcome == PredictedOutcome.Fails).Select(x => x.Target!.Name).Order(), Is.EqualTo(new[] { "llama-server", "test_dflash" }));
     }

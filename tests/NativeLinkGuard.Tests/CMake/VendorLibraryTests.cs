@@ -23,8 +23,7 @@ public sealed class VendorLibraryTests
     [TestCase(true, "NLG0006")]
     public void Predicted_failures_equal_the_real_builds_and_the_first_fix_links_every_target(bool underlinked, string code)
     {
-        Assert.That(LinkFixture.HasCompiler && ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")) is not null,
-            Is.True, "gcc and cmake are needed (.ci/run installs them)");
+        Tool.RequireOnPath("gcc", "cmake");
         using var fx = new LinkFixture();
         fx.Write("drv.c", "int drvInit(void) { return 0; }\n");
         fx.Sh("mkdir -p toolkit/lib64/stubs && gcc -shared -fPIC -Wl,-soname,libdrv.so.1 -o toolkit/lib64/stubs/libdrv.so drv.c");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
@@ -10,7 +11,7 @@ public sealed class AuditCommandTests
     [Test]
     public void Audit_json_carries_the_commands_and_the_exit_code_says_whether_anything_is_wrong()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new LinkFixture();
         fx.SharedLib("lib/libcudnn.so.7.5.0", "int c(void){return 7;}\n", soname: "libcudnn.so.7");
         File.Copy(fx.P("lib/libcudnn.so.7.5.0"), fx.P("lib/libcudnn.so.7"));

@@ -15,7 +15,7 @@ public sealed class CMakeCommandTests
     [SetUp]
     public void Configure()
     {
-        Assume.That(LinkFixture.HasCompiler && ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")) is not null);
+        Tool.RequireOnPath("gcc", "cmake");
         _fx = new LinkFixture();
         string project = RepoProject();
         _fx.Sh($"mkdir -p stubs && gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o stubs/libcuda.so {project}/cuda-stub.c");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
@@ -12,7 +13,7 @@ public sealed class CheckCommandTests
     [SetUp]
     public void Build()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         _fx = new LinkFixture();
         _fx.SharedLib("deps/libdep.so.1", "int dep_fn(void){return 1;}\n", soname: "libdep.so.1");
         _fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint foo_fn(void){return dep_fn();}\n", extra: "deps/libdep.so.1");

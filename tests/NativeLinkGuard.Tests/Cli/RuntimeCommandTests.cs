@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
@@ -19,7 +20,7 @@ public sealed class RuntimeCommandTests
     [Test]
     public void Json_has_one_entry_per_file_with_loadable_libraries_and_findings()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new LinkFixture();
         fx.SharedLib("lib/libdep.so.1", "int dep_fn(void) { return 1; }", "libdep.so.1");
         fx.SharedLib("lib/libgood.so", "int dep_fn(void); int g(void) { return dep_fn(); }", "libgood.so", "-Wl,--no-as-needed lib/libdep.so.1 -Wl,-rpath,'$ORIGIN'");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
 
 namespace NativeLinkGuard.Tests.Commands;
@@ -31,7 +32,7 @@ public sealed class CommandLineSplitterTests
     public void Agrees_with_sh_on_a_tricky_line()
     {
         const string command = "a 'b c' \"d \\\"e\\\" \\x\" f\\ g 'h'\"i\" \\'";
-        Assume.That(File.Exists("/bin/sh"), Is.True);
+        Tool.Require(File.Exists("/bin/sh"), "needs /bin/sh");
         var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("printf '%s\\n' " + command);

@@ -90,7 +90,7 @@ public sealed partial class ResponseFilesTests
     [Category("RequiresCc")]
     public void Split_agrees_with_ld_on_a_quoted_file()
     {
-        Assume.That(Tool.Exists("ld"), Is.True, "ld not installed");
+        Tool.RequireOnPath("ld");
         using var dir = new TempDirectory();
         const string text = "'' \"a\\\"b\" 'c\\d' e\"f\"g 'x y' p\\ q\t\\'r";
         dir.Write("q.rsp", text);

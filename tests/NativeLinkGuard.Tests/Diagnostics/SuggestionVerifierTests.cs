@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Resolution;
@@ -12,7 +13,7 @@ public sealed class SuggestionVerifierTests
     [Test]
     public void A_suggestion_that_would_not_make_ld_find_the_library_is_dropped_and_one_that_would_is_kept()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new LinkFixture();
         fx.SharedLib("deps/libdep.so.1", "int dep_fn(void){return 1;}\n", soname: "libdep.so.1");
         fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint foo_fn(void){return dep_fn();}\n", extra: "deps/libdep.so.1");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Toolchain;
 
@@ -7,7 +8,7 @@ namespace NativeLinkGuard.Tests.Differential;
 /// Issue 15: failing links whose library exists where users keep it — next to the needing library's directory, deep
 /// in the project tree, behind a dangling symlink, inside the sysroot, in a toolkit directory — with no --hint-dir.
 /// For every one the first suggestion is a proper fix, and applied as a user would, the real link succeeds
-/// (<see cref="DifferentialTestBase.AssertAgreesWithLd"/> with its default expectFix).
+/// (<see cref="DifferentialTestBase.AssertAgreesWithLd"/> without noFixBecause: every suggestion proper and applied).
 /// </summary>
 public sealed class CandidatePlacesTests : DifferentialTestBase
 {
@@ -131,7 +132,7 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
     [Test]
     public void With_lld_a_library_in_a_sysroot_directory_lld_does_not_search()
     {
-        Assume.That(ProcessRunner.FindOnPath("ld.lld", System.Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "lld is needed");
+        Tool.RequireOnPath("ld.lld");
         Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
         Fx.SharedLib("sysroot/usr/lib64/libnlgx.so", "int x_fn(void){return 0;}\n");
         Fx.Object("main.o", "int x_fn(void);\nint main(void){return x_fn();}\n");
@@ -156,7 +157,7 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
     [TestCase("lld", "script")]
     public void A_direct_input_kept_where_users_keep_it_is_fixed_for_both_linkers(string linker, string layout)
     {
-        Assume.That(linker == "bfd" || ProcessRunner.FindOnPath("ld.lld", System.Environment.GetEnvironmentVariable("PATH")) is not null, "lld is needed");
+        if (linker != "bfd") Tool.RequireOnPath("ld.lld");
         Fx.Object("main.o", "int bar_fn(void);\nint main(void){return bar_fn();}\n");
         Directory.CreateDirectory(Fx.P("build"));
         switch (layout)
@@ -187,7 +188,7 @@ public sealed class CandidatePlacesTests : DifferentialTestBase
         Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "gone/libnlgnowhere.so.7");
         Fx.Object("main.o", MainUsesFoo);
         Fx.Sh("rm -r gone");
-        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, noFixBecause: "the library was deleted: it exists nowhere");
         var f = report.Findings.Single(x => x.Code == DiagnosticCodes.IndirectDependencyNotFound);
         using (Assert.EnterMultipleScope())
         {

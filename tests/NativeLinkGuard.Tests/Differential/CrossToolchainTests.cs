@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -12,7 +13,7 @@ public sealed class CrossToolchainTests : DifferentialTestBase
 
     private void CrossFooNeedingDep()
     {
-        Assume.That(ProcessRunner.FindOnPath(Cc, Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, "needs gcc-aarch64-linux-gnu");
+        Tool.RequireOnPath(Cc);
         Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1", compiler: Cc);
         Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: "deps/libdep.so.1", compiler: Cc);
         Fx.Object("main.o", MainUsesFoo, compiler: Cc);

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -150,6 +151,20 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         Assert.That(report.Findings.Single(f => f.Code == "NLG0002").Chain, Is.EqualTo(new[] { "app", "libfoo.so", "libc2.so.1", "libc3.so.1" }));
     }
 
+    [TestCase("deps")]
+    [TestCase("./deps/../deps")]
+    [TestCase("{root}/deps/")]
+    public void A_library_found_for_a_needed_entry_is_spelled_as_ld_joined_the_search_element_and_the_name(string element)
+    {
+        // ld names libc2.so.1 in its messages as ELEMENT + "/" + NAME, unnormalised (ldelf_search_needed).
+        Fx.SharedLib("c3/libc3.so.1", Dep, soname: "libc3.so.1");
+        Fx.SharedLib("deps/libc2.so.1", FooNeedsDep.Replace("foo_fn", "c2_fn"), soname: "libc2.so.1", extra: "c3/libc3.so.1");
+        Fx.SharedLib("build/libfoo.so", "int c2_fn(void); int foo_fn(void){return c2_fn();}\n", extra: "deps/libc2.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link," + element.Replace("{root}", Fx.Root)), expectSuccess: false, hints: ["c3"]);
+        AssertLinkerSaid(report.Findings.Single(f => f.Code == "NLG0002").LdMessage);
+    }
+
     [Test]
     public void Bare_ld_suggestion_uses_ld_spelling()
     {
@@ -245,7 +260,7 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         }
         File.WriteAllBytes(Fx.P("build/libfoo.so"), bytes);
         var readelf = global::NativeLinkGuard.Toolchain.ProcessRunner.Run("readelf", ["-d", Fx.P("build/libfoo.so")]).StandardOutput;
-        Assume.That(readelf, Does.Contain("(RPATH)").And.Contain("(RUNPATH)"), "the retagged fixture has both tags");
+        Assert.That(readelf, Does.Contain("(RPATH)").And.Contain("(RUNPATH)"), "the retagged fixture has both tags");
     }
 
     [Test]

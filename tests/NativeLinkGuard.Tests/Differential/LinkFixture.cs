@@ -106,13 +106,27 @@ public sealed partial class LinkFixture : IDisposable
     [GeneratedRegex(@"undefined reference to ([^`'\s]+) \[--no-allow-shlib-undefined\]")]
     private static partial Regex LldShlibUndefined();
 
+    /// <summary>
+    /// Whether <paramref name="message"/> ("ld will say") is one of the linker's stderr lines after its own prefix:
+    /// argv[0] (<c>/usr/bin/ld: </c>, <c>ld.lld: </c>, a cross ld's full path) and lld's <c>error: </c>.
+    /// </summary>
+    public static bool Says(string stderr, string? message) =>
+        !string.IsNullOrEmpty(message) && stderr.Split('\n').Any(l => l == message ||
+            (l.EndsWith(": " + message, StringComparison.Ordinal) && LinkerPrefix().IsMatch(l[..^message.Length])));
+
+    [GeneratedRegex(@"^(?:\S*/)?(?:[\w.-]*-)?ld(?:\.\w+)?: (?:error: )?$")]
+    private static partial Regex LinkerPrefix();
+
     /// <summary>The libraries ld says it cannot find, in our finding's spelling.</summary>
+    public static SortedSet<string> MissingInStderr(string stderr) => Missing(stderr);
+
     private static SortedSet<string> Missing(string stderr)
     {
         var set = new SortedSet<string>(StringComparer.Ordinal);
         foreach (Match m in CannotFind().Matches(stderr)) set.Add(m.Groups[1].Value);
         foreach (Match m in CannotFindInside().Matches(stderr)) set.Add(m.Groups[1].Value);
         foreach (Match m in NeededNotFound().Matches(stderr)) set.Add(m.Groups[1].Value);
+        foreach (Match m in LldCannotFind().Matches(stderr)) set.Add(m.Groups[1].Value);
         return set;
     }
 
@@ -125,6 +139,10 @@ public sealed partial class LinkFixture : IDisposable
 
     [GeneratedRegex(@"cannot find (\S+) inside ")]
     private static partial Regex CannotFindInside();
+
+    // lld: "unable to find library -lfoo", "cannot open build/libfoo.so: No such file or directory".
+    [GeneratedRegex(@"(?:unable to find library|error: cannot open) (\S+?):?(?: No such file or directory)?$", RegexOptions.Multiline)]
+    private static partial Regex LldCannotFind();
 
     [GeneratedRegex(@"warning: (\S+), needed by \S+, not found")]
     private static partial Regex NeededNotFound();

@@ -26,7 +26,8 @@ public sealed class LinkerScriptAndConfTests : DifferentialTestBase
     {
         Fx.Write("build/libfoo.so", "GROUP ( /nonexistent/nlg/libfoo.so.1 AS_NEEDED ( /nonexistent/nlg/libbar.so.1 ) )\n");
         Fx.Object("main.o", "int main(void){return 0;}\n");
-        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false,
+            noFixBecause: "the script's members exist nowhere; only creating them or editing the script would do");
     }
 
     [Test]
@@ -71,7 +72,10 @@ public sealed class LinkerScriptAndConfTests : DifferentialTestBase
         Fx.SharedLib("build/libreal.so", Foo);
         Fx.Write("build/libfoo.so", "OUTPUT_FORMAT(elf32-i386)\nINPUT ( libreal.so )\n");
         Fx.Object("main.o", MainUsesFoo);
-        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        // -Lbuild -lreal would fix it (ld confirms it links); the advisor does not propose a library a skipped script names.
+        Assert.That(Fx.RealLink(Gcc("-o", "app", "main.o", "-Lbuild", "-lreal")).Succeeded, Is.True);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false,
+            noFixBecause: "the advisor does not look inside a skipped script (issue 15)");
         Assert.That(report.Findings.Select(f => f.Code), Is.EquivalentTo(new[] { "NLG0003", "NLG0001" }));
     }
 
@@ -91,7 +95,8 @@ public sealed class LinkerScriptAndConfTests : DifferentialTestBase
         Fx.Write("build/libfoo.so", "/* x */\nGROUP ( libreal.so ) )\n");
         Fx.Object("main.o", MainUsesFoo);
         var real = Fx.RealLink(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"));
-        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false, expectFix: false);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false,
+            noFixBecause: "only editing the script fixes a syntax error, and we never edit a user's file");
         var f = report.Findings.Single();
         Assert.That(f.Code, Is.EqualTo("NLG0014"));
         Assert.That(real.StandardError, Does.Contain(f.LdMessage));

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Toolchain;
@@ -87,7 +88,7 @@ public sealed partial class LinkerSilenceTests : DifferentialTestBase
     [Test]
     public void Lld_reports_no_missing_dependency_and_predicts_the_load()
     {
-        Assume.That(HasLld, "lld is needed");
+        Tool.Require(HasLld, "needs ld.lld");
         FooNeedingDepIn();
         var report = AssertSilentAndLoadPredicted(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath," + Fx.P("build")), "app");
         Assert.That(report.Findings.Single().Code, Is.EqualTo(DiagnosticCodes.NotLoadableAtRunTime));
@@ -96,7 +97,7 @@ public sealed partial class LinkerSilenceTests : DifferentialTestBase
     [Test]
     public void Lld_with_an_inherited_dt_rpath_loads_and_is_quiet()
     {
-        Assume.That(HasLld, "lld is needed");
+        Tool.Require(HasLld, "needs ld.lld");
         FooNeedingDepIn();
         // DT_RPATH of the program is inherited by libfoo.so at run time (DT_RUNPATH is not).
         var report = AssertSilentAndLoadPredicted(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--disable-new-dtags", "-Wl,-rpath," + Fx.P("build") + ":" + Fx.P("deps")), "app");
@@ -106,7 +107,7 @@ public sealed partial class LinkerSilenceTests : DifferentialTestBase
     [Test]
     public void Lld_with_a_run_path_the_dependency_needs_but_new_dtags_is_reported()
     {
-        Assume.That(HasLld, "lld is needed");
+        Tool.Require(HasLld, "needs ld.lld");
         FooNeedingDepIn();
         // The same run path as DT_RUNPATH is the program's only: libfoo.so's dependency is not searched there.
         AssertSilentAndLoadPredicted(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath," + Fx.P("build") + ":" + Fx.P("deps")), "app");

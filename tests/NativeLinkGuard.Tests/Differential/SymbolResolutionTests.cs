@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;
@@ -13,7 +14,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         var f = report.Findings.Single(x => x.Code == "NLG0006");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(f.LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to `dep_fn'"));
+            AssertLinkerSaid(f.LdMessage);
             Assert.That(f.Message, Does.Contain("libdep.so.1 (not found) would provide it").And.Contain(Fx.P("deps/libdep.so.1")));
             Assert.That(report.Findings.Single(x => x.Code == "NLG0002").Severity, Is.EqualTo(Severity.Error));
         }
@@ -26,7 +27,8 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Object("depobj.o", Dep);
         var report = AssertSymbolsAgree(Gcc("-o", "app", "main.o", "depobj.o", "-Lbuild", "-lfoo"), true, ["NLG0002"]);
         var f = report.Findings.Single();
-        Assert.That((f.Severity, f.LdMessage), Is.EqualTo((Severity.Warning, "warning: libdep.so.1, needed by build/libfoo.so, not found (try using -rpath or -rpath-link)")));
+        Assert.That(f.Severity, Is.EqualTo(Severity.Warning));
+        AssertLinkerSaid(f.LdMessage);
         Assert.That(f.Notes[0], Does.Contain("the link succeeds"));
     }
 
@@ -38,7 +40,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         var f = report.Findings.Single();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(f.LdMessage, Is.EqualTo("build/libfoo.so: undefined reference to `dep_fn@DEP_2.0'"));
+            AssertLinkerSaid(f.LdMessage);
             Assert.That(f.NeededVersion, Is.EqualTo("DEP_2.0"));
             Assert.That(f.ProvidedVersions, Is.EqualTo(new[] { "DEP_1.0" }));
             Assert.That(f.Suggestions[0].Flags, Is.EqualTo(new[] { Fx.P("new/libdep.so.1") }));
@@ -59,7 +61,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.SharedLib("prebuilt/libpre.so", "int fcntl64(void);\nint pre_fn(void){return fcntl64();}\n", extra: "-nostdlib newlibc/libc.so.6");
         Fx.Object("main.o", "int pre_fn(void);\nint main(void){return pre_fn();}\n");
         string[] command = Gcc("-nostdlib", "--sysroot=" + Fx.P("sys"), "-o", "app", "main.o", "-Lprebuilt", "-lpre", "-L=/usr/lib", "-lc");
-        var report = AssertSymbolsAgree(command, false, ["NLG0007"], expectFix: false);
+        var report = AssertSymbolsAgree(command, false, ["NLG0007"], noFixBecause: "only a sysroot with a newer libc provides GLIBC_2.28");
         var f = report.Findings.Single();
         using (Assert.EnterMultipleScope())
         {
@@ -76,8 +78,13 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Object("maindep.o", "int foo_fn(void);\nint dep_fn(void);\nint main(void){return foo_fn()+dep_fn()-2;}\n");
         var report = AssertSymbolsAgree(Gcc("-o", "app", "maindep.o", "-Wl,--no-as-needed", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), false, ["NLG0008"]);
         var f = report.Findings.Single();
-        Assert.That(f.LdMessage, Is.EqualTo("maindep.o: undefined reference to symbol 'dep_fn'"));
-        Assert.That(f.Notes[0], Does.Contain("DSO missing from command line"));
+        AssertLinkerSaid(f.LdMessage);
+        // ld's second line names the library where it found the symbol, spelled as ld opened it ("deps/libdep.so.1"
+        // through -rpath-link,deps); our note quotes it with the absolute path (FindingFactory uses Library.Path, not
+        // its Spelling: issue 15's). The same file, and otherwise the same line:
+        Assert.That(f.Notes[0], Does.StartWith("ld then says: "));
+        var line = System.Text.RegularExpressions.Regex.Match(Fx.Comparisons[^1].StandardError, @"ld: (\S+)(: error adding symbols: .*)");
+        Assert.That(f.Notes[0], Is.EqualTo("ld then says: " + Fx.P(line.Groups[1].Value) + line.Groups[2].Value));
     }
 
     [Test]
@@ -103,7 +110,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         FooNeedingDepIn();
         var report = AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,--warn-unresolved-symbols"), true, ["NLG0002", "NLG0006"]);
         Assert.That(report.Findings.Select(f => f.Severity), Has.All.EqualTo(Severity.Warning));
-        Assert.That(report.Findings.Single(f => f.Code == "NLG0006").LdMessage, Is.EqualTo("build/libfoo.so: warning: undefined reference to `dep_fn'"));
+        AssertLinkerSaid(report.Findings.Single(f => f.Code == "NLG0006").LdMessage);
     }
 
     [Test]
@@ -118,7 +125,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
     {
         Fx.Object("maindep.o", MainUsesDep);
         AssertSymbolsAgree(Gcc("-o", "app", "maindep.o", "-Wl,--unresolved-symbols=ignore-all"), true, []);
-        AssertSymbolsAgree(Gcc("-o", "app2", "maindep.o", "-Wl,--unresolved-symbols=report-all"), false, ["NLG0006"], expectFix: false);
+        AssertSymbolsAgree(Gcc("-o", "app2", "maindep.o", "-Wl,--unresolved-symbols=report-all"), false, ["NLG0006"], noFixBecause: "nothing in the fixture defines dep_fn");
     }
 
     [Test]
@@ -199,7 +206,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Sh("gcc -ffunction-sections -c src/gc.c -o gc.o");
         var report = AssertAgreesWithLd(Gcc("-o", "app", "gc.o", "-Wl,--gc-sections"), true);
         Assert.That(report.Findings.Single(), Has.Property("Code").EqualTo("NLG0006").And.Property("Severity").EqualTo(Severity.Warning));
-        AssertSymbolsAgree(Gcc("-o", "app", "gc.o"), false, ["NLG0006"], expectFix: false);
+        AssertSymbolsAgree(Gcc("-o", "app", "gc.o"), false, ["NLG0006"], noFixBecause: "nothing in the fixture defines nothere");
     }
 
     [Test]
@@ -208,7 +215,7 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         FooNeedingDepIn();
         Fx.SharedLib("v2/libdep.so.2", Dep, soname: "libdep.so.2");
         var report = AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "v2/libdep.so.2", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), true, ["NLG0009"]);
-        Assert.That(report.Findings.Single().LdMessage, Is.EqualTo("warning: libdep.so.1, needed by build/libfoo.so, may conflict with libdep.so.2"));
+        AssertLinkerSaid(report.Findings.Single().LdMessage);
     }
 
     private static readonly string[][] s_systemLinks =
@@ -235,9 +242,10 @@ public sealed class SymbolResolutionTests : SymbolDifferentialTestBase
         Fx.Write("src/real.c", "#include <stdio.h>\n#include <math.h>\n#include <pthread.h>\nvoid *t(void *a){return a;}\n"
             + "int main(int c, char **v){pthread_t x; pthread_create(&x, 0, t, 0); pthread_join(x, 0); printf(\"%f\\n\", sin(c)); return 0;}\n");
         Fx.Write("src/cpp.cc", "#include <iostream>\n#include <string>\n#include <vector>\nint main(){std::vector<std::string> v{\"a\"}; std::cout << v[0] << std::endl; return 0;}\n");
+        Tool.RequireOnPath("g++");
         Fx.Sh("gcc -c -fPIC src/real.c -o real.o && g++ -c src/cpp.cc -o cpp.o");
         if (command.Contains("-fuse-ld=lld"))
-            Assume.That(global::NativeLinkGuard.Toolchain.ProcessRunner.FindOnPath("ld.lld", Environment.GetEnvironmentVariable("PATH")), Is.Not.Null);
+            Tool.RequireOnPath("ld.lld");
         AssertSymbolsAgree(command, true, []);
     }
 }

@@ -101,12 +101,11 @@ public sealed class FileSnifferTests
     [Test]
     public void A_file_without_read_permission_is_unreadable()
     {
-        Assume.That(OperatingSystem.IsWindows(), Is.False, "Unix permissions");
-        Assume.That(Environment.UserName, Is.Not.EqualTo("root"), "root reads every file");
         using var dir = new TempDirectory();
         string path = dir.Write("libp.so", "GROUP ( x )");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.None);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.None);
+        // root (CI) reads a file of any mode: there a file whose read fails (EIO at offset 0) stands for it.
+        if (Environment.UserName == "root") path = "/proc/self/mem";
 
         Assert.That(Sniff(path, out var error), Is.EqualTo(FileKind.Unreadable));
         Assert.That(error, Is.Not.Null);
@@ -124,7 +123,7 @@ public sealed class FileSnifferTests
     [Category("RequiresCc")]
     public void Files_made_by_gcc_and_ar_are_recognized()
     {
-        Assume.That(Tool.Exists("gcc") && Tool.Exists("ar"), "needs gcc and ar");
+        Tool.RequireOnPath("gcc", "ar");
         using var dir = new TempDirectory();
         dir.Write("z.c", "int z(void) { return 0; }\n");
         Assert.That(Tool.Run(dir.Path, "gcc", "-c", "-fPIC", "z.c").ExitCode, Is.Zero);

@@ -19,7 +19,7 @@ public sealed class PackageEndToEndTests
     [OneTimeSetUp]
     public void PackAndCreateConsumer()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         _fx = new LinkFixture();
         string repo = RepoRoot();
         string config = Repository.Configuration;

@@ -22,7 +22,7 @@ public sealed class SampleTests
     [Test]
     public void Sample_warns_before_its_native_build_and_the_documented_fix_makes_it_build_and_run()
     {
-        Assume.That(ProcessRunner.FindOnPath("cmake", Environment.GetEnvironmentVariable("PATH")), Is.Not.Null);
+        Tool.RequireOnPath("cmake");
         string config = Repository.Configuration;
         foreach (var d in new[] { "obj", "bin" })
             if (Directory.Exists(Path.Combine(Sample(), d))) Directory.Delete(Path.Combine(Sample(), d), true);

@@ -29,8 +29,7 @@ public sealed class RealProjectTests
     [TestCase(Flavour.Aarch64, "Ninja")]
     public void Every_link_of_every_real_project_is_predicted_as_the_real_build_does_it(Flavour flavour, string generator)
     {
-        foreach (var tool in RequiredTools(flavour, generator))
-            Assert.That(ProcessRunner.FindOnPath(tool, Environment.GetEnvironmentVariable("PATH")), Is.Not.Null, $"{tool} is needed (.ci/run installs it)");
+        Tool.RequireOnPath([.. RequiredTools(flavour, generator)]);
         var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
         env["LC_ALL"] = "C";

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Scripts;
@@ -20,8 +21,7 @@ public sealed class MalformedInputTests
     [TearDown]
     public void RemoveDir() => Directory.Delete(_dir, true);
 
-    private static byte[] RealLibrary() => File.ReadAllBytes(
-        new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6" }.First(File.Exists));
+    private static byte[] RealLibrary() => File.ReadAllBytes(Tool.SystemFile("libm.so.6"));
 
     [Test]
     public void Every_truncation_of_a_real_library_is_a_typed_error_or_a_result()
@@ -101,8 +101,7 @@ public sealed class MalformedInputTests
     [Test]
     public void Real_libc_script_is_read()
     {
-        string libc = "/usr/lib/x86_64-linux-gnu/libc.so";
-        Assume.That(File.Exists(libc));
+        string libc = Tool.SystemFile("libc.so");
         var s = LinkerScriptParser.Parse(File.ReadAllText(libc));
         Assert.That(s.Error, Is.Null);
         Assert.That(s.OutputFormat, Is.EqualTo("elf64-x86-64"));
@@ -141,7 +140,7 @@ public sealed class MalformedInputTests
     [Test]
     public void Check_of_a_link_against_a_garbage_library_is_a_finding()
     {
-        Assume.That(Differential.LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new Differential.LinkFixture();
         fx.Write("build/libbad.so", "");
         File.WriteAllBytes(fx.P("build/libbad.so"), [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0]);

@@ -8,7 +8,7 @@ public sealed class LoaderProbeCacheTests
     [Test]
     public void Probed_settings_round_trip_and_a_corrupt_entry_is_ignored()
     {
-        Assume.That(File.Exists("/lib64/ld-linux-x86-64.so.2") && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64));
+        Tool.Require(File.Exists("/lib64/ld-linux-x86-64.so.2") && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64), "needs an x86-64 host loader");
         using var dir = new TempDirectory();
         var probed = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", null, "/");
         var cache = LoaderProbeCache.For("/lib64/ld-linux-x86-64.so.2", dir.Path)!;

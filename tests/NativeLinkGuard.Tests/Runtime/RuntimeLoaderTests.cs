@@ -21,7 +21,8 @@ public sealed partial class RuntimeLoaderTests
     [SetUp]
     public void Create()
     {
-        Assume.That(LinkFixture.HasCompiler && File.Exists(Rtld) && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64));
+        Tool.RequireOnPath("gcc");
+        Tool.Require(File.Exists(Rtld) && LoaderProbe.IsHostAbi(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64), "needs an x86-64 host loader");
         _fx = new LinkFixture();
     }
 
@@ -42,7 +43,8 @@ public sealed partial class RuntimeLoaderTests
         foreach (Match m in TraceLine().Matches(r.StandardOutput))
         {
             string name = m.Groups[1].Value;
-            if (name == "linux-vdso.so.1" || name.StartsWith('/')) continue; // the vDSO and ld.so itself
+            // The vDSO and ld.so itself; any other absolute name is a DT_NEEDED that is a path.
+            if (name == "linux-vdso.so.1" || (name.StartsWith('/') && Path.GetFileName(name).StartsWith("ld-linux", StringComparison.Ordinal))) continue;
             // "NAME (0x…)" without "=>": ld.so found it at a path equal to the name (a relative search dir).
             map.TryAdd(name, !m.Groups[2].Success ? name : m.Groups[2].Value == "not found" ? null : m.Groups[2].Value);
         }
@@ -303,7 +305,7 @@ public sealed partial class RuntimeLoaderTests
     [Test]
     public void Another_machine_is_skipped_and_a_non_elf_file_is_fatal()
     {
-        Assume.That(Tool.Exists("aarch64-linux-gnu-gcc"), "needs gcc-aarch64-linux-gnu");
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
         _fx.SharedLib("arm/libdep.so.1", Dep, "libdep.so.1", compiler: "aarch64-linux-gnu-gcc");
         _fx.SharedLib("x86/libdep.so.1", Dep, "libdep.so.1");
         _fx.SharedLib("app/libtop.so", UsesDep, "libtop.so", $"-Wl,--no-as-needed x86/libdep.so.1 -Wl,-rpath,{_fx.P("arm")}:{_fx.P("x86")}");
@@ -336,7 +338,7 @@ public sealed partial class RuntimeLoaderTests
         Assert.That(f.Suggestions.Single().Verified, Is.True);
         // Applied to a copy, the fix leaves the stub out: the real loader no longer finds libcuda.so.1.
         _fx.Sh("cp build/libggml-cuda.so build/libfixed.so");
-        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        Tool.RequireOnPath("patchelf");
         _fx.Sh(f.Suggestions.Single().Commands!.Single().Replace("build/libggml-cuda.so", "build/libfixed.so").Replace(_fx.P("build/libggml-cuda.so"), _fx.P("build/libfixed.so")));
         var fixedReport = AssertAgrees(_fx.P("build/libfixed.so"));
         Assert.That(fixedReport.Findings.Select(x => x.Code), Is.EquivalentTo(new[] { "NLG0013" }), "the driver library is then expected from the driver");
@@ -358,7 +360,7 @@ public sealed partial class RuntimeLoaderTests
     [Test]
     public void Dependency_next_to_the_library_needs_origin_and_each_fix_really_loads()
     {
-        Assume.That(Tool.Exists("patchelf"), "needs patchelf");
+        Tool.RequireOnPath("patchelf");
         // A P/Invoke library shipped with its dependency beside it, linked without a run path: the classic .NET case.
         _fx.SharedLib("bin/runtimes/linux-x64/native/libdep.so.1", Dep, "libdep.so.1");
         _fx.SharedLib("bin/runtimes/linux-x64/native/libfoo.so", UsesDep, "libfoo.so", "-Wl,--no-as-needed bin/runtimes/linux-x64/native/libdep.so.1");
@@ -438,5 +440,20 @@ public sealed partial class RuntimeLoaderTests
             Assert.That(r.Loadable, Is.False, f);
             Assert.That(r.Findings.Single().Code, Is.EqualTo("NLG0012"), f);
         }
+    }
+    [Test]
+    public void A_needed_path_is_loaded_as_is_relative_to_the_working_directory_and_never_searched()
+    {
+        // gcc records the path of a SONAME-less library linked by path; ld.so opens a NAME with a '/' directly.
+        _fx.SharedLib("sub/libdep.so", Dep);
+        _fx.SharedLib("abs/libdep.so", Dep);
+        _fx.SharedLib("app/librel.so", UsesDep, "librel.so", "-Wl,--no-as-needed sub/libdep.so -Wl,-rpath,'$ORIGIN/../sub'");
+        _fx.SharedLib("app/libabs.so", UsesDep, "libabs.so", $"-Wl,--no-as-needed {_fx.P("abs/libdep.so")}");
+        Assert.That(AssertAgrees(_fx.P("app/librel.so")).Loadable, Is.True, "sub/libdep.so from the cwd");
+        Assert.That(AssertAgrees(_fx.P("app/libabs.so")).Loadable, Is.True);
+        _fx.Sh("mkdir -p moved && mv abs/libdep.so moved/ && mv sub sub.moved");
+        // Neither the run path (which holds sub/'s old place) nor LD_LIBRARY_PATH is searched for such a NAME.
+        Assert.That(AssertAgrees(_fx.P("app/librel.so"), ldLibraryPath: _fx.P("sub.moved")).Loadable, Is.False);
+        Assert.That(AssertAgrees(_fx.P("app/libabs.so"), ldLibraryPath: _fx.P("moved")).Loadable, Is.False);
     }
 }

@@ -11,7 +11,7 @@ public sealed class StubsRunPathTests
     [Test]
     public void Check_reports_a_linked_library_whose_runpath_is_a_stubs_directory_and_the_patchelf_fix_clears_it()
     {
-        Assume.That(LinkFixture.HasCompiler && Tool.Exists("patchelf"));
+        Tool.RequireOnPath("gcc", "patchelf");
         using var fx = new LinkFixture();
         fx.SharedLib("cuda/lib64/stubs/libcuda.so", "int cuInit(unsigned f) { return 34; }", "libcuda.so.1");
         fx.SharedLib("build/libggml-cuda.so", "int cuInit(unsigned); int g(void) { return cuInit(0); }", "libggml-cuda.so",

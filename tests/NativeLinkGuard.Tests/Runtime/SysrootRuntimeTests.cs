@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Runtime;
 using NativeLinkGuard.Tests.Differential;
@@ -15,7 +16,8 @@ public sealed partial class SysrootRuntimeTests
     [Test]
     public void Libraries_found_through_the_sysroot_cache_or_its_ld_so_conf_match_the_loader_in_a_chroot()
     {
-        Assume.That(LinkFixture.HasCompiler && Environment.UserName == "root" && File.Exists("/usr/sbin/chroot") && File.Exists("/sbin/ldconfig"),
+        Tool.RequireOnPath("gcc");
+        Tool.Require(Environment.UserName == "root" && File.Exists("/usr/sbin/chroot") && File.Exists("/sbin/ldconfig"),
             "needs root for chroot and ldconfig -r");
         using var fx = new LinkFixture();
         fx.Sh("mkdir -p S/lib/x86_64-linux-gnu S/lib64 S/etc S/opt/vendor/lib S/app S/usr/lib/x86_64-linux-gnu");

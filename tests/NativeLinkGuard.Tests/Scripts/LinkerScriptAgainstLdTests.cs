@@ -43,7 +43,7 @@ public sealed partial class LinkerScriptAgainstLdTests
     [TestCaseSource(nameof(Texts))]
     public void Parser_agrees_with_ld_on_whether_and_where_a_script_fails(string text)
     {
-        Assume.That(Tool.Exists("ld"), Is.True, "ld not installed");
+        Tool.RequireOnPath("ld");
         using var dir = new TempDirectory();
         dir.Write("libfoo.so", text);
         (_, string output) = Tool.Run(dir.Path, "ld", "-o", "out", "-L.", "-lfoo");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using NativeLinkGuard.Tasks;
@@ -13,7 +14,7 @@ public sealed class CheckNativeLinksTests
     [SetUp]
     public void Build()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         _fx = new LinkFixture();
         _fx.SharedLib("stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");
         _fx.SharedLib("build/libggml-cuda.so", "int cuMemCreate(void);\nint g(void){return cuMemCreate();}\n", extra: "-Lstubs -lcuda");

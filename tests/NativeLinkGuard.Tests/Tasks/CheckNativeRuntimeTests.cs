@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tasks;
 using NativeLinkGuard.Tests.Differential;
 
@@ -10,7 +11,7 @@ public sealed class CheckNativeRuntimeTests
     [Test]
     public void Shipped_library_whose_dependency_will_not_load_warns_with_the_fix_or_fails_when_asked()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new LinkFixture();
         fx.SharedLib("bin/runtimes/linux-x64/native/libdep.so.1", "int dep_fn(void) { return 1; }", "libdep.so.1");
         fx.SharedLib("bin/runtimes/linux-x64/native/libfoo.so", "int dep_fn(void); int foo(void) { return dep_fn(); }", "libfoo.so",

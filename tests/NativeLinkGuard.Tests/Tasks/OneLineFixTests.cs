@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using Microsoft.Build.Utilities;
 using NativeLinkGuard.Diagnostics;
@@ -19,7 +20,7 @@ public sealed class OneLineFixTests
     [SetUp]
     public void Build()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         _fx = new LinkFixture();
         // The stubs directory is on no search path and there is no hint directory: it sits beside the build tree.
         _fx.SharedLib("cuda/lib64/stubs/libcuda.so", "int cuMemCreate(void){return 0;}\n", soname: "libcuda.so.1");

@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tests.Differential;
 using NativeLinkGuard.Toolchain;
 
@@ -9,7 +10,7 @@ public sealed class DriverExpansionCacheTests
     [Test]
     public void A_repeated_expansion_comes_from_the_cache_and_a_new_library_path_directory_misses_it()
     {
-        Assume.That(LinkFixture.HasCompiler);
+        Tool.RequireOnPath("gcc");
         using var fx = new LinkFixture();
         fx.Environment["XDG_CACHE_HOME"] = fx.P("cache");
         fx.Environment["LIBRARY_PATH"] = fx.P("later/lib");

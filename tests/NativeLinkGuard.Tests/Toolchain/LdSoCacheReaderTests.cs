@@ -1,3 +1,4 @@
+using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Toolchain;
 
@@ -8,9 +9,9 @@ public sealed class LdSoCacheReaderTests
     [Test]
     public void The_machines_cache_reads_as_ldconfig_prints_it()
     {
-        Assume.That(File.Exists("/etc/ld.so.cache") && File.Exists("/sbin/ldconfig"));
+        Tool.Require(File.Exists("/etc/ld.so.cache") && File.Exists("/sbin/ldconfig"), "needs /etc/ld.so.cache and /sbin/ldconfig");
         var entries = LdSoCacheReader.Read("/etc/ld.so.cache", out var error);
-        Assume.That(error, Is.Null, "cache in the old format only");
+        Assert.That(error, Is.Null, "the machine's cache reads (glibc 2.32+ writes the new format only)");
         var printed = ProcessRunner.Run("/sbin/ldconfig", ["-p"]).StandardOutput;
         var expected = Regex.Matches(printed, @"^\s+(\S+) \([^)]*\) => (\S+)$", RegexOptions.Multiline)
             .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).Order().ToList();
@@ -21,7 +22,7 @@ public sealed class LdSoCacheReaderTests
     [Test]
     public void Truncated_or_lying_caches_are_errors_not_exceptions()
     {
-        Assume.That(File.Exists("/etc/ld.so.cache"));
+        Tool.Require(File.Exists("/etc/ld.so.cache"), "needs /etc/ld.so.cache");
         var real = File.ReadAllBytes("/etc/ld.so.cache");
         foreach (int len in new[] { 0, 10, 47, 48, 100, real.Length / 2 })
             Assert.DoesNotThrow(() => LdSoCacheReader.Parse(real.AsSpan(0, Math.Min(len, real.Length)), "cut", out _));
@@ -34,7 +35,7 @@ public sealed class LdSoCacheReaderTests
     [Test]
     public void The_directory_list_is_what_the_entries_give_even_for_cut_or_corrupt_caches()
     {
-        Assume.That(File.Exists("/etc/ld.so.cache"));
+        Tool.Require(File.Exists("/etc/ld.so.cache"), "needs /etc/ld.so.cache");
         using var dir = new NativeLinkGuard.Tests.TestSupport.TempDirectory();
         var real = File.ReadAllBytes("/etc/ld.so.cache");
         var corrupt = (byte[])real.Clone();

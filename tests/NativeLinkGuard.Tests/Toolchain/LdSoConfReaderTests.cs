@@ -130,7 +130,7 @@ public sealed partial class LdSoConfReaderTests
     [Category("RequiresCc")]
     public void Directories_are_the_ones_ld_tries_for_a_dt_needed_entry()
     {
-        Assume.That(Tool.Exists("gcc") && Tool.Exists("ld"), Is.True, "gcc/ld not installed");
+        Tool.RequireOnPath("gcc", "ld");
         using var dir = new TempDirectory();
         string s = Path.Combine(dir.Path, "S");
         dir.Write("S/etc/ld.so.conf", "/d1/=hwcap # x\ninclude conf.d/*.conf\n");

@@ -1,0 +1,54 @@
+using NativeLinkGuard.Toolchain;
+
+namespace NativeLinkGuard.Tests.Fuzzing.Topology;
+
+/// <summary>
+/// Every object a random topology is made of, compiled once per test run in one gcc call: lib i is def_i.o (defines
+/// fn_i) plus one ref_j.o (calls fn_j) per dependency j, the program is main.o plus ref_j.o per library it uses. So
+/// a world's libraries are only linked, never compiled, and a missing dependency is an undefined fn_j.
+/// An aarch64 build of each library (SONAME libLi.so.1) is the wrong-class damage.
+/// </summary>
+internal sealed class ObjectPool
+{
+    public const int MaxLibraries = 6;
+    private static readonly Lazy<ObjectPool> s_shared = new(() => new ObjectPool(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static ObjectPool Shared => s_shared.Value;
+
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "nlg-topology-pool-" + Environment.ProcessId);
+
+    /// <summary>Null when the aarch64 cross compiler is absent (the wrong-class damage is then not drawn).</summary>
+    public string? ArmDir { get; }
+
+    private ObjectPool()
+    {
+        Directory.CreateDirectory(Dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(Dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        var sources = new List<string> { "main.c" };
+        File.WriteAllText(Path.Combine(Dir, "main.c"), "int main(void){return 0;}\n");
+        for (int i = 0; i < MaxLibraries; i++)
+        {
+            File.WriteAllText(Path.Combine(Dir, $"def{i}.c"), $"int fn{i}(void){{return {i};}}\n");
+            File.WriteAllText(Path.Combine(Dir, $"ref{i}.c"), $"int fn{i}(void);\nint use{i}(void){{return fn{i}();}}\n");
+            sources.Add($"def{i}.c");
+            sources.Add($"ref{i}.c");
+        }
+        Run("gcc", ["-c", "-fPIC", .. sources]);
+        if (ProcessRunner.FindOnPath("aarch64-linux-gnu-gcc", Environment.GetEnvironmentVariable("PATH")) is null) return;
+        ArmDir = Path.Combine(Dir, "arm");
+        Directory.CreateDirectory(ArmDir);
+        for (int i = 0; i < MaxLibraries; i++)
+            Run("aarch64-linux-gnu-gcc", ["-shared", "-fPIC", "-nostdlib", $"-Wl,-soname,libL{i}.so.1", "-o", $"arm/libL{i}.so.1", $"def{i}.c"]);
+    }
+
+    public string Object(string name) => Path.Combine(Dir, name);
+
+    private void Run(string tool, IEnumerable<string> args)
+    {
+        var r = ProcessRunner.Run(tool, args, null, Dir, timeoutMs: 120_000);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"{tool} failed building the topology pool:\n{r.StandardError}");
+    }
+}
