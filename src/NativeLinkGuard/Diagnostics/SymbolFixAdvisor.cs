@@ -56,6 +56,12 @@ public sealed class SymbolFixAdvisor(ResolverContext ctx, CandidateLocator locat
         {
             if (ctx.Absolute(c.FullPath) == ctx.Absolute(v.Provider!)) continue;
             if (files.Symbols(c.FullPath).Shared is not { } t || !t.DefinedVersions.Contains(v.Version)) continue;
+            if (Lld && ctx.Request.Inputs.Any(i => i.Name == v.Provider))
+            {
+                // lld keeps the first input of a SONAME and ignores later ones: appending cannot fix it, replacing can.
+                notes.Add($"replace {v.Provider} on the command line by {c.FullPath} ({c.Source}), which defines {v.Version} (lld ignores a second input with the same SONAME).");
+                break;
+            }
             list.Add(render.Make(SuggestionQuality.Proper, $"link the {name} that defines {v.Version}: {c.FullPath}", [c.FullPath],
                 $"{c.FullPath} ({c.Source}) defines {v.Version}; as a direct input it satisfies {v.ReferencedBy}'s DT_NEEDED before any search."));
             break;
