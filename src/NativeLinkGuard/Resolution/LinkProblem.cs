@@ -22,6 +22,9 @@ public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyLi
 
     /// <summary>lld only: where GNU ld's search would have found it (then lld's silence is harmless at link time).</summary>
     public string? FoundByLdSearch { get; init; }
+
+    /// <summary>How many libraries ld had loaded when this search failed (its place in the walk).</summary>
+    public int LoadedBefore { get; init; }
 }
 
 /// <summary>ld: <c>skipping incompatible FILE when searching for -lNAME</c>.</summary>

@@ -66,4 +66,20 @@ public sealed class TopologyRegressionTests : DifferentialTestBase
         var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "deps/libdep.so.1", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: true);
         Assert.That(report.Findings, Is.Empty);
     }
+
+    [Test]
+    public void Dso_missing_from_command_line_is_fatal_and_ends_the_walk_and_the_symbol_check()
+    {
+        // libfoo.so needs libdep.so.1 (found through -rpath-link) and then libother.so.1 (nowhere searched). The
+        // program calls dep_fn itself: loading libdep.so.1 ends the link ("DSO missing"), so ld never searches
+        // libother.so.1 nor reports libfoo.so's undefined other_fn.
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("hidden/libother.so.1", "int other_fn(void){return 1;}\n", soname: "libother.so.1");
+        Fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint other_fn(void);\nint foo_fn(void){return dep_fn()+other_fn();}\n",
+            extra: "-Wl,--no-as-needed deps/libdep.so.1 hidden/libother.so.1");
+        Fx.Object("main.o", "int foo_fn(void);\nint dep_fn(void);\nint main(void){return foo_fn()+dep_fn()-3;}\n");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: false,
+            noFixBecause: "adding libdep.so.1 then meets the missing libother.so.1: no single suggestion fixes both");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0008" }));
+    }
 }
