@@ -19,6 +19,9 @@ public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyLi
 
     /// <summary>lld: the name is simply not an input (lld never searches); the link goes on without checking BY's symbols.</summary>
     public bool Lld { get; init; }
+
+    /// <summary>How many libraries ld had loaded when this search failed (its place in the walk).</summary>
+    public int LoadedBefore { get; init; }
 }
 
 /// <summary>ld: <c>skipping incompatible FILE when searching for -lNAME</c>.</summary>

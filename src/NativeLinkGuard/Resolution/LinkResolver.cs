@@ -75,6 +75,14 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             bool fails = !Lld && (!symbolsChecked || symbolProblems.OfType<UndefinedSymbols>().Any(u => !u.Warning && u.MissingNeeded.Any(m => m.Name == n.Name && m.By == n.By)));
             _problems[i] = n with { Consequential = fails, SymbolsChecked = symbolsChecked, Lld = Lld };
         }
+        // "DSO missing from command line" is fatal to ld as it loads that DT_NEEDED library: nothing later in the walk
+        // is reported, nor the final link's undefined references (binutils 2.40; found by the topology long run).
+        if (!Lld && symbolProblems.OfType<DsoMissingFromCommandLine>().MinBy(d => _libraries.IndexOf(d.Library)) is { } firstDso)
+        {
+            int loaded = _libraries.IndexOf(firstDso.Library);
+            _problems.RemoveAll(p => p is NeededNotFound n && n.LoadedBefore > loaded);
+            symbolProblems = [firstDso];
+        }
         _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
         // lld loads no DT_NEEDED library; the ones ld's search found only served the diagnosis above.
         return new ResolvedLink(Lld ? _libraries.Where(l => l.Input is not null).ToList() : _libraries, _problems, _notes)
@@ -441,7 +449,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 var found = SearchNeeded(name, by, attempts);
                 if (found is null)
                 {
-                    _problems.Add(new NeededNotFound(name, by, attempts));
+                    _problems.Add(new NeededNotFound(name, by, attempts) { LoadedBefore = _libraries.Count });
                     continue;
                 }
                 if (MayConflict(found) is { } other)

@@ -45,10 +45,7 @@ public sealed class TopologyRegressionTests : DifferentialTestBase
     {
         // libmid.so.1 is on the command line before anything uses it (dropped); libfoo.so needs it, so ld loads it
         // then and searches its DT_NEEDED libdep.so.1, found through -rpath-link: dep_fn is defined, the link succeeds.
-        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
-        Fx.SharedLib("mid/libmid.so.1", "int dep_fn(void);\nint mid_fn(void){return dep_fn();}\n", soname: "libmid.so.1", extra: "-Wl,--no-as-needed deps/libdep.so.1");
-        Fx.SharedLib("build/libfoo.so", "int mid_fn(void);\nint foo_fn(void){return mid_fn();}\n", extra: "-Wl,--no-as-needed mid/libmid.so.1");
-        Fx.Object("main.o", MainUsesFoo);
+        FooNeedingMidNeedingDep();
         AssertAgreesWithLd(Gcc("-o", "app", "main.o", "mid/libmid.so.1", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: true);
         // Without -rpath-link the revived library's dependency is missing, as ld says.
         AssertAgreesWithLd(Gcc("-o", "app", "main.o", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: false, hints: ["deps"]);
@@ -59,11 +56,33 @@ public sealed class TopologyRegressionTests : DifferentialTestBase
     {
         // libdep.so.1 and libmid.so.1 are both dropped (nothing uses them yet); libfoo.so needs libmid.so.1, which
         // needs libdep.so.1: ld loads both (found seed 1393:3 of the long run), dep_fn is defined.
+        FooNeedingMidNeedingDep();
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "deps/libdep.so.1", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: true);
+        Assert.That(report.Findings, Is.Empty);
+    }
+
+    [Test]
+    public void Dso_missing_from_command_line_is_fatal_and_ends_the_walk_and_the_symbol_check()
+    {
+        // libfoo.so needs libdep.so.1 (found through -rpath-link) and then libother.so.1 (nowhere searched). The
+        // program calls dep_fn itself: loading libdep.so.1 ends the link ("DSO missing"), so ld never searches
+        // libother.so.1 nor reports libfoo.so's undefined other_fn.
+        Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.SharedLib("hidden/libother.so.1", "int other_fn(void){return 1;}\n", soname: "libother.so.1");
+        Fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint other_fn(void);\nint foo_fn(void){return dep_fn()+other_fn();}\n",
+            extra: "-Wl,--no-as-needed deps/libdep.so.1 hidden/libother.so.1");
+        Fx.Object("main.o", "int foo_fn(void);\nint dep_fn(void);\nint main(void){return foo_fn()+dep_fn()-3;}\n");
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo", "-Wl,-rpath-link,deps"), expectSuccess: false,
+            noFixBecause: "adding libdep.so.1 then meets the missing libother.so.1: no single suggestion fixes both");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0008" }));
+    }
+
+    /// <summary>build/libfoo.so → mid/libmid.so.1 → deps/libdep.so.1 (SONAMEs), main.o uses foo_fn.</summary>
+    private void FooNeedingMidNeedingDep()
+    {
         Fx.SharedLib("deps/libdep.so.1", Dep, soname: "libdep.so.1");
         Fx.SharedLib("mid/libmid.so.1", "int dep_fn(void);\nint mid_fn(void){return dep_fn();}\n", soname: "libmid.so.1", extra: "-Wl,--no-as-needed deps/libdep.so.1");
         Fx.SharedLib("build/libfoo.so", "int mid_fn(void);\nint foo_fn(void){return mid_fn();}\n", extra: "-Wl,--no-as-needed mid/libmid.so.1");
         Fx.Object("main.o", MainUsesFoo);
-        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "deps/libdep.so.1", "mid/libmid.so.1", "-Lbuild", "-lfoo"), expectSuccess: true);
-        Assert.That(report.Findings, Is.Empty);
     }
 }
