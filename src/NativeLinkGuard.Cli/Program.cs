@@ -6,7 +6,7 @@ using NativeLinkGuard.Cli;
 using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 try
 {
-    return CheckCommand.Run(args, stdout, Console.Error);
+    return CliApp.Run(args, stdout, Console.Error);
 }
 finally
 {

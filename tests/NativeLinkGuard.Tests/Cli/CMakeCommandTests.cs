@@ -31,7 +31,7 @@ public sealed class CMakeCommandTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        return (CheckCommand.Run(args, o, e), o.ToString(), e.ToString());
+        return (CliApp.Run(args, o, e), o.ToString(), e.ToString());
     }
 
     [Test]
