@@ -13,6 +13,7 @@ public sealed record CliCommand(string Name, string Summary, IReadOnlyList<CliOp
 
     public int MinArguments { get; init; }
 
+    /// <summary>At most this many positional arguments (none at all when <see cref="Arguments"/> is null).</summary>
     public int MaxArguments { get; init; } = int.MaxValue;
 
     /// <summary>

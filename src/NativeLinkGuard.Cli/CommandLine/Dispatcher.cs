@@ -28,13 +28,12 @@ public static class Dispatcher
                 stdout.Write(HelpWriter.Overview(commands));
                 return 0;
             case "help":
-                if (Find(commands, args[1]) is { } about && args.Length == 2)
-                {
-                    stdout.Write(HelpWriter.Command(about));
-                    return 0;
-                }
-                return Fail(stderr, "nativelinkguard help", args.Length == 2 ? $"unknown command '{args[1]}'" : $"unexpected argument '{args[2]}'",
-                    "nativelinkguard help <command>");
+                if (Find(commands, args[1]) is not { } about)
+                    return Fail(stderr, "nativelinkguard help", $"unknown command '{args[1]}'", "nativelinkguard help <command>");
+                if (args.Length > 2)
+                    return Fail(stderr, "nativelinkguard help", $"unexpected argument '{args[2]}'", "nativelinkguard help <command>");
+                stdout.Write(HelpWriter.Command(about));
+                return 0;
         }
         if (Find(commands, args[0]) is not { } command)
         {

@@ -82,4 +82,7 @@ public sealed class CMakeCommandTests
         int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
         Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((5, 10)));
     }
+
+    [Test]
+    public void An_exception_is_NLG9001_and_exit_2() => InternalErrorTests.AssertInternalError("cmake", _fx.P("build"));
 }
