@@ -19,9 +19,9 @@ public static class CMakeCommand
         [
             new("--target", "check only this target") { ValueName = "NAME", Repeatable = true },
             CliOption.Format("text", "json", "sarif"),
-            new("--hint-dir", "also look for missing libraries in DIR when suggesting fixes") { ValueName = "DIR", Repeatable = true },
+            CliOption.HintDir,
             new("--configure", "write the CMake File API query and re-run the configure step first"),
-            new("--nested", "also check the nested builds (ExternalProject, super-builds) configured inside the build tree"),
+            new("--nested", "also check the builds configured inside the build tree (ExternalProject, super-builds)"),
             CliOption.Verbose("print every link, not only the ones that fail"),
         ],
         Run)
@@ -29,7 +29,8 @@ public static class CMakeCommand
         Arguments = "<build-dir>",
         MinArguments = 1,
         MaxArguments = 1,
-        Details = "exit code: 0 every link is predicted to succeed, 1 one is predicted to fail, 2 usage error or the check could not run",
+        Details = "exit code: 0 every link is predicted to succeed, 1 one is predicted to fail, "
+            + "2 usage error or the check could not run",
     };
 
     private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
@@ -41,7 +42,8 @@ public static class CMakeCommand
         var hints = args.Values("--hint-dir").Select(Path.GetFullPath).ToList();
         if (!File.Exists(Path.Combine(buildDir, "CMakeCache.txt")))
         {
-            stderr.WriteLine($"nativelinkguard: {buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
+            stderr.WriteLine(
+                $"nativelinkguard: {buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
             return 2;
         }
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);

@@ -15,7 +15,7 @@ public static class CheckCommand
         "predicts whether GNU ld will resolve every library of one link, without running it",
         [
             CliOption.Format("text", "json", "sarif"),
-            new("--hint-dir", "also look for missing libraries in DIR when suggesting fixes") { ValueName = "DIR", Repeatable = true },
+            CliOption.HintDir,
             new("--cwd", "the link's working directory (default: the current directory)") { ValueName = "DIR" },
             CliOption.Verbose("print the linker command and how the toolchain was probed"),
             new("--no-probe", "do not run the toolchain: use the built-in GNU ld model (Debian x86-64 defaults)"),
@@ -33,6 +33,8 @@ public static class CheckCommand
             """,
     };
 
+    private static bool Color => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+
     private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
     {
         string format = args.Value("--format", "text")!;
@@ -41,7 +43,10 @@ public static class CheckCommand
         var searchDirs = args.Values("--search-dir");
         string? sysroot = args.Value("--sysroot");
         if (!noProbe && (searchDirs.Count > 0 || sysroot is not null))
-            throw new CliUsageException("--search-dir and --sysroot go with --no-probe (a probed toolchain says these itself)");
+        {
+            throw new CliUsageException(
+                "--search-dir and --sysroot go with --no-probe (a probed toolchain says these itself)");
+        }
         if (!Directory.Exists(cwd)) throw new CliUsageException($"--cwd {cwd}: no such directory");
 
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -55,8 +60,7 @@ public static class CheckCommand
         {
             "json" => JsonReportWriter.Write([report]),
             "sarif" => SarifReportWriter.Write([report], Dispatcher.Version),
-            _ => TextReportWriter.Write(report, color: !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null,
-                args.Has("--verbose")),
+            _ => TextReportWriter.Write(report, Color, args.Has("--verbose")),
         };
         stdout.Write(text);
         if (report.Findings.Any(f => f.Code == DiagnosticCodes.CheckFailed)) return 2;

@@ -9,5 +9,6 @@ public static class CliApp
         [CheckCommand.Definition, CMakeCommand.Definition, AuditCommand.Definition, RuntimeCommand.Definition];
 
     /// <summary>The whole command line, as <c>Main</c> gets it. Returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Dispatcher.Run(All, args, stdout, stderr);
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Dispatcher.Run(All, args, stdout, stderr);
 }

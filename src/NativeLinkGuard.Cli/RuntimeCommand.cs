@@ -5,9 +5,9 @@ using NativeLinkGuard.Runtime;
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
-/// <c>nativelinkguard runtime [options] &lt;file&gt;...</c>: will glibc's ld.so load each file where it lies (as dlopen or
-/// <c>ldd</c> would)? LD_LIBRARY_PATH is taken from the environment unless --ld-library-path says what the
-/// deployment sets ("" for none). Exit code 0 every file loads, 1 one does not, 2 usage error.
+/// <c>nativelinkguard runtime [options] &lt;file&gt;...</c>: will glibc's ld.so load each file where it lies
+/// (as dlopen or <c>ldd</c> would)? LD_LIBRARY_PATH is taken from the environment unless --ld-library-path says
+/// what the deployment sets ("" for none). Exit code 0 every file loads, 1 one does not, 2 usage error.
 /// </summary>
 public static class RuntimeCommand
 {
@@ -15,11 +15,19 @@ public static class RuntimeCommand
         "will glibc's ld.so load each file where it lies (as dlopen or ldd would)?",
         [
             CliOption.Format("text", "json", "sarif"),
-            new("--ld-library-path", "the LD_LIBRARY_PATH the deployment sets (\"\" for none; default: this environment's)")
-                { ValueName = "PATH" },
-            new("--sysroot", "model the deployment inside this root (its ld.so.cache or ld.so.conf, its system dirs)") { ValueName = "DIR" },
-            new("--hint-dir", "also look for missing libraries in DIR when suggesting fixes") { ValueName = "DIR", Repeatable = true },
-            new("--cwd", "the process's working directory: what relative and empty search-path elements mean") { ValueName = "DIR" },
+            new("--ld-library-path", "the LD_LIBRARY_PATH the deployment sets (\"\" = none; default: the environment's)")
+            {
+                ValueName = "PATH",
+            },
+            new("--sysroot", "model the deployment inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
+            {
+                ValueName = "DIR",
+            },
+            CliOption.HintDir,
+            new("--cwd", "the process's working directory (relative and empty search-path elements)")
+            {
+                ValueName = "DIR",
+            },
             CliOption.Verbose("list every library loaded and the rule that found it"),
         ],
         Run)

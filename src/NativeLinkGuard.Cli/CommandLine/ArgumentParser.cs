@@ -27,7 +27,8 @@ public static class ArgumentParser
             // "--name=value"; a short option never has an inline value.
             int eq = a.StartsWith("--", StringComparison.Ordinal) ? a.IndexOf('=') : -1;
             string name = eq < 0 ? a : a[..eq];
-            var option = command.Find(name) ?? throw new CliUsageException($"unknown option '{name}'{PassthroughHint(command)}");
+            var option = command.Find(name)
+                ?? throw new CliUsageException($"unknown option '{name}'{PassthroughHint(command)}");
             if (!option.TakesValue)
             {
                 if (eq >= 0) throw new CliUsageException($"{option.Name} takes no value");
@@ -48,9 +49,11 @@ public static class ArgumentParser
         if (command.Passthrough is null) parsed.Arguments.AddRange(rest);
         else parsed.Passthrough = rest;
 
-        if (parsed.Arguments.Count > MaxArguments(command)) throw Unexpected(command, parsed.Arguments[MaxArguments(command)]);
+        if (parsed.Arguments.Count > MaxArguments(command))
+            throw Unexpected(command, parsed.Arguments[MaxArguments(command)]);
         if (parsed.Arguments.Count < command.MinArguments) throw new CliUsageException($"missing {command.Arguments}");
-        if (command.Passthrough is not null && rest.Count == 0) throw new CliUsageException($"no {Plain(command.Passthrough)} after --");
+        if (command.Passthrough is not null && rest.Count == 0)
+            throw new CliUsageException($"no {Plain(command.Passthrough)} after --");
         return parsed;
     }
 
@@ -62,7 +65,8 @@ public static class ArgumentParser
     private static CliUsageException Unexpected(CliCommand command, string argument) =>
         new($"unexpected argument '{argument}'{PassthroughHint(command)}");
 
-    private static string Expected(CliOption option) => option.Allowed is { } allowed ? OneOf(allowed) : option.ValueName!;
+    private static string Expected(CliOption option) =>
+        option.Allowed is { } allowed ? OneOf(allowed) : option.ValueName!;
 
     private static string PassthroughHint(CliCommand command) =>
         command.Passthrough is null ? "" : $" (put the {Plain(command.Passthrough)} after --)";

@@ -8,7 +8,7 @@ public sealed record CliCommand(string Name, string Summary, IReadOnlyList<CliOp
 {
     public delegate int Handler(ParsedArguments args, TextWriter stdout, TextWriter stderr);
 
-    /// <summary>How <c>--help</c> names the positional arguments (<c>&lt;dir&gt;...</c>); null if there are none.</summary>
+    /// <summary>How <c>--help</c> names the positional arguments (<c>&lt;dir&gt;...</c>); null: none.</summary>
     public string? Arguments { get; init; }
 
     public int MinArguments { get; init; }
@@ -27,7 +27,8 @@ public sealed record CliCommand(string Name, string Summary, IReadOnlyList<CliOp
 
     /// <summary><c>nativelinkguard check [options] -- &lt;link command&gt;</c>.</summary>
     public string Synopsis =>
-        $"nativelinkguard {Name} [options]{(Arguments is null ? "" : " " + Arguments)}{(Passthrough is null ? "" : $" -- {Passthrough}")}";
+        $"nativelinkguard {Name} [options]{(Arguments is null ? "" : " " + Arguments)}"
+        + (Passthrough is null ? "" : $" -- {Passthrough}");
 
     public CliOption? Find(string token) => Options.FirstOrDefault(o => o.IsSpelled(token));
 }

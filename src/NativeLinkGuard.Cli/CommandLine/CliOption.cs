@@ -32,12 +32,20 @@ public sealed record CliOption(string Name, string Help)
         }
     }
 
-    /// <summary>A value option whose value is one of <paramref name="allowed"/>.</summary>
-    public static CliOption Choice(string name, string help, params string[] allowed) => new(name, help) { Allowed = allowed };
-
     /// <summary>The usual <c>--format</c>; text is the default.</summary>
     public static CliOption Format(params string[] formats) =>
-        Choice("--format", "report format (default text; json: docs/json-schema.md, sarif: SARIF 2.1.0)", formats);
+        new("--format", "report format (default text; json: docs/json-schema.md, sarif: SARIF 2.1.0)")
+        {
+            Allowed = formats,
+        };
+
+    /// <summary>The usual <c>--hint-dir DIR</c>, repeatable.</summary>
+    public static CliOption HintDir { get; } =
+        new("--hint-dir", "also look for missing libraries in DIR when suggesting fixes")
+        {
+            ValueName = "DIR",
+            Repeatable = true,
+        };
 
     /// <summary>The usual <c>-v, --verbose</c>.</summary>
     public static CliOption Verbose(string help) => new("--verbose", help) { Alias = "-v" };

@@ -29,15 +29,16 @@ public static class Dispatcher
                 return 0;
             case "help":
                 if (Find(commands, args[1]) is not { } about)
-                    return Fail(stderr, "nativelinkguard help", $"unknown command '{args[1]}'", "nativelinkguard help <command>");
+                    return Fail(stderr, "nativelinkguard help", $"unknown command '{args[1]}'", HelpUsage);
                 if (args.Length > 2)
-                    return Fail(stderr, "nativelinkguard help", $"unexpected argument '{args[2]}'", "nativelinkguard help <command>");
+                    return Fail(stderr, "nativelinkguard help", $"unexpected argument '{args[2]}'", HelpUsage);
                 stdout.Write(HelpWriter.Command(about));
                 return 0;
         }
         if (Find(commands, args[0]) is not { } command)
         {
-            return Fail(stderr, "nativelinkguard", $"unknown command '{args[0]}' ({ArgumentParser.OneOf(commands.Select(c => c.Name).ToList())})",
+            string names = ArgumentParser.OneOf(commands.Select(c => c.Name).ToList());
+            return Fail(stderr, "nativelinkguard", $"unknown command '{args[0]}' ({names})",
                 "nativelinkguard <command> [options]  (nativelinkguard --help: the commands)");
         }
 
@@ -66,7 +67,10 @@ public static class Dispatcher
 
     public static string Version => typeof(Dispatcher).Assembly.GetName().Version?.ToString(3) ?? "0";
 
-    private static CliCommand? Find(IReadOnlyList<CliCommand> commands, string name) => commands.FirstOrDefault(c => c.Name == name);
+    private const string HelpUsage = "nativelinkguard help <command>";
+
+    private static CliCommand? Find(IReadOnlyList<CliCommand> commands, string name) =>
+        commands.FirstOrDefault(c => c.Name == name);
 
     private static int Fail(TextWriter stderr, string who, string problem, string usage)
     {

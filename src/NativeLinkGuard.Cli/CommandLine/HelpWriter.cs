@@ -16,7 +16,10 @@ public static class HelpWriter
         var options = command.Options.Append(HelpOption).ToList();
         int width = options.Max(o => o.Spelling.Length) + 2;
         foreach (var o in options)
-            sb.Append("  ").Append(o.Spelling.PadRight(width)).Append(o.Help).AppendLine(o.Repeatable ? " (repeatable)" : "");
+        {
+            sb.Append("  ").Append(o.Spelling.PadRight(width)).Append(o.Help);
+            sb.AppendLine(o.Repeatable ? " (repeatable)" : "");
+        }
         if (command.Details.Length > 0) sb.AppendLine().AppendLine(command.Details.TrimEnd());
         return sb.ToString();
     }
@@ -25,10 +28,11 @@ public static class HelpWriter
     {
         var sb = new StringBuilder();
         sb.AppendLine("usage: nativelinkguard <command> [options] [arguments]");
-        sb.AppendLine("       nativelinkguard <command> --help | nativelinkguard help <command> | nativelinkguard --version");
+        sb.AppendLine("       nativelinkguard <command> --help | nativelinkguard help <command>");
+        sb.AppendLine("       nativelinkguard --version");
         sb.AppendLine();
-        sb.AppendLine("  Predicts, before a native build, whether GNU ld / lld will resolve the shared libraries of each link");
-        sb.AppendLine("  and whether the result will load, with the exact fix.");
+        sb.AppendLine("  Predicts, before a native build, whether GNU ld / lld will resolve the shared libraries");
+        sb.AppendLine("  of each link and whether the result will load, with the exact fix.");
         sb.AppendLine();
         sb.AppendLine("commands:");
         int width = commands.Max(c => c.Name.Length) + 2;

@@ -24,7 +24,8 @@ public sealed class ParsedArguments
     public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
 
     /// <summary>The value of a single-valued option, or <paramref name="fallback"/> when it was not given.</summary>
-    public string? Value(string name, string? fallback = null) => _values.TryGetValue(name, out var v) ? v[^1] : fallback;
+    public string? Value(string name, string? fallback = null) =>
+        _values.TryGetValue(name, out var v) ? v[^1] : fallback;
 
     public IReadOnlyList<string> Values(string name) => _values.TryGetValue(name, out var v) ? v : [];
 }

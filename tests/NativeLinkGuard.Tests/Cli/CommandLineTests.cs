@@ -38,21 +38,24 @@ public sealed class CommandLineTests
         return (code, o.ToString(), e.ToString());
     }
 
-    private static bool Mentions(string text, string option) => Regex.IsMatch(text, $@"(?<![\w-]){Regex.Escape(option)}(?![\w-])");
+    private static bool Mentions(string text, string option) =>
+        Regex.IsMatch(text, $@"(?<![\w-]){Regex.Escape(option)}(?![\w-])");
 
     [TestCaseSource(nameof(Names))]
     public void Help_exits_0_and_names_every_option(string command)
     {
         using (Assert.EnterMultipleScope())
         {
-            foreach (string[] args in new string[][] { [command, "--help"], [command, "-h"], ["help", command], [command, "--format", "json", "-h"] })
+            string[][] asks =
+                [[command, "--help"], [command, "-h"], ["help", command], [command, "--format", "json", "-h"]];
+            foreach (string[] args in asks)
             {
                 var (code, text, err) = Run(args);
                 Assert.That(code, Is.EqualTo(0), string.Join(' ', args) + ": " + err);
                 Assert.That(err, Is.Empty);
                 Assert.That(text, Does.StartWith($"usage: nativelinkguard {command} "));
                 foreach (string option in Documented[command])
-                    Assert.That(Mentions(text, option), Is.True, $"{string.Join(' ', args)} does not mention {option}:\n{text}");
+                    Assert.That(Mentions(text, option), Is.True, $"{string.Join(' ', args)}: no {option} in\n{text}");
             }
         }
     }
@@ -81,14 +84,17 @@ public sealed class CommandLineTests
         {
             string formats = c == "audit" ? "text or json" : "text, json or sarif";
             string hint = c == "check" ? " (put the link command after --)" : "";
-            yield return new TestCaseData(c, new[] { "--bogus" }, $"unknown option '--bogus'{hint}").SetName($"{c}: unknown option");
-            yield return new TestCaseData(c, new[] { "-x" }, $"unknown option '-x'{hint}").SetName($"{c}: unknown short option");
-            yield return new TestCaseData(c, new[] { "--format", "xml" }, $"unknown format 'xml' ({formats})").SetName($"{c}: bad --format");
-            yield return new TestCaseData(c, new[] { "--format=" }, $"unknown format '' ({formats})").SetName($"{c}: empty --format");
+            yield return Case(c, "unknown option", ["--bogus"], $"unknown option '--bogus'{hint}");
+            yield return Case(c, "unknown short option", ["-x"], $"unknown option '-x'{hint}");
+            yield return Case(c, "bad --format", ["--format", "xml"], $"unknown format 'xml' ({formats})");
+            yield return Case(c, "empty --format", ["--format="], $"unknown format '' ({formats})");
             if (c != "audit") // the only command without --verbose
-                yield return new TestCaseData(c, new[] { "--verbose=yes" }, "--verbose takes no value").SetName($"{c}: flag with a value");
+                yield return Case(c, "flag with a value", ["--verbose=yes"], "--verbose takes no value");
         }
     }
+
+    private static TestCaseData Case(string command, string what, string[] bad, string problem) =>
+        new TestCaseData(command, bad, problem).SetName($"{command}: {what}");
 
     [TestCaseSource(nameof(BadCommandLines))]
     public void A_bad_option_is_one_line_and_exit_2(string command, string[] bad, string problem)
@@ -114,7 +120,8 @@ public sealed class CommandLineTests
         using (Assert.EnterMultipleScope())
         {
             var check = Run("check", "gcc", "-o", "app");
-            AssertOneLineUsageError("check", check.Code, check.Out, check.Err, "unexpected argument 'gcc' (put the link command after --)");
+            AssertOneLineUsageError("check", check.Code, check.Out, check.Err,
+                "unexpected argument 'gcc' (put the link command after --)");
             var noCommand = Run("check", "--format", "json", "--");
             AssertOneLineUsageError("check", noCommand.Code, noCommand.Out, noCommand.Err, "no link command after --");
             var cmake = Run("cmake", "a", "b");
@@ -156,7 +163,8 @@ public sealed class CommandLineTests
             Assert.That(stdout, Is.Empty);
             Assert.That(lines, Has.Length.EqualTo(2), stderr);
             Assert.That(lines[0], Is.EqualTo($"nativelinkguard {command}: {problem}"));
-            Assert.That(lines[^1], Does.StartWith($"usage: nativelinkguard {command} [options]").And.Contain($"nativelinkguard {command} --help"));
+            Assert.That(lines[^1], Does.StartWith($"usage: nativelinkguard {command} [options]")
+                .And.Contain($"nativelinkguard {command} --help"));
         }
     }
 }

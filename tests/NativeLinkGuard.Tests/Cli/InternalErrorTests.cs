@@ -19,7 +19,8 @@ public sealed class InternalErrorTests
         Assert.That(code, Is.EqualTo(2), err.ToString());
         // Notes the command printed before may come first; the error is the last line and nothing follows it.
         string[] lines = err.ToString().TrimEnd('\n').Split('\n');
-        Assert.That(lines[^1], Does.Match($"^nativelinkguard {command}: NLG9001: internal error: ObjectDisposedException: "));
+        Assert.That(lines[^1],
+            Does.Match($"^nativelinkguard {command}: NLG9001: internal error: ObjectDisposedException: "));
         Assert.That(lines.Count(l => l.Contains("NLG9001")), Is.EqualTo(1));
         Assert.That(lines, Has.None.StartsWith("   at "), "no stack trace");
     }

@@ -25,15 +25,18 @@ public sealed class PackageMetadataTests
             env["MSBUILDDISABLENODEREUSE"] = "1";
             // Restore first: the end-to-end tests restore the repository into a package cache of their own that they
             // delete afterwards, and a --no-build pack reads the restore's assets file.
-            var restore = ProcessRunner.Run("dotnet", ["restore", Repository.Root], env, Repository.Root, timeoutMs: 300_000);
+            var restore = ProcessRunner.Run("dotnet", ["restore", Repository.Root], env, Repository.Root,
+                timeoutMs: 300_000);
             Assert.That(restore.ExitCode, Is.EqualTo(0), restore.StandardOutput + restore.StandardError);
-            var pack = ProcessRunner.Run("dotnet", ["pack", Repository.Root, "--no-build", "-c", Repository.Configuration, "-o", feed],
+            var pack = ProcessRunner.Run("dotnet",
+                ["pack", Repository.Root, "--no-build", "-c", Repository.Configuration, "-o", feed],
                 env, Repository.Root, timeoutMs: 300_000);
             Assert.That(pack.ExitCode, Is.EqualTo(0), pack.StandardOutput + pack.StandardError);
 
             var packages = Directory.GetFiles(feed, "*.nupkg").Select(Read).ToDictionary(p => p.Id);
             Assert.That(packages.Keys, Is.EquivalentTo(new[] { "NativeLinkGuard", "NativeLinkGuard.Cli" }));
-            Assert.That(packages.Values.Select(p => p.Description).Distinct().Count(), Is.EqualTo(2), "each its own description");
+            Assert.That(packages.Values.Select(p => p.Description).Distinct().Count(), Is.EqualTo(2),
+                "each its own description");
             foreach (var p in packages.Values)
             {
                 using (Assert.EnterMultipleScope())
@@ -43,11 +46,12 @@ public sealed class PackageMetadataTests
                     Assert.That(p.ProjectUrl, Does.StartWith("https://"), p.Id);
                     Assert.That(p.License, Is.EqualTo("MIT"), p.Id);
                     Assert.That(p.Readme, Is.Not.Empty, p.Id);
-                    Assert.That(p.Files, Does.Contain(p.Readme), $"{p.Id}: the readme the nuspec names is in the package");
+                    Assert.That(p.Files, Does.Contain(p.Readme), $"{p.Id}: the readme it names is in it");
                 }
             }
             Assert.That(packages["NativeLinkGuard"].Files, Does.Contain("tasks/net8.0/NativeLinkGuard.Core.dll"));
-            Assert.That(packages["NativeLinkGuard.Cli"].Files, Does.Contain("tools/net10.0/any/NativeLinkGuard.Core.dll"));
+            Assert.That(packages["NativeLinkGuard.Cli"].Files,
+                Does.Contain("tools/net10.0/any/NativeLinkGuard.Core.dll"));
         }
         finally
         {
@@ -55,7 +59,8 @@ public sealed class PackageMetadataTests
         }
     }
 
-    private sealed record Nuspec(string Id, string Description, string Tags, string ProjectUrl, string License, string Readme, IReadOnlyList<string> Files);
+    private sealed record Nuspec(string Id, string Description, string Tags, string ProjectUrl, string License,
+        string Readme, IReadOnlyList<string> Files);
 
     private static Nuspec Read(string nupkg)
     {
@@ -63,7 +68,8 @@ public sealed class PackageMetadataTests
         var spec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var stream = spec.Open();
         var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
-        string Get(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+        string Get(string name) =>
+            metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
         return new Nuspec(Get("id"), Get("description"), Get("tags"), Get("projectUrl"), Get("license"), Get("readme"),
             zip.Entries.Select(e => e.FullName).ToList());
     }
