@@ -15,7 +15,7 @@ public static class RuntimeCommand
         "will glibc's ld.so load each file where it lies (as dlopen or ldd would)?",
         [
             CliOption.Format("text", "json", "sarif"),
-            new("--ld-library-path", "the LD_LIBRARY_PATH the deployment sets (\"\" = none; default: the environment's)")
+            new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
             {
                 ValueName = "PATH",
             },
