@@ -37,7 +37,8 @@ public static class ArgumentParser
             }
             string value;
             if (eq >= 0) value = a[(eq + 1)..];
-            // A following option is a forgotten value, not the value ("--format --nested"); "--x=--y" says otherwise.
+            // A following option or "--" is a forgotten value, not the value ("--format --nested", "--cwd -- gcc");
+            // "--x=--y" says otherwise.
             else if (i + 1 < args.Count && !IsOption(command, args[i + 1])) value = args[++i];
             else throw new CliUsageException($"{option.Name} needs a value ({Expected(option)})");
             if (option.Allowed is { } allowed && !allowed.Contains(value, StringComparer.Ordinal))
@@ -58,7 +59,7 @@ public static class ArgumentParser
     }
 
     private static bool IsOption(CliCommand command, string token) =>
-        token is "-h" or "--help" || command.Find(token.Split('=', 2)[0]) is not null;
+        token is "--" or "-h" or "--help" || command.Find(token.Split('=', 2)[0]) is not null;
 
     private static int MaxArguments(CliCommand command) => command.Arguments is null ? 0 : command.MaxArguments;
 

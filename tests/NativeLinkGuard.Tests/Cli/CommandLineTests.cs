@@ -107,11 +107,13 @@ public sealed class CommandLineTests
     public void A_missing_value_is_one_line_and_exit_2(string command)
     {
         string formats = command == "audit" ? "text or json" : "text, json or sarif";
-        // At the end of the line, and followed by another option (a forgotten value, not the value).
+        // At the end of the line, and followed by another option or by "--" (a forgotten value, not the value).
         var (code, text, err) = Run(command, "--format");
         AssertOneLineUsageError(command, code, text, err, $"--format needs a value ({formats})");
         var (code2, text2, err2) = Run([command, "--format", "--help", .. Rest[command]]);
         AssertOneLineUsageError(command, code2, text2, err2, $"--format needs a value ({formats})");
+        var (code3, text3, err3) = Run([command, "--format", "--", .. Rest[command]]);
+        AssertOneLineUsageError(command, code3, text3, err3, $"--format needs a value ({formats})");
     }
 
     [Test]
