@@ -1,30 +1,30 @@
 using NativeLinkGuard.Audit;
+using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
 
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
-/// <c>nativelinkguard audit &lt;dir&gt;... [--format text|json]</c>: soname symlink chains by ldconfig's rules; changes nothing.
+/// <c>nativelinkguard audit [options] &lt;dir&gt;...</c>: soname symlink chains by ldconfig's rules; changes nothing.
 /// Exit code 0 clean (info only), 1 findings, 2 usage error.
 /// </summary>
 public static class AuditCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static CliCommand Definition { get; } = new("audit",
+        "checks the soname symlink chains of library directories by ldconfig's rules; changes nothing",
+        [CliOption.Format("text", "json")],
+        Run)
     {
-        string format = "text";
-        var dirs = new List<string>();
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (args[i] == "--format" && i + 1 < args.Length) format = args[++i];
-            else if (args[i].StartsWith('-')) { stderr.WriteLine($"nativelinkguard: unknown option '{args[i]}'"); return 2; }
-            else dirs.Add(Path.GetFullPath(args[i]));
-        }
-        if (dirs.Count == 0 || format is not ("text" or "json"))
-        {
-            stderr.WriteLine("usage: nativelinkguard audit <dir>... [--format text|json]");
-            return 2;
-        }
+        Arguments = "<dir>...",
+        MinArguments = 1,
+        Details = "exit code: 0 clean (information only), 1 findings, 2 usage error",
+    };
+
+    private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        string format = args.Value("--format", "text")!;
+        var dirs = args.Arguments.Select(Path.GetFullPath).ToList();
         var audits = dirs.Select(DirectoryAuditor.Audit).ToList();
         stdout.Write(format == "json" ? AuditReportWriter.Json(audits) : AuditReportWriter.Text(audits));
         return audits.Any(a => a.Findings.Any(f => f.Severity != Severity.Info)) ? 1 : 0;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.CMake;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
@@ -8,40 +9,41 @@ using NativeLinkGuard.Toolchain;
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
-/// <c>nativelinkguard cmake &lt;build-dir&gt; [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested] [-v]</c>:
+/// <c>nativelinkguard cmake [options] &lt;build-dir&gt;</c>:
 /// every link of a configured (not built) CMake build. Exit codes as for check.
 /// </summary>
 public static class CMakeCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static CliCommand Definition { get; } = new("cmake",
+        "checks every link of a configured (not built) CMake build, in build order",
+        [
+            new("--target", "check only this target") { ValueName = "NAME", Repeatable = true },
+            CliOption.Format("text", "json", "sarif"),
+            CliOption.HintDir,
+            new("--configure", "write the CMake File API query and re-run the configure step first"),
+            new("--nested", "also check the builds configured inside the build tree (ExternalProject, super-builds)"),
+            CliOption.Verbose("print every link, not only the ones that fail"),
+        ],
+        Run)
     {
-        string? buildDir = null, format = "text";
-        bool configure = false, nested = false, verbose = false;
-        var targets = new List<string>();
-        var hints = new List<string>();
-        for (int i = 1; i < args.Length; i++)
-        {
-            string a = args[i];
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
-            switch (a)
-            {
-                case "--target": if (Next() is { } t) targets.Add(t); else return Usage(stderr, "--target needs a value"); break;
-                case "--hint-dir": if (Next() is { } h) hints.Add(Path.GetFullPath(h)); else return Usage(stderr, "--hint-dir needs a value"); break;
-                case "--format": format = Next(); break;
-                case "--configure": configure = true; break;
-                case "--nested": nested = true; break;
-                case "-v" or "--verbose": verbose = true; break;
-                default:
-                    if (a.StartsWith('-') || buildDir is not null) return Usage(stderr, $"unexpected argument '{a}'");
-                    buildDir = Path.GetFullPath(a);
-                    break;
-            }
-        }
-        if (buildDir is null) return Usage(stderr, "no build directory");
-        if (format is not ("text" or "json" or "sarif")) return Usage(stderr, $"unknown format '{format}'");
+        Arguments = "<build-dir>",
+        MinArguments = 1,
+        MaxArguments = 1,
+        Details = "exit code: 0 every link is predicted to succeed, 1 one is predicted to fail, "
+            + "2 usage error or the check could not run",
+    };
+
+    private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        string buildDir = Path.GetFullPath(args.Arguments[0]);
+        string format = args.Value("--format", "text")!;
+        bool configure = args.Has("--configure"), nested = args.Has("--nested"), verbose = args.Has("--verbose");
+        var targets = args.Values("--target");
+        var hints = args.Values("--hint-dir").Select(Path.GetFullPath).ToList();
         if (!File.Exists(Path.Combine(buildDir, "CMakeCache.txt")))
         {
-            stderr.WriteLine($"nativelinkguard: {buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
+            stderr.WriteLine(
+                $"nativelinkguard: {buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
             return 2;
         }
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -79,7 +81,7 @@ public static class CMakeCommand
         string text = format switch
         {
             "json" => JsonReportWriter.Write(reports),
-            "sarif" => SarifReportWriter.Write(reports, typeof(CMakeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"),
+            "sarif" => SarifReportWriter.Write(reports, Dispatcher.Version),
             _ => BuildReportWriter.Write(reports, sw.Elapsed, verbose),
         };
         stdout.Write(text);
@@ -106,12 +108,5 @@ public static class CMakeCommand
         }
         Walk(top, 0);
         return found;
-    }
-
-    private static int Usage(TextWriter stderr, string message)
-    {
-        stderr.WriteLine("nativelinkguard: " + message);
-        stderr.WriteLine("usage: nativelinkguard cmake <build-dir> [--target NAME]... [--format text|json|sarif] [--hint-dir DIR]... [--configure] [--nested] [-v]");
-        return 2;
     }
 }

@@ -1,45 +1,51 @@
-using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.Reporting;
 using NativeLinkGuard.Runtime;
 
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
-/// <c>nativelinkguard runtime &lt;file&gt;... [--format text|json|sarif] [--ld-library-path PATH] [--sysroot DIR]
-/// [--hint-dir DIR]... [--cwd DIR] [-v]</c>: will glibc's ld.so load each file where it lies (as dlopen or
-/// <c>ldd</c> would)? LD_LIBRARY_PATH is taken from the environment unless --ld-library-path says what the
-/// deployment sets ("" for none). Exit code 0 every file loads, 1 one does not, 2 usage error.
+/// <c>nativelinkguard runtime [options] &lt;file&gt;...</c>: will glibc's ld.so load each file where it lies
+/// (as dlopen or <c>ldd</c> would)? LD_LIBRARY_PATH is taken from the environment unless --ld-library-path says
+/// what the deployment sets ("" for none). Exit code 0 every file loads, 1 one does not, 2 usage error.
 /// </summary>
 public static class RuntimeCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static CliCommand Definition { get; } = new("runtime",
+        "will glibc's ld.so load each file where it lies (as dlopen or ldd would)?",
+        [
+            CliOption.Format("text", "json", "sarif"),
+            new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
+            {
+                ValueName = "PATH",
+            },
+            new("--sysroot", "model the deployment inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
+            {
+                ValueName = "DIR",
+            },
+            CliOption.HintDir,
+            new("--cwd", "the process's working directory (relative and empty search-path elements)")
+            {
+                ValueName = "DIR",
+            },
+            CliOption.Verbose("list every library loaded and the rule that found it"),
+        ],
+        Run)
     {
-        string format = "text";
-        bool verbose = false;
-        string? llp = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
-        string sysroot = "";
-        string cwd = Environment.CurrentDirectory;
-        var hints = new List<string>();
-        var files = new List<string>();
-        for (int i = 1; i < args.Length; i++)
-        {
-            string a = args[i];
-            if (a == "--format" && i + 1 < args.Length) format = args[++i];
-            else if (a == "--ld-library-path" && i + 1 < args.Length) llp = args[++i];
-            else if (a == "--sysroot" && i + 1 < args.Length) sysroot = Path.GetFullPath(args[++i]);
-            else if (a == "--hint-dir" && i + 1 < args.Length) hints.Add(Path.GetFullPath(args[++i]));
-            else if (a == "--cwd" && i + 1 < args.Length) cwd = Path.GetFullPath(args[++i]);
-            else if (a is "-v" or "--verbose") verbose = true;
-            else if (a == "--") files.AddRange(args[(i + 1)..]);
-            else if (a.StartsWith('-')) { stderr.WriteLine($"nativelinkguard: unknown option '{a}'"); return 2; }
-            else files.Add(a);
-            if (a == "--") break;
-        }
-        if (files.Count == 0 || format is not ("text" or "json" or "sarif"))
-        {
-            stderr.WriteLine("usage: nativelinkguard runtime <file>... [--format text|json|sarif] [--ld-library-path PATH] [--sysroot DIR] [--hint-dir DIR]... [--cwd DIR] [-v]");
-            return 2;
-        }
+        Arguments = "<file>...",
+        MinArguments = 1,
+        Details = "exit code: 0 every file loads, 1 one does not, 2 usage error",
+    };
+
+    private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        string format = args.Value("--format", "text")!;
+        bool verbose = args.Has("--verbose");
+        string? llp = args.Value("--ld-library-path", Environment.GetEnvironmentVariable("LD_LIBRARY_PATH"));
+        string sysroot = args.Value("--sysroot") is { } s ? Path.GetFullPath(s) : "";
+        string cwd = args.Value("--cwd") is { } c ? Path.GetFullPath(c) : Environment.CurrentDirectory;
+        var hints = args.Values("--hint-dir").Select(Path.GetFullPath).ToList();
+        var files = args.Arguments;
         string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
         var checker = new RuntimeChecker(new RuntimeRequest
@@ -56,7 +62,7 @@ public static class RuntimeCommand
             RuntimeReportWriter.WriteJson(stream, reports);
         }
         else stdout.Write(format == "json" ? RuntimeReportWriter.Json(reports)
-            : RuntimeReportWriter.Sarif(reports, typeof(RuntimeCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
+            : RuntimeReportWriter.Sarif(reports, Dispatcher.Version));
         return reports.All(r => r.Loadable) ? 0 : 1;
     }
 }

@@ -31,7 +31,7 @@ public sealed class CMakeCommandTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        return (CheckCommand.Run(args, o, e), o.ToString(), e.ToString());
+        return (CliApp.Run(args, o, e), o.ToString(), e.ToString());
     }
 
     [Test]
@@ -84,4 +84,7 @@ public sealed class CMakeCommandTests
         int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
         Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((5, 10)));
     }
+
+    [Test]
+    public void An_exception_is_NLG9001_and_exit_2() => InternalErrorTests.AssertInternalError("cmake", _fx.P("build"));
 }

@@ -27,7 +27,7 @@ public sealed class CheckCommandTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = CheckCommand.Run(args, o, e);
+        int code = CliApp.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
 

@@ -13,7 +13,7 @@ public sealed class RuntimeCommandTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = CheckCommand.Run(["runtime", .. args], o, e);
+        int code = CliApp.Run(["runtime", .. args], o, e);
         return (code, o.ToString(), e.ToString());
     }
 

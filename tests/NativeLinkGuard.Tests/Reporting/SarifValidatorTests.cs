@@ -31,7 +31,7 @@ public sealed class SarifValidatorTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        return (CheckCommand.Run(args, o, e), o.ToString());
+        return (CliApp.Run(args, o, e), o.ToString());
     }
 
     /// <summary>The validator's own findings at level error or warning (its default levels), as "ruleId: message id".</summary>
