@@ -86,10 +86,24 @@ public sealed class LibraryFileCache
     /// </summary>
     public void AddVirtualArchive(string path) => AddVirtual(new LibraryFile(path, LibraryFileKind.Archive, null, null));
 
+    private readonly HashSet<string> _predictedNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a library the build will produce has this file name or SONAME: where it will be found at run time is
+    /// only known once it exists, so no run-time verdict may rest on its absence now.
+    /// </summary>
+    public bool IsPredictedName(string name)
+    {
+        if (_parent is not null) return _parent.IsPredictedName(name);
+        lock (_gate) return _predictedNames.Contains(name);
+    }
+
     private void AddVirtual(LibraryFile predicted)
     {
         lock (_gate)
         {
+            _predictedNames.Add(Path.GetFileName(predicted.Path));
+            if (predicted.Elf?.Soname is { } soname) _predictedNames.Add(soname);
             _virtual[predicted.Path] = predicted;
             _files.Remove(predicted.Path);
             _symbols.Remove(predicted.Path);

@@ -67,7 +67,9 @@ public static class OutputLoadPredictor
         string? assumed = direct.Count == 0 ? null
             : $"the program's own libraries are assumed where the link found them ({string.Join(':', direct)}, as if on LD_LIBRARY_PATH): they are not on its run path.";
         var findings = new List<Finding>();
-        foreach (var f in report.Findings.Where(f => f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime))
+        // A library the build has not produced yet (a CMake target's SONAME link) is absent from every directory now.
+        foreach (var f in report.Findings.Where(f => f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime
+                     && !files.IsPredictedName(f.Library)))
         {
             var notes = new List<string> { LinkerSilence(ctx) };
             if (assumed is not null) notes.Add(assumed);
