@@ -22,7 +22,7 @@ public static class CMakeCommand
             CliOption.HintDir,
             new("--configure", "write the CMake File API query and re-run the configure step first"),
             new("--nested", "also check the builds configured inside the build tree (ExternalProject, super-builds)"),
-            CliOption.Verbose("print every link, not only the ones that fail"),
+            CliOption.Verbose("print every link, not only the ones with findings"),
         ],
         Run)
     {
