@@ -125,7 +125,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         string lib = Path.GetFileName(d.Library.Path);
         string message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, which is not on the command line (only a dependency of {(d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library")}): DSO missing from command line";
         var (suggestions, notes) = symbolAdvisor?.ForDsoMissing(d) ?? ([], []);
-        if (!Lld) notes.Insert(0, $"ld then says: {d.Library.Path}: error adding symbols: DSO missing from command line");
+        if (!Lld) notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
         return new Finding(DiagnosticCodes.DsoMissingFromCommandLine, Severity.Error, message, lib, d.Library.NeededBy?.Spelling,
             [.. d.Library.Chain(Output)], [], suggestions, notes, ld) { Symbols = d.Symbols };
     }
@@ -139,7 +139,8 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
     }
 
     private Finding Unusable(InputUnusable u) =>
-        new(DiagnosticCodes.InputUnusable, Severity.Error, u.Reason, u.Path, null, [Path.GetFileName(Output), u.Path], [], [], [], u.Reason);
+        new(DiagnosticCodes.InputUnusable, Severity.Error, u.Detail is null ? u.Reason : $"{u.Reason} ({u.Detail})", u.Path, null,
+            [Path.GetFileName(Output), u.Path], [], [], u.Detail is null ? [] : [u.Detail + "."], u.Reason);
 
     private static List<SearchedDirectory> Trace(IReadOnlyList<SearchAttempt> attempts) =>
         attempts.Select(a => new SearchedDirectory(a.Directory.Length == 0 ? "(current directory)" : a.Directory, a.RuleText, a.Outcome switch

@@ -32,4 +32,7 @@ public sealed record InputUnusable(LinkInput Input, string Path, string Reason) 
 {
     /// <summary>lld's error for an incompatible candidate found by -l (ld skips it instead).</summary>
     public bool Lld { get; init; }
+
+    /// <summary>What we know beyond ld's own words (kept out of the line ld prints).</summary>
+    public string? Detail { get; init; }
 }

@@ -216,7 +216,10 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             if (f.Elf is { } e && !IsTargetCompatible(e))
             {
                 // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
-                _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format ({e.TargetName}, the link is {ctx.Linker.TargetName})"));
+                _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
+                {
+                    Detail = $"{name} is {e.TargetName}; the link is {ctx.Linker.TargetName}",
+                });
                 return;
             }
             Accept(input, path, f, depth, spelling: name);
