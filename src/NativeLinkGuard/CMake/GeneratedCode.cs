@@ -18,8 +18,8 @@ public static class GeneratedCode
     {
         string? source = CacheValue(buildDir, "CMAKE_HOME_DIRECTORY");
         if (source is null || !Directory.Exists(source)) return null;
-        string? generated = FirstGenerated(buildDir);
-        return new BuildSourceText(source, generated is null ? null : $"the build generates code ({generated}) that does not exist yet");
+        return new BuildSourceText(source,
+            () => FirstGenerated(buildDir) is { } generated ? $"the build generates code ({generated}) that does not exist yet" : null);
     }
 
     private static string? CacheValue(string buildDir, string name)

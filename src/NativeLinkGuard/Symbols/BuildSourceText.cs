@@ -4,9 +4,9 @@ namespace NativeLinkGuard.Symbols;
 /// The text of a build's own code before it is compiled: what the program's objects (and the libraries the build has
 /// not made yet) could possibly define. A name that appears in no file of the source tree cannot be defined by code
 /// compiled from it; a build that generates sources at build time cannot be judged this way. Read only when asked,
-/// once per run, bounded.
+/// once per run, bounded; whether the build generates code is asked then too.
 /// </summary>
-public sealed class BuildSourceText(string sourceDirectory, string? generatedSources)
+public sealed class BuildSourceText(string sourceDirectory, Func<string?> generatedSources)
 {
     private const int MaxFiles = 50_000;
     private const long MaxBytes = 512L << 20;
@@ -14,7 +14,7 @@ public sealed class BuildSourceText(string sourceDirectory, string? generatedSou
     private static readonly HashSet<string> s_skipped = new(StringComparer.Ordinal) { ".git", ".hg", ".svn", "node_modules" };
 
     private List<string>? _files;
-    private string? _unknowable = generatedSources;
+    private string? _unknowable;
 
     public string SourceDirectory => sourceDirectory;
 
@@ -62,6 +62,8 @@ public sealed class BuildSourceText(string sourceDirectory, string? generatedSou
     {
         if (_files is not null) return _files;
         _files = [];
+        // Asked only when a link needs the rule: most builds never read their generator files for it.
+        _unknowable = generatedSources();
         long bytes = 0;
         var pending = new Stack<string>();
         pending.Push(sourceDirectory);
