@@ -175,13 +175,14 @@ public sealed class LinkChecker
         var seen = new HashSet<(string, string)>();
         foreach (var lib in resolved.Libraries)
         {
-            string? list = lib.Elf.Runpath ?? lib.Elf.Rpath;
+            string? list = RunPaths.Effective(lib.Elf);
             // A predicted library's run path comes from its own link, which gets this finding itself.
             if (list is null || lib.Elf.PredictedFrom is not null) continue;
-            string tag = lib.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
+            string tag = RunPaths.EffectiveTag(lib.Elf)!;
             string origin = Path.GetDirectoryName(Path.GetFullPath(lib.Path)) ?? "/";
-            var elements = list.Split(':');
-            var stubs = elements.Where(e => e.Length > 0 && CandidateLocator.IsStubsDirectory(e.Replace("${ORIGIN}", origin).Replace("$ORIGIN", origin))).ToList();
+            var elements = RunPaths.Split(list);
+            var stubs = elements.Where(e => e.Length > 0
+                && CandidateLocator.IsStubsDirectory(RunPaths.ExpandForLoader(e, origin, null, null))).ToList();
             if (stubs.Count == 0 || !seen.Add((lib.Path, string.Join(':', stubs)))) continue;
             string name = Path.GetFileName(lib.Path);
             string kept = string.Join(':', elements.Where(e => !stubs.Contains(e)));

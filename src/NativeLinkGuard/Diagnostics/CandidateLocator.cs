@@ -66,10 +66,10 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     {
         if (!element.Contains('$')) { yield return element; yield break; }
         string origin = Path.GetDirectoryName(ctx.Absolute(ctx.Request.Output ?? "a.out")) ?? ctx.WorkingDirectory;
-        string e = element.Replace("${ORIGIN}", origin, StringComparison.Ordinal).Replace("$ORIGIN", origin, StringComparison.Ordinal);
-        if (!e.Contains("$LIB", StringComparison.Ordinal) && !e.Contains("${LIB}", StringComparison.Ordinal)) { yield return e; yield break; }
+        string e = RunPaths.ExpandForLoader(element, origin, null, null);
+        if (!RunPaths.UsesLoaderToken(e, "LIB")) { yield return e; yield break; }
         foreach (var lib in new[] { "lib64", "lib", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu" })
-            yield return e.Replace("${LIB}", lib, StringComparison.Ordinal).Replace("$LIB", lib, StringComparison.Ordinal);
+            yield return RunPaths.ExpandForLoader(e, origin, lib, null);
     }
 
     /// <summary>
@@ -269,13 +269,14 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         {
             string origin = Path.GetDirectoryName(ctx.Absolute(l.Spelling)) ?? "/";
             string name = Path.GetFileName(l.Path);
-            var lists = new List<(string? Paths, CandidatePlaceKind Kind, string Tag)> { (l.Elf.Runpath ?? l.Elf.Rpath, CandidatePlaceKind.RunPathOfLoaded, $"{(l.Elf.Runpath is null ? "DT_RPATH" : "DT_RUNPATH")} of {name}") };
+            var lists = new List<(string? Paths, CandidatePlaceKind Kind, string Tag)>
+                { (RunPaths.Effective(l.Elf), CandidatePlaceKind.RunPathOfLoaded, $"{RunPaths.EffectiveTag(l.Elf)} of {name}") };
             // The needing library's own DT_RPATH is ignored by ld when it also has a DT_RUNPATH: worth saying.
-            if (l == by && l.Elf.Runpath is not null && l.Elf.Rpath is not null)
-                lists.Add((l.Elf.Rpath, CandidatePlaceKind.IgnoredRpath, $"DT_RPATH of {name}"));
+            if (l == by && RunPaths.IgnoredRpath(l.Elf) is { } ignored)
+                lists.Add((ignored, CandidatePlaceKind.IgnoredRpath, $"DT_RPATH of {name}"));
             foreach (var (paths, kind, tag) in lists)
                 foreach (var e in Split(paths))
-                    yield return new(ctx.Absolute(SysrootPaths.RuntimeElement(e, ctx.Sysroot).Replace("$ORIGIN", origin, StringComparison.Ordinal).Replace("${ORIGIN}", origin, StringComparison.Ordinal)), kind, tag);
+                    yield return new(ctx.Absolute(RunPaths.ForLinker(e, origin, l.Elf.Class, ctx.Sysroot)), kind, tag);
         }
     }
 

@@ -20,12 +20,27 @@ public sealed record ElfFile(
     /// <summary>Not read from a file: predicted from the link of a library the build has not produced yet.</summary>
     public string? PredictedFrom { get; init; }
 
-    /// <summary>ld's compatibility test for a candidate: same class and machine (and byte order).</summary>
-    public bool IsCompatibleWith(ElfFile other) => Class == other.Class && Machine == other.Machine && Data == other.Data;
+    /// <summary>
+    /// The one class/machine test of ld and ld.so for a candidate: what differs first, or null when it fits. ld
+    /// also compares the byte order (pass <paramref name="data"/>); ld.so skips a file of another class or machine.
+    /// </summary>
+    public ElfMismatch? MismatchWith(ElfClass elfClass, ushort machine, ElfData? data = null) =>
+        Class != elfClass ? ElfMismatch.Class
+        : Machine != machine ? ElfMismatch.Machine
+        : data is { } d && Data != d ? ElfMismatch.ByteOrder
+        : null;
+
+    public bool IsCompatibleWith(ElfClass elfClass, ushort machine, ElfData? data = null) =>
+        MismatchWith(elfClass, machine, data) is null;
+
+    public bool IsCompatibleWith(ElfFile other) => IsCompatibleWith(other.Class, other.Machine, other.Data);
 
     /// <summary>Human name of the target, as in `elf64-x86-64`.</summary>
     public string TargetName => ElfMachines.Describe(Class, Data, Machine);
 }
+
+/// <summary>Why a candidate does not fit a target (<see cref="ElfFile.MismatchWith"/>).</summary>
+public enum ElfMismatch { Class, Machine, ByteOrder }
 
 public enum ElfReadErrorKind { NotElf, Truncated, Malformed, Unsupported, IoError }
 

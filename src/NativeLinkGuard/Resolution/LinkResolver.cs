@@ -605,10 +605,10 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         void AddPath(string? value, SearchRule rule, bool sysrootAbsolute)
         {
             if (value is null) return;
-            foreach (var element in value.Split(':'))
+            foreach (var element in RunPaths.Split(value))
             {
                 // An empty element means the current directory (CMake's "-Wl,-rpath,DIR:" hits this).
-                string e = element.Length == 0 ? "" : ExpandTokens(sysrootAbsolute ? SysrootPaths.RuntimeElement(element, S) : element, origin, by.Elf);
+                string e = element.Length == 0 ? "" : RunPaths.ForLinker(element, origin, by.Elf.Class, sysrootAbsolute ? S : null);
                 list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule, Written: e));
             }
         }
@@ -619,23 +619,13 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             if (req.Rpath.Count == 0 && req.RpathLink.Count == 0) AddPath(NonEmpty(ctx.Env("LD_RUN_PATH")), SearchRule.LdRunPath, false);
             AddPath(NonEmpty(ctx.Env("LD_LIBRARY_PATH")), SearchRule.LdLibraryPath, false);
         }
-        if (by.Elf.Runpath is { } runpath) AddPath(runpath, SearchRule.Runpath, true);
-        else if (by.Elf.Rpath is { } rpath) AddPath(rpath, SearchRule.DtRpath, true);
+        if (RunPaths.EffectiveList(by.Elf) is { } own) AddPath(own.List, own.Rule, true);
         foreach (var d in LdSoConfDirectories()) list.Add(new SearchDirectory(d, SearchRule.LdSoConf));
         foreach (var d in ctx.Linker.SearchDirs) list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
         return list;
     }
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
-
-    /// <summary>$ORIGIN / ${ORIGIN} = the needing library's directory as ld opened it; $LIB = lib64 or lib (ld-rules §4.8).</summary>
-    private static string ExpandTokens(string element, string origin, ElfFile by)
-    {
-        if (!element.Contains('$')) return element;
-        string lib = by.Class == ElfClass.Elf64 ? "lib64" : "lib";
-        return element.Replace("${ORIGIN}", origin, StringComparison.Ordinal).Replace("$ORIGIN", origin, StringComparison.Ordinal)
-            .Replace("${LIB}", lib, StringComparison.Ordinal).Replace("$LIB", lib, StringComparison.Ordinal);
-    }
 
     private IReadOnlyList<string> LdSoConfDirectories()
     {

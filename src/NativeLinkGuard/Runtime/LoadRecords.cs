@@ -1,4 +1,5 @@
 using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
 
 namespace NativeLinkGuard.Runtime;
 
@@ -32,7 +33,7 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
     public bool MayNameStubs { get; } = mayNameStubs;
 
     /// <summary>The run path (DT_RUNPATH, else DT_RPATH) uses a token such as $ORIGIN.</summary>
-    public bool RunPathHasToken { get; } = (elf.Runpath ?? elf.Rpath)?.Contains('$') == true;
+    public bool RunPathHasToken { get; } = RunPaths.Effective(elf)?.Contains('$') == true;
 
     private LastSearch[]? _lastSearches;
 
@@ -43,10 +44,13 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
 /// <summary>A search outcome with the inputs that vary for one DT_NEEDED entry: directory, RPATH chain, root.</summary>
 internal readonly record struct LastSearch(int Origin, int Chain, int RootOrigin, SearchOutcome? Outcome);
 
-internal enum FoundIn : byte { Fixed, PathInNeeded, Rpath, LdLibraryPath, Runpath }
-
-/// <summary>Where a search found its file: the list, its owner, the element and the hwcaps subdirectory.</summary>
-internal readonly record struct FoundAt(FoundIn Source, string Rule, LoadedObject? Owner, int Element, string? Sub);
+/// <summary>Where a search found its file: the rule, the owner of its list, the element and the hwcaps subdirectory.
+/// </summary>
+internal readonly record struct FoundAt(SearchRule Source, LoadedObject? Owner, int Element, string? Sub)
+{
+    /// <summary>The rule as reports word it ("DT_RPATH of libtop.so").</summary>
+    public string Rule => SearchAttempt.Describe(Source, Owner?.FileName);
+}
 
 /// <summary>
 /// The result of one DT_NEEDED search, shared by every lookup with the same search inputs. A found file is kept
@@ -66,7 +70,7 @@ internal sealed class SearchOutcome
     public int Identity { get; init; } = -1;
     public string? Fatal { get; init; }
 
-    public FoundIn Source { get; init; }
+    public SearchRule Source { get; init; }
     /// <summary>The path as found, for sources without $ORIGIN (ld.so.cache, ld.so.conf, system dirs).</summary>
     public string? FoundPath { get; init; }
     public string? Rule { get; init; }

@@ -35,9 +35,6 @@ public sealed class LoadedObject
     /// equal RPATH search.</summary>
     internal int RpathChainId { get; }
 
-    /// <summary>glibc ignores DT_RPATH when the object also has DT_RUNPATH.</summary>
-    public string? EffectiveRpath => Elf.Runpath is null ? Elf.Rpath : null;
-
     public bool NoDefaultLibs => (Elf.Flags1 & 0x800) != 0; // DF_1_NODEFLIB
 
     /// <summary>A program rather than a library: ET_EXEC, or ET_DYN marked DF_1_PIE.</summary>

@@ -48,4 +48,8 @@ public sealed record LoaderEnvironment
     /// <summary>The ELF class and machine of the loader these settings describe.</summary>
     public ElfClass Class { get; init; } = ElfClass.Elf64;
     public ushort Machine { get; init; } = ElfMachines.X86_64;
+
+    /// <summary>Would this loader map E (its class and machine)? A file it would not is skipped while searching.
+    /// </summary>
+    public bool Accepts(ElfFile e) => e.IsCompatibleWith(Class, Machine);
 }

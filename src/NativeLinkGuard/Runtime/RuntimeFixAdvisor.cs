@@ -12,8 +12,6 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     IReadOnlyList<string> hintDirectories, RuntimeResolution resolution)
 {
     private const string LoaderNotFound = "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
-    // Only for token expansion in the NLG0005 test: built when an object's run path may name a stubs directory.
-    private RuntimeResolver? _expander;
     private HashSet<(string, string)>? _foundBefore;
 
     public Finding NotFound(RuntimeLookup l)
@@ -58,12 +56,12 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         foreach (var o in resolution.ObjectsThatMayNameStubs())
         {
             if (o.Path == env.RtldPath) continue;
-            string? list = o.Elf.Runpath ?? o.Elf.Rpath;
+            string? list = RunPaths.Effective(o.Elf);
             // The resolver pre-filters (ObjectsThatMayNameStubs); this is the exact test.
             if (list is null || !list.Contains("stubs", StringComparison.Ordinal) && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
-            string tag = o.Elf.Runpath is not null ? "DT_RUNPATH" : "DT_RPATH";
-            var elements = list.Split(':');
-            var stubs = elements.Where(e => IsStubs((_expander ??= new(env, files, dirs, cache)).ExpandTokens(e, o))).ToList();
+            string tag = RunPaths.EffectiveTag(o.Elf)!;
+            var elements = RunPaths.Split(list);
+            var stubs = elements.Where(e => IsStubs(RunPaths.ExpandForLoader(e, o.Origin, env.DstLib, env.Platform))).ToList();
             if (stubs.Count == 0) continue;
             var kept = elements.Where(e => !stubs.Contains(e)).ToList();
             string newPath = string.Join(':', kept);
@@ -83,7 +81,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: loaded at run time, every call fails with 'CUDA driver is a stub library'."],
                 "(no message: ld.so loads whatever it finds first)");
         }
-        if (!string.IsNullOrEmpty(env.LdLibraryPath) && env.LdLibraryPath.Split(':', ';').Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
+        if (!string.IsNullOrEmpty(env.LdLibraryPath) && RunPaths.SplitLdLibraryPath(env.LdLibraryPath).Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
             yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
                 $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time", llpStubs[0], null, [], [], [],
                 ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link time only."], "(no message)");
@@ -93,7 +91,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     {
         var by = l.NeededBy;
         string element = RunPathElement(by, dir);
-        var existing = (by.Elf.Runpath ?? by.Elf.Rpath)?.Split(':') ?? [];
+        var existing = RunPaths.Effective(by.Elf) is { } current ? RunPaths.Split(current) : [];
         string newRunpath = string.Join(':', new[] { element }.Concat(existing.Where(e => e != element)));
         string target = TargetName(by.FileName);
         var overrides = new Dictionary<string, string> { [by.Path] = newRunpath };
@@ -152,7 +150,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     }
 
     private bool Compatible(string path) =>
-        files.Get(path) is { Kind: LibraryFileKind.Elf, Elf: { } e } && e.Class == env.Class && e.Machine == env.Machine && e.IsSharedObject;
+        files.Get(path) is { Kind: LibraryFileKind.Elf, Elf: { } e } && env.Accepts(e) && e.IsSharedObject;
 
     private bool Verify(RuntimeLookup l, Dictionary<string, string>? overrides = null, Dictionary<string, string>? aliases = null,
         HashSet<string>? extra = null, string? ldLibraryPath = null)

@@ -87,7 +87,7 @@ public sealed class RuntimeResolver
             return new(path, NotLoadable(path, Abs(path), rootFile));
         if (!rootFile.Elf.IsSharedObject && rootFile.Elf.Type != ElfType.Executable)
             return new(path, $"{path}: not a shared object or executable ({rootFile.Elf.Type})");
-        if (rootFile.Elf.Class != _env.Class || rootFile.Elf.Machine != _env.Machine)
+        if (!_env.Accepts(rootFile.Elf))
             return new(path, $"{path}: built for {rootFile.Elf.TargetName}, not for the loader's ABI");
 
         if (++_epoch == int.MaxValue)
@@ -209,7 +209,7 @@ public sealed class RuntimeResolver
                 for (int c = rec.Chain; c != 0 && found is null && fatal is null; c = _chainParents[c])
                 {
                     var link = LinkSearch(name, _chainTops[c]);
-                    if (link.Found is { } hit) { found = hit; at = new FoundAt(FoundIn.Rpath, "DT_RPATH", null, link.Element, link.Sub); }
+                    if (link.Found is { } hit) { found = hit; at = new FoundAt(SearchRule.DtRpath, null, link.Element, link.Sub); }
                     fatal = link.Fatal;
                     if (found is not null) return Cached(_linkOutcomes, (name, _chainTops[c].Origin, _chainTops[c].Rpath), found.Value, at, _chainTops[c]);
                 }
@@ -227,7 +227,7 @@ public sealed class RuntimeResolver
             }
         }
         if (found is not { } f) return new SearchOutcome { Fatal = fatal };
-        return Outcome(f, at, at.Source == FoundIn.Rpath ? _chainTops[at.Owner!.RpathChainId] : default);
+        return Outcome(f, at, at.Source == SearchRule.DtRpath ? _chainTops[at.Owner!.RpathChainId] : default);
     }
 
     // A found file's outcome per link or tail search: every search key that ends there shares it.
@@ -248,7 +248,7 @@ public sealed class RuntimeResolver
         var key = (name, link.Origin, link.Rpath);
         if (_links.TryGetValue(key, out var known)) return known;
         var dirs = Expanded(_names[link.Rpath], _originNames[link.Origin], ":");
-        var found = TryDirectories(dirs, _names[name], null, "", null, out string? fatal, out int element, out string? sub);
+        var found = TryDirectories(dirs, _names[name], SearchRule.DtRpath, null, null, out string? fatal, out int element, out string? sub);
         return _links[key] = (found, element, sub, fatal);
     }
 
@@ -273,16 +273,16 @@ public sealed class RuntimeResolver
     {
         switch (o.Source)
         {
-            case FoundIn.PathInNeeded:
+            case SearchRule.PathInNeeded:
                 return (ExpandTokens(name, neededBy), o.Rule!);
-            case FoundIn.Runpath:
-                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), "DT_RUNPATH of " + neededBy.FileName);
-            case FoundIn.LdLibraryPath:
+            case SearchRule.Runpath:
+                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), SearchAttempt.Describe(o.Source, neededBy.FileName));
+            case SearchRule.LdLibraryPath:
                 return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
-            case FoundIn.Rpath:
+            case SearchRule.DtRpath:
                 foreach (var l in neededBy.LoaderChain())
-                    if (l.EffectiveRpath is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
-                        return (Candidate(rpath, ":", o, l, name), "DT_RPATH of " + l.FileName);
+                    if (RunPaths.InheritedRpath(l.Elf) is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
+                        return (Candidate(rpath, ":", o, l, name), SearchAttempt.Describe(o.Source, l.FileName));
                 return (o.FoundPath!, o.Rule!);
             default:
                 return (o.FoundPath!, o.Rule!);
@@ -306,7 +306,8 @@ public sealed class RuntimeResolver
     /// <summary>A run-path list split into its elements, once per (list, separators).</summary>
     private string[] Elements(string list, string separators)
     {
-        if (!_elements.TryGetValue((list, separators), out var e)) _elements[(list, separators)] = e = list.Split(separators.ToCharArray());
+        if (!_elements.TryGetValue((list, separators), out var e))
+            _elements[(list, separators)] = e = separators == ":" ? RunPaths.Split(list) : RunPaths.SplitLdLibraryPath(list);
         return e;
     }
 
@@ -321,7 +322,7 @@ public sealed class RuntimeResolver
         var owners = new List<string>();
         if (obj.Elf.Runpath is null)
             foreach (var l in obj.LoaderChain())
-                if (l.EffectiveRpath is not null) owners.Add(l.Path);
+                if (RunPaths.InheritedRpath(l.Elf) is not null) owners.Add(l.Path);
         var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
@@ -411,8 +412,8 @@ public sealed class RuntimeResolver
     {
         var needed = new int[elf.Needed.Count];
         for (int k = 0; k < needed.Length; k++) needed[k] = NameId(elf.Needed[k]);
-        string? list = elf.Runpath ?? elf.Rpath;
-        string? rpath = elf.Runpath is null ? elf.Rpath : null;
+        string? list = RunPaths.Effective(elf);
+        string? rpath = RunPaths.InheritedRpath(elf);
         var profileKey = (elf.Runpath, (elf.Flags1 & 0x800) != 0);
         if (!_profiles.TryGetValue(profileKey, out int profile)) _profiles[profileKey] = profile = _profiles.Count;
         return new ObjectFacts(elf, profile, needed, elf.Soname is { } so ? NameId(so) : -1,
@@ -471,7 +472,7 @@ public sealed class RuntimeResolver
         {
             // A DT_NEEDED with a slash is opened as is (after $ORIGIN and friends), never searched.
             string p = ExpandTokens(name, obj);
-            at = new FoundAt(FoundIn.PathInNeeded, "path in DT_NEEDED", null, 0, null);
+            at = new FoundAt(SearchRule.PathInNeeded, null, 0, null);
             var c = Try(p, out fatal, out string result);
             searched?.Add(new SearchedDirectory(p, at.Rule, result));
             return c;
@@ -480,9 +481,9 @@ public sealed class RuntimeResolver
         if (obj.Elf.Runpath is null)
             foreach (var l in obj.LoaderChain())
             {
-                if (l.EffectiveRpath is not { } rpath) continue;
-                if (TryDirectories(Expanded(rpath, l, ":"), name, l, "DT_RPATH of ", searched, out fatal, out element, out sub) is { } r1)
-                { at = new FoundAt(FoundIn.Rpath, "DT_RPATH of " + l.FileName, l, element, sub); return r1; }
+                if (RunPaths.InheritedRpath(l.Elf) is not { } rpath) continue;
+                if (TryDirectories(Expanded(rpath, l, ":"), name, SearchRule.DtRpath, l, searched, out fatal, out element, out sub) is { } r1)
+                { at = new FoundAt(SearchRule.DtRpath, l, element, sub); return r1; }
                 if (fatal is not null) return null;
             }
         return SearchTail(name, obj, root, searched, out at, out fatal);
@@ -498,15 +499,15 @@ public sealed class RuntimeResolver
 
         if (!string.IsNullOrEmpty(_env.LdLibraryPath))
         {
-            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, null, "LD_LIBRARY_PATH", searched, out fatal, out element, out sub) is { } r2)
-            { at = new FoundAt(FoundIn.LdLibraryPath, "LD_LIBRARY_PATH", root, element, sub); return r2; }
+            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, SearchRule.LdLibraryPath, null, searched, out fatal, out element, out sub) is { } r2)
+            { at = new FoundAt(SearchRule.LdLibraryPath, null, element, sub); return r2; }
             if (fatal is not null) return null;
         }
 
         if (obj.Elf.Runpath is { } runpath)
         {
-            if (TryDirectories(Expanded(runpath, obj, ":"), name, obj, "DT_RUNPATH of ", searched, out fatal, out element, out sub) is { } r3)
-            { at = new FoundAt(FoundIn.Runpath, "DT_RUNPATH of " + obj.FileName, obj, element, sub); return r3; }
+            if (TryDirectories(Expanded(runpath, obj, ":"), name, SearchRule.Runpath, obj, searched, out fatal, out element, out sub) is { } r3)
+            { at = new FoundAt(SearchRule.Runpath, obj, element, sub); return r3; }
             if (fatal is not null) return null;
         }
 
@@ -521,21 +522,21 @@ public sealed class RuntimeResolver
             if (_cache.Lookup(name, _env.Class, _env.Machine, _env.Subdirectories) is { } cached)
             {
                 var c = Try(cached, out fatal, out string result);
-                searched?.Add(new SearchedDirectory(cached, "ld.so.cache", result));
-                if (c is not null) { at = new FoundAt(FoundIn.Fixed, "ld.so.cache", null, 0, null); return c; }
+                searched?.Add(new SearchedDirectory(cached, SearchAttempt.Describe(SearchRule.LdSoCache), result));
+                if (c is not null) { at = new FoundAt(SearchRule.LdSoCache, null, 0, null); return c; }
                 if (fatal is not null) return null;
             }
-            else searched?.Add(new SearchedDirectory(_cache.Path, "ld.so.cache", $"no entry for {name}"));
+            else searched?.Add(new SearchedDirectory(_cache.Path, SearchAttempt.Describe(SearchRule.LdSoCache), $"no entry for {name}"));
         }
         if (_env.ConfDirectories.Count > 0)
         {
-            if (TryDirectories(_env.ConfDirectories, name, null, "ld.so.conf (what ldconfig would cache)", searched, out fatal, out _, out _) is { } r4)
-            { at = new FoundAt(FoundIn.Fixed, "ld.so.conf", null, 0, null); return r4; }
+            if (TryDirectories(_env.ConfDirectories, name, SearchRule.LdSoConfAsCache, null, searched, out fatal, out _, out _) is { } r4)
+            { at = new FoundAt(SearchRule.LdSoConfAsCache, null, 0, null); return r4; }
             if (fatal is not null) return null;
         }
 
-        if (TryDirectories(_env.SystemDirectories, name, null, "system search path", searched, out fatal, out _, out _) is { } r5)
-        { at = new FoundAt(FoundIn.Fixed, "system search path", null, 0, null); return r5; }
+        if (TryDirectories(_env.SystemDirectories, name, SearchRule.SystemDirectory, null, searched, out fatal, out _, out _) is { } r5)
+        { at = new FoundAt(SearchRule.SystemDirectory, null, 0, null); return r5; }
         return null;
     }
 
@@ -550,14 +551,14 @@ public sealed class RuntimeResolver
         return dirs;
     }
 
-    // ruleObject/rulePrefix: the rule's text ("DT_RPATH of " + file name) is only built when the trace is recorded.
-    private (string Path, ElfFile Elf)? TryDirectories(IReadOnlyList<string> dirs, string name, LoadedObject? ruleObject, string rulePrefix,
+    // rule/owner: the rule's text ("DT_RPATH of " + file name) is only built when the trace is recorded.
+    private (string Path, ElfFile Elf)? TryDirectories(IReadOnlyList<string> dirs, string name, SearchRule rule, LoadedObject? owner,
         List<SearchedDirectory>? searched, out string? fatal, out int element, out string? sub)
     {
         fatal = null;
         element = -1;
         sub = null;
-        string Rule() => ruleObject is null ? rulePrefix : rulePrefix + ruleObject.FileName;
+        string Rule() => SearchAttempt.Describe(rule, owner?.FileName);
         string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
         foreach (var dir in dirs)
         {
@@ -623,8 +624,12 @@ public sealed class RuntimeResolver
                 result = $"{Path.GetFileName(candidate)} cannot be opened ({f.Error}): skipped";
                 return null;
             case LibraryFileKind.Elf when f.Elf is { } elf:
-                if (elf.Class != _env.Class) { result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped (other ELF class)"; return null; }
-                if (elf.Machine != _env.Machine) { result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped (other machine)"; return null; }
+                if (elf.MismatchWith(_env.Class, _env.Machine) is { } mismatch)
+                {
+                    string what = mismatch == ElfMismatch.Class ? "other ELF class" : "other machine";
+                    result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped ({what})";
+                    return null;
+                }
                 if (elf.OsAbi is not (0 or 3)) { fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal; return null; }
                 if (!elf.IsSharedObject && elf.Type != ElfType.Executable) { fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded"; result = fatal; return null; }
                 result = "found";
@@ -655,38 +660,10 @@ public sealed class RuntimeResolver
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>$ORIGIN, $LIB and $PLATFORM (also as ${…}); like ld.so, other $-words stay as they are.</summary>
-    public string ExpandTokens(string s, LoadedObject origin) => ExpandTokens(s, origin.Origin);
+    /// <summary>$ORIGIN, $LIB and $PLATFORM as this loader expands them against an object's directory.</summary>
+    private string ExpandTokens(string s, LoadedObject origin) => ExpandTokens(s, origin.Origin);
 
-    private string ExpandTokens(string s, string origin)
-    {
-        if (!s.Contains('$')) return s;
-        var sb = new System.Text.StringBuilder(s.Length + 32);
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '$' && Token(s, i + 1, out int length) is { } token)
-            {
-                sb.Append(token switch { "ORIGIN" => origin, "LIB" => _env.DstLib, _ => _env.Platform });
-                i += length;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    private static string? Token(string s, int at, out int length)
-    {
-        foreach (var name in (ReadOnlySpan<string>)["ORIGIN", "PLATFORM", "LIB"])
-        {
-            if (string.CompareOrdinal(s, at, "{" + name + "}", 0, name.Length + 2) == 0) { length = name.Length + 2; return name; }
-            int end = at + name.Length;
-            // A bare token must end the word: $ORIGINAL is not $ORIGIN (glibc's is_dst).
-            if (string.CompareOrdinal(s, at, name, 0, name.Length) == 0 && (end == s.Length || !(char.IsAsciiLetterOrDigit(s[end]) || s[end] == '_')))
-            { length = name.Length; return name; }
-        }
-        length = 0;
-        return null;
-    }
+    private string ExpandTokens(string s, string origin) => RunPaths.ExpandForLoader(s, origin, _env.DstLib, _env.Platform);
 
     private string Abs(string p) => p.StartsWith('/') ? p : _env.WorkingDirectory.TrimEnd('/') + "/" + p;
 }

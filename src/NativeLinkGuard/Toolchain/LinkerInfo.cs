@@ -27,5 +27,5 @@ public sealed record LinkerInfo(
     public string TargetName => ElfMachines.Describe(TargetClass, TargetData, TargetMachine);
 
     /// <summary>A file of the link's class, byte order and machine (ld skips any other, ld-rules §1.6, §4.9).</summary>
-    public bool IsTarget(ElfFile e) => e.Class == TargetClass && e.Machine == TargetMachine && e.Data == TargetData;
+    public bool IsTarget(ElfFile e) => e.IsCompatibleWith(TargetClass, TargetMachine, TargetData);
 }

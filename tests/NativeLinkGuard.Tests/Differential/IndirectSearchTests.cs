@@ -212,6 +212,27 @@ public sealed class IndirectSearchTests : DifferentialTestBase
         AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
     }
 
+    /// <summary>
+    /// ld's token is the whole rest of a path component (ldelf_search_needed): "$ORIGINAL" or "${ORIGIN}AL" name a
+    /// literal directory, while "$ORIGIN}" (unbalanced) is still $ORIGIN. buildAL/ holds the dependency, so a resolver
+    /// that expanded tokens inside a word would wrongly find it (the real ld decides each case).
+    /// </summary>
+    [TestCase("$ORIGINAL", false)]
+    [TestCase("${ORIGIN}AL", false)]
+    [TestCase("$ORIGIN.d", false)]
+    [TestCase("$ORIGIN}/../buildAL", true)]
+    [TestCase("${ORIGIN}/../buildAL", true)]
+    [TestCase("x$ORIGIN/../buildAL", false)]
+    public void A_token_in_a_runpath_is_a_whole_path_component_to_ld(string element, bool found)
+    {
+        Fx.SharedLib("buildAL/libdep.so.1", Dep, soname: "libdep.so.1");
+        Fx.Sh("mkdir -p build.d && cp buildAL/libdep.so.1 build.d/");
+        Fx.SharedLib("build/libfoo.so", FooNeedsDep, extra: $"buildAL/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'{element}'");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: found,
+            noFixBecause: "the case is about where ld looks, not the advisor");
+    }
+
     [Test]
     public void An_unused_as_needed_library_is_dropped_before_its_dependencies_are_searched()
     {

@@ -112,6 +112,25 @@ public sealed partial class RuntimeLoaderTests
         Assert.That(report.Loadable, Is.False);
     }
 
+    /// <summary>
+    /// ld.so's token ends where a letter, digit or '_' does not follow (glibc's is_dst), unlike ld's whole-component
+    /// token: "$ORIGIN.d" and "${ORIGIN}AL" expand, "$ORIGINAL" does not. The real loader decides each case.
+    /// </summary>
+    [TestCase("$ORIGINAL", false)]
+    [TestCase("${ORIGIN}AL", true)]
+    [TestCase("$ORIGIN.d", true)]
+    [TestCase("$ORIGIN_d", false)]
+    [TestCase("${ORIGIN", false)]
+    public void A_token_in_a_run_path_ends_at_a_non_word_character_for_ld_so(string element, bool found)
+    {
+        _fx.SharedLib("pkg/libAL/libdep.so.1", Dep, "libdep.so.1");
+        _fx.Sh("mkdir -p pkg/lib.d && cp pkg/libAL/libdep.so.1 pkg/lib.d/");
+        _fx.SharedLib("pkg/lib/libtop.so", UsesDep, "libtop.so",
+            $"-Wl,--no-as-needed pkg/libAL/libdep.so.1 -Wl,-rpath,'{element}'");
+        var report = AssertAgrees(_fx.P("pkg/lib/libtop.so"));
+        Assert.That(report.Loadable, Is.EqualTo(found));
+    }
+
     [Test]
     public void Origin_is_the_directory_the_object_was_opened_from()
     {
