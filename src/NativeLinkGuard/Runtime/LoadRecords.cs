@@ -46,7 +46,8 @@ internal readonly record struct LastSearch(int Origin, int Chain, int RootOrigin
 
 /// <summary>Where a search found its file: the rule, the owner of its list, the element and the hwcaps subdirectory.
 /// </summary>
-internal readonly record struct FoundAt(SearchRule Source, LoadedObject? Owner, int Element, string? Sub)
+/// LIST: for DT_RPATH, which of the inherited lists (0 = the needing object's own).
+internal readonly record struct FoundAt(SearchRule Source, LoadedObject? Owner, int Element, string? Sub, int List = -1)
 {
     /// <summary>The rule as reports word it ("DT_RPATH of libtop.so").</summary>
     public string Rule => SearchAttempt.Describe(Source, Owner?.FileName);

@@ -25,10 +25,7 @@ public sealed class RuntimeResolver
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
     private readonly bool _hasOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
-    // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
-    private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
-    private readonly Dictionary<string, string[]> _searchDirectories = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string[]> _existingSubdirectories = new(StringComparer.Ordinal);
+    private readonly LdSoSearch _search;
 
     // Interned names (DT_NEEDED, SONAMEs, paths), origins and file identities: the walk compares ints.
     private readonly Dictionary<string, int> _nameIds = new(StringComparer.Ordinal);
@@ -42,8 +39,6 @@ public sealed class RuntimeResolver
     private readonly List<(int Origin, int Rpath)> _chainTops = [(-1, -1)]; // per chain id: its nearest link (0: none)
     private readonly List<int> _chainParents = [0];
     private readonly List<string> _originNames = [];
-    private readonly Dictionary<(int Name, int Origin, int Rpath), ((string Path, ElfFile Elf)? Found, int Element, string? Sub, string? Fatal)> _links = new();
-    private readonly Dictionary<(int Name, int Profile, int Origin, int RootOrigin), ((string Path, ElfFile Elf)? Found, FoundAt At, string? Fatal)> _tails = new();
     private readonly Dictionary<(string? Runpath, bool NoDefaultLibs), int> _profiles = new();
     // Across the roots of a run, a DT_NEEDED search depends only on the name, the needing object (its file, its
     // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
@@ -76,6 +71,7 @@ public sealed class RuntimeResolver
         _runpathOverrides = runpathOverrides ?? new Dictionary<string, string>();
         _hasOverrides = _runpathOverrides.Count > 0;
         _extraFiles = extraFiles ?? new HashSet<string>();
+        _search = new LdSoSearch(env, files, dirs, cache, _extraFiles);
     }
 
     /// <summary>Loads PATH as ld.so would. ALL keeps every lookup (the ldd-style list); otherwise a clean load keeps
@@ -168,7 +164,7 @@ public sealed class RuntimeResolver
         if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
         {
             var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);
-            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = Search(r, name, i, rootOrigin);
+            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = Search(r, name, i);
             memo = new LastSearch(obj.OriginId, chain, rootOrigin, outcome);
         }
         if (outcome.Path is null)
@@ -193,64 +189,26 @@ public sealed class RuntimeResolver
         return true;
     }
 
-    private SearchOutcome Search(RuntimeResolution r, int name, int i, int rootOrigin)
+    /// <summary>A search the memo did not know: the inherited DT_RPATH lists come from the object's interned chain
+    /// (equal neighbouring links collapsed), and the outcome of a file found the same way is shared.</summary>
+    private SearchOutcome Search(RuntimeResolution r, int name, int i)
     {
-        (string Path, ElfFile Elf)? found = null;
-        FoundAt at = default;
-        string? fatal = null;
         ref var rec = ref r.Record(i);
-        if (_names[name].Contains('/'))
-            found = Search(_names[name], r.SearchObject(i), r.SearchObject(0), null, out at, out fatal);
-        else
-        {
-            // The inherited DT_RPATH lists one link at a time, each searched once per name; then the rest, once per
-            // name and needing file: a new chain of known links costs a few hash lookups, not a directory walk.
-            if (!rec.Facts.HasRunpath)
-                for (int c = rec.Chain; c != 0 && found is null && fatal is null; c = _chainParents[c])
-                {
-                    var link = LinkSearch(name, _chainTops[c]);
-                    if (link.Found is { } hit) { found = hit; at = new FoundAt(SearchRule.DtRpath, null, link.Element, link.Sub); }
-                    fatal = link.Fatal;
-                    if (found is not null) return Cached(_linkOutcomes, (name, _chainTops[c].Origin, _chainTops[c].Rpath), found.Value, at, _chainTops[c]);
-                }
-            if (fatal is null)
-            {
-                // Without DT_RUNPATH the directory only matters to an LD_LIBRARY_PATH with $ORIGIN (the root's).
-                var tailKey = (name, rec.Facts.Profile, rec.Facts.HasRunpath ? rec.OriginId : -1, rootOrigin);
-                if (!_tails.TryGetValue(tailKey, out var tail))
-                {
-                    var t = SearchTail(_names[name], r.SearchObject(i), r.SearchObject(0), null, out var tailAt, out string? tailFatal);
-                    _tails[tailKey] = tail = (t, tailAt with { Owner = null }, tailFatal);
-                }
-                (found, at, fatal) = tail;
-                if (found is { } t2) return Cached(_tailOutcomes, tailKey, t2, at, default);
-            }
-        }
+        var links = new List<(int Origin, int Rpath)>();
+        for (int c = rec.Chain; c != 0; c = _chainParents[c]) links.Add(_chainTops[c]);
+        var rpaths = links.Select(l => new RpathList(_names[l.Rpath], _originNames[l.Origin], null)).ToList();
+        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at, out string? fatal);
         if (found is not { } f) return new SearchOutcome { Fatal = fatal };
-        return Outcome(f, at, at.Source == SearchRule.DtRpath ? _chainTops[at.Owner!.RpathChainId] : default);
-    }
-
-    // A found file's outcome per link or tail search: every search key that ends there shares it.
-    private readonly Dictionary<(int, int, int), SearchOutcome> _linkOutcomes = new();
-    private readonly Dictionary<(int, int, int, int), SearchOutcome> _tailOutcomes = new();
-
-    private SearchOutcome Cached<TKey>(Dictionary<TKey, SearchOutcome> outcomes, TKey key, (string Path, ElfFile Elf) found, FoundAt at, (int, int) ownerLink)
-        where TKey : notnull
-    {
-        if (!outcomes.TryGetValue(key, out var o)) outcomes[key] = o = Outcome(found, at, ownerLink);
+        var ownerLink = at.Source == SearchRule.DtRpath ? links[at.List] : default;
+        var key = new OutcomeKey(f.Path, at.Source, at.Element, at.Sub, ownerLink);
+        if (!_outcomes.TryGetValue(key, out var o)) _outcomes[key] = o = Outcome(f, at, ownerLink);
         return o;
     }
 
-    /// <summary>One DT_RPATH link (its origin and list) searched for one name, remembered.</summary>
-    private (
-        (string Path, ElfFile Elf)? Found, int Element, string? Sub, string? Fatal) LinkSearch(int name, (int Origin, int Rpath) link)
-    {
-        var key = (name, link.Origin, link.Rpath);
-        if (_links.TryGetValue(key, out var known)) return known;
-        var dirs = Expanded(_names[link.Rpath], _originNames[link.Origin], ":");
-        var found = TryDirectories(dirs, _names[name], SearchRule.DtRpath, null, null, out string? fatal, out int element, out string? sub);
-        return _links[key] = (found, element, sub, fatal);
-    }
+    // Every search that ends at the same file the same way shares one outcome (and its spellings).
+    private readonly record struct OutcomeKey(string Path, SearchRule Rule, int Element, string? Sub, (int, int) OwnerLink);
+
+    private readonly Dictionary<OutcomeKey, SearchOutcome> _outcomes = new();
 
     private SearchOutcome Outcome((string Path, ElfFile Elf) f, FoundAt at, (int, int) ownerLink)
     {
@@ -295,22 +253,12 @@ public sealed class RuntimeResolver
         // directory spell their chains alike.
         var key = (o, origin.Origin);
         if (_candidates.TryGetValue(key, out var known)) return known;
-        string dir = ExpandTokens(Elements(list, separators)[o.Element], origin);
+        string dir = ExpandTokens(_search.Elements(list, separators)[o.Element], origin);
         string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
         return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
     }
 
     private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
-    private readonly Dictionary<(string, string), string[]> _elements = new();
-
-    /// <summary>A run-path list split into its elements, once per (list, separators).</summary>
-    private string[] Elements(string list, string separators)
-    {
-        if (!_elements.TryGetValue((list, separators), out var e))
-            _elements[(list, separators)] = e = separators == ":" ? RunPaths.Split(list) : RunPaths.SplitLdLibraryPath(list);
-        return e;
-    }
-
     /// <summary>
     /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
     /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.
@@ -326,7 +274,9 @@ public sealed class RuntimeResolver
         var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
-        Search(name, obj, root, searched, out _, out _);
+        var rpaths = obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
+            .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList();
+        _search.Find(name, obj, root, rpaths, searched, out _, out _);
         return _traces[key] = searched;
     }
 
@@ -461,209 +411,7 @@ public sealed class RuntimeResolver
         return slash <= 0 ? "/" : abs[..slash];
     }
 
-    // searched: null on the fast path; a list when the trace is wanted (the lookup failed and is reported).
-    private (string Path, ElfFile Elf)? Search(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out FoundAt at, out string? fatal)
-    {
-        at = default;
-        fatal = null;
-        int element;
-        string? sub;
-        if (name.Contains('/'))
-        {
-            // A DT_NEEDED with a slash is opened as is (after $ORIGIN and friends), never searched.
-            string p = ExpandTokens(name, obj);
-            at = new FoundAt(SearchRule.PathInNeeded, null, 0, null);
-            var c = Try(p, out fatal, out string result);
-            searched?.Add(new SearchedDirectory(p, at.Rule, result));
-            return c;
-        }
+    private string Abs(string p) => _search.Abs(p);
 
-        if (obj.Elf.Runpath is null)
-            foreach (var l in obj.LoaderChain())
-            {
-                if (RunPaths.InheritedRpath(l.Elf) is not { } rpath) continue;
-                if (TryDirectories(Expanded(rpath, l, ":"), name, SearchRule.DtRpath, l, searched, out fatal, out element, out sub) is { } r1)
-                { at = new FoundAt(SearchRule.DtRpath, l, element, sub); return r1; }
-                if (fatal is not null) return null;
-            }
-        return SearchTail(name, obj, root, searched, out at, out fatal);
-    }
-
-    /// <summary>The search after the inherited DT_RPATH lists: LD_LIBRARY_PATH, DT_RUNPATH, the cache, the system.</summary>
-    private (string Path, ElfFile Elf)? SearchTail(string name, LoadedObject obj, LoadedObject root, List<SearchedDirectory>? searched, out FoundAt at, out string? fatal)
-    {
-        at = default;
-        fatal = null;
-        int element;
-        string? sub;
-
-        if (!string.IsNullOrEmpty(_env.LdLibraryPath))
-        {
-            if (TryDirectories(Expanded(_env.LdLibraryPath, root, ":;"), name, SearchRule.LdLibraryPath, null, searched, out fatal, out element, out sub) is { } r2)
-            { at = new FoundAt(SearchRule.LdLibraryPath, null, element, sub); return r2; }
-            if (fatal is not null) return null;
-        }
-
-        if (obj.Elf.Runpath is { } runpath)
-        {
-            if (TryDirectories(Expanded(runpath, obj, ":"), name, SearchRule.Runpath, obj, searched, out fatal, out element, out sub) is { } r3)
-            { at = new FoundAt(SearchRule.Runpath, obj, element, sub); return r3; }
-            if (fatal is not null) return null;
-        }
-
-        if (obj.NoDefaultLibs)
-        {
-            searched?.Add(new SearchedDirectory("(ld.so.cache and system directories)", "skipped", $"{obj.FileName} is linked with -z nodefaultlib"));
-            return null;
-        }
-
-        if (_cache is not null)
-        {
-            if (_cache.Lookup(name, _env.Class, _env.Machine, _env.Subdirectories) is { } cached)
-            {
-                var c = Try(cached, out fatal, out string result);
-                searched?.Add(new SearchedDirectory(cached, SearchAttempt.Describe(SearchRule.LdSoCache), result));
-                if (c is not null) { at = new FoundAt(SearchRule.LdSoCache, null, 0, null); return c; }
-                if (fatal is not null) return null;
-            }
-            else searched?.Add(new SearchedDirectory(_cache.Path, SearchAttempt.Describe(SearchRule.LdSoCache), $"no entry for {name}"));
-        }
-        if (_env.ConfDirectories.Count > 0)
-        {
-            if (TryDirectories(_env.ConfDirectories, name, SearchRule.LdSoConfAsCache, null, searched, out fatal, out _, out _) is { } r4)
-            { at = new FoundAt(SearchRule.LdSoConfAsCache, null, 0, null); return r4; }
-            if (fatal is not null) return null;
-        }
-
-        if (TryDirectories(_env.SystemDirectories, name, SearchRule.SystemDirectory, null, searched, out fatal, out _, out _) is { } r5)
-        { at = new FoundAt(SearchRule.SystemDirectory, null, 0, null); return r5; }
-        return null;
-    }
-
-    /// <summary>A run-path list with its tokens expanded against an object's origin, split once and remembered.</summary>
-    private string[] Expanded(string list, LoadedObject origin, string separators) => Expanded(list, origin.Origin, separators);
-
-    private string[] Expanded(string list, string origin, string separators)
-    {
-        var key = (origin, list, separators);
-        if (!_expanded.TryGetValue(key, out var dirs))
-            _expanded[key] = dirs = Elements(list, separators).Select(e => ExpandTokens(e, origin)).ToArray();
-        return dirs;
-    }
-
-    // rule/owner: the rule's text ("DT_RPATH of " + file name) is only built when the trace is recorded.
-    private (string Path, ElfFile Elf)? TryDirectories(IReadOnlyList<string> dirs, string name, SearchRule rule, LoadedObject? owner,
-        List<SearchedDirectory>? searched, out string? fatal, out int element, out string? sub)
-    {
-        fatal = null;
-        element = -1;
-        sub = null;
-        string Rule() => SearchAttempt.Describe(rule, owner?.FileName);
-        string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
-        foreach (var dir in dirs)
-        {
-            element++;
-            string? result = null;
-            foreach (var d in SearchDirectories(dir))
-            {
-                // glibc drops trailing slashes of a search dir (except "/") before appending the name.
-                bool listed = _dirs.Contains(Abs(d.Length == 0 ? "." : d), name);
-                if (!listed && _extraFiles.Count == 0) continue; // the common miss: no path built
-                string candidate = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
-                if (!listed && !_extraFiles.Contains(candidate)) continue;
-                var c = Try(candidate, out fatal, out string r);
-                if (c is not null || fatal is not null)
-                {
-                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(), r));
-                    if (d != dir) sub = d[(dir.TrimEnd('/').Length + 1)..];
-                    return c;
-                }
-                if (IsSymlinkLoop(Abs(candidate)))
-                {
-                    // open() failing with anything but ENOENT/EACCES ends this list (glibc's open_path returns -1);
-                    // ld.so goes on with the next source.
-                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(), $"{name} is a symlink loop: ld.so stops searching this list here"));
-                    return null;
-                }
-                result ??= r;
-            }
-            searched?.Add(new SearchedDirectory(Shown(dir), Rule(),
-                result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? $"no {name}" : "no such directory")));
-        }
-        return null;
-    }
-
-    /// <summary>The hwcaps subdirectories of DIR that exist, best first, then DIR itself; remembered per run.</summary>
-    private string[] SearchDirectories(string dir)
-    {
-        if (_searchDirectories.TryGetValue(dir, out var list)) return list;
-        // Which hwcaps subdirectories exist is asked once per physical directory, not per spelling of it.
-        string physical = dir.Length == 0 ? "" : _dirs.PhysicalEquivalent(Abs(dir).TrimEnd('/'));
-        if (!_existingSubdirectories.TryGetValue(physical, out var subs))
-        {
-            subs = _env.Subdirectories.Where(sub => sub.Length == 0 || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
-            if (dir.Length > 0) _existingSubdirectories[physical] = subs;
-        }
-        var result = new List<string>(subs.Length + 1);
-        foreach (var sub in subs) result.Add(sub.Length == 0 ? dir : dir.TrimEnd('/') + "/" + sub);
-        if (!result.Contains(dir)) result.Add(dir);
-        return _searchDirectories[dir] = [.. result];
-    }
-
-    /// <summary>Opens a candidate as ld.so's open_verify does.</summary>
-    private (string Path, ElfFile Elf)? Try(string candidate, out string? fatal, out string result)
-    {
-        fatal = null;
-        var f = _files.Get(Abs(candidate));
-        switch (f.Kind)
-        {
-            case LibraryFileKind.Missing or LibraryFileKind.Directory:
-                result = f.Kind == LibraryFileKind.Missing && new FileInfo(Abs(candidate)).LinkTarget is { } t ? $"dangling symlink to {t}" : $"no {Path.GetFileName(candidate)}";
-                return null;
-            case LibraryFileKind.Unreadable:
-                result = $"{Path.GetFileName(candidate)} cannot be opened ({f.Error}): skipped";
-                return null;
-            case LibraryFileKind.Elf when f.Elf is { } elf:
-                if (elf.MismatchWith(_env.Class, _env.Machine) is { } mismatch)
-                {
-                    string what = mismatch == ElfMismatch.Class ? "other ELF class" : "other machine";
-                    result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped ({what})";
-                    return null;
-                }
-                if (elf.OsAbi is not (0 or 3)) { fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal; return null; }
-                if (!elf.IsSharedObject && elf.Type != ElfType.Executable) { fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded"; result = fatal; return null; }
-                result = "found";
-                return (candidate, elf);
-            default:
-                long length = 0;
-                try { length = new FileInfo(Abs(candidate)).Length; } catch (IOException) { }
-                fatal = length < (_env.Class == ElfClass.Elf64 ? 64 : 52) ? $"{candidate}: file too short" : $"{candidate}: invalid ELF header";
-                if (f.Kind == LibraryFileKind.Malformed) fatal = $"{candidate}: {f.Error}";
-                result = fatal;
-                return null;
-        }
-    }
-
-    private static bool IsSymlinkLoop(string path)
-    {
-        // ELOOP from the kernel itself (the managed link APIs would shorten ".." in PATH first).
-        NativeMethods.Stat(path, out int errno);
-        if (errno != -1) return errno == 40;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.LinkTarget is null) return false;
-            info.ResolveLinkTarget(returnFinalTarget: true);
-            return false;
-        }
-        catch (IOException) { return true; }
-        catch (UnauthorizedAccessException) { return false; }
-    }
-
-    /// <summary>$ORIGIN, $LIB and $PLATFORM as this loader expands them against an object's directory.</summary>
-    private string ExpandTokens(string s, LoadedObject origin) => ExpandTokens(s, origin.Origin);
-
-    private string ExpandTokens(string s, string origin) => RunPaths.ExpandForLoader(s, origin, _env.DstLib, _env.Platform);
-
-    private string Abs(string p) => p.StartsWith('/') ? p : _env.WorkingDirectory.TrimEnd('/') + "/" + p;
+    private string ExpandTokens(string s, LoadedObject origin) => _search.ExpandTokens(s, origin.Origin);
 }
