@@ -7,9 +7,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-5}
 need=""
-for t in gcc patchelf libtree cmake python3 fincore; do command -v "$t" >/dev/null || need="$need $t"; done
+for t in gcc patchelf libtree cmake python3 fincore /usr/bin/time; do command -v "$t" >/dev/null || need="$need $t"; done
 if [ -n "$need" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc patchelf libtree cmake python3 util-linux >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc patchelf libtree cmake python3 util-linux time >/dev/null
 fi
 
 echo "== building the NativeAOT CLI"
@@ -35,8 +35,17 @@ mapfile -t files < "$work/tree/files.txt"
 "$nlg" runtime --ld-library-path "" "${files[0]}" >/dev/null 2>&1 || true   # warm the probe cache
 lt=$(median_ms libtree "${files[@]}")
 rt=$(median_ms "$nlg" runtime --ld-library-path "" "${files[@]}")
+rj=$(median_ms "$nlg" runtime --ld-library-path "" --format json "${files[@]}")
 lookups=$("$nlg" runtime --ld-library-path "" --format json "${files[@]}" | grep -c '"neededBy"' || true)
 echo "runtime: ${#files[@]} roots, $lookups DT_NEEDED lookups: nativelinkguard ${rt} ms, libtree ${lt} ms, ratio $(ratio "$rt" "$lt") (target <= 1.0)"
+echo "runtime --format json (every lookup listed): nativelinkguard ${rj} ms, ratio to libtree $(ratio "$rj" "$lt")"
+# Peak RSS (GNU time's maximum resident set size, KiB) of one run of each, output discarded.
+peak_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+if [ -x /usr/bin/time ]; then
+  echo "runtime peak RSS: nativelinkguard text $(peak_kb "$nlg" runtime --ld-library-path "" "${files[@]}") KiB," \
+    "json $(peak_kb "$nlg" runtime --ld-library-path "" --format json "${files[@]}") KiB," \
+    "libtree $(peak_kb libtree "${files[@]}") KiB (target <= 24 MB)"
+fi
 # What each answer is worth: roots the real loader refuses (ld.so itself, one run per root), next to the roots each
 # tool flags. libtree expands each library once per run, so only the first root that reaches a gap is flagged.
 real_bad=0

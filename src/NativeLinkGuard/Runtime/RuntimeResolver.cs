@@ -6,17 +6,11 @@ namespace NativeLinkGuard.Runtime;
 
 /// <summary>
 /// Emulates glibc's ld.so loading one file (a library as <c>dlopen</c> opens it, a program as exec starts it):
-/// objects are mapped breadth-first; each DT_NEEDED is first matched against loaded objects (a SONAME, a requested name, a path), then
-/// searched (glibc 2.36 <c>_dl_map_object</c>):
-///   1. only if the needing object has no DT_RUNPATH: DT_RPATH of the needing object, of the object that loaded
-///      it, and so on up to the root (DT_RPATH is inherited; glibc ignores DT_RPATH next to DT_RUNPATH);
-///   2. LD_LIBRARY_PATH;
-///   3. DT_RUNPATH of the needing object only (never inherited);
-///   4. unless the needing object is DF_1_NODEFLIB: ld.so.cache, then the system directories.
-/// Every directory is tried with its hwcaps subdirectories first. A candidate of another ELF class or machine is
-/// skipped; one that is not ELF at all (or too short) is a fatal error, as in ld.so.
+/// objects are mapped breadth-first; each DT_NEEDED is first matched against loaded objects (a SONAME, a requested
+/// name, a path), then searched by <see cref="LdSoSearch"/>, the one place the search order is written. This class
+/// is the layer around it: the walk, interned names, and the memo that lets a thousand roots share their searches.
 /// </summary>
-public sealed class RuntimeResolver
+public sealed partial class RuntimeResolver
 {
     private readonly LoaderEnvironment _env;
     private readonly LibraryFileCache _files;
@@ -222,79 +216,6 @@ public sealed class RuntimeResolver
         };
     }
 
-    /// <summary>
-    /// The path ld.so opens a found file by, and why there, for the needing object as ld.so spells it: the same list
-    /// element as the physical-equivalent search, expanded against this spelling. For DT_RPATH, the owner is the
-    /// nearest object up the chain with that (origin, list) link: ld.so tries it first.
-    /// </summary>
-    internal (string Path, string Rule) Spell(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
-    {
-        switch (o.Source)
-        {
-            case SearchRule.PathInNeeded:
-                return (ExpandTokens(name, neededBy), o.Rule!);
-            case SearchRule.Runpath:
-                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), SearchAttempt.Describe(o.Source, neededBy.FileName));
-            case SearchRule.LdLibraryPath:
-                return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
-            case SearchRule.DtRpath:
-                foreach (var l in neededBy.LoaderChain())
-                    if (RunPaths.InheritedRpath(l.Elf) is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
-                        return (Candidate(rpath, ":", o, l, name), SearchAttempt.Describe(o.Source, l.FileName));
-                return (o.FoundPath!, o.Rule!);
-            default:
-                return (o.FoundPath!, o.Rule!);
-        }
-    }
-
-    private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
-    {
-        // The outcome fixes the list, the element and the name: only the spelled origin varies, and the roots of one
-        // directory spell their chains alike.
-        var key = (o, origin.Origin);
-        if (_candidates.TryGetValue(key, out var known)) return known;
-        string dir = ExpandTokens(_search.Elements(list, separators)[o.Element], origin);
-        string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
-        return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
-    }
-
-    private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
-    /// <summary>
-    /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
-    /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.
-    /// </summary>
-    internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj, LoadedObject root)
-    {
-        // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
-        // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
-        var owners = new List<string>();
-        if (obj.Elf.Runpath is null)
-            foreach (var l in obj.LoaderChain())
-                if (RunPaths.InheritedRpath(l.Elf) is not null) owners.Add(l.Path);
-        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
-        if (_traces.TryGetValue(key, out var trace)) return trace;
-        var searched = new List<SearchedDirectory>();
-        var rpaths = obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
-            .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList();
-        _search.Find(name, obj, root, rpaths, searched, out _, out _);
-        return _traces[key] = searched;
-    }
-
-    private readonly record struct TraceKey(SearchOutcome Outcome, string Path, string RootOrigin, string[] RpathOwners)
-    {
-        public bool Equals(TraceKey other) => ReferenceEquals(Outcome, other.Outcome) && Path == other.Path
-            && RootOrigin == other.RootOrigin && RpathOwners.AsSpan().SequenceEqual(other.RpathOwners);
-
-        public override int GetHashCode()
-        {
-            var h = new HashCode();
-            h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Outcome));
-            h.Add(Path);
-            h.Add(RootOrigin);
-            foreach (var o in RpathOwners) h.Add(o);
-            return h.ToHashCode();
-        }
-    }
 
     private int Map(RuntimeResolution r, MappedRecord record, int pathName, (string Path, string Origin, string SearchOrigin)? given = null)
     {
@@ -329,80 +250,6 @@ public sealed class RuntimeResolver
         AddName(index, pathName >= 0 ? pathName : NameId(r.SearchLocation(index).Path));
     }
 
-    /// <summary>The first object registered under a name keeps it (as the first match in ld.so's list wins).</summary>
-    private void AddName(int index, int name)
-    {
-        if (_nameStamp[name] == _epoch) return;
-        _nameStamp[name] = _epoch;
-        _nameObject[name] = index;
-    }
-
-    private void SetIdentity(int index, string? identity, bool replace)
-    {
-        if (identity is null) return;
-        int id = IdentityId(identity);
-        if (!replace && _identityStamp[id] == _epoch) return;
-        _identityStamp[id] = _epoch;
-        _identityObject[id] = index;
-    }
-
-    private ObjectFacts FactsFor(ElfFile elf, string? path)
-    {
-        if (path is not null && _runpathOverrides.TryGetValue(path, out var runpath))
-        {
-            if (!_overriddenFacts.TryGetValue(path, out var o))
-                _overriddenFacts[path] = o = NewFacts(elf with { Runpath = runpath, Rpath = null });
-            return o;
-        }
-        if (!_facts.TryGetValue(elf, out var f)) _facts[elf] = f = NewFacts(elf);
-        return f;
-    }
-
-    private ObjectFacts NewFacts(ElfFile elf)
-    {
-        var needed = new int[elf.Needed.Count];
-        for (int k = 0; k < needed.Length; k++) needed[k] = NameId(elf.Needed[k]);
-        string? list = RunPaths.Effective(elf);
-        string? rpath = RunPaths.InheritedRpath(elf);
-        var profileKey = (elf.Runpath, (elf.Flags1 & 0x800) != 0);
-        if (!_profiles.TryGetValue(profileKey, out int profile)) _profiles[profileKey] = profile = _profiles.Count;
-        return new ObjectFacts(elf, profile, needed, elf.Soname is { } so ? NameId(so) : -1,
-            rpath is null ? -1 : NameId(rpath), list is not null && list.Contains("stubs", StringComparison.Ordinal));
-    }
-
-    private int NameId(string name)
-    {
-        if (_nameIds.TryGetValue(name, out int id)) return id;
-        _nameIds[name] = id = _names.Count;
-        _names.Add(name);
-        if (id >= _nameStamp.Length)
-        {
-            Array.Resize(ref _nameStamp, _nameStamp.Length * 2);
-            Array.Resize(ref _nameObject, _nameStamp.Length);
-        }
-        return id;
-    }
-
-    private int OriginId(string origin)
-    {
-        if (_originIds.TryGetValue(origin, out int id)) return id;
-        _originIds[origin] = id = _originNamesStubs.Count;
-        _originNamesStubs.Add(origin.Contains("stubs", StringComparison.Ordinal));
-        _originNames.Add(origin);
-        return id;
-    }
-
-    private int IdentityId(string identity)
-    {
-        if (_identityIds.TryGetValue(identity, out int id)) return id;
-        _identityIds[identity] = id = _identityIds.Count;
-        if (id >= _identityStamp.Length)
-        {
-            Array.Resize(ref _identityStamp, _identityStamp.Length * 2);
-            Array.Resize(ref _identityObject, _identityStamp.Length);
-        }
-        return id;
-    }
 
     internal string OriginOf(string path)
     {

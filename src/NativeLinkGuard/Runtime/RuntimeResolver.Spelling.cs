@@ -1,0 +1,84 @@
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
+
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>The paths and rules ld.so prints for each spelling of a needing object's directory, and the search
+/// trace of a failed lookup: rebuilt from a remembered outcome, never searched again.</summary>
+public sealed partial class RuntimeResolver
+{
+    /// <summary>
+    /// The path ld.so opens a found file by, and why there, for the needing object as ld.so spells it: the same list
+    /// element as the physical-equivalent search, expanded against this spelling. For DT_RPATH, the owner is the
+    /// nearest object up the chain with that (origin, list) link: ld.so tries it first.
+    /// </summary>
+    internal (string Path, string Rule) Spell(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
+    {
+        switch (o.Source)
+        {
+            case SearchRule.PathInNeeded:
+                return (ExpandTokens(name, neededBy), o.Rule!);
+            case SearchRule.Runpath:
+                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), SearchAttempt.Describe(o.Source, neededBy.FileName));
+            case SearchRule.LdLibraryPath:
+                return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
+            case SearchRule.DtRpath:
+                foreach (var l in neededBy.LoaderChain())
+                    if (RunPaths.InheritedRpath(l.Elf) is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
+                        return (Candidate(rpath, ":", o, l, name), SearchAttempt.Describe(o.Source, l.FileName));
+                return (o.FoundPath!, o.Rule!);
+            default:
+                return (o.FoundPath!, o.Rule!);
+        }
+    }
+
+    private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
+    {
+        // The outcome fixes the list, the element and the name: only the spelled origin varies, and the roots of one
+        // directory spell their chains alike.
+        var key = (o, origin.Origin);
+        if (_candidates.TryGetValue(key, out var known)) return known;
+        string dir = ExpandTokens(_search.Elements(list, separators)[o.Element], origin);
+        string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
+        return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+    }
+
+    private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
+    /// <summary>
+    /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
+    /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.
+    /// </summary>
+    internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj, LoadedObject root)
+    {
+        // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
+        // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
+        var owners = new List<string>();
+        if (obj.Elf.Runpath is null)
+            foreach (var l in obj.LoaderChain())
+                if (RunPaths.InheritedRpath(l.Elf) is not null) owners.Add(l.Path);
+        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
+        if (_traces.TryGetValue(key, out var trace)) return trace;
+        var searched = new List<SearchedDirectory>();
+        var rpaths = obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
+            .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList();
+        _search.Find(name, obj, root, rpaths, searched, out _, out _);
+        return _traces[key] = searched;
+    }
+
+    private readonly record struct TraceKey(SearchOutcome Outcome, string Path, string RootOrigin, string[] RpathOwners)
+    {
+        public bool Equals(TraceKey other) => ReferenceEquals(Outcome, other.Outcome) && Path == other.Path
+            && RootOrigin == other.RootOrigin && RpathOwners.AsSpan().SequenceEqual(other.RpathOwners);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Outcome));
+            h.Add(Path);
+            h.Add(RootOrigin);
+            foreach (var o in RpathOwners) h.Add(o);
+            return h.ToHashCode();
+        }
+    }
+}
