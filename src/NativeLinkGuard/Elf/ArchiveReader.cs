@@ -11,7 +11,8 @@ public static class ArchiveReader
 {
     private const int HeaderSize = 60;
 
-    /// <summary>Special members before the first object: "/", "/SYM64/", "//", "__.SYMDEF", BSD "#1/" names. Past this, give up.</summary>
+    /// <summary>Special members before the first object: "/", "/SYM64/", "//", "__.SYMDEF", BSD "#1/" names. Past this,
+    /// give up.</summary>
     private const int MaxMembersExamined = 16;
 
     /// <summary>Upper bound on the thin-archive long-name table we are willing to read.</summary>
@@ -34,21 +35,24 @@ public static class ArchiveReader
         try
         {
             using var source = new FileByteSource(path);
-            return TryReadFirstMember(source, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", out first, out error);
+            return TryReadFirstMember(source, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", out first,
+                out error);
         }
         catch (ElfFormatException e)
         {
             error = new ElfReadError(e.Kind, e.Message, e.Offset);
             return false;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException)
         {
             error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
             return false;
         }
     }
 
-    private static bool TryReadFirstMember(IByteSource raw, string directory, out ElfFile? first, out ElfReadError? error)
+    private static bool TryReadFirstMember(IByteSource raw, string directory, out ElfFile? first,
+        out ElfReadError? error)
     {
         first = null;
         var src = new BoundedSource(raw, 0, raw.Length);
@@ -69,13 +73,16 @@ public static class ArchiveReader
             if (pos >= src.Length)
                 return Fail(out error, ElfReadErrorKind.NotElf, "archive has no object members", null);
             if (src.Length - pos < HeaderSize)
-                return Fail(out error, ElfReadErrorKind.Truncated, $"archive member header at 0x{pos:x} is cut off by the end of the file", pos);
+                return Fail(out error, ElfReadErrorKind.Truncated,
+                    $"archive member header at 0x{pos:x} is cut off by the end of the file", pos);
             src.Read(pos, h);
             if (h[58] != (byte)'`' || h[59] != (byte)'\n')
-                return Fail(out error, ElfReadErrorKind.Malformed, "archive member header has a bad terminator", pos + 58);
+                return Fail(out error, ElfReadErrorKind.Malformed, "archive member header has a bad terminator", pos
+                    + 58);
             if (!TryParseSize(h.Slice(48, 10), out long size))
                 return Fail(out error, ElfReadErrorKind.Malformed,
-                    $"archive member size '{Encoding.ASCII.GetString(h.Slice(48, 10)).TrimEnd()}' is not a decimal number", pos + 48);
+                    $"archive member size '{Encoding.ASCII.GetString(h.Slice(48, 10)).TrimEnd()}' is not a decimal " +
+                        $"number", pos + 48);
             var name = h[..16];
             long data = pos + HeaderSize;
             long bsdNameLength = 0;
@@ -98,7 +105,8 @@ public static class ArchiveReader
                 if (name.StartsWith("// "u8) && thin)
                 {
                     if (size > MaxLongNameTable)
-                        return Fail(out error, ElfReadErrorKind.Unsupported, $"long-name table of {size} bytes is too large", data);
+                        return Fail(out error, ElfReadErrorKind.Unsupported,
+                            $"long-name table of {size} bytes is too large", data);
                     longNames = src.ReadArray(data, size);
                 }
                 pos = data + size + (size & 1);
@@ -112,7 +120,8 @@ public static class ArchiveReader
 
             string? memberName = ThinMemberName(name, longNames);
             if (memberName is null)
-                return Fail(out error, ElfReadErrorKind.Malformed, "thin archive member name is not in the long-name table", pos);
+                return Fail(out error, ElfReadErrorKind.Malformed,
+                    "thin archive member name is not in the long-name table", pos);
             string memberPath = Path.IsPathRooted(memberName) ? memberName : Path.Combine(directory, memberName);
             if (!ElfReader.TryRead(memberPath, out first, out var inner))
             {
@@ -122,7 +131,8 @@ public static class ArchiveReader
             error = null;
             return true;
         }
-        return Fail(out error, ElfReadErrorKind.Unsupported, $"no object member among the first {MaxMembersExamined} archive members", pos);
+        return Fail(out error, ElfReadErrorKind.Unsupported,
+            $"no object member among the first {MaxMembersExamined} archive members", pos);
     }
 
     private static bool IsSpecial(ReadOnlySpan<byte> name) =>

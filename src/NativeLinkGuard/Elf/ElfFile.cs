@@ -1,6 +1,7 @@
 namespace NativeLinkGuard.Elf;
 
-/// <summary>What the resolver needs from one ELF file: identity for compatibility checks and the dynamic tags.</summary>
+/// <summary>What the resolver needs from one ELF file: identity for compatibility checks and the dynamic
+/// tags.</summary>
 public sealed record ElfFile(
     ElfClass Class,
     ElfData Data,

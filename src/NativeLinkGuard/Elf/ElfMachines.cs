@@ -40,7 +40,8 @@ public static class BfdTargets
         cls = parts[0] switch { "elf64" => ElfClass.Elf64, "elf32" => ElfClass.Elf32, _ => (ElfClass)0 };
         if (cls == 0) return false;
         string arch = parts[1];
-        data = arch.StartsWith("big", StringComparison.Ordinal) || arch is "powerpc" or "s390" or "sparc" ? ElfData.BigEndian : ElfData.LittleEndian;
+        data = arch.StartsWith("big", StringComparison.Ordinal) || arch is "powerpc" or "s390" or "sparc"
+            ? ElfData.BigEndian : ElfData.LittleEndian;
         machine = arch switch
         {
             "x86-64" => ElfMachines.X86_64,

@@ -16,7 +16,8 @@ public static class ElfReader
             using var source = new FileByteSource(path);
             return TryRead(source, out file, out error);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException)
         {
             // ArgumentException: an empty path or one with a NUL byte, which File.OpenHandle rejects before any I/O.
             file = null;
@@ -28,7 +29,8 @@ public static class ElfReader
     public static bool TryRead(IByteSource source, out ElfFile? file, out ElfReadError? error) =>
         TryRead(source, 0, source.Length, out file, out error);
 
-    /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive members).</summary>
+    /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive
+    /// members).</summary>
     public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file, out ElfReadError? error)
     {
         try
@@ -60,26 +62,9 @@ public static class ElfReader
 
         public ElfFile Parse()
         {
-            Span<byte> ident = stackalloc byte[16];
-            if (src.Length < 16) throw new ElfFormatException(ElfReadErrorKind.NotElf, "file is too short to be ELF", 0);
-            src.Read(0, ident);
-            if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
-                throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file (bad magic)", 0);
-            var cls = ident[4] switch
-            {
-                1 => ElfClass.Elf32,
-                2 => ElfClass.Elf64,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF class {ident[4]}", 4),
-            };
-            var data = ident[5] switch
-            {
-                1 => ElfData.LittleEndian,
-                2 => ElfData.BigEndian,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF data encoding {ident[5]}", 5),
-            };
+            var (cls, data, osAbi) = ReadIdent();
             _is64 = cls == ElfClass.Elf64;
             _e = new EndianReader(data == ElfData.BigEndian);
-            byte osAbi = ident[7];
 
             int headerSize = _is64 ? 64 : 52;
             Span<byte> h = stackalloc byte[64];
@@ -93,31 +78,53 @@ public static class ElfReader
             int phnum = _e.U16(h[(o + 2)..]);
             int shentsize = _e.U16(h[(o + 4)..]);
             int shnum = _e.U16(h[(o + 6)..]);
+            var header = new ElfFile(cls, data, type, machine, osAbi, false, null, [], null, null, 0, 0);
 
             var loads = new List<Segment>();
             Segment? dynamic = null;
             if (phnum > 0 && phoff != 0)
                 ReadProgramHeaders(phoff, phentsize, phnum, loads, ref dynamic);
 
-            ulong strtabFileOffset = 0;
-            bool strtabFromSection = false;
-            ulong strtabSectionSize = 0;
+            DynamicSectionInfo? section = null;
             if (dynamic is null && shnum > 0 && shoff != 0)
             {
                 // No PT_DYNAMIC (stripped program headers, odd tools): fall back to the SHT_DYNAMIC section.
-                var sec = FindDynamicSection(shoff, shentsize, shnum);
-                if (sec is { } s)
-                {
-                    dynamic = new Segment(0, s.Offset, s.Size);
-                    strtabFileOffset = s.StrtabOffset;
-                    strtabSectionSize = s.StrtabSize;
-                    strtabFromSection = true;
-                }
+                section = FindDynamicSection(shoff, shentsize, shnum);
+                if (section is { } s) dynamic = new Segment(0, s.Offset, s.Size);
             }
+            return dynamic is { } dyn ? WithDynamicTags(header, dyn, loads, section) : header;
+        }
 
-            if (dynamic is not { } dyn)
-                return new ElfFile(cls, data, type, machine, osAbi, false, null, [], null, null, 0, 0);
+        /// <summary>e_ident: the magic, class, byte order and OS ABI.</summary>
+        private (ElfClass Class, ElfData Data, byte OsAbi) ReadIdent()
+        {
+            Span<byte> ident = stackalloc byte[16];
+            if (src.Length < 16) throw new ElfFormatException(ElfReadErrorKind.NotElf, "file is too short to be ELF",
+                0);
+            src.Read(0, ident);
+            if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
+                throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file (bad magic)", 0);
+            var cls = ident[4] switch
+            {
+                1 => ElfClass.Elf32,
+                2 => ElfClass.Elf64,
+                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF class {ident[4]}", 4),
+            };
+            var data = ident[5] switch
+            {
+                1 => ElfData.LittleEndian,
+                2 => ElfData.BigEndian,
+                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF data encoding {ident[5]}",
+                    5),
+            };
+            return (cls, data, ident[7]);
+        }
 
+        /// <summary>HEADER with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
+        /// the PT_LOAD segments, or from the section headers' string table when SECTION stands in for PT_DYNAMIC.
+        /// </summary>
+        private ElfFile WithDynamicTags(ElfFile header, Segment dyn, List<Segment> loads, DynamicSectionInfo? section)
+        {
             var entries = ReadDynamic(dyn);
             ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
             bool haveStrtab = false;
@@ -132,22 +139,23 @@ public static class ElfReader
                 }
             }
 
-            if (!strtabFromSection)
+            ulong strtabFileOffset = 0;
+            if (section is { } sec)
             {
-                if (!haveStrtab)
-                {
-                    if (entries.Any(e => e.Tag is DT_NEEDED or DT_SONAME or DT_RPATH or DT_RUNPATH))
-                        throw new ElfFormatException(ElfReadErrorKind.Malformed, "dynamic section has string tags but no DT_STRTAB", (long)dyn.Offset);
-                }
-                else
-                {
-                    strtabFileOffset = MapAddress(loads, strtabAddr)
-                        ?? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"DT_STRTAB address 0x{strtabAddr:x} is not inside any PT_LOAD segment", (long)dyn.Offset);
-                }
+                strtabFileOffset = sec.StrtabOffset;
+                if (strsz == 0) strsz = sec.StrtabSize;
             }
-            else if (strsz == 0)
+            else if (!haveStrtab)
             {
-                strsz = strtabSectionSize;
+                if (entries.Any(e => e.Tag is DT_NEEDED or DT_SONAME or DT_RPATH or DT_RUNPATH))
+                    throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        "dynamic section has string tags but no DT_STRTAB", (long)dyn.Offset);
+            }
+            else
+            {
+                strtabFileOffset = MapAddress(loads, strtabAddr)
+                    ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        $"DT_STRTAB address 0x{strtabAddr:x} is not inside any PT_LOAD segment", (long)dyn.Offset);
             }
 
             string? soname = null, rpath = null, runpath = null;
@@ -162,14 +170,20 @@ public static class ElfReader
                     case DT_RUNPATH: runpath ??= ReadString(strtabFileOffset, strsz, val); break;
                 }
             }
-            return new ElfFile(cls, data, type, machine, osAbi, true, soname, needed, rpath, runpath, flags, flags1);
+            return header with
+            {
+                HasDynamicSection = true, Soname = soname, Needed = needed, Rpath = rpath, Runpath = runpath,
+                Flags = flags, Flags1 = flags1,
+            };
         }
 
         private void ReadProgramHeaders(ulong phoff, int entsize, int count, List<Segment> loads, ref Segment? dynamic)
         {
             int min = _is64 ? 56 : 32;
-            if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"program header size {entsize} is smaller than {min}", 0);
-            if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"{count} program headers is more than the reader accepts", 0);
+            if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"program header size {entsize} is smaller than {min}", 0);
+            if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"{count} program headers is more than the reader accepts", 0);
             // Range-checked before allocating: a hostile header cannot make us allocate more than the file holds.
             var buf = src.ReadArray(ToOffset(phoff), (long)entsize * count);
             for (int i = 0; i < count; i++)
@@ -184,7 +198,8 @@ public static class ElfReader
             }
         }
 
-        private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset, ulong StrtabSize);
+        private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset,
+            ulong StrtabSize);
 
         private DynamicSectionInfo? FindDynamicSection(ulong shoff, int entsize, int count)
         {
@@ -203,7 +218,8 @@ public static class ElfReader
             {
                 var (type, off, size, link) = Sec(i);
                 if (type != SHT_DYNAMIC) continue;
-                if (link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"dynamic section links to section {link}, past the {count} sections", (long)shoff);
+                if (link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"dynamic section links to section {link}, past the {count} sections", (long)shoff);
                 var str = Sec((int)link);
                 return new DynamicSectionInfo(off, size, str.off, str.size);
             }
@@ -238,12 +254,15 @@ public static class ElfReader
         private string ReadString(ulong strtab, ulong strsz, ulong index)
         {
             if (strsz != 0 && index >= strsz)
-                throw new ElfFormatException(ElfReadErrorKind.Malformed, $"string index {index} is past DT_STRSZ {strsz}", (long)Math.Min(strtab, long.MaxValue));
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"string index {index} is past DT_STRSZ {strsz}", (long)Math.Min(strtab, long.MaxValue));
             ulong start = strtab + index;
-            if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows", null);
+            if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows",
+                null);
             long offset = ToOffset(start);
             if (offset >= src.Length)
-                throw new ElfFormatException(ElfReadErrorKind.Truncated, $"string at offset 0x{offset:x} is past the end of the {src.Length}-byte file", offset);
+                throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                    $"string at offset 0x{offset:x} is past the end of the {src.Length}-byte file", offset);
             // Both bounds are positive here; strsz - index may exceed long.MaxValue, so compare as ulong.
             ulong avail = (ulong)(src.Length - offset);
             if (strsz != 0) avail = Math.Min(avail, strsz - index);
@@ -252,11 +271,14 @@ public static class ElfReader
             buf = buf[..max];
             src.Read(offset, buf);
             int nul = buf.IndexOf((byte)0);
-            if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, "unterminated string in the dynamic string table", offset);
+            if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                "unterminated string in the dynamic string table", offset);
             return Encoding.UTF8.GetString(buf[..nul]);
         }
 
         private long ToOffset(ulong value) =>
-            value > long.MaxValue ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null) : (long)value;
+            value > long.MaxValue
+                ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null)
+                : (long)value;
     }
 }

@@ -49,7 +49,8 @@ public static class FileSniffer
             error = e.Message;
             return FileKind.Missing;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException)
         {
             // EACCES, ELOOP ("Too many levels of symbolic links"), EIO, ENAMETOOLONG.
             error = e.Message;
@@ -77,7 +78,8 @@ public static class FileSniffer
         {
             return new FileInfo(path).LinkTarget is not null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException)
         {
             return false;
         }

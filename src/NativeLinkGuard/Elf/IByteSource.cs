@@ -8,6 +8,7 @@ public interface IByteSource
 {
     long Length { get; }
 
-    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns the bytes read (short only at end of file).</summary>
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns the bytes read (short only at
+    /// end of file).</summary>
     int ReadAt(long offset, Span<byte> buffer);
 }

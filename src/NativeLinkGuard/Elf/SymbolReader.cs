@@ -28,7 +28,8 @@ public static class SymbolReader
     {
         symbols = null;
         var src = new BoundedSource(source, 0, source.Length);
-        if (!SymbolFiles.Try(() => ObjectSymbols.Read(src, dynamicSection: !IsRelocatable(src)), out var read, out error)) return false;
+        if (!SymbolFiles.Try(() => ObjectSymbols.Read(src, dynamicSection: !IsRelocatable(src)), out var read,
+            out error)) return false;
         var defined = new HashSet<string>(StringComparer.Ordinal);
         var undefined = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in read!.Symbols)

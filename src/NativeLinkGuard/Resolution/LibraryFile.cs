@@ -44,7 +44,8 @@ public sealed class LibraryFileCache
 
     private readonly HashSet<string> _otherDependencies = new(StringComparer.Ordinal);
 
-    /// <summary>Records a file the result depends on that is not read through this cache (ld.so.conf, the linker).</summary>
+    /// <summary>Records a file the result depends on that is not read through this cache (ld.so.conf, the
+    /// linker).</summary>
     public void Depend(string path)
     {
         if (_parent is not null) _parent.Depend(path);
@@ -78,13 +79,15 @@ public sealed class LibraryFileCache
     /// A library that an earlier target of the same build will produce: it takes part in resolution exactly like
     /// a real file (ld would see it when the link runs). A real file at that path is replaced by the prediction.
     /// </summary>
-    public void AddVirtual(string path, ElfFile predicted) => AddVirtual(new LibraryFile(path, LibraryFileKind.Elf, predicted, null));
+    public void AddVirtual(string path,
+        ElfFile predicted) => AddVirtual(new LibraryFile(path, LibraryFileKind.Elf, predicted, null));
 
     /// <summary>
     /// A static library an earlier target will archive: present when the link runs, members unknown (they are the
     /// target's objects), so the symbol stage cannot decide on it.
     /// </summary>
-    public void AddVirtualArchive(string path) => AddVirtual(new LibraryFile(path, LibraryFileKind.Archive, null, null));
+    public void AddVirtualArchive(string path) => AddVirtual(new LibraryFile(path, LibraryFileKind.Archive, null,
+        null));
 
     private readonly HashSet<string> _predictedNames = new(StringComparer.Ordinal);
 
@@ -132,11 +135,13 @@ public sealed class LibraryFileCache
         return read;
     }
 
-    /// <summary>The file an alias path stands for, however the path is spelled ("build/../deps/x" is "deps/x").</summary>
+    /// <summary>The file an alias path stands for, however the path is spelled ("build/../deps/x" is
+    /// "deps/x").</summary>
     private string? AliasTarget(string path)
     {
         if (_aliases!.TryGetValue(path, out var target)) return target;
-        if (!path.Contains("/.", StringComparison.Ordinal) && !path.Contains("//", StringComparison.Ordinal)) return null;
+        if (!path.Contains("/.", StringComparison.Ordinal)
+            && !path.Contains("//", StringComparison.Ordinal)) return null;
         string plain;
         lock (_parent!._gate) plain = _parent._physical.Equivalent(path);
         return _aliases.TryGetValue(plain, out target) ? target : null;
@@ -154,7 +159,8 @@ public sealed class LibraryFileCache
         if (_symbols.TryGetValue(path, out var s)) return s;
         var f = Get(path);
         s = _virtual.ContainsKey(path) || f.Elf?.PredictedFrom is not null
-            ? new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.Unsupported, $"{path} is predicted (not built yet): its symbols are unknown") }
+            ? new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.Unsupported,
+                $"{path} is predicted (not built yet): its symbols are unknown") }
             : SymbolFiles.Open(path, f.Kind, f.Elf?.IsSharedObject == true);
         _symbols[path] = s;
         return s;
@@ -169,23 +175,32 @@ public sealed class LibraryFileCache
             lock (_gate)
             {
                 normal = _physical.Equivalent(path);
-                if (!ReferenceEquals(normal, path) && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
+                if (!ReferenceEquals(normal, path)
+                    && _files.TryGetValue(normal, out var spelled)) return spelled with { Path = path };
             }
             // One statx answers what used to take several stats, and keeps FIFOs and devices from ever being opened.
             var st = NativeMethods.Stat(path, out int errno);
-            if (errno is 2 or 20) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
-            if (errno == 40) return new LibraryFile(path, LibraryFileKind.Missing, null, "Too many levels of symbolic links");
-            if (errno == 13) return new LibraryFile(path, LibraryFileKind.Unreadable, null, $"{path}: Permission denied");
-            if (st is { Type: FileStatType.Directory }) return new LibraryFile(path, LibraryFileKind.Directory, null, "is a directory");
-            if (st is { Type: FileStatType.Other }) return new LibraryFile(path, LibraryFileKind.Unreadable, null, $"{path}: not a regular file (a FIFO, socket or device)");
+            if (errno is 2 or 20) return new LibraryFile(path, LibraryFileKind.Missing, null,
+                "No such file or directory");
+            if (errno == 40) return new LibraryFile(path, LibraryFileKind.Missing, null,
+                "Too many levels of symbolic links");
+            if (errno == 13) return new LibraryFile(path, LibraryFileKind.Unreadable, null,
+                $"{path}: Permission denied");
+            if (st is { Type: FileStatType.Directory }) return new LibraryFile(path, LibraryFileKind.Directory, null,
+                "is a directory");
+            if (st is { Type: FileStatType.Other }) return new LibraryFile(path, LibraryFileKind.Unreadable, null,
+                $"{path}: not a regular file (a FIFO, socket or device)");
             if (st is null)
             {
-                if (Directory.Exists(path)) return new LibraryFile(path, LibraryFileKind.Directory, null, "is a directory");
-                if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null, "No such file or directory");
+                if (Directory.Exists(path)) return new LibraryFile(path, LibraryFileKind.Directory, null,
+                    "is a directory");
+                if (!File.Exists(path)) return new LibraryFile(path, LibraryFileKind.Missing, null,
+                    "No such file or directory");
             }
             var id = st is { } s ? (s.DevMajor, s.DevMinor, s.Inode, s.Size, s.MtimeSeconds) : default;
             lock (_gate)
-                if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal, same with { Path = path });
+                if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal,
+                    same with { Path = path });
             var read = ReadFile(path);
             if (st is { } found) read = read with { Identity = found.DeviceInode };
             lock (_gate)

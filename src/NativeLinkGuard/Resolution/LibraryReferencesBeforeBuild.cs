@@ -18,14 +18,18 @@ internal static class LibraryReferencesBeforeBuild
         var req = ctx.Request;
         if (!ctx.ObjectsUnknown || ctx.BuildSources is null) return "the program's sources are not known";
         if (lld) return "lld's check of library references is not modelled here";
-        if (req.Shared || req.Relocatable || req.StaticLink) return "only executables have their libraries' references checked";
-        if (!req.ChecksSharedLibraryDependencies || req.WarnUnresolvedSymbols || req.UnresolvedSymbols is not null) return "the link does not check library references";
-        if (req.Scripts.Count > 0 || req.SymbolOptionsNotModelled.Count > 0 || req.DefinedByOption.Count > 0) return "the link defines symbols by script or option";
+        if (req.Shared || req.Relocatable
+            || req.StaticLink) return "only executables have their libraries' references checked";
+        if (!req.ChecksSharedLibraryDependencies || req.WarnUnresolvedSymbols
+            || req.UnresolvedSymbols is not null) return "the link does not check library references";
+        if (req.Scripts.Count > 0 || req.SymbolOptionsNotModelled.Count > 0
+            || req.DefinedByOption.Count > 0) return "the link defines symbols by script or option";
         if (problems.Count > 0) return "the link already fails on a missing file";
         return null;
     }
 
-    public static List<UndefinedSymbols> Find(ResolverContext ctx, LibraryFileCache files, IReadOnlyList<ResolvedLibrary> libraries, List<string> notes)
+    public static List<UndefinedSymbols> Find(ResolverContext ctx, LibraryFileCache files,
+        IReadOnlyList<ResolvedLibrary> libraries, List<string> notes)
     {
         var result = new List<UndefinedSymbols>();
         var tables = new List<(ResolvedLibrary Lib, DynamicSymbolTable? Table)>();
@@ -35,15 +39,18 @@ internal static class LibraryReferencesBeforeBuild
             bool predicted = lib.Elf.PredictedFrom is not null || files.Get(lib.Path).Kind != LibraryFileKind.Elf;
             tables.Add((lib, predicted ? null : files.Symbols(lib.Path).Shared));
         }
-        if (tables.Any(t => t.Table is null && t.Lib.Elf.PredictedFrom is null)) return result; // unreadable: say nothing
+        // unreadable: say nothing
+        if (tables.Any(t => t.Table is null && t.Lib.Elf.PredictedFrom is null)) return result;
         var unresolved = new List<(ResolvedLibrary Lib, List<string> Names)>();
         foreach (var (lib, table) in tables)
         {
             if (table is null || lib.DroppedByAsNeeded) continue;
             if (!SymbolFiles.Try(table.Undefined, out var refs, out _)) return result;
-            var names = refs!.Where(s => !s.IsWeak && !SymbolModel.IsLinkerDefined(s.Name) && s.Name is not ("__tls_get_addr" or "___tls_get_addr"))
+            var names = refs!.Where(s => !s.IsWeak && !SymbolModel.IsLinkerDefined(s.Name)
+                && s.Name is not ("__tls_get_addr" or "___tls_get_addr"))
                 .Select(s => s.Name).Distinct(StringComparer.Ordinal)
-                .Where(n => !tables.Any(t => t.Table is { } other && SymbolFiles.Try(() => other.Lookup(n), out var d, out _) && d!.Any(x => x.Defined)))
+                .Where(n => !tables.Any(t => t.Table is { } other
+                    && SymbolFiles.Try(() => other.Lookup(n), out var d, out _) && d!.Any(x => x.Defined)))
                 .ToList();
             if (names.Count > 0) unresolved.Add((lib, names));
         }
@@ -52,7 +59,8 @@ internal static class LibraryReferencesBeforeBuild
         var all = unresolved.SelectMany(u => u.Names).ToHashSet(StringComparer.Ordinal);
         if (sources.Unknowable is { } why)
         {
-            notes.Add($"{string.Join(", ", all.Take(3))}: referenced by a library of this link and defined by none; whether the program's objects define it is not known ({why})");
+            notes.Add($"{string.Join(", ", all.Take(3))}: referenced by a library of this link and defined by none; " +
+                $"whether the program's objects define it is not known ({why})");
             return result;
         }
         var mentioned = sources.Mentioned(all);
@@ -62,8 +70,10 @@ internal static class LibraryReferencesBeforeBuild
             if (missing.Count == 0) continue;
             result.Add(new UndefinedSymbols(lib.Spelling, false, missing, false, lib, [])
             {
-                Assumption = $"no library of this link defines {(missing.Count == 1 ? "it" : "them")}, and the program's objects cannot: " +
-                             $"no file under {sources.SourceDirectory} mentions {(missing.Count == 1 ? "the name" : "these names")} (the objects are not built yet)",
+                Assumption = $"no library of this link defines {(missing.Count == 1 ? "it" : "them")}, and the " +
+                    $"program's objects cannot: " +
+                             $"no file under {sources.SourceDirectory} mentions " +
+                                 $"{(missing.Count == 1 ? "the name" : "these names")} (the objects are not built yet)",
             });
         }
         return result;

@@ -6,18 +6,23 @@ namespace NativeLinkGuard.Resolution;
 public abstract record LinkProblem;
 
 /// <summary>ld: <c>cannot find -lfoo: No such file or directory</c> (also files and script members).</summary>
-public sealed record InputNotFound(LinkInput Input, IReadOnlyList<SearchAttempt> Attempts, string? Script = null) : LinkProblem;
+public sealed record InputNotFound(LinkInput Input, IReadOnlyList<SearchAttempt> Attempts, string? Script = null)
+    : LinkProblem;
 
 /// <summary>ld: <c>NAME, needed by BY, not found (try using -rpath or -rpath-link)</c>.</summary>
-public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyList<SearchAttempt> Attempts) : LinkProblem
+public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyList<SearchAttempt> Attempts)
+    : LinkProblem
 {
-    /// <summary>The link fails because of it: references it would have resolved stay undefined (or symbols were not checked).</summary>
+    /// <summary>The link fails because of it: references it would have resolved stay undefined (or symbols were not
+    /// checked).</summary>
     public bool Consequential { get; init; } = true;
 
-    /// <summary>The symbol stage ran, so <see cref="Consequential"/> rests on symbols rather than on the file-level rule.</summary>
+    /// <summary>The symbol stage ran, so <see cref="Consequential"/> rests on symbols rather than on the file-level
+    /// rule.</summary>
     public bool SymbolsChecked { get; init; }
 
-    /// <summary>lld: the name is simply not an input (lld never searches); the link goes on without checking BY's symbols.</summary>
+    /// <summary>lld: the name is simply not an input (lld never searches); the link goes on without checking BY's
+    /// symbols.</summary>
     public bool Lld { get; init; }
 
     /// <summary>How many libraries ld had loaded when this search failed (its place in the walk).</summary>
@@ -25,9 +30,11 @@ public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyLi
 }
 
 /// <summary>ld: <c>skipping incompatible FILE when searching for -lNAME</c>.</summary>
-public sealed record IncompatibleSkipped(LinkInput Input, string Path, string FileTarget, string LinkTarget) : LinkProblem;
+public sealed record IncompatibleSkipped(LinkInput Input, string Path, string FileTarget, string LinkTarget)
+    : LinkProblem;
 
-/// <summary>An input ld opens but cannot use: wrong format, malformed ELF, a dynamic object in a static link, a script error.</summary>
+/// <summary>An input ld opens but cannot use: wrong format, malformed ELF, a dynamic object in a static link, a script
+/// error.</summary>
 public sealed record InputUnusable(LinkInput Input, string Path, string Reason) : LinkProblem
 {
     /// <summary>lld's error for an incompatible candidate found by -l (ld skips it instead).</summary>

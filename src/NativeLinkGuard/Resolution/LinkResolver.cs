@@ -24,7 +24,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
 
     private string S => ctx.Sysroot;
 
-    /// <summary>lld (ld-rules §9): no DT_NEEDED search, no built-in SEARCH_DIRs, an incompatible candidate is an error.</summary>
+    /// <summary>lld (ld-rules §9): no DT_NEEDED search, no built-in SEARCH_DIRs, an incompatible candidate is an
+    /// error.</summary>
     private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
 
     private SymbolModel Symbols => _symbolModel ??= new SymbolModel(files, Lld);
@@ -52,7 +53,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             else if (_problems.Any(p => p is InputNotFound or InputUnusable))
                 // ld stops after opening the inputs when one is missing or unusable, before ldelf_after_open walks
                 // the DT_NEEDED entries: it says nothing about them in this run (checked against binutils 2.40).
-                _notes.Add("an input is missing or unusable, so ld stops before it searches DT_NEEDED entries; they are checked once the inputs are found");
+                _notes.Add("an input is missing or unusable, so ld stops before it searches DT_NEEDED entries; they " +
+                    "are checked once the inputs are found");
             else WalkNeeded();
         }
 
@@ -62,39 +64,49 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             namesOnCommandLine.Add(l.Elf.Soname ?? Path.GetFileName(l.Path));
         }
         // A missing or unusable input stops ld before symbols are resolved: it reports no undefined references then.
-        if (_problems.Any(p => p is InputNotFound or InputUnusable)) Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
+        if (_problems.Any(p => p is InputNotFound
+            or InputUnusable)) Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving " +
+            "symbols");
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
         bool symbolsChecked = Symbols.Unknowable is null;
-        if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing DT_NEEDED is assumed to fail the link");
+        if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
+            $"DT_NEEDED is assumed to fail the link");
         if (!symbolsChecked && LibraryReferencesBeforeBuild.NotApplicable(ctx, Lld, _problems) is null)
             symbolProblems.AddRange(LibraryReferencesBeforeBuild.Find(ctx, files, _libraries, _notes));
         for (int i = 0; i < _problems.Count; i++)
         {
             if (_problems[i] is not NeededNotFound n) continue;
             // ld only warns about a missing DT_NEEDED; the link fails on the references it would have resolved (§5.1).
-            bool fails = !Lld && (!symbolsChecked || symbolProblems.OfType<UndefinedSymbols>().Any(u => !u.Warning && u.MissingNeeded.Any(m => m.Name == n.Name && m.By == n.By)));
+            bool fails = !Lld && (!symbolsChecked
+                || symbolProblems.OfType<UndefinedSymbols>().Any(u => !u.Warning
+                && u.MissingNeeded.Any(m => m.Name == n.Name && m.By == n.By)));
             _problems[i] = n with { Consequential = fails, SymbolsChecked = symbolsChecked, Lld = Lld };
         }
         // "DSO missing from command line" is fatal to ld as it loads that DT_NEEDED library: nothing later in the walk
         // is reported, nor the final link's undefined references (binutils 2.40; found by the topology long run).
-        if (!Lld && symbolProblems.OfType<DsoMissingFromCommandLine>().MinBy(d => _libraries.IndexOf(d.Library)) is { } firstDso)
+        if (!Lld && symbolProblems.OfType<DsoMissingFromCommandLine>().MinBy(d => _libraries.IndexOf(d.Library))
+            is { } firstDso)
         {
             int loaded = _libraries.IndexOf(firstDso.Library);
             _problems.RemoveAll(p => p is NeededNotFound n && n.LoadedBefore > loaded);
             symbolProblems = [firstDso];
         }
-        _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
+        _problems.AddRange(symbolProblems.Select(p => p is UndefinedSymbols { FromObject: true } u
+            ? u with { DefinedInIndirectLibraries = IndirectProviders(u) } : p));
         // lld loads no DT_NEEDED library; the ones ld's search found only served the diagnosis above.
-        return new ResolvedLink(Lld ? _libraries.Where(l => l.Input is not null).ToList() : _libraries, _problems, _notes)
+        return new ResolvedLink(Lld ? _libraries.Where(l => l.Input is not null).ToList() : _libraries, _problems,
+            _notes)
         {
             SymbolsChecked = symbolsChecked,
-            SymbolReadErrors = Symbols.ReadErrors.Select(e => $"{e.Path}: {e.Error}").Distinct(StringComparer.Ordinal).ToList(),
+            SymbolReadErrors =
+                Symbols.ReadErrors.Select(e => $"{e.Path}: {e.Error}").Distinct(StringComparer.Ordinal).ToList(),
         };
     }
 
     /// <summary>
     /// For an object's undefined references: a DT_NEEDED of a library in this link (loaded, dropped by --as-needed, or
-    /// not searched) that ld's search finds and that defines one of the symbols: the library to name on the command line.
+    /// not searched) that ld's search finds and that defines one of the symbols: the library to name on the command
+    /// line.
     /// </summary>
     private List<string> IndirectProviders(UndefinedSymbols u)
     {
@@ -138,9 +150,11 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (_librarySearch is not null) return _librarySearch;
         var list = new List<SearchDirectory>();
         foreach (var l in ctx.Request.LibraryPaths)
-            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory), SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S)));
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory),
+                SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S)));
         foreach (var d in ctx.Linker.SearchDirs)
-            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory),
+                SearchRule.DefaultSearchDir));
         return _librarySearch = list;
     }
 
@@ -168,23 +182,30 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 var f = files.Get(path);
                 if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
                 {
-                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, f.Kind == LibraryFileKind.Unreadable ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, f.Kind == LibraryFileKind.Unreadable
+                        ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
                     continue;
                 }
                 string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
-                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt ? $"a linker script for {fmt}" : null
+                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt
+                        ? $"a linker script for {fmt}" : null
                     : null;
                 if (incompatible is not null && Lld)
                 {
                     // lld takes the first candidate and then rejects it (ld-rules §9.3).
-                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, incompatible));
-                    _problems.Add(new InputUnusable(input, Path.Combine(dir.Spelling, name), $"{Path.Combine(dir.Spelling, name)} is incompatible with {ctx.Linker.TargetName}") { Lld = true });
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible,
+                        incompatible));
+                    string spelled = Path.Combine(dir.Spelling, name);
+                    string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
+                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true });
                     return;
                 }
                 if (incompatible is not null)
                 {
-                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible, incompatible));
-                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), incompatible, ctx.Linker.TargetName));
+                    attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Incompatible,
+                        incompatible));
+                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), incompatible,
+                        ctx.Linker.TargetName));
                     continue;
                 }
                 attempts.Add(new SearchAttempt(dir.Path, dir.Rule, path, AttemptOutcome.Accepted));
@@ -210,7 +231,9 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     Symbols.MakeUnknowable($"{name} is not built yet");
                     return;
                 }
-                _problems.Add(new InputNotFound(input, [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path, AttemptOutcome.Absent, f.Error)]));
+                _problems.Add(new InputNotFound(input,
+                    [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path,
+                    AttemptOutcome.Absent, f.Error)]));
                 return;
             }
             if (f.Elf is { } e && !IsTargetCompatible(e))
@@ -275,7 +298,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 if (input.Static || ctx.Request.StaticLink)
                 {
                     if (input.Kind == LinkInputKind.File)
-                        _problems.Add(new InputUnusable(input, spelling, $"attempted static link of dynamic object `{spelling}'"));
+                        _problems.Add(new InputUnusable(input, spelling,
+                            $"attempted static link of dynamic object `{spelling}'"));
                     return;
                 }
                 var lib = new ResolvedLibrary
@@ -290,7 +314,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 bool kept = Symbols.Shared(lib, input.AsNeeded, out bool assumed);
                 lib.DroppedByAsNeeded = !kept;
                 if (!kept)
-                    _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so ld does not search its DT_NEEDED");
+                    _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so " +
+                        $"ld does not search its DT_NEEDED");
                 else if (assumed)
                     _notes.Add($"{spelling}: assumed kept by --as-needed ({Symbols.Unknowable})");
                 AddLibrary(lib);
@@ -307,17 +332,20 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 ReadScript(input, path, spelling, depth);
                 return;
             case LibraryFileKind.Malformed:
-                _problems.Add(new InputUnusable(input, spelling, $"{spelling}: file format not recognized ({f.Error})"));
+                _problems.Add(new InputUnusable(input, spelling,
+                    $"{spelling}: file format not recognized ({f.Error})"));
                 return;
             default:
-                _problems.Add(new InputUnusable(input, spelling, $"{spelling}: {f.Error ?? "file format not recognized"}"));
+                _problems.Add(new InputUnusable(input, spelling,
+                    $"{spelling}: {f.Error ?? "file format not recognized"}"));
                 return;
         }
     }
 
     private readonly Dictionary<string, (LinkerScript? Script, string? Error)> _scripts = new(StringComparer.Ordinal);
 
-    /// <summary>Each script is read and parsed once per run (it may be met by a search and again as an input).</summary>
+    /// <summary>Each script is read and parsed once per run (it may be met by a search and again as an
+    /// input).</summary>
     private (LinkerScript? Script, string? Error) LoadScript(string path)
     {
         if (_scripts.TryGetValue(path, out var cached)) return cached;
@@ -358,7 +386,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     {
         if (depth >= MaxScriptDepth)
         {
-            _problems.Add(new InputUnusable(input, path, $"{path}: linker scripts nest more than {MaxScriptDepth} deep (a loop?)"));
+            _problems.Add(new InputUnusable(input, path,
+                $"{path}: linker scripts nest more than {MaxScriptDepth} deep (a loop?)"));
             return;
         }
         var (script, ioError) = LoadScript(path);
@@ -392,7 +421,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
 
     private string? LoadInclude(string scriptPath, string name)
     {
-        var candidates = new List<string> { name.StartsWith('/') ? name : Path.Combine(Path.GetDirectoryName(scriptPath) ?? "", name) };
+        var candidates = new List<string> { name.StartsWith('/') ? name
+            : Path.Combine(Path.GetDirectoryName(scriptPath) ?? "", name) };
         if (!name.StartsWith('/'))
         {
             candidates.Add(ctx.Absolute(name));
@@ -422,7 +452,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     }
 
     private static bool IsObjectName(string name) =>
-        name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal) || name.EndsWith(".lo", StringComparison.Ordinal);
+        name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal)
+            || name.EndsWith(".lo", StringComparison.Ordinal);
 
     private bool IsTargetCompatible(ElfFile f) => ctx.Linker.IsTarget(f);
 
@@ -444,7 +475,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 {
                     // An input --as-needed dropped that satisfies NAME is loaded now ("found libx.so.1 at dir/libx.so"
                     // in ld --verbose), and its own DT_NEEDED entries are searched like any found library's.
-                    if (_libraries.FirstOrDefault(l => l.DroppedByAsNeeded && l.NeededNamesSatisfied().Contains(name)) is { } dropped && revived.Add(dropped))
+                    if (_libraries.FirstOrDefault(l => l.DroppedByAsNeeded
+                        && l.NeededNamesSatisfied().Contains(name)) is { } dropped && revived.Add(dropped))
                         walk.Enqueue(dropped);
                     continue;
                 }
@@ -463,7 +495,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         }
     }
 
-    /// <summary>ld-rules §4.12: a found DT_NEEDED whose libX.so. stem matches a loaded library of another version.</summary>
+    /// <summary>ld-rules §4.12: a found DT_NEEDED whose libX.so. stem matches a loaded library of another
+    /// version.</summary>
     private string? MayConflict(ResolvedLibrary found)
     {
         string name = found.NeededName ?? "";
@@ -471,7 +504,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (so < 0) return null;
         string stem = name[..(so + 4)];
         foreach (var l in _libraries)
-            if ((l.Elf.Soname ?? Path.GetFileName(l.Path)) is { } s && s.StartsWith(stem, StringComparison.Ordinal) && s != name)
+            if ((l.Elf.Soname ?? Path.GetFileName(l.Path)) is { } s && s.StartsWith(stem, StringComparison.Ordinal)
+                && s != name)
                 return s;
         return null;
     }
@@ -482,7 +516,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     /// </summary>
     private bool ChecksNeededOf(ResolvedLibrary lib) => ctx.Request.ChecksSharedLibraryDependencies || lib.CopyDtNeeded;
 
-    /// <summary>ld-rules §4.2: an input whose SONAME (or, without one, its name as given or found) equals NAME.</summary>
+    /// <summary>ld-rules §4.2: an input whose SONAME (or, without one, its name as given or found) equals
+    /// NAME.</summary>
     private readonly HashSet<string> _satisfies = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -502,7 +537,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (name.StartsWith('/'))
         {
             // An absolute NAME is opened as is, never searched (ld-rules §4.7).
-            return TryNeededCandidates([(name, new SearchDirectory(Path.GetDirectoryName(name) ?? "/", SearchRule.AbsoluteName))], name, by, attempts);
+            return TryNeededCandidates([(name,
+                new SearchDirectory(Path.GetDirectoryName(name) ?? "/", SearchRule.AbsoluteName))], name, by, attempts);
         }
         var candidates = new List<(string, SearchDirectory)>();
         foreach (var dir in NeededSearchList(by))
@@ -516,10 +552,13 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     /// empty element (ldelf_search_needed).
     /// </summary>
     private static string NeededSpelling(SearchDirectory dir, string name, string path) =>
-        dir.Rule == SearchRule.AbsoluteName ? path : dir.Written is null ? path : dir.Written.Length == 0 ? name : dir.Written + "/" + name;
+        dir.Rule == SearchRule.AbsoluteName ? path : dir.Written is null ? path : dir.Written.Length == 0 ? name
+            : dir.Written + "/" + name;
 
-    /// <summary>ld's two passes (ld-rules §4.10): the first rejects candidates that look wrong for this link.</summary>
-    private ResolvedLibrary? TryNeededCandidates(List<(string Path, SearchDirectory Dir)> candidates, string name, ResolvedLibrary by, List<SearchAttempt> attempts)
+    /// <summary>ld's two passes (ld-rules §4.10): the first rejects candidates that look wrong for this link.
+    /// </summary>
+    private ResolvedLibrary? TryNeededCandidates(List<(string Path, SearchDirectory Dir)> candidates, string name,
+        ResolvedLibrary by, List<SearchAttempt> attempts)
     {
         var rejected = new List<int>();
         for (int i = 0; i < candidates.Count; i++)
@@ -546,7 +585,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         return null;
     }
 
-    private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name, ResolvedLibrary by) => new()
+    private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name,
+        ResolvedLibrary by) => new()
     {
         Path = path,
         Spelling = NeededSpelling(dir, name, path),
@@ -563,7 +603,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         detail = f.Error;
         if (f.Kind == LibraryFileKind.Unreadable) return AttemptOutcome.Unreadable;
         if (!f.Exists) return AttemptOutcome.Absent;
-        if (f.Elf is not { } e) { detail = f.Kind == LibraryFileKind.Text ? "a linker script (not used for DT_NEEDED)" : f.Error ?? "not ELF"; return AttemptOutcome.NotSharedObject; }
+        if (f.Elf is not { } e) { detail = f.Kind == LibraryFileKind.Text ? "a linker script (not used for DT_NEEDED)"
+            : f.Error ?? "not ELF"; return AttemptOutcome.NotSharedObject; }
         if (!IsTargetCompatible(e)) { detail = e.TargetName; return AttemptOutcome.Incompatible; }
         if (!e.IsSharedObject) { detail = "not a shared object"; return AttemptOutcome.NotSharedObject; }
         return AttemptOutcome.Accepted;
@@ -608,7 +649,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             foreach (var element in RunPaths.Split(value))
             {
                 // An empty element means the current directory (CMake's "-Wl,-rpath,DIR:" hits this).
-                string e = element.Length == 0 ? "" : RunPaths.ForLinker(element, origin, by.Elf.Class, sysrootAbsolute ? S : null);
+                string e = element.Length == 0 ? ""
+                    : RunPaths.ForLinker(element, origin, by.Elf.Class, sysrootAbsolute ? S : null);
                 list.Add(new SearchDirectory(e.Length == 0 ? "" : ctx.Absolute(e), rule, Written: e));
             }
         }
@@ -616,12 +658,14 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         foreach (var r in req.Rpath) AddPath(r, SearchRule.Rpath, true);
         if (ctx.Linker.IsNative)
         {
-            if (req.Rpath.Count == 0 && req.RpathLink.Count == 0) AddPath(NonEmpty(ctx.Env("LD_RUN_PATH")), SearchRule.LdRunPath, false);
+            if (req.Rpath.Count == 0 && req.RpathLink.Count == 0) AddPath(NonEmpty(ctx.Env("LD_RUN_PATH")),
+                SearchRule.LdRunPath, false);
             AddPath(NonEmpty(ctx.Env("LD_LIBRARY_PATH")), SearchRule.LdLibraryPath, false);
         }
         if (RunPaths.EffectiveList(by.Elf) is { } own) AddPath(own.List, own.Rule, true);
         foreach (var d in LdSoConfDirectories()) list.Add(new SearchDirectory(d, SearchRule.LdSoConf));
-        foreach (var d in ctx.Linker.SearchDirs) list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
+        foreach (var d in ctx.Linker.SearchDirs) list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S,
+            ctx.WorkingDirectory), SearchRule.DefaultSearchDir));
         return list;
     }
 

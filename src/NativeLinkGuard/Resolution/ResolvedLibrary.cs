@@ -7,7 +7,8 @@ namespace NativeLinkGuard.Resolution;
 public sealed class ResolvedLibrary
 {
     public required string Path { get; init; }
-    /// <summary>How ld names it in messages: the command-line spelling for inputs, DIR/NAME for found DT_NEEDED.</summary>
+    /// <summary>How ld names it in messages: the command-line spelling for inputs, DIR/NAME for found
+    /// DT_NEEDED.</summary>
     public required string Spelling { get; init; }
     public required ElfFile Elf { get; init; }
     public LinkInput? Input { get; init; }
@@ -17,7 +18,8 @@ public sealed class ResolvedLibrary
     /// <summary>--copy-dt-needed-entries in effect (inherited by DT_NEEDED libraries).</summary>
     public bool CopyDtNeeded { get; init; }
     public bool AsNeeded { get; init; }
-    /// <summary>--as-needed and nothing referenced it when ld loaded it: its DT_NEEDED entries are searched only if a later DT_NEEDED names it (ld loads it then).</summary>
+    /// <summary>--as-needed and nothing referenced it when ld loaded it: its DT_NEEDED entries are searched only if a
+    /// later DT_NEEDED names it (ld loads it then).</summary>
     public bool DroppedByAsNeeded { get; set; }
 
     /// <summary>

@@ -6,7 +6,8 @@ public sealed record ResolvedLink(
     IReadOnlyList<LinkProblem> Problems,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>The symbol stage could decide (every input's symbols were readable); else file-level rules predict.</summary>
+    /// <summary>The symbol stage could decide (every input's symbols were readable); else file-level rules
+    /// predict.</summary>
     public bool SymbolsChecked { get; init; }
 
     /// <summary>Symbol tables that could not be read (malformed, truncated): each becomes a warning finding.</summary>

@@ -16,7 +16,8 @@ public sealed record ResolverContext(
     /// <summary>The driver command the argv was expanded from (gcc …), or null when ld was run directly.</summary>
     public IReadOnlyList<string>? DriverArguments { get; init; }
 
-    /// <summary>The link's own objects are not named (declarative checks): --as-needed libraries are assumed used.</summary>
+    /// <summary>The link's own objects are not named (declarative checks): --as-needed libraries are assumed
+    /// used.</summary>
     public bool ObjectsUnknown { get; init; }
 
     /// <summary>
@@ -30,7 +31,8 @@ public sealed record ResolverContext(
 
     public string? Env(string name) => Environment.TryGetValue(name, out var v) ? v : null;
 
-    public string Absolute(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(WorkingDirectory, path));
+    public string Absolute(string path) => Path.IsPathRooted(path) ? path
+        : Path.GetFullPath(Path.Combine(WorkingDirectory, path));
 
     private static string TrimSlash(string s) => s.Length > 1 ? s.TrimEnd('/') : (s == "/" ? "" : s);
 }

@@ -24,17 +24,20 @@ public static class RunPaths
     public static string? EffectiveTag(ElfFile elf) =>
         EffectiveList(elf)?.Rule is { } rule ? (rule == SearchRule.Runpath ? "DT_RUNPATH" : "DT_RPATH") : null;
 
-    /// <summary>The DT_RPATH ld.so passes down to the objects this one loads: none when DT_RUNPATH is present.</summary>
+    /// <summary>The DT_RPATH ld.so passes down to the objects this one loads: none when DT_RUNPATH is
+    /// present.</summary>
     public static string? InheritedRpath(ElfFile elf) => elf.Runpath is null ? elf.Rpath : null;
 
-    /// <summary>A DT_RPATH that neither tool reads because the object also has DT_RUNPATH (worth telling the user).</summary>
+    /// <summary>A DT_RPATH that neither tool reads because the object also has DT_RUNPATH (worth telling the
+    /// user).</summary>
     public static string? IgnoredRpath(ElfFile elf) => elf.Runpath is null ? null : elf.Rpath;
 
     /// <summary>The elements of a DT_RUNPATH/DT_RPATH/-rpath list; an empty element (the working directory) is kept.
     /// </summary>
     public static string[] Split(string list) => list.Split(':');
 
-    /// <summary>LD_LIBRARY_PATH as ld.so splits it: ':' and ';' both separate (glibc's fillin_rpath with ":;").</summary>
+    /// <summary>LD_LIBRARY_PATH as ld.so splits it: ':' and ';' both separate (glibc's fillin_rpath with
+    /// ":;").</summary>
     public static string[] SplitLdLibraryPath(string list) => list.Split(':', ';');
 
     /// <summary>

@@ -34,7 +34,8 @@ public enum SearchRule
 public enum AttemptOutcome { Absent, Incompatible, NotSharedObject, Unreadable, RejectedFirstPass, Accepted }
 
 /// <summary>One candidate ld would try, and what happened.</summary>
-public sealed record SearchAttempt(string Directory, SearchRule Rule, string Candidate, AttemptOutcome Outcome, string? Detail = null)
+public sealed record SearchAttempt(string Directory, SearchRule Rule, string Candidate, AttemptOutcome Outcome,
+    string? Detail = null)
 {
     public string RuleText => Describe(Rule);
 

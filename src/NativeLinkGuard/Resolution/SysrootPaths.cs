@@ -4,7 +4,8 @@ namespace NativeLinkGuard.Resolution;
 public static class SysrootPaths
 {
     /// <summary>
-    /// A -L or SEARCH_DIR element: <c>=DIR</c> and <c>$SYSROOT/DIR</c> get the sysroot; any other absolute path is verbatim
+    /// A -L or SEARCH_DIR element: <c>=DIR</c> and <c>$SYSROOT/DIR</c> get the sysroot; any other absolute path is
+    /// verbatim
     /// even with --sysroot (ldfile.c:112-117); relative ones are cwd-relative.
     /// </summary>
     public static string LibraryPath(string dir, string sysroot, string cwd)

@@ -1,7 +1,8 @@
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>
-/// Directory listings (and file identities), read once per run: ld.so tries NAME in every search dir (and its hwcaps subdirs) for every
+/// Directory listings (and file identities), read once per run: ld.so tries NAME in every search dir (and its hwcaps
+/// subdirs) for every
 /// DT_NEEDED, so a hash lookup per candidate replaces a stat per candidate. Directories that cannot be listed, or
 /// that are huge, fall back to asking the file system per name.
 /// </summary>
@@ -42,7 +43,8 @@ public sealed class DirectoryIndex
 
     private readonly PhysicalPaths _physical = new();
 
-    /// <summary>An equivalent spelling of DIR without "." or "..", where the kernel agrees (see <see cref="PhysicalPaths"/>).</summary>
+    /// <summary>An equivalent spelling of DIR without "." or "..", where the kernel agrees (see <see
+    /// cref="PhysicalPaths"/>).</summary>
     public string PhysicalEquivalent(string dir) => _physical.Equivalent(dir);
 
     // "pkg9/lib/../../pkg3/lib" and "pkg4/lib/../../pkg3/lib" are one directory when the kernel says so.
@@ -62,7 +64,8 @@ public sealed class DirectoryIndex
         return Exists(path, directory: false);
     }
 
-    /// <summary>Entries of DIR whose names start with PREFIX, sorted (from the listing; none when it cannot be listed).</summary>
+    /// <summary>Entries of DIR whose names start with PREFIX, sorted (from the listing; none when it cannot be
+    /// listed).</summary>
     public IReadOnlyList<string> NamesStartingWith(string dir, string prefix)
     {
         Contains(dir, "");
@@ -81,7 +84,8 @@ public sealed class DirectoryIndex
             if (string.CompareOrdinal(sorted[mid], prefix) < 0) lo = mid + 1; else hi = mid;
         }
         var names = new List<string>();
-        for (int i = lo; i < sorted.Length && sorted[i].StartsWith(prefix, StringComparison.Ordinal); i++) names.Add(sorted[i]);
+        for (int i = lo; i < sorted.Length && sorted[i].StartsWith(prefix, StringComparison.Ordinal);
+            i++) names.Add(sorted[i]);
         return names;
     }
 
@@ -93,7 +97,8 @@ public sealed class DirectoryIndex
     {
         var st = directory ? NativeMethods.Stat(path, out int errno) : NativeMethods.LinkStat(path, out errno);
         if (errno != -1) return st is not null && (!directory || st.Value.Type == FileStatType.Directory);
-        return directory ? Directory.Exists(path) : File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        return directory ? Directory.Exists(path) : File.Exists(path) || Directory.Exists(path)
+            || new FileInfo(path).LinkTarget is not null;
     }
 
     private HashSet<string>? List(string dir)
@@ -103,9 +108,11 @@ public sealed class DirectoryIndex
         {
             var set = new HashSet<string>(StringComparer.Ordinal);
             // Names only, straight from readdir: no stat per entry.
-            IEnumerable<string> names = NativeMethods.ReadDirectory(dir, MaxListed) ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
+            IEnumerable<string> names = NativeMethods.ReadDirectory(dir, MaxListed)
+                ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
                 (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
-                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false });
+                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0,
+                    RecurseSubdirectories = false });
             foreach (var name in names)
             {
                 if (set.Count >= MaxListed) return null;
@@ -115,7 +122,8 @@ public sealed class DirectoryIndex
             }
             return set;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException
+            or System.Security.SecurityException)
         {
             return null;
         }

@@ -59,7 +59,8 @@ public sealed class LdSoCacheIndex
     private static int Rank(string path, IReadOnlyList<string> subdirectories)
     {
         for (int i = 0; i < subdirectories.Count; i++)
-            if (subdirectories[i].StartsWith("glibc-hwcaps/", StringComparison.Ordinal) && path.Contains("/" + subdirectories[i] + "/", StringComparison.Ordinal))
+            if (subdirectories[i].StartsWith("glibc-hwcaps/", StringComparison.Ordinal)
+                && path.Contains("/" + subdirectories[i] + "/", StringComparison.Ordinal))
                 return i;
         return -1;
     }

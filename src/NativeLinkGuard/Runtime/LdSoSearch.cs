@@ -17,7 +17,8 @@ internal readonly record struct ListHit((string Path, ElfFile Elf)? Found, int E
 /// resolver around it remembers answers and interns names; this class only keeps what a fresh search would compute
 /// again (expanded lists, hwcaps subdirectories, each list's answer per name).
 /// </summary>
-internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs, LdSoCacheIndex? cache,
+internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs,
+    LdSoCacheIndex? cache,
     IReadOnlySet<string> extraFiles)
 {
     private readonly LoaderEnvironment _env = env;
@@ -60,17 +61,21 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
             {
                 var l = rpaths[k];
                 var hit = TryList(Expanded(l.List, l.Origin, ":"), name, SearchRule.DtRpath, l.Owner, searched);
-                if (Stop(hit, new FoundAt(SearchRule.DtRpath, l.Owner, hit.Element, hit.Sub, k), ref at, ref fatal)) return hit.Found;
+                if (Stop(hit, new FoundAt(SearchRule.DtRpath, l.Owner, hit.Element, hit.Sub, k), ref at,
+                    ref fatal)) return hit.Found;
             }
         if (!string.IsNullOrEmpty(_env.LdLibraryPath))
         {
-            var hit = TryList(Expanded(_env.LdLibraryPath, root.Origin, ":;"), name, SearchRule.LdLibraryPath, null, searched);
-            if (Stop(hit, new FoundAt(SearchRule.LdLibraryPath, null, hit.Element, hit.Sub), ref at, ref fatal)) return hit.Found;
+            var hit = TryList(Expanded(_env.LdLibraryPath, root.Origin, ":;"), name, SearchRule.LdLibraryPath, null,
+                searched);
+            if (Stop(hit, new FoundAt(SearchRule.LdLibraryPath, null, hit.Element, hit.Sub), ref at,
+                ref fatal)) return hit.Found;
         }
         if (needing.Elf.Runpath is { } runpath)
         {
             var hit = TryList(Expanded(runpath, needing.Origin, ":"), name, SearchRule.Runpath, needing, searched);
-            if (Stop(hit, new FoundAt(SearchRule.Runpath, needing, hit.Element, hit.Sub), ref at, ref fatal)) return hit.Found;
+            if (Stop(hit, new FoundAt(SearchRule.Runpath, needing, hit.Element, hit.Sub), ref at,
+                ref fatal)) return hit.Found;
         }
         if (needing.NoDefaultLibs)
         {
@@ -127,7 +132,8 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
     public string[] Elements(string list, string separators)
     {
         if (!_elements.TryGetValue((list, separators), out var e))
-            _elements[(list, separators)] = e = separators == ":" ? RunPaths.Split(list) : RunPaths.SplitLdLibraryPath(list);
+            _elements[(list, separators)] = e = separators == ":" ? RunPaths.Split(list)
+                : RunPaths.SplitLdLibraryPath(list);
         return e;
     }
 
@@ -180,13 +186,15 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
                 {
                     // open() failing with anything but ENOENT/EACCES ends this list (glibc's open_path returns -1);
                     // ld.so goes on with the next source.
-                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(), $"{name} is a symlink loop: ld.so stops searching this list here"));
+                    searched?.Add(new SearchedDirectory(Shown(dir), Rule(),
+                        $"{name} is a symlink loop: ld.so stops searching this list here"));
                     return null;
                 }
                 result ??= r;
             }
             searched?.Add(new SearchedDirectory(Shown(dir), Rule(),
-                result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? $"no {name}" : "no such directory")));
+                result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? $"no {name}"
+                    : "no such directory")));
         }
         return null;
     }
@@ -199,7 +207,8 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
         string physical = dir.Length == 0 ? "" : _dirs.PhysicalEquivalent(Abs(dir).TrimEnd('/'));
         if (!_existingSubdirectories.TryGetValue(physical, out var subs))
         {
-            subs = _env.Subdirectories.Where(sub => sub.Length == 0 || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
+            subs = _env.Subdirectories.Where(sub => sub.Length == 0
+                || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
             if (dir.Length > 0) _existingSubdirectories[physical] = subs;
         }
         var result = new List<string>(subs.Length + 1);
@@ -216,7 +225,8 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
         switch (f.Kind)
         {
             case LibraryFileKind.Missing or LibraryFileKind.Directory:
-                result = f.Kind == LibraryFileKind.Missing && new FileInfo(Abs(candidate)).LinkTarget is { } t ? $"dangling symlink to {t}" : $"no {Path.GetFileName(candidate)}";
+                result = f.Kind == LibraryFileKind.Missing && new FileInfo(Abs(candidate)).LinkTarget is { } t
+                    ? $"dangling symlink to {t}" : $"no {Path.GetFileName(candidate)}";
                 return null;
             case LibraryFileKind.Unreadable:
                 result = $"{Path.GetFileName(candidate)} cannot be opened ({f.Error}): skipped";
@@ -228,14 +238,18 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
                     result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped ({what})";
                     return null;
                 }
-                if (elf.OsAbi is not (0 or 3)) { fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal; return null; }
-                if (!elf.IsSharedObject && elf.Type != ElfType.Executable) { fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded"; result = fatal; return null; }
+                if (elf.OsAbi is not (0 or 3)) { fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal;
+                    return null; }
+                if (!elf.IsSharedObject
+                    && elf.Type != ElfType.Executable) { fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded";
+                    result = fatal; return null; }
                 result = "found";
                 return (candidate, elf);
             default:
                 long length = 0;
                 try { length = new FileInfo(Abs(candidate)).Length; } catch (IOException) { }
-                fatal = length < (_env.Class == ElfClass.Elf64 ? 64 : 52) ? $"{candidate}: file too short" : $"{candidate}: invalid ELF header";
+                fatal = length < (_env.Class == ElfClass.Elf64 ? 64 : 52) ? $"{candidate}: file too short"
+                    : $"{candidate}: invalid ELF header";
                 if (f.Kind == LibraryFileKind.Malformed) fatal = $"{candidate}: {f.Error}";
                 result = fatal;
                 return null;
@@ -259,7 +273,8 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
     }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM as this loader expands them against an object's directory.</summary>
-    public string ExpandTokens(string s, string origin) => RunPaths.ExpandForLoader(s, origin, _env.DstLib, _env.Platform);
+    public string ExpandTokens(string s, string origin) => RunPaths.ExpandForLoader(s, origin, _env.DstLib,
+        _env.Platform);
 
     public string Abs(string p) => p.StartsWith('/') ? p : _env.WorkingDirectory.TrimEnd('/') + "/" + p;
 

@@ -7,7 +7,8 @@ namespace NativeLinkGuard.Runtime;
 // operations on these records, with no allocation; LoadedObject/RuntimeLookup objects are built only for what is
 // reported (RuntimeResolution) or searched for the first time.
 
-/// <summary>What the breadth-first walk needs of one ELF file, computed once per file (per run-path override).</summary>
+/// <summary>What the breadth-first walk needs of one ELF file, computed once per file (per run-path
+/// override).</summary>
 internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int soname, int rpath, bool mayNameStubs)
 {
     public ElfFile Elf { get; } = elf;

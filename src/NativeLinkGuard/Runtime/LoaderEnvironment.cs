@@ -27,19 +27,23 @@ public sealed record LoaderEnvironment
     /// <summary>ld.so.cache to consult (a host path), or null.</summary>
     public string? CachePath { get; init; }
 
-    /// <summary>With a sysroot that has no ld.so.cache: the directories of its ld.so.conf, which ldconfig would cache.</summary>
+    /// <summary>With a sysroot that has no ld.so.cache: the directories of its ld.so.conf, which ldconfig would
+    /// cache.</summary>
     public IReadOnlyList<string> ConfDirectories { get; init; } = [];
 
-    /// <summary>Sysroot the deployment is modelled in ("" = this machine); cache paths and system dirs lie inside it.</summary>
+    /// <summary>Sysroot the deployment is modelled in ("" = this machine); cache paths and system dirs lie inside
+    /// it.</summary>
     public string Sysroot { get; init; } = "";
 
-    /// <summary>The loader itself: always loaded first, it satisfies DT_NEEDED entries naming it (ld-linux-x86-64.so.2).</summary>
+    /// <summary>The loader itself: always loaded first, it satisfies DT_NEEDED entries naming it
+    /// (ld-linux-x86-64.so.2).</summary>
     public string? RtldPath { get; init; }
 
     /// <summary>LD_LIBRARY_PATH as configured for the deployment ("" or null = unset).</summary>
     public string? LdLibraryPath { get; init; }
 
-    /// <summary>The directory relative search-path elements (and empty ones) mean: the process's working directory.</summary>
+    /// <summary>The directory relative search-path elements (and empty ones) mean: the process's working
+    /// directory.</summary>
     public required string WorkingDirectory { get; init; }
 
     /// <summary>Where the settings came from, for the report.</summary>

@@ -17,7 +17,8 @@ public static class LoaderProbe
     private static (bool Probed, LoaderEnvironment? Host) s_host;
 
     // cacheDirectory: where probed settings are kept across runs (null: probe once per process).
-    public static LoaderEnvironment For(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath, string workingDirectory, string? cacheDirectory = null)
+    public static LoaderEnvironment For(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath,
+        string workingDirectory, string? cacheDirectory = null)
     {
         sysroot = sysroot.TrimEnd('/');
         if (sysroot.Length == 0 && IsHostAbi(cls, machine) && Host(cacheDirectory) is { } host)
@@ -84,7 +85,8 @@ public static class LoaderProbe
         foreach (var raw in diag.StandardOutput.Split('\n'))
         {
             string line = raw.Trim();
-            if (line.StartsWith("path.system_dirs[", StringComparison.Ordinal)) { if (Quoted(line) is { } d) systemDirs.Add(d.TrimEnd('/')); }
+            if (line.StartsWith("path.system_dirs[",
+                StringComparison.Ordinal)) { if (Quoted(line) is { } d) systemDirs.Add(d.TrimEnd('/')); }
             else if (line.StartsWith("dl_dst_lib=", StringComparison.Ordinal)) dstLib = Quoted(line);
             else if (line.StartsWith("dl_platform=", StringComparison.Ordinal)) platform = Quoted(line);
             else if (line.StartsWith("path.rtld=", StringComparison.Ordinal)) rtldPath = Quoted(line);
@@ -92,7 +94,8 @@ public static class LoaderProbe
         if (systemDirs.Count == 0 || dstLib is null) return null;
         var notes = new List<string> { $"ld.so settings probed from {rtld} (--list-diagnostics)" };
         var subdirs = ProbeSubdirectories(rtld, env) ?? [""];
-        if (subdirs.Count == 1) notes.Add("hwcaps subdirectories could not be probed: only the directories themselves are searched");
+        if (subdirs.Count == 1)
+            notes.Add("hwcaps subdirectories could not be probed: only the directories themselves are searched");
         return Template(rtld, notes) with
         {
             SystemDirectories = systemDirs,
@@ -103,7 +106,8 @@ public static class LoaderProbe
         };
     }
 
-    /// <summary>One traced lookup through a LD_LIBRARY_PATH that does not exist: ld.so prints every path it would try.</summary>
+    /// <summary>One traced lookup through a LD_LIBRARY_PATH that does not exist: ld.so prints every path it would
+    /// try.</summary>
     private static List<string>? ProbeSubdirectories(string rtld, Dictionary<string, string?> env)
     {
         if (Environment.ProcessPath is not { } self) return null;
@@ -136,7 +140,8 @@ public static class LoaderProbe
     }
 
     /// <summary>glibc's compiled-in defaults (Debian multiarch where the sysroot has it, else lib64/lib).</summary>
-    public static LoaderEnvironment BuiltIn(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath, string workingDirectory)
+    public static LoaderEnvironment BuiltIn(ElfClass cls, ushort machine, string sysroot, string? ldLibraryPath,
+        string workingDirectory)
     {
         string? triplet = machine switch
         {
@@ -149,9 +154,12 @@ public static class LoaderProbe
             ElfMachines.S390 => "s390x-linux-gnu",
             _ => null,
         };
-        bool multiarch = triplet is not null && (sysroot.Length == 0 || Directory.Exists($"{sysroot}/lib/{triplet}") || Directory.Exists($"{sysroot}/usr/lib/{triplet}"));
+        bool multiarch = triplet is not null
+            && (sysroot.Length == 0 || Directory.Exists($"{sysroot}/lib/{triplet}")
+            || Directory.Exists($"{sysroot}/usr/lib/{triplet}"));
         string lib = cls == ElfClass.Elf64 && !multiarch ? "lib64" : "lib";
-        IReadOnlyList<string> dirs = multiarch ? [$"/lib/{triplet}", $"/usr/lib/{triplet}", "/lib", "/usr/lib"] : [$"/{lib}", $"/usr/{lib}"];
+        IReadOnlyList<string> dirs = multiarch ? [$"/lib/{triplet}", $"/usr/lib/{triplet}", "/lib", "/usr/lib"]
+            : [$"/{lib}", $"/usr/{lib}"];
         string cache = sysroot + "/etc/ld.so.cache";
         var conf = File.Exists(cache) ? [] : LdSoConfReader.Read(sysroot + "/etc/ld.so.conf", sysroot).Directories;
         return new LoaderEnvironment
@@ -159,7 +167,8 @@ public static class LoaderProbe
             SystemDirectories = dirs.Select(d => sysroot + d).ToList(),
             Subdirectories = [""],
             DstLib = multiarch ? $"lib/{triplet}" : lib,
-            Platform = machine switch { ElfMachines.X86_64 => "x86_64", ElfMachines.AArch64 => "aarch64", ElfMachines.X86 => "i686", _ => "" },
+            Platform = machine switch { ElfMachines.X86_64 => "x86_64", ElfMachines.AArch64 => "aarch64",
+                ElfMachines.X86 => "i686", _ => "" },
             CachePath = File.Exists(cache) ? cache : null,
             ConfDirectories = conf,
             // The ABI's program interpreter, as the sysroot has it: ld.so maps itself before any dependency.
@@ -174,7 +183,9 @@ public static class LoaderProbe
             WorkingDirectory = workingDirectory,
             Class = cls,
             Machine = machine,
-            Notes = [$"ld.so not probed (another ABI or a sysroot): glibc's default search dirs {string.Join(' ', dirs)}{(sysroot.Length > 0 ? $" under {sysroot}" : "")} are assumed; hwcaps subdirectories are not searched"],
+            Notes = [$"ld.so not probed (another ABI or a sysroot): glibc's default search dirs " +
+                $"{string.Join(' ', dirs)}{(sysroot.Length > 0 ? $" under {sysroot}" : "")} are assumed; hwcaps " +
+                $"subdirectories are not searched"],
         };
     }
 }

@@ -4,7 +4,8 @@ namespace NativeLinkGuard.Runtime;
 
 /// <summary>
 /// Keeps the probed ld.so settings across runs (the probe starts ld.so twice, which costs more than checking a few
-/// hundred libraries). One small file per loader binary, keyed by its path and identity (device, inode, size, mtime in ns), next to the linker
+/// hundred libraries). One small file per loader binary, keyed by its path and identity (device, inode, size, mtime in
+/// ns), next to the linker
 /// probe cache; an unreadable or malformed entry is ignored and probed again.
 /// </summary>
 internal sealed class LoaderProbeCache(string file, string key)

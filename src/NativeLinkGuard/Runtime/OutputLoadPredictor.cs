@@ -14,7 +14,8 @@ namespace NativeLinkGuard.Runtime;
 /// </summary>
 public static class OutputLoadPredictor
 {
-    /// <summary>ld and lld leave the DT_NEEDED check out of this link; only an executable is loaded on its own.</summary>
+    /// <summary>ld and lld leave the DT_NEEDED check out of this link; only an executable is loaded on its
+    /// own.</summary>
     public static bool Applies(ResolverContext ctx)
     {
         var req = ctx.Request;
@@ -31,13 +32,16 @@ public static class OutputLoadPredictor
     {
         var req = ctx.Request;
         var needed = resolved.Libraries.Where(l => l.Input is not null && !l.DroppedByAsNeeded)
-            .Select(l => l.Elf.Soname ?? (l.Input!.Kind == LinkInputKind.Library ? Path.GetFileName(l.Path) : l.Spelling))
+            .Select(l => l.Elf.Soname
+                ?? (l.Input!.Kind == LinkInputKind.Library ? Path.GetFileName(l.Path) : l.Spelling))
             .Distinct(StringComparer.Ordinal).ToList();
         string? runPath = req.Rpath.Count > 0 ? string.Join(':', req.Rpath)
-            : ctx.Linker.Flavor == LinkerFlavor.Bfd && ctx.Linker.IsNative && req.RpathLink.Count == 0 && ctx.Env("LD_RUN_PATH") is { Length: > 0 } run ? run
+            : ctx.Linker.Flavor == LinkerFlavor.Bfd && ctx.Linker.IsNative && req.RpathLink.Count == 0
+                && ctx.Env("LD_RUN_PATH") is { Length: > 0 } run ? run
             : null;
         bool oldTags = req.NewDtags == false;
-        return new ElfFile(ctx.Linker.TargetClass, ctx.Linker.TargetData, ElfType.Executable, ctx.Linker.TargetMachine, 0, true, null, needed,
+        return new ElfFile(ctx.Linker.TargetClass, ctx.Linker.TargetData, ElfType.Executable, ctx.Linker.TargetMachine,
+            0, true, null, needed,
             oldTags ? runPath : null, oldTags ? null : runPath, 0, 0)
         { PredictedFrom = $"the link of {Path.GetFileName(req.Output ?? "a.out")}" };
     }
@@ -49,26 +53,33 @@ public static class OutputLoadPredictor
     /// The link's candidate locator (<paramref name="locate"/>) says where a missing library is kept, so the fixes
     /// can name that directory.
     /// </summary>
-    public static IReadOnlyList<Finding> Predict(ResolverContext ctx, ResolvedLink resolved, LibraryFileCache files, IReadOnlyList<string> hintDirectories,
+    public static IReadOnlyList<Finding> Predict(ResolverContext ctx, ResolvedLink resolved, LibraryFileCache files,
+        IReadOnlyList<string> hintDirectories,
         Func<string, IEnumerable<string>> locate)
     {
         string output = ctx.Absolute(ctx.Request.Output ?? "a.out");
         files.AddVirtual(output, PredictProgram(ctx, resolved));
         string sysroot = ctx.Linker.IsNative ? "" : ctx.Sysroot;
-        var request = new RuntimeRequest { WorkingDirectory = ctx.WorkingDirectory, Sysroot = sysroot, IncludeLibraries = false, HintDirectories = hintDirectories };
+        var request = new RuntimeRequest { WorkingDirectory = ctx.WorkingDirectory, Sysroot = sysroot,
+            IncludeLibraries = false, HintDirectories = hintDirectories };
         var first = new RuntimeChecker(request, files).Check(output);
         var direct = DirectLibraryDirectories(ctx, first, resolved, output);
         if (direct.Count > 0) request = request with { LdLibraryPath = string.Join(':', direct) };
         var report = direct.Count == 0 ? first : new RuntimeChecker(request, files).Check(output);
         // The runtime advisor looks next to the loaded objects; the link's locator knows where users keep libraries.
-        var missing = report.Findings.Where(f => f.Code == DiagnosticCodes.NotLoadableAtRunTime).Select(f => f.Library).Distinct(StringComparer.Ordinal).ToList();
-        var found = missing.SelectMany(locate).Except(hintDirectories, StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
-        if (found.Count > 0) report = new RuntimeChecker(request with { HintDirectories = [.. hintDirectories, .. found] }, files).Check(output);
+        var missing = report.Findings.Where(f => f.Code == DiagnosticCodes.NotLoadableAtRunTime).Select(f => f.Library)
+            .Distinct(StringComparer.Ordinal).ToList();
+        var found = missing.SelectMany(locate).Except(hintDirectories,
+            StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        if (found.Count > 0) report = new RuntimeChecker(request with { HintDirectories = [.. hintDirectories,
+            .. found] }, files).Check(output);
         string? assumed = direct.Count == 0 ? null
-            : $"the program's own libraries are assumed where the link found them ({string.Join(':', direct)}, as if on LD_LIBRARY_PATH): they are not on its run path.";
+            : $"the program's own libraries are assumed where the link found them ({string.Join(':', direct)}, as " +
+                $"if on LD_LIBRARY_PATH): they are not on its run path.";
         var findings = new List<Finding>();
         // A library the build has not produced yet (a CMake target's SONAME link) is absent from every directory now.
-        foreach (var f in report.Findings.Where(f => f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime
+        foreach (var f in report.Findings.Where(f => f.Code is DiagnosticCodes.NotLoadableAtRunTime
+            or DiagnosticCodes.DriverLibraryAtRunTime
                      && !files.IsPredictedName(f.Library)))
         {
             var notes = new List<string> { LinkerSilence(ctx) };
@@ -83,7 +94,8 @@ public static class OutputLoadPredictor
                 Suggestions = f.Suggestions.Select(s => s with
                 {
                     Flags = [], CMake = null, LdFlags = null,
-                    Commands = s.Commands?.Where(x => !x.Contains(ShellQuote.Quote(output), StringComparison.Ordinal)).ToList(),
+                    Commands = s.Commands?.Where(x => !x.Contains(ShellQuote.Quote(output),
+                        StringComparison.Ordinal)).ToList(),
                 }).ToList(),
                 Notes = notes,
             });
@@ -92,17 +104,24 @@ public static class OutputLoadPredictor
     }
 
     private static string LinkerSilence(ResolverContext ctx) => ctx.Linker.Flavor == LinkerFlavor.Lld
-        ? "lld never searches DT_NEEDED and says nothing about it; this is what ld.so will do with the program it writes."
-        : "--allow-shlib-undefined makes ld skip the DT_NEEDED search and say nothing; this is what ld.so will do with the program it writes.";
+        ? "lld never searches DT_NEEDED and says nothing about it; this is what ld.so will do with the program it " +
+            "writes."
+        : "--allow-shlib-undefined makes ld skip the DT_NEEDED search and say nothing; this is what ld.so will do " +
+            "with the program it writes.";
 
-    /// <summary>Where the link found the program's own libraries that ld.so does not find through its run path.</summary>
-    private static List<string> DirectLibraryDirectories(ResolverContext ctx, RuntimeFileReport first, ResolvedLink resolved, string output)
+    /// <summary>Where the link found the program's own libraries that ld.so does not find through its run
+    /// path.</summary>
+    private static List<string> DirectLibraryDirectories(ResolverContext ctx, RuntimeFileReport first,
+        ResolvedLink resolved, string output)
     {
         var dirs = new List<string>();
-        foreach (var f in first.Findings.Where(f => f.Code == DiagnosticCodes.NotLoadableAtRunTime && f.NeededBy == output))
+        foreach (var f in first.Findings.Where(f => f.Code == DiagnosticCodes.NotLoadableAtRunTime
+            && f.NeededBy == output))
         {
-            var lib = resolved.Libraries.FirstOrDefault(l => l.Input is not null && (l.Elf.Soname ?? Path.GetFileName(l.Path)) == f.Library);
-            if (lib is not null && Path.GetDirectoryName(ctx.Absolute(lib.Path)) is { } d && !dirs.Contains(d)) dirs.Add(d);
+            var lib = resolved.Libraries.FirstOrDefault(l => l.Input is not null
+                && (l.Elf.Soname ?? Path.GetFileName(l.Path)) == f.Library);
+            if (lib is not null && Path.GetDirectoryName(ctx.Absolute(lib.Path)) is { } d
+                && !dirs.Contains(d)) dirs.Add(d);
         }
         return dirs;
     }

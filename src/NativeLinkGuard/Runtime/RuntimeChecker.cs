@@ -43,7 +43,8 @@ public sealed class RuntimeChecker
         // and searches); a thread that is done takes roots from the back of the share with the most left.
         var front = new int[threads];
         var back = new int[threads];
-        for (int t = 0; t < threads; t++) (front[t], back[t]) = (files.Count * t / threads, files.Count * (t + 1) / threads);
+        for (int t = 0; t < threads; t++) (front[t], back[t]) = (files.Count * t / threads,
+            files.Count * (t + 1) / threads);
         var gate = new object();
         int Take(int t)
         {
@@ -54,7 +55,8 @@ public sealed class RuntimeChecker
                 return front[most] < back[most] ? --back[most] : -1;
             }
         }
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<System.Runtime.ExceptionServices.ExceptionDispatchInfo>();
+        var failures =
+            new System.Collections.Concurrent.ConcurrentQueue<System.Runtime.ExceptionServices.ExceptionDispatchInfo>();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             // An exception on a thread of our own would end the process: it is handed to the caller instead, as a
@@ -81,7 +83,8 @@ public sealed class RuntimeChecker
         if (root.RootError is { } error) return Unloadable(root.File, error);
         var (env, cache, resolution) = (root.Env!, root.Cache, root.Resolution!);
         var findings = new List<Finding>();
-        var advisor = new RuntimeFixAdvisor(env, root.Walker.Files, root.Walker.Directories, cache, _request.HintDirectories, resolution);
+        var advisor = new RuntimeFixAdvisor(env, root.Walker.Files, root.Walker.Directories, cache,
+            _request.HintDirectories, resolution);
         foreach (var lookup in root.Unresolved!)
         {
             if (lookup.FatalError is not null) findings.Add(advisor.Fatal(lookup));
@@ -91,25 +94,31 @@ public sealed class RuntimeChecker
                 // Fixes are verified against the first root that meets this gap; the chain is each root's own.
                 var key = (lookup.Name, lookup.NeededBy.Path);
                 if (!_notFound.TryGetValue(key, out var f)) _notFound[key] = f = advisor.NotFound(lookup);
-                findings.Add(f with { Chain = lookup.Chain, Searched = lookup.Searched, Message = advisor.NotFoundMessage(lookup) });
+                findings.Add(f with { Chain = lookup.Chain, Searched = lookup.Searched,
+                    Message = advisor.NotFoundMessage(lookup) });
             }
         }
         findings.AddRange(advisor.StubsAtRunTime());
 
         var notes = new List<string>(env.Notes);
-        if (!string.IsNullOrEmpty(env.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={env.LdLibraryPath} (as configured for the deployment)");
+        if (!string.IsNullOrEmpty(env.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={env.LdLibraryPath} (as " +
+            $"configured for the deployment)");
         if (cache?.Error is { } ce) notes.Add(ce);
-        return new RuntimeFileReport(root.File, !findings.Any(f => f.Severity == Severity.Error), findings, root.Libraries!, notes);
+        return new RuntimeFileReport(root.File, !findings.Any(f => f.Severity == Severity.Error), findings,
+            root.Libraries!, notes);
     }
 
     private static RuntimeFileReport Unloadable(string file, string why) => new(file, false,
-        [new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, $"{file} cannot be loaded: {why}", file, null, [Path.GetFileName(file)], [], [], [], why)],
+        [new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, $"{file} cannot be loaded: {why}", file,
+            null, [Path.GetFileName(file)], [], [], [], why)],
         [], []);
 
     private static Finding DriverProvided(RuntimeLookup l) => new(
         DiagnosticCodes.DriverLibraryAtRunTime, Severity.Info,
-        $"{l.Name}, needed by {l.NeededBy.FileName}, is installed by the GPU driver on the machine that runs the program; it is not on this machine (expected on a build machine or CI runner without a GPU)",
+        $"{l.Name}, needed by {l.NeededBy.FileName}, is installed by the GPU driver on the machine that runs the " +
+            $"program; it is not on this machine (expected on a build machine or CI runner without a GPU)",
         l.Name, l.NeededBy.Path, l.Chain, l.Searched, [],
-        [$"where the driver is installed, ld.so finds {l.Name} through /etc/ld.so.cache; never make a CUDA toolkit's stubs directory stand in for it at run time (NLG0005)."],
+        [$"where the driver is installed, ld.so finds {l.Name} through /etc/ld.so.cache; never make a CUDA " +
+            $"toolkit's stubs directory stand in for it at run time (NLG0005)."],
         $"error while loading shared libraries: {l.Name}: cannot open shared object file: No such file or directory");
 }

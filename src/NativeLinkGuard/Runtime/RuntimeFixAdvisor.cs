@@ -8,10 +8,12 @@ namespace NativeLinkGuard.Runtime;
 /// again with the changed run path, environment or file, and kept only when the library is then found and nothing
 /// else breaks.
 /// </summary>
-internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs, LdSoCacheIndex? cache,
+internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs,
+    LdSoCacheIndex? cache,
     IReadOnlyList<string> hintDirectories, RuntimeResolution resolution)
 {
-    private const string LoaderNotFound = "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
+    private const string LoaderNotFound =
+        "error while loading shared libraries: {0}: cannot open shared object file: No such file or directory";
     private HashSet<(string, string)>? _foundBefore;
 
     public Finding NotFound(RuntimeLookup l)
@@ -22,9 +24,13 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         foreach (var (dir, file) in places)
             suggestions.AddRange(FixesFor(l, dir, file));
         if (places.Count == 0)
-            notes.Add($"{l.Name} was not found next to any loaded object{(hintDirectories.Count > 0 ? " or in the hint directories" : "")}: ship it with the program, or pass --hint-dir DIR where it is built.");
+            notes.Add($"{l.Name} was not found next to any loaded " +
+                $"object{(hintDirectories.Count > 0 ? " or in the hint directories" : "")}: ship it with the " +
+                $"program, or pass --hint-dir DIR where it is built.");
         if (places.Any(p => p.Dir == l.NeededBy.Origin))
-            notes.Add($"{l.Name} is right next to {l.NeededBy.FileName}, but ld.so never searches a library's own directory unless its run path says $ORIGIN; .NET's probing paths (the app directory, runtimes/<rid>/native) apply only to the library P/Invoke opens, not to its DT_NEEDED.");
+            notes.Add($"{l.Name} is right next to {l.NeededBy.FileName}, but ld.so never searches a library's own " +
+                $"directory unless its run path says $ORIGIN; .NET's probing paths (the app directory, " +
+                $"runtimes/<rid>/native) apply only to the library P/Invoke opens, not to its DT_NEEDED.");
         var ranked = suggestions.Where(s => s.Verified).GroupBy(s => s.Summary).Select(g => g.First())
             .OrderBy(s => s.Quality).ToList();
         return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, NotFoundMessage(l),
@@ -32,7 +38,8 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     }
 
     public string NotFoundMessage(RuntimeLookup l) =>
-        $"{l.Name}, needed by {l.NeededBy.FileName}, will not be found by the dynamic loader: {resolution.Root!.FileName} does not load";
+        $"{l.Name}, needed by {l.NeededBy.FileName}, will not be found by the dynamic loader: " +
+            $"{resolution.Root!.FileName} does not load";
 
     public Finding Fatal(RuntimeLookup l)
     {
@@ -40,14 +47,19 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         int colon = fatal.IndexOf(": ", StringComparison.Ordinal);
         string candidate = colon > 0 ? fatal[..colon] : l.Name;
         var s = new Suggestion(SuggestionQuality.Proper,
-            $"{candidate} is not a loadable library: take it out of the search path (move or delete it), or put the real library there",
-            [], "ld.so stops at the first file with the wanted name that is not an ELF shared object of its ABI, instead of searching on.")
+            $"{candidate} is not a loadable library: take it out of the search path (move or delete it), or put the " +
+                $"real library there",
+            [], "ld.so stops at the first file with the wanted name that is not an ELF shared object of its ABI, " +
+                "instead of searching on.")
         { Commands = [$"mv {ShellQuote.Quote(candidate)} {ShellQuote.Quote(candidate + ".not-a-library")}"] };
-        var aliases = new Dictionary<string, string>(StringComparer.Ordinal) { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal)
+            { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
         var verified = Verify(l, aliases: aliases) ? [s with { Verified = true }] : new List<Suggestion>();
         return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error,
-            $"{l.Name}, needed by {l.NeededBy.FileName}: ld.so stops at {candidate} ({fatal[(colon + 2)..]}); {resolution.Root!.FileName} does not load",
-            l.Name, l.NeededBy.Path, l.Chain, l.Searched, verified, [], $"error while loading shared libraries: {fatal}");
+            $"{l.Name}, needed by {l.NeededBy.FileName}: ld.so stops at {candidate} ({fatal[(colon + 2)..]}); " +
+                $"{resolution.Root!.FileName} does not load",
+            l.Name, l.NeededBy.Path, l.Chain, l.Searched, verified, [],
+                $"error while loading shared libraries: {fatal}");
     }
 
     /// <summary>NLG0005: a run path (DT_RUNPATH/DT_RPATH, or LD_LIBRARY_PATH) reaching a stubs directory.</summary>
@@ -58,33 +70,46 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             if (o.Path == env.RtldPath) continue;
             string? list = RunPaths.Effective(o.Elf);
             // The resolver pre-filters (ObjectsThatMayNameStubs); this is the exact test.
-            if (list is null || !list.Contains("stubs", StringComparison.Ordinal) && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
+            if (list is null || !list.Contains("stubs", StringComparison.Ordinal)
+                && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
             string tag = RunPaths.EffectiveTag(o.Elf)!;
             var elements = RunPaths.Split(list);
-            var stubs = elements.Where(e => IsStubs(RunPaths.ExpandForLoader(e, o.Origin, env.DstLib, env.Platform))).ToList();
+            var stubs = elements.Where(e => IsStubs(RunPaths.ExpandForLoader(e, o.Origin, env.DstLib,
+                env.Platform))).ToList();
             if (stubs.Count == 0) continue;
             var kept = elements.Where(e => !stubs.Contains(e)).ToList();
             string newPath = string.Join(':', kept);
-            var loadedStubs = resolution.Lookups.Where(l => l.Found is { } f && l.NeededBy == o && IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")).Select(l => l.Found!.Path).ToList();
+            var loadedStubs = resolution.Lookups.Where(l => l.Found is { } f && l.NeededBy == o
+                && IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")).Select(l => l.Found!.Path).ToList();
             var fix = new Suggestion(SuggestionQuality.Proper,
-                $"remove {string.Join(", ", stubs)} from the {tag} of {o.FileName}: link the stub with -L<stubs> -l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it; use -Wl,-rpath-link for link-time lookups",
-                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library through ld.so.cache.")
+                $"remove {string.Join(", ", stubs)} from the {tag} of {o.FileName}: link the stub with -L<stubs> " +
+                    $"-l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it; use " +
+                    $"-Wl,-rpath-link for link-time lookups",
+                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library " +
+                    "through ld.so.cache.")
             {
-                Commands = [newPath.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(o.Path)}" : $"patchelf --set-rpath {ShellQuote.Quote(newPath)} {ShellQuote.Quote(o.Path)}"],
-                Verified = Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups.All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")),
+                Commands = [newPath.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(o.Path)}"
+                    : $"patchelf --set-rpath {ShellQuote.Quote(newPath)} {ShellQuote.Quote(o.Path)}"],
+                Verified = Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups
+                    .All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")),
             };
             yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
                 loadedStubs.Count > 0
-                    ? $"{o.FileName}'s {tag} {string.Join(':', stubs)} is a stubs directory, and ld.so loads the stub {loadedStubs[0]} from it instead of the driver's library"
-                    : $"{o.FileName}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search path",
+                    ? $"{o.FileName}'s {tag} {string.Join(':', stubs)} is a stubs directory, and ld.so loads the " +
+                        $"stub {loadedStubs[0]} from it instead of the driver's library"
+                    : $"{o.FileName}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time " +
+                        $"search path",
                 o.FileName, null, [.. o.LoaderChain().Reverse().Select(x => x.FileName)], [], fix.Verified ? [fix] : [],
-                ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: loaded at run time, every call fails with 'CUDA driver is a stub library'."],
+                ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: " +
+                    "loaded at run time, every call fails with 'CUDA driver is a stub library'."],
                 "(no message: ld.so loads whatever it finds first)");
         }
-        if (!string.IsNullOrEmpty(env.LdLibraryPath) && RunPaths.SplitLdLibraryPath(env.LdLibraryPath).Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
+        if (!string.IsNullOrEmpty(env.LdLibraryPath)
+            && RunPaths.SplitLdLibraryPath(env.LdLibraryPath).Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
             yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
                 $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time", llpStubs[0], null, [], [], [],
-                ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link time only."], "(no message)");
+                ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link time only."],
+                    "(no message)");
     }
 
     private IEnumerable<Suggestion> FixesFor(RuntimeLookup l, string dir, string file)
@@ -108,30 +133,39 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             commands.Add($"ln -sfn {ShellQuote.Quote(file)} {ShellQuote.Quote(link)}");
             linkNote = $"create the SONAME link {l.Name} -> {file} in {dir}, then ";
             if (Verify(l, aliases: aliases, extra: extra))
-                yield return new Suggestion(SuggestionQuality.Proper, $"create the SONAME link {l.Name} -> {file} in {dir} (what ldconfig -n {dir} does)",
+                yield return new Suggestion(SuggestionQuality.Proper,
+                    $"create the SONAME link {l.Name} -> {file} in {dir} (what ldconfig -n {dir} does)",
                     [], $"{dir} is already searched; only the file name {l.Name} is missing there.",
-                    FileOperations: [FileOperation.Symlink(link, file)]) { Commands = commands.ToArray(), Verified = true };
+                    FileOperations: [FileOperation.Symlink(link, file)]) { Commands = commands.ToArray(),
+                        Verified = true };
         }
         bool viaRunpath = Verify(l, overrides, aliases, extra);
         yield return new Suggestion(SuggestionQuality.Proper,
-            $"{linkNote}give {by.FileName} the run path {element} (relink with -Wl,-rpath,{element}, or patchelf a prebuilt file)",
+            $"{linkNote}give {by.FileName} the run path {element} (relink with -Wl,-rpath,{element}, or patchelf a " +
+                $"prebuilt file)",
             [$"-Wl,-rpath,{element}"],
             element.StartsWith("$ORIGIN", StringComparison.Ordinal)
-                ? $"$ORIGIN is {by.FileName}'s own directory wherever it is deployed, so the run path moves with the files."
+                ? $"$ORIGIN is {by.FileName}'s own directory wherever it is deployed, so the run path moves with " +
+                    $"the files."
                 : $"an absolute run path only works where {dir} exists on the machine that runs the program.",
             FileOperations: file != l.Name ? [FileOperation.Symlink(dir.TrimEnd('/') + "/" + l.Name, file)] : null,
             CMake: $"set_target_properties({target} PROPERTIES BUILD_RPATH \"{element}\" INSTALL_RPATH \"{element}\")",
             LdFlags: $"LDFLAGS=\"$LDFLAGS -Wl,-rpath,'{element}'\"")
-        { Commands = [.. commands, $"patchelf --set-rpath {ShellQuote.Quote(newRunpath)} {ShellQuote.Quote(by.Path)}"], Verified = viaRunpath };
+        { Commands = [.. commands, $"patchelf --set-rpath {ShellQuote.Quote(newRunpath)} {ShellQuote.Quote(by.Path)}"],
+            Verified = viaRunpath };
 
         string llp = string.IsNullOrEmpty(env.LdLibraryPath) ? dir : dir + ":" + env.LdLibraryPath;
         if (Verify(l, aliases: aliases, extra: extra, ldLibraryPath: llp))
-            yield return new Suggestion(SuggestionQuality.Workaround, $"{linkNote}set LD_LIBRARY_PATH={dir} where the program runs",
-                [], "works, but every process started from that environment searches there first, and a .NET app's launcher must set it before the runtime starts.",
-                Environment: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = llp }) { Commands = commands.ToArray(), Verified = true };
+            yield return new Suggestion(SuggestionQuality.Workaround,
+                $"{linkNote}set LD_LIBRARY_PATH={dir} where the program runs",
+                [], "works, but every process started from that environment searches there first, and a .NET app's " +
+                    "launcher must set it before the runtime starts.",
+                Environment: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = llp })
+                { Commands = commands.ToArray(), Verified = true };
     }
 
-    /// <summary>Where a file with this name (or this SONAME) exists: hint dirs and the dirs of every loaded object.</summary>
+    /// <summary>Where a file with this name (or this SONAME) exists: hint dirs and the dirs of every loaded
+    /// object.</summary>
     private IEnumerable<(string Dir, string File)> Locate(string name)
     {
         // Each loaded object's directory once, in its physical-equivalent spelling: a deep tree spells one
@@ -145,24 +179,28 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             if (dirs.Contains(dir, name) && Compatible(dir + "/" + name)) { yield return (dir, name); continue; }
             if (stem <= 0) continue;
             foreach (var s in dirs.NamesStartingWith(dir, name[..stem] + ".so").Take(64))
-                if (files.Get(dir + "/" + s) is { Elf.Soname: { } so } && so == name && Compatible(dir + "/" + s)) { yield return (dir, s); break; }
+                if (files.Get(dir + "/" + s) is { Elf.Soname: { } so } && so == name
+                    && Compatible(dir + "/" + s)) { yield return (dir, s); break; }
         }
     }
 
     private bool Compatible(string path) =>
         files.Get(path) is { Kind: LibraryFileKind.Elf, Elf: { } e } && env.Accepts(e) && e.IsSharedObject;
 
-    private bool Verify(RuntimeLookup l, Dictionary<string, string>? overrides = null, Dictionary<string, string>? aliases = null,
+    private bool Verify(RuntimeLookup l, Dictionary<string, string>? overrides = null,
+        Dictionary<string, string>? aliases = null,
         HashSet<string>? extra = null, string? ldLibraryPath = null)
     {
         var after = Resolve(overrides, aliases, extra, ldLibraryPath);
         // The library is found now, and nothing found before is lost (a RUNPATH replacing an RPATH stops inheritance).
         var foundAfter = Found(after);
         _foundBefore ??= Found(resolution);
-        return after.RootError is null && foundAfter.Contains((l.Name, l.NeededBy.Path)) && _foundBefore.IsSubsetOf(foundAfter);
+        return after.RootError is null && foundAfter.Contains((l.Name, l.NeededBy.Path))
+            && _foundBefore.IsSubsetOf(foundAfter);
     }
 
-    private RuntimeResolution Resolve(Dictionary<string, string>? overrides = null, Dictionary<string, string>? aliases = null,
+    private RuntimeResolution Resolve(Dictionary<string, string>? overrides = null,
+        Dictionary<string, string>? aliases = null,
         HashSet<string>? extra = null, string? ldLibraryPath = null)
     {
         var view = aliases is { Count: > 0 } ? files.WithAliases(aliases) : files;
@@ -173,7 +211,8 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     private static HashSet<(string, string)> Found(RuntimeResolution r) =>
         r.Lookups.Where(l => l.IsFound).Select(l => (l.Name, l.NeededBy.Path)).ToHashSet();
 
-    /// <summary>$ORIGIN-relative when the directory is near the needing library (the deployment moves as a whole).</summary>
+    /// <summary>$ORIGIN-relative when the directory is near the needing library (the deployment moves as a
+    /// whole).</summary>
     private static string RunPathElement(LoadedObject by, string dir)
     {
         string rel = Path.GetRelativePath(by.Origin, dir);

@@ -2,7 +2,8 @@ using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Runtime;
 
-/// <summary>One DT_NEEDED as ld.so resolves it: <c>ldd</c>'s "NAME => PATH" line, with who needs it and why there.</summary>
+/// <summary>One DT_NEEDED as ld.so resolves it: <c>ldd</c>'s "NAME => PATH" line, with who needs it and why
+/// there.</summary>
 public sealed record RuntimeLibrary(string Name, string NeededBy, string? Path, string? Rule);
 
 /// <summary>The runtime check of one file: loadable at its deployed location or not, and why.</summary>
@@ -30,7 +31,8 @@ public sealed record RuntimeRequest
     /// <summary>Where probed ld.so settings are kept across runs (null: probed once per process).</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary>Report every lookup (<see cref="RuntimeFileReport.Libraries"/>); a thousand roots make a million.</summary>
+    /// <summary>Report every lookup (<see cref="RuntimeFileReport.Libraries"/>); a thousand roots make a
+    /// million.</summary>
     public bool IncludeLibraries { get; init; } = true;
 
     /// <summary>Also look here for a missing library when suggesting fixes.</summary>

@@ -47,7 +47,8 @@ public sealed class RuntimeResolution
     internal int LookupCount { get; private set; }
 
     /// <summary>Every object mapped, in load order (built on first use).</summary>
-    public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0, ObjectCount).Select(Object).ToList();
+    public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0,
+        ObjectCount).Select(Object).ToList();
 
     /// <summary>Whether any lookup found nothing or stopped the load.</summary>
     internal bool HasUnresolved { get; private set; }
@@ -77,7 +78,8 @@ public sealed class RuntimeResolution
         }
     }
 
-    /// <summary>Objects whose run path may name a stubs directory (NLG0005's candidates); only these are built.</summary>
+    /// <summary>Objects whose run path may name a stubs directory (NLG0005's candidates); only these are
+    /// built.</summary>
     internal IEnumerable<LoadedObject> ObjectsThatMayNameStubs()
     {
         if (!_anyMayNameStubs) yield break;
@@ -199,11 +201,13 @@ public sealed class RuntimeResolution
     internal LoadedObject SearchObject(int index)
     {
         // Also asked during the walk, while objects are still being added.
-        if (_searchBuilt is null || _searchBuilt.Length < ObjectCount) Array.Resize(ref _searchBuilt, Math.Max(ObjectCount, 16) * 2);
+        if (_searchBuilt is null || _searchBuilt.Length < ObjectCount) Array.Resize(ref _searchBuilt,
+            Math.Max(ObjectCount, 16) * 2);
         if (_searchBuilt[index] is { } built) return built;
         ref var r = ref Record(index);
         var (path, origin) = SearchLocation(index);
-        return _searchBuilt[index] = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader), origin, r.Chain);
+        return _searchBuilt[index] = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader),
+            origin, r.Chain);
     }
 
     /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where
@@ -240,11 +244,13 @@ public sealed class RuntimeResolution
             LookupKind.LoaderItself => "the dynamic loader itself",
             LookupKind.AlreadyLoaded => "already loaded",
             LookupKind.Mapped => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule,
-            LookupKind.SameFile => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule + " (same file as an object already loaded)",
+            LookupKind.SameFile => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule
+                + " (same file as an object already loaded)",
             _ => null,
         };
         if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), rule, []);
         var trace = _resolver.Trace(r.Outcome!, name, neededBy, Object(0));
-        return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal : null);
+        return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal
+            : null);
     }
 }

@@ -20,7 +20,8 @@ public sealed partial class RuntimeResolver
             case SearchRule.PathInNeeded:
                 return (ExpandTokens(name, neededBy), o.Rule!);
             case SearchRule.Runpath:
-                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), SearchAttempt.Describe(o.Source, neededBy.FileName));
+                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name),
+                    SearchAttempt.Describe(o.Source, neededBy.FileName));
             case SearchRule.LdLibraryPath:
                 return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
             case SearchRule.DtRpath:
@@ -49,7 +50,8 @@ public sealed partial class RuntimeResolver
     /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
     /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.
     /// </summary>
-    internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj, LoadedObject root)
+    internal IReadOnlyList<SearchedDirectory> Trace(SearchOutcome outcome, string name, LoadedObject obj,
+        LoadedObject root)
     {
         // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
         // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
@@ -57,7 +59,8 @@ public sealed partial class RuntimeResolver
         if (obj.Elf.Runpath is null)
             foreach (var l in obj.LoaderChain())
                 if (RunPaths.InheritedRpath(l.Elf) is not null) owners.Add(l.Path);
-        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", [.. owners]);
+        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "",
+            [.. owners]);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
         var rpaths = obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)

@@ -94,7 +94,8 @@ public sealed partial class RuntimeResolver
         string origin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real
             ? Path.GetDirectoryName(real) ?? "/" : OriginOf(path);
         string searchOrigin = _dirs.PhysicalEquivalent(origin);
-        int root = Map(r, new MappedRecord { OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path), Loader = -1, Name = -1 },
+        int root = Map(r, new MappedRecord { OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path),
+            Loader = -1, Name = -1 },
             NameId(path), (path, origin, searchOrigin));
         AddName(root, NameId(path));
         SetIdentity(root, _dirs.Identity(Abs(path)), replace: true);
@@ -103,7 +104,8 @@ public sealed partial class RuntimeResolver
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
             string rtldOrigin = OriginOf(rp), rtldSearchOrigin = _dirs.PhysicalEquivalent(rtldOrigin);
-            rtld = r.AddGiven(new MappedRecord { OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null), Loader = -1, Name = -1 },
+            rtld = r.AddGiven(new MappedRecord { OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null),
+                Loader = -1, Name = -1 },
                 rp, rtldOrigin, rtldSearchOrigin);
             IndexNames(r, rtld);
             AddName(rtld, NameId(rp));
@@ -143,7 +145,8 @@ public sealed partial class RuntimeResolver
             int j = _nameObject[name];
             if (!_recordAll) return true;
             ref var loaded = ref r.Record(j);
-            var kind = loaded.Loader < 0 && r.SearchLocation(j).Path == _env.RtldPath ? LookupKind.LoaderItself : LookupKind.AlreadyLoaded;
+            var kind = loaded.Loader < 0 && r.SearchLocation(j).Path == _env.RtldPath ? LookupKind.LoaderItself
+                : LookupKind.AlreadyLoaded;
             r.Add(new LookupRecord { Name = name, NeededBy = i, Found = j, Kind = kind });
             return true;
         }
@@ -163,7 +166,8 @@ public sealed partial class RuntimeResolver
         }
         if (outcome.Path is null)
         {
-            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome });
+            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null
+                ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome });
             return outcome.Fatal is null;
         }
 
@@ -172,14 +176,18 @@ public sealed partial class RuntimeResolver
         {
             int same = _identityObject[outcome.Identity];
             AddName(same, name);
-            if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same, Kind = LookupKind.SameFile, Outcome = outcome });
+            if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same,
+                Kind = LookupKind.SameFile, Outcome = outcome });
             return true;
         }
         var found = _hasOverrides ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
-        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name, Outcome = outcome }, outcome.PathName);
+        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name,
+            Outcome = outcome }, outcome.PathName);
         AddName(mapped, name);
-        if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch; _identityObject[outcome.Identity] = mapped; }
-        if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped, Outcome = outcome });
+        if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch;
+            _identityObject[outcome.Identity] = mapped; }
+        if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped,
+            Outcome = outcome });
         return true;
     }
 
@@ -191,7 +199,8 @@ public sealed partial class RuntimeResolver
         var links = new List<(int Origin, int Rpath)>();
         for (int c = rec.Chain; c != 0; c = _chainParents[c]) links.Add(_chainTops[c]);
         var rpaths = links.Select(l => new RpathList(_names[l.Rpath], _originNames[l.Origin], null)).ToList();
-        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at, out string? fatal);
+        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at,
+            out string? fatal);
         if (found is not { } f) return new SearchOutcome { Fatal = fatal };
         var ownerLink = at.Source == SearchRule.DtRpath ? links[at.List] : default;
         var key = new OutcomeKey(f.Path, at.Source, at.Element, at.Sub, ownerLink);
@@ -200,24 +209,29 @@ public sealed partial class RuntimeResolver
     }
 
     // Every search that ends at the same file the same way shares one outcome (and its spellings).
-    private readonly record struct OutcomeKey(string Path, SearchRule Rule, int Element, string? Sub, (int, int) OwnerLink);
+    private readonly record struct OutcomeKey(string Path, SearchRule Rule, int Element, string? Sub,
+        (int, int) OwnerLink);
 
     private readonly Dictionary<OutcomeKey, SearchOutcome> _outcomes = new();
 
     private SearchOutcome Outcome((string Path, ElfFile Elf) f, FoundAt at, (int, int) ownerLink)
     {
         string spelledOrigin = OriginOf(f.Path), origin = _dirs.PhysicalEquivalent(spelledOrigin);
-        string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/" + Path.GetFileName(f.Path);
+        string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/"
+            + Path.GetFileName(f.Path);
         return new SearchOutcome
         {
-            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin, OriginId = OriginId(origin),
+            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
+                OriginId = OriginId(origin),
             Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
-            Source = at.Source, FoundPath = f.Path, Rule = at.Rule, Element = at.Element, Sub = at.Sub, OwnerLink = ownerLink,
+            Source = at.Source, FoundPath = f.Path, Rule = at.Rule, Element = at.Element, Sub = at.Sub,
+                OwnerLink = ownerLink,
         };
     }
 
 
-    private int Map(RuntimeResolution r, MappedRecord record, int pathName, (string Path, string Origin, string SearchOrigin)? given = null)
+    private int Map(RuntimeResolution r, MappedRecord record, int pathName,
+        (string Path, string Origin, string SearchOrigin)? given = null)
     {
         var facts = record.Facts;
         int chain = record.Loader < 0 ? 0 : r.Record(record.Loader).Chain;

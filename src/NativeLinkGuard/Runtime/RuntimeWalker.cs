@@ -11,7 +11,8 @@ namespace NativeLinkGuard.Runtime;
 internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments environments, LibraryFileCache files)
 {
     private readonly Dictionary<string, LdSoCacheIndex> _caches = new(StringComparer.Ordinal);
-    private readonly Dictionary<(ElfClass, ushort), (LoaderEnvironment Env, RuntimeResolver Resolver, LdSoCacheIndex? Cache)> _loaders = new();
+    private readonly Dictionary<(ElfClass, ushort),
+        (LoaderEnvironment Env, RuntimeResolver Resolver, LdSoCacheIndex? Cache)> _loaders = new();
 
     /// <summary>Shared by every walker of a run (thread-safe for reads): each file is parsed once.</summary>
     public LibraryFileCache Files { get; } = files;
@@ -35,7 +36,8 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         var unresolved = resolution.Unresolved.ToList();
         foreach (var l in unresolved) _ = l.Chain;
         var libraries = request.IncludeLibraries
-            ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path, l.Rule)).ToList()
+            ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path,
+                l.Rule)).ToList()
             : [];
         return new WalkedRoot(file, this, null, loader.Env, loader.Cache, resolution, unresolved, libraries);
     }
@@ -47,7 +49,8 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
     }
 }
 
-/// <summary>One root walked: either why it cannot be loaded at all, or its resolution with the failures built.</summary>
+/// <summary>One root walked: either why it cannot be loaded at all, or its resolution with the failures
+/// built.</summary>
 internal sealed record WalkedRoot(string File, RuntimeWalker Walker, string? RootError,
     LoaderEnvironment? Env = null, LdSoCacheIndex? Cache = null, RuntimeResolution? Resolution = null,
     IReadOnlyList<RuntimeLookup>? Unresolved = null, IReadOnlyList<RuntimeLibrary>? Libraries = null);
@@ -62,7 +65,8 @@ internal sealed class LoaderEnvironments(RuntimeRequest request)
         lock (_envs)
         {
             if (!_envs.TryGetValue((elfClass, machine), out var e))
-                _envs[(elfClass, machine)] = e = LoaderProbe.For(elfClass, machine, request.Sysroot, request.LdLibraryPath, request.WorkingDirectory, request.CacheDirectory);
+                _envs[(elfClass, machine)] = e = LoaderProbe.For(elfClass, machine, request.Sysroot,
+                    request.LdLibraryPath, request.WorkingDirectory, request.CacheDirectory);
             return e;
         }
     }
