@@ -16,22 +16,19 @@ public static class RuntimeReportWriter
     }
 
     /// <summary>
-    /// The text report, written in order. A thousand files make megabytes of chains and search traces: contiguous
-    /// runs of reports are rendered on all cores, then written one after the other.
+    /// The text report, written in order, one file at a time through one reused buffer: a thousand files make
+    /// megabytes of chains and search traces, never held whole (rendering them all at once on every core cost more
+    /// memory than it saved time).
     /// </summary>
     public static void WriteText(TextWriter writer, IReadOnlyList<RuntimeFileReport> reports, bool verbose = false)
     {
-        const int Run = 64;
-        var rendered = new StringBuilder[(reports.Count + Run - 1) / Run];
-        void Render(int k)
+        var sb = new StringBuilder();
+        foreach (var r in reports)
         {
-            var sb = new StringBuilder();
-            for (int i = k * Run; i < Math.Min(reports.Count, (k + 1) * Run); i++) Append(sb, reports[i], verbose);
-            rendered[k] = sb;
+            Append(sb, r, verbose);
+            writer.Write(sb);
+            sb.Clear();
         }
-        if (rendered.Length > 1) Parallel.For(0, rendered.Length, Render);
-        else if (rendered.Length == 1) Render(0);
-        foreach (var sb in rendered) writer.Write(sb);
         int bad = reports.Count(r => !r.Loadable);
         writer.WriteLine($"{reports.Count - bad} of {reports.Count} file(s) load");
     }
