@@ -51,31 +51,28 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
         if (name.Contains('/'))
         {
             string p = ExpandTokens(name, needing.Origin);
-            at = new FoundAt(SearchRule.PathInNeeded, null, 0, null);
+            at = new FoundAt(SearchRule.PathInNeeded, 0, null);
             var c = Try(p, out fatal, out string result);
-            searched?.Add(new SearchedDirectory(p, at.Rule, result));
+            searched?.Add(new SearchedDirectory(p, SearchAttempt.Describe(at.Source), result));
             return c;
         }
         if (needing.Elf.Runpath is null)
             for (int k = 0; k < rpaths.Count; k++)
             {
                 var l = rpaths[k];
-                var hit = TryList(Expanded(l.List, l.Origin, ":"), name, SearchRule.DtRpath, l.Owner, searched);
-                if (Stop(hit, new FoundAt(SearchRule.DtRpath, l.Owner, hit.Element, hit.Sub, k), ref at,
-                    ref fatal)) return hit.Found;
+                var rpath = TryList(Expanded(l.List, l.Origin, ":"), name, SearchRule.DtRpath, l.Owner, searched);
+                if (Stop(rpath, SearchRule.DtRpath, ref at, ref fatal, k)) return rpath.Found;
             }
         if (!string.IsNullOrEmpty(_env.LdLibraryPath))
         {
-            var hit = TryList(Expanded(_env.LdLibraryPath, root.Origin, ":;"), name, SearchRule.LdLibraryPath, null,
+            var llp = TryList(Expanded(_env.LdLibraryPath, root.Origin, ":;"), name, SearchRule.LdLibraryPath, null,
                 searched);
-            if (Stop(hit, new FoundAt(SearchRule.LdLibraryPath, null, hit.Element, hit.Sub), ref at,
-                ref fatal)) return hit.Found;
+            if (Stop(llp, SearchRule.LdLibraryPath, ref at, ref fatal)) return llp.Found;
         }
         if (needing.Elf.Runpath is { } runpath)
         {
-            var hit = TryList(Expanded(runpath, needing.Origin, ":"), name, SearchRule.Runpath, needing, searched);
-            if (Stop(hit, new FoundAt(SearchRule.Runpath, needing, hit.Element, hit.Sub), ref at,
-                ref fatal)) return hit.Found;
+            var own = TryList(Expanded(runpath, needing.Origin, ":"), name, SearchRule.Runpath, needing, searched);
+            if (Stop(own, SearchRule.Runpath, ref at, ref fatal)) return own.Found;
         }
         if (needing.NoDefaultLibs)
         {
@@ -85,24 +82,24 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
         }
         if (_cache is not null)
         {
-            var hit = TryCache(name, searched);
-            if (Stop(hit, new FoundAt(SearchRule.LdSoCache, null, 0, null), ref at, ref fatal)) return hit.Found;
+            var cached = TryCache(name, searched);
+            if (Stop(cached, SearchRule.LdSoCache, ref at, ref fatal)) return cached.Found;
         }
         if (_env.ConfDirectories.Count > 0)
         {
-            var hit = TryList(_env.ConfDirectories, name, SearchRule.LdSoConfAsCache, null, searched);
-            if (Stop(hit, new FoundAt(SearchRule.LdSoConfAsCache, null, 0, null), ref at, ref fatal)) return hit.Found;
+            var conf = TryList(_env.ConfDirectories, name, SearchRule.LdSoConfAsCache, null, searched);
+            if (Stop(conf, SearchRule.LdSoConfAsCache, ref at, ref fatal)) return conf.Found;
         }
         var system = TryList(_env.SystemDirectories, name, SearchRule.SystemDirectory, null, searched);
-        Stop(system, new FoundAt(SearchRule.SystemDirectory, null, 0, null), ref at, ref fatal);
+        Stop(system, SearchRule.SystemDirectory, ref at, ref fatal);
         return system.Found;
     }
 
-    /// <summary>A list that found the file or failed fatally ends the search.</summary>
-    private static bool Stop(ListHit hit, FoundAt where, ref FoundAt at, ref string? fatal)
+    /// <summary>A list that found the file or failed fatally ends the search; where it found it goes to AT.</summary>
+    private static bool Stop(ListHit hit, SearchRule rule, ref FoundAt at, ref string? fatal, int list = -1)
     {
         fatal = hit.Fatal;
-        if (hit.Found is not null) at = where;
+        if (hit.Found is not null) at = new FoundAt(rule, hit.Element, hit.Sub, list);
         return hit.Found is not null || hit.Fatal is not null;
     }
 

@@ -45,14 +45,10 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
 /// <summary>A search outcome with the inputs that vary for one DT_NEEDED entry: directory, RPATH chain, root.</summary>
 internal readonly record struct LastSearch(int Origin, int Chain, int RootOrigin, SearchOutcome? Outcome);
 
-/// <summary>Where a search found its file: the rule, the owner of its list, the element and the hwcaps subdirectory.
+/// <summary>Where a search found its file: the rule, the list element and the hwcaps subdirectory.
 /// </summary>
 /// LIST: for DT_RPATH, which of the inherited lists (0 = the needing object's own).
-internal readonly record struct FoundAt(SearchRule Source, LoadedObject? Owner, int Element, string? Sub, int List = -1)
-{
-    /// <summary>The rule as reports word it ("DT_RPATH of libtop.so").</summary>
-    public string Rule => SearchAttempt.Describe(Source, Owner?.FileName);
-}
+internal readonly record struct FoundAt(SearchRule Source, int Element, string? Sub, int List = -1);
 
 /// <summary>
 /// The result of one DT_NEEDED search, shared by every lookup with the same search inputs. A found file is kept
@@ -75,7 +71,6 @@ internal sealed class SearchOutcome
     public SearchRule Source { get; init; }
     /// <summary>The path as found, for sources without $ORIGIN (ld.so.cache, ld.so.conf, system dirs).</summary>
     public string? FoundPath { get; init; }
-    public string? Rule { get; init; }
     /// <summary>For DT_RPATH: the (origin, list) link of the loader whose list had it.</summary>
     public (int Origin, int Rpath) OwnerLink { get; init; }
     public int Element { get; init; }

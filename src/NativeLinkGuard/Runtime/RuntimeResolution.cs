@@ -243,8 +243,8 @@ public sealed class RuntimeResolution
         {
             LookupKind.LoaderItself => "the dynamic loader itself",
             LookupKind.AlreadyLoaded => "already loaded",
-            LookupKind.Mapped => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule,
-            LookupKind.SameFile => _resolver.Spell(r.Outcome!, name, neededBy, Object(0)).Rule
+            LookupKind.Mapped => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0)),
+            LookupKind.SameFile => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0))
                 + " (same file as an object already loaded)",
             _ => null,
         };

@@ -11,27 +11,35 @@ public sealed partial class RuntimeResolver
     /// <summary>
     /// The path ld.so opens a found file by, and why there, for the needing object as ld.so spells it: the same list
     /// element as the physical-equivalent search, expanded against this spelling. For DT_RPATH, the owner is the
-    /// nearest object up the chain with that (origin, list) link: ld.so tries it first.
+    /// nearest object up the chain with that (origin, list) link: ld.so tries it first. The rule comes back with
+    /// the file name of its list's owner (worded by <see cref="SearchAttempt.Describe"/> only where it is shown).
     /// </summary>
-    internal (string Path, string Rule) Spell(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
+    internal (string Path, SearchRule Rule, string? Owner) Spell(SearchOutcome o, string name, LoadedObject neededBy,
+        LoadedObject root)
     {
         switch (o.Source)
         {
             case SearchRule.PathInNeeded:
-                return (ExpandTokens(name, neededBy), o.Rule!);
+                return (ExpandTokens(name, neededBy), o.Source, null);
             case SearchRule.Runpath:
-                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name),
-                    SearchAttempt.Describe(o.Source, neededBy.FileName));
+                return (Candidate(neededBy.Elf.Runpath!, ":", o, neededBy, name), o.Source, neededBy.FileName);
             case SearchRule.LdLibraryPath:
-                return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Rule!);
+                return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Source, null);
             case SearchRule.DtRpath:
                 foreach (var l in neededBy.LoaderChain())
                     if (RunPaths.InheritedRpath(l.Elf) is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
-                        return (Candidate(rpath, ":", o, l, name), SearchAttempt.Describe(o.Source, l.FileName));
-                return (o.FoundPath!, o.Rule!);
+                        return (Candidate(rpath, ":", o, l, name), o.Source, l.FileName);
+                return (o.FoundPath!, o.Source, null);
             default:
-                return (o.FoundPath!, o.Rule!);
+                return (o.FoundPath!, o.Source, null);
         }
+    }
+
+    /// <summary>Why ld.so found a mapped object where it did, for the needing object as ld.so spells it.</summary>
+    internal string SpellRule(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
+    {
+        var s = Spell(o, name, neededBy, root);
+        return SearchAttempt.Describe(s.Rule, s.Owner);
     }
 
     private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)

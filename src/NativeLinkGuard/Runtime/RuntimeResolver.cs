@@ -224,7 +224,7 @@ public sealed partial class RuntimeResolver
             Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
                 OriginId = OriginId(origin),
             Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
-            Source = at.Source, FoundPath = f.Path, Rule = at.Rule, Element = at.Element, Sub = at.Sub,
+            Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
                 OwnerLink = ownerLink,
         };
     }
