@@ -64,6 +64,16 @@ public sealed class RuntimeResolution
         }
     }
 
+    /// <summary>Drops the objects built for a listing (rebuilt from the records on demand): a listed clean root
+    /// keeps its records, not a graph of objects, until its report is written.</summary>
+    internal void ForgetBuilt()
+    {
+        _allLookups = null;
+        _allObjects = null;
+        _built.Clear();
+        _searchBuilt = null;
+    }
+
     /// <summary>The lookups that found nothing or stopped the load; only these are built.</summary>
     public IEnumerable<RuntimeLookup> Unresolved
     {

@@ -35,12 +35,18 @@ public sealed partial class RuntimeResolver
         }
     }
 
-    /// <summary>Why ld.so found a mapped object where it did, for the needing object as ld.so spells it.</summary>
+    /// <summary>Why ld.so found a mapped object where it did, for the needing object as ld.so spells it. The
+    /// wordings are few (a rule and an owner's file name) and a listing repeats them a million times: shared.
+    /// </summary>
     internal string SpellRule(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
     {
         var s = Spell(o, name, neededBy, root);
-        return SearchAttempt.Describe(s.Rule, s.Owner);
+        if (!_ruleTexts.TryGetValue((s.Rule, s.Owner), out var text))
+            _ruleTexts[(s.Rule, s.Owner)] = text = SearchAttempt.Describe(s.Rule, s.Owner);
+        return text;
     }
+
+    private readonly Dictionary<(SearchRule, string?), string> _ruleTexts = new();
 
     private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
     {

@@ -39,6 +39,8 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
             ? resolution.Lookups.Select(l => new RuntimeLibrary(l.Name, l.NeededBy.Path, l.Found?.Path,
                 l.Rule)).ToList()
             : [];
+        // A failure's lookups hold its objects (its findings compare them); a clean root's are rebuilt if asked.
+        if (unresolved.Count == 0) resolution.ForgetBuilt();
         return new WalkedRoot(file, this, null, loader.Env, loader.Cache, resolution, unresolved, libraries);
     }
 
