@@ -28,6 +28,10 @@ public static class RunPaths
     /// present.</summary>
     public static string? InheritedRpath(ElfFile elf) => elf.Runpath is null ? elf.Rpath : null;
 
+    /// <summary>Does ld.so try the inherited DT_RPATH lists (the needing object's and its loaders') for a DT_NEEDED of
+    /// NEEDING? Only when NEEDING has no DT_RUNPATH (glibc's _dl_map_object).</summary>
+    public static bool SearchesInheritedRpaths(ElfFile needing) => needing.Runpath is null;
+
     /// <summary>A DT_RPATH that neither tool reads because the object also has DT_RUNPATH (worth telling the
     /// user).</summary>
     public static string? IgnoredRpath(ElfFile elf) => elf.Runpath is null ? null : elf.Rpath;

@@ -56,7 +56,7 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
             searched?.Add(new SearchedDirectory(p, SearchAttempt.Describe(at.Source), result));
             return c;
         }
-        if (needing.Elf.Runpath is null)
+        if (RunPaths.SearchesInheritedRpaths(needing.Elf))
             for (int k = 0; k < rpaths.Count; k++)
             {
                 var l = rpaths[k];

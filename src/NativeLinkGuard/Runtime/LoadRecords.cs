@@ -28,7 +28,9 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
     /// <summary>Interned effective DT_RPATH (none when DT_RUNPATH is present), or -1.</summary>
     public int Rpath { get; } = rpath;
 
-    public bool HasRunpath => Elf.Runpath is not null;
+    /// <summary>The search for this file's DT_NEEDED skips the inherited DT_RPATH lists (it has DT_RUNPATH).
+    /// </summary>
+    public bool HasRunpath => !RunPaths.SearchesInheritedRpaths(Elf);
 
     /// <summary>The run path says "stubs" or uses a token: the cheap pre-filter of the NLG0005 test.</summary>
     public bool MayNameStubs { get; } = mayNameStubs;

@@ -69,16 +69,14 @@ public sealed partial class RuntimeResolver
     {
         // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
         // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
-        var owners = new List<string>();
-        if (obj.Elf.Runpath is null)
-            foreach (var l in obj.LoaderChain())
-                if (RunPaths.InheritedRpath(l.Elf) is not null) owners.Add(l.Path);
+        var rpaths = RunPaths.SearchesInheritedRpaths(obj.Elf)
+            ? obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
+                .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList()
+            : [];
         var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "",
-            [.. owners]);
+            [.. rpaths.Select(l => l.Owner!.Path)]);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
-        var rpaths = obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
-            .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList();
         _search.Find(name, obj, root, rpaths, searched, out _, out _);
         return _traces[key] = searched;
     }
