@@ -1,0 +1,149 @@
+using System.Text.RegularExpressions;
+using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.PInvoke;
+using NativeLinkGuard.Tests.TestSupport;
+
+namespace NativeLinkGuard.Tests.PInvoke;
+
+/// <summary>
+/// The P/Invoke check against the real .NET runtime: for each output of the fixture app (build, framework-dependent
+/// publish, self-contained linux-x64 publish) and each placement of the fixture libraries, every entry point is run
+/// and its outcome (OK or DllNotFoundException, the library named, the missing dependency) must equal the check's.
+/// </summary>
+[Category("Differential")]
+[Category("RequiresCc")]
+[NonParallelizable]
+public sealed partial class PInvokeDifferentialTests
+{
+    public enum Output { Build, PublishFrameworkDependent, PublishSelfContained }
+    public enum Placement { Nowhere, AppDirectory, LdLibraryPath, RunPathAndWrongArchitecture }
+
+    private static IEnumerable<TestCaseData> Cases() =>
+        from o in Enum.GetValues<Output>() from p in Enum.GetValues<Placement>() select new TestCaseData(o, p);
+
+    private static PInvokeAppFixture Fixture()
+    {
+        Tool.RequireOnPath("gcc", "dotnet");
+        var fx = PInvokeAppFixture.Get();
+        Assert.That(fx.BuildError, Is.Null, fx.BuildError);
+        return fx;
+    }
+
+    private static string Dir(PInvokeAppFixture fx, Output o) => o switch
+    {
+        Output.Build => fx.Build,
+        Output.PublishFrameworkDependent => fx.PublishFdd,
+        _ => fx.PublishSelfContained,
+    };
+
+    /// <summary>Puts the libraries where PLACEMENT says; returns the LD_LIBRARY_PATH and the files to remove afterwards.</summary>
+    private static (string? LdLibraryPath, List<string> Placed) Place(PInvokeAppFixture fx, string app, Placement placement)
+    {
+        var placed = new List<string>();
+        void Put(string file, string dir, string? asName = null)
+        {
+            Directory.CreateDirectory(dir);
+            string to = Path.Combine(dir, asName ?? file);
+            File.Copy(Path.Combine(fx.Fixtures, file), to, true);
+            placed.Add(to);
+        }
+        string[] all = ["libnlgx.so", "libnlgli.so", "libnlguser.so", "libnlgdep.so.1"];
+        switch (placement)
+        {
+            case Placement.AppDirectory:
+                foreach (var f in all) Put(f, app);
+                Put("libnlgdrv.so.1", Path.Combine(app, "drv"));
+                return (null, placed);
+            case Placement.LdLibraryPath:
+                string l = fx.P("ldlp");
+                foreach (var f in all.Append("libnlgdrv.so.1")) Put(f, l);
+                return (l, placed);
+            case Placement.RunPathAndWrongArchitecture:
+                Tool.RequireOnPath("patchelf", "aarch64-linux-gnu-gcc");
+                Put("libnlguser.so", app);
+                Put("libnlgdep.so.1", app);
+                Assert.That(Tool.Run(app, "patchelf", "--set-rpath", "$ORIGIN", "libnlguser.so").ExitCode, Is.EqualTo(0));
+                Put("aarch64-libnlgx.so", app, "libnlgx.so");
+                Put("libnlgx.so", fx.P("ldlp2"));
+                return (fx.P("ldlp2"), placed);
+            default:
+                return (null, placed);
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Each_entry_point_loads_exactly_when_the_check_says_so(Output output, Placement placement)
+    {
+        var fx = Fixture();
+        string app = Dir(fx, output);
+        var (llp, placed) = Place(fx, app, placement);
+        try
+        {
+            var report = PInvokeChecker.Check(app, new PInvokeRequest { LdLibraryPath = llp, WorkingDirectory = fx.Root });
+            using (Assert.EnterMultipleScope())
+            {
+                foreach (string mode in PInvokeAppFixture.Modes)
+                {
+                    var run = PInvokeAppFixture.RunApp(app, mode, llp, fx.Root);
+                    string said = run.StandardOutput.Trim();
+                    Assert.That(said, Does.StartWith("OK").Or.StartWith("DNF"), $"{mode}: {said}{run.StandardError}");
+                    bool loads = said.StartsWith("OK", StringComparison.Ordinal);
+                    var lib = report.Libraries.SingleOrDefault(l => l.Importers.Any(i => i.Member == "P." + mode || i.Member.StartsWith($"P.<{mode}>", StringComparison.Ordinal)));
+                    Assert.That(lib, Is.Not.Null, $"{mode}: the check did not see this import");
+                    if (lib is null) continue;
+                    Assert.That(lib.Loads, Is.EqualTo(loads), $"{output}/{placement}/{mode}: runtime said {said}; the check tried:\n" +
+                        string.Join("\n", lib.Trace.Select(t => $"  {t.Path} [{t.Rule}] {t.Result}")));
+                    if (loads) continue;
+                    var finding = report.Findings.Single(f => f.Code == DiagnosticCodes.PInvokeLibraryNotFound && f.Chain.Contains(lib.Importers[0].Member));
+                    string named = QuotedName().Match(said).Groups[1].Value;
+                    Assert.That(finding.LdMessage, Does.Contain($"'{named}'"), $"{mode}: the library the exception names");
+                    if (said.Contains("libnlgdep.so.1: cannot open shared object file", StringComparison.Ordinal))
+                        Assert.That(string.Join("\n", finding.Notes), Does.Contain("libnlgdep.so.1"), $"{mode}: the missing dependency");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var f in placed) File.Delete(f);
+        }
+    }
+
+    /// <summary>The first fix for a library that is nowhere the app looks, applied as the item would (copied next to the app), makes the real app load it.</summary>
+    [TestCase(Output.Build)]
+    [TestCase(Output.PublishSelfContained)]
+    public void The_first_fix_applied_makes_the_app_load_it(Output output)
+    {
+        var fx = Fixture();
+        string app = Dir(fx, output);
+        var report = PInvokeChecker.Check(app, new PInvokeRequest { WorkingDirectory = fx.Root, HintDirectories = [fx.Fixtures] });
+        var placed = new List<string>();
+        try
+        {
+            foreach (string mode in new[] { "X", "AppRel" })
+            {
+                var finding = report.Findings.Single(f => f.Chain.Contains("P." + mode));
+                var fix = finding.Suggestions.FirstOrDefault();
+                Assert.That(fix, Is.Not.Null, $"{mode}: a fix");
+                Assert.That(fix!.Quality, Is.EqualTo(SuggestionQuality.Proper));
+                Assert.That(fix.Verified, Is.True);
+                var m = ItemLink().Match(fix.Summary);
+                Assert.That(m.Success, Is.True, fix.Summary);
+                string to = Path.Combine(app, m.Groups[2].Value);
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(m.Groups[1].Value, to, true);
+                placed.Add(to);
+                Assert.That(PInvokeAppFixture.RunApp(app, mode, null, fx.Root).StandardOutput, Does.StartWith("OK"), mode);
+            }
+        }
+        finally
+        {
+            foreach (var f in placed) File.Delete(f);
+        }
+    }
+
+    [GeneratedRegex("shared library '([^']*)'")]
+    private static partial Regex QuotedName();
+
+    [GeneratedRegex("<None Include=\"([^\"]+)\" Link=\"([^\"]+)\"")]
+    private static partial Regex ItemLink();
+}
