@@ -48,7 +48,7 @@ internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request
             int flags = (lib.SearchPaths ?? 0) | DllImportSearchPaths.AssemblyDirectory;
             if (Loads(lib, new ProbeChanges(Placed: Placed(target, source), SearchPaths: flags, OverrideSearchPaths: true)))
                 suggestions.Add(Verified(new Suggestion(SuggestionQuality.Proper,
-                    $"ship it with the app (the item above) and search the app directory: [DefaultDllImportSearchPaths({DllImportSearchPaths.Describe(flags)})]",
+                    $"ship it with the app (<None Include=\"{source}\" Link=\"{relative}\" CopyToOutputDirectory=\"PreserveNewest\" CopyToPublishDirectory=\"PreserveNewest\" />) and search the app directory: [DefaultDllImportSearchPaths({DllImportSearchPaths.Describe(flags)})]",
                     [], $"{DllImportSearchPaths.Describe(lib.SearchPaths)} leaves out the assembly's directory on Linux; AssemblyDirectory puts it back")));
         }
         // 3. A native asset of a package, as runtimes/<rid>/native.
