@@ -17,6 +17,7 @@ public sealed class CommandLineTests
         ["cmake"] = ["--target", "--format", "--hint-dir", "--configure", "--nested", "--verbose", "-v"],
         ["audit"] = ["--format"],
         ["runtime"] = ["--format", "--ld-library-path", "--sysroot", "--hint-dir", "--cwd", "--verbose", "-v"],
+        ["pinvoke"] = ["--format", "--rid", "--ld-library-path", "--hint-dir", "--cwd", "--verbose", "-v"],
     };
 
     // Arguments that make the rest of the command line valid: only the option under test can be wrong.
@@ -26,9 +27,10 @@ public sealed class CommandLineTests
         ["cmake"] = ["build"],
         ["audit"] = ["lib"],
         ["runtime"] = ["libfoo.so"],
+        ["pinvoke"] = ["bin"],
     };
 
-    private static readonly string[] Names = ["check", "cmake", "audit", "runtime"];
+    private static readonly string[] Names = ["check", "cmake", "audit", "runtime", "pinvoke"];
 
     private static (int Code, string Out, string Err) Run(params string[] args)
     {

@@ -141,6 +141,45 @@ public sealed partial class PInvokeDifferentialTests
         }
     }
 
+    /// <summary>
+    /// The order, not only the outcome: every path the real runtime opens for the library (strace's openat calls,
+    /// from the runtime's own probing and from ld.so's search) equals the check's trace, path for path.
+    /// </summary>
+    [TestCase(Output.Build, "X", "nlgx")]
+    [TestCase(Output.Build, "LibXSo", "nlgx")]
+    [TestCase(Output.Build, "Safe", "nlgx")]
+    [TestCase(Output.Build, "AsmDir", "nlgx")]
+    [TestCase(Output.Build, "LoadPath", "nlgx")]
+    [TestCase(Output.Build, "Li", "nlgli")]
+    [TestCase(Output.Build, "AppRel", "nlgdrv")]
+    [TestCase(Output.PublishFrameworkDependent, "User", "nlguser")]
+    [TestCase(Output.PublishSelfContained, "X", "nlgx")]
+    [TestCase(Output.PublishSelfContained, "Safe", "nlgx")]
+    public void The_paths_tried_are_the_runtimes_own_in_order(Output output, string mode, string stem)
+    {
+        var fx = Fixture();
+        Tool.RequireOnPath("strace");
+        string app = Dir(fx, output);
+        string log = fx.P($"strace-{output}-{mode}.txt");
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        env.Remove("LD_LIBRARY_PATH");
+        var run = NativeLinkGuard.Toolchain.ProcessRunner.Run("strace", ["-f", "-qq", "-e", "trace=openat", "-o", log, Path.Combine(app, "PInvokeApp"), mode], env, fx.Root, 60_000);
+        Assert.That(run.StandardOutput, Does.StartWith("DNF"), run.StandardOutput + run.StandardError);
+        var real = File.ReadLines(log).Select(l => OpenatPath().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value)
+            .Where(p => Path.GetFileName(p).Contains(stem, StringComparison.Ordinal)).ToList();
+        // The runtime opens an absolute candidate twice (its own try, then dlopen's); the check lists each path once.
+        real = real.Where((p, i) => i == 0 || real[i - 1] != p).ToList();
+
+        var report = PInvokeChecker.Check(app, new PInvokeRequest { WorkingDirectory = fx.Root, LdLibraryPath = null });
+        var lib = report.Libraries.Single(l => l.Importers.Any(i => i.Member == "P." + mode || i.Member.StartsWith($"P.<{mode}>", StringComparison.Ordinal)));
+        var predicted = lib.Trace.Select(t => t.Path).Where(p => Path.GetFileName(p).Contains(stem, StringComparison.Ordinal)).ToList();
+        Assert.That(predicted, Is.EqualTo(real), $"strace: {log}");
+    }
+
+    [GeneratedRegex("openat\\(AT_FDCWD, \"([^\"]+)\"")]
+    private static partial Regex OpenatPath();
+
     [GeneratedRegex("shared library '([^']*)'")]
     private static partial Regex QuotedName();
 
