@@ -152,7 +152,7 @@ public sealed class CommandLineTests
         Assert.That(Run("--version").Out.Trim(), Does.Match(@"^\d+\.\d+\.\d+$"));
         var unknown = Run("bogus");
         Assert.That((unknown.Code, unknown.Err.TrimEnd().Split('\n')[0]),
-            Is.EqualTo((2, "nativelinkguard: unknown command 'bogus' (check, cmake, audit or runtime)")));
+            Is.EqualTo((2, "nativelinkguard: unknown command 'bogus' (check, cmake, audit, runtime or pinvoke)")));
         var helpUnknown = Run("help", "bogus");
         Assert.That((helpUnknown.Code, helpUnknown.Err.TrimEnd().Split('\n')[0]),
             Is.EqualTo((2, "nativelinkguard help: unknown command 'bogus'")));
