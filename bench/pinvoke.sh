@@ -2,13 +2,16 @@
 # The P/Invoke check of a build output with 10 native libraries (each with a dependency found through $ORIGIN):
 # the in-process time the check reports (reading the assemblies, the host layout, every probe and the runtime
 # engine's load of each found library) and the wall time of the whole command, median of RUNS (default 5).
-#   bench/pinvoke.sh [nativelinkguard]      (default: the Release build of the CLI)
+#   bench/pinvoke.sh [nativelinkguard]      (default: the NativeAOT CLI, built into artifacts/aot when missing)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-5}
-nlg=${1:-$repo/src/NativeLinkGuard.Cli/bin/Release/net10.0/nativelinkguard}
+nlg=${1:-$repo/artifacts/aot/nativelinkguard}
+if [ ! -x "$nlg" ]; then
+  dotnet publish "$repo/src/NativeLinkGuard.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$repo/artifacts/aot" -v q -nologo >/dev/null
+fi
 work=$(mktemp -d /tmp/nlg-pinvoke-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/app" "$work/fix"
 echo 'int dep_value(void) { return 35; }' > "$work/fix/dep.c"
 gcc -fPIC -shared -o "$work/fix/libnlgbdep.so.1" -Wl,-soname,libnlgbdep.so.1 "$work/fix/dep.c"
