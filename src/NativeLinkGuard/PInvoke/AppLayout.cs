@@ -38,8 +38,8 @@ public sealed record AppLayout(
         bool selfContained = false;
         if (File.Exists(configPath))
         {
-            using var config = JsonDocument.Parse(File.ReadAllBytes(configPath), Options);
-            if (config.RootElement.TryGetProperty("runtimeOptions", out var ro))
+            using var config = ReadJson(configPath, notes);
+            if (config?.RootElement is { ValueKind: JsonValueKind.Object } cr && cr.TryGetProperty("runtimeOptions", out var ro) && ro.ValueKind == JsonValueKind.Object)
             {
                 selfContained = ro.TryGetProperty("includedFrameworks", out _);
                 if (ro.TryGetProperty("framework", out var f)) frameworks.Add(Framework(f));
@@ -50,51 +50,58 @@ public sealed record AppLayout(
         else notes.Add($"no {Path.GetFileName(configPath)}: assumed framework-dependent on Microsoft.NETCore.App");
 
         string? depsRid = null;
-        if (File.Exists(depsPath))
+        using var deps = File.Exists(depsPath) ? ReadJson(depsPath, notes) : null;
+        try
         {
-            using var deps = JsonDocument.Parse(File.ReadAllBytes(depsPath), Options);
-            var root = deps.RootElement;
-            string target = root.TryGetProperty("runtimeTarget", out var rt) && rt.TryGetProperty("name", out var tn) ? tn.GetString() ?? "" : "";
-            // A RID-specific target (".NETCoreApp,Version=v10.0/linux-x64") is a publish or a -r build: assets are flat in the app dir.
-            if (target.Contains('/')) depsRid = target[(target.IndexOf('/') + 1)..];
-            string effectiveRid = rid ?? depsRid ?? RuntimeIdentifiers.Host();
-            var fallbacks = RuntimeIdentifiers.Fallbacks(effectiveRid);
-            var types = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (root.TryGetProperty("libraries", out var libs))
-                foreach (var l in libs.EnumerateObject())
-                    types[l.Name] = l.Value.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-            if (root.TryGetProperty("targets", out var targets) && targets.TryGetProperty(target, out var libraries))
+            if (deps?.RootElement is { ValueKind: JsonValueKind.Object } root)
             {
-                foreach (var lib in libraries.EnumerateObject())
+                string target = root.TryGetProperty("runtimeTarget", out var rt) && rt.TryGetProperty("name", out var tn) ? tn.GetString() ?? "" : "";
+                // A RID-specific target (".NETCoreApp,Version=v10.0/linux-x64") is a publish or a -r build: assets are flat in the app dir.
+                if (target.Contains('/')) depsRid = target[(target.IndexOf('/') + 1)..];
+                string effectiveRid = rid ?? depsRid ?? RuntimeIdentifiers.Host();
+                var fallbacks = RuntimeIdentifiers.Fallbacks(effectiveRid);
+                var types = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (root.TryGetProperty("libraries", out var libs))
+                    foreach (var l in libs.EnumerateObject())
+                        types[l.Name] = l.Value.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+                if (root.TryGetProperty("targets", out var targets) && targets.TryGetProperty(target, out var libraries))
                 {
-                    // The runtime pack of a self-contained app is the framework itself: its assemblies are not the app's.
-                    bool runtimePack = types.TryGetValue(lib.Name, out var type) && type == "runtimepack";
-                    if (!runtimePack && lib.Value.TryGetProperty("runtime", out var runtime))
-                        foreach (var a in runtime.EnumerateObject())
-                            AddAssembly(assemblies, dir, a.Name, depsRid is not null);
-                    if (lib.Value.TryGetProperty("native", out var native))
-                        foreach (var a in native.EnumerateObject())
-                            AddSearch(search, depsRid is not null ? dir : Path.GetDirectoryName(Path.Combine(dir, a.Name))!,
-                                $"deps.json native asset of {lib.Name}");
-                    if (lib.Value.TryGetProperty("runtimeTargets", out var rts))
+                    foreach (var lib in libraries.EnumerateObject())
                     {
-                        var byRid = rts.EnumerateObject()
-                            .Where(a => a.Value.TryGetProperty("assetType", out var at) && at.GetString() == "native"
-                                        && a.Value.TryGetProperty("rid", out _))
-                            .GroupBy(a => a.Value.GetProperty("rid").GetString() ?? "")
-                            .ToDictionary(g => g.Key, g => g.Select(a => a.Name).ToList());
-                        foreach (string r in fallbacks)
+                        // The runtime pack of a self-contained app is the framework itself: its assemblies are not the app's.
+                        bool runtimePack = types.TryGetValue(lib.Name, out var type) && type == "runtimepack";
+                        if (!runtimePack && lib.Value.TryGetProperty("runtime", out var runtime))
+                            foreach (var a in runtime.EnumerateObject())
+                                AddAssembly(assemblies, dir, a.Name, depsRid is not null);
+                        if (lib.Value.TryGetProperty("native", out var native))
+                            foreach (var a in native.EnumerateObject())
+                                AddSearch(search, depsRid is not null ? dir : Path.GetDirectoryName(Path.Combine(dir, a.Name))!,
+                                    $"deps.json native asset of {lib.Name}");
+                        if (lib.Value.TryGetProperty("runtimeTargets", out var rts))
                         {
-                            if (!byRid.TryGetValue(r, out var paths)) continue;
-                            foreach (var p in paths)
-                                AddSearch(search, Path.GetDirectoryName(Path.Combine(dir, p))!, $"deps.json native asset of {lib.Name} for RID {r}");
-                            break; // only the best RID of each package
+                            var byRid = rts.EnumerateObject()
+                                .Where(a => a.Value.TryGetProperty("assetType", out var at) && at.GetString() == "native"
+                                            && a.Value.TryGetProperty("rid", out _))
+                                .GroupBy(a => a.Value.GetProperty("rid").GetString() ?? "")
+                                .ToDictionary(g => g.Key, g => g.Select(a => a.Name).ToList());
+                            foreach (string r in fallbacks)
+                            {
+                                if (!byRid.TryGetValue(r, out var paths)) continue;
+                                foreach (var p in paths)
+                                    AddSearch(search, Path.GetDirectoryName(Path.Combine(dir, p))!, $"deps.json native asset of {lib.Name} for RID {r}");
+                                break; // only the best RID of each package
+                            }
                         }
                     }
                 }
             }
+            else notes.Add($"no readable {Path.GetFileName(depsPath)}: every assembly of the directory is read, no native assets");
         }
-        else notes.Add($"no {Path.GetFileName(depsPath)}: every assembly of the directory is read, no native assets");
+        catch (InvalidOperationException e)
+        {
+            // A value of another JSON kind than deps.json has there: what was read so far stands.
+            notes.Add($"{Path.GetFileName(depsPath)} is not laid out as the host expects ({e.Message}): the .NET host would refuse to start this app");
+        }
         if (assemblies.Count == 0)
             assemblies.AddRange(Directory.EnumerateFiles(dir, "*.dll").Order(StringComparer.Ordinal));
         if (!assemblies.Contains(main)) assemblies.Insert(0, main);
@@ -114,10 +121,22 @@ public sealed record AppLayout(
         return new AppLayout(dir, main, rid ?? depsRid ?? RuntimeIdentifiers.Host(), selfContained, search, assemblies, notes);
     }
 
+    /// <summary>The document, or null with a note: a damaged file is reported, never a crash (the host would refuse to start).</summary>
+    private static JsonDocument? ReadJson(string path, List<string> notes)
+    {
+        try { return JsonDocument.Parse(File.ReadAllBytes(path), Options); }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            notes.Add($"{Path.GetFileName(path)} cannot be read ({e.Message}): the .NET host would refuse to start this app");
+            return null;
+        }
+    }
+
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    private static (string, string) Framework(JsonElement e) =>
-        (e.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "", e.TryGetProperty("version", out var v) ? v.GetString() ?? "" : "");
+    private static (string, string) Framework(JsonElement e) => e.ValueKind != JsonValueKind.Object ? ("", "") :
+        (e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "",
+         e.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "");
 
     private static void AddAssembly(List<string> list, string dir, string relative, bool flat)
     {

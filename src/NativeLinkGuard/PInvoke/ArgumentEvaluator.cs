@@ -10,16 +10,21 @@ internal readonly record struct ConstantString(string Text, bool AppRelative);
 /// Finds which instruction pushed a call's argument by walking back over straight-line IL with known stack effects,
 /// and folds the few expressions an app uses to name a library: a literal, <c>Path.Combine</c> and
 /// <c>string.Concat</c> of literals and <c>AppContext.BaseDirectory</c>, a constant <c>DllImportSearchPath?</c>.
-/// Anything else (a branch, a variable, a field) is "computed": the check says so instead of guessing.
+/// Anything else (a variable, a field, a value that a branch joins: <c>c ? "a" : "b"</c>) is "computed": the check
+/// says so instead of guessing.
 /// </summary>
-internal sealed class ArgumentEvaluator(MetadataReader md, IReadOnlyList<IlInstruction> il)
+internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
 {
+    private readonly List<IlInstruction> il = body.Instructions;
+
     /// <summary>The instruction that pushed argument K (0 = first) of the call at CALL taking COUNT stack values.</summary>
     public int? Producer(int call, int count, int k)
     {
         int need = count - k; // depth from the top of the stack just before the call
         for (int j = call - 1; j >= 0; j--)
         {
+            // Code after J can be reached by a jump: the stack there may come from elsewhere.
+            if (body.BranchTargets.Contains(il[j + 1].Offset)) return null;
             if (Effect(il[j]) is not var (pops, pushes)) return null;
             if (need <= pushes) return pushes == 1 ? j : null;
             need = need - pushes + pops;

@@ -25,9 +25,12 @@ public static class AssemblyImportReader
             var md = pe.GetMetadataReader();
             return Read(path, pe, md);
         }
-        catch (BadImageFormatException) { return null; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException)
+        {
+            // Damaged metadata: the runtime would not load this assembly either; say so rather than guess.
+            return new AssemblyImports(path, [], [new UncheckedLoad(Path.GetFileName(path), "(assembly)", $"its metadata cannot be read ({e.Message}): not checked")]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static AssemblyImports Read(string path, PEReader pe, MetadataReader md)
@@ -65,7 +68,8 @@ public static class AssemblyImportReader
         MethodBodyBlock body;
         try { body = pe.GetMethodBody(method.RelativeVirtualAddress); }
         catch (BadImageFormatException) { return; }
-        var il = IlInstructions.Decode(body.GetILReader());
+        var decoded = IlInstructions.Decode(body.GetILReader());
+        var il = decoded.Instructions;
         ArgumentEvaluator? eval = null;
         for (int i = 0; i < il.Count; i++)
         {
@@ -78,7 +82,7 @@ public static class AssemblyImportReader
                 continue;
             }
             if (m.TypeName != "NativeLibrary" || m.Name is not ("Load" or "TryLoad")) continue;
-            eval ??= new ArgumentEvaluator(md, il);
+            eval ??= new ArgumentEvaluator(md, decoded);
             // Load(string) / TryLoad(string, out IntPtr): dlopen as given; with an Assembly: searched like a DllImport.
             bool withAssembly = m.Parameters >= 3;
             var name = eval.Producer(i, m.Parameters, 0) is { } p ? eval.String(p) : null;

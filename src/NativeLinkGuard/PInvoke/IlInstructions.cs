@@ -2,17 +2,22 @@ using System.Reflection.Metadata;
 
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>One decoded IL instruction: its opcode (two-byte opcodes as 0xFExx) and its 4-byte operand, if any.</summary>
-internal readonly record struct IlInstruction(int Opcode, int Operand);
+/// <summary>One decoded IL instruction: its offset, opcode (two-byte opcodes as 0xFExx) and operand (a token, a constant, a branch delta).</summary>
+internal readonly record struct IlInstruction(int Offset, int Opcode, int Operand);
+
+/// <summary>A method body's instructions and the offsets a branch or switch jumps to (where straight-line reasoning stops).</summary>
+internal sealed record IlBody(List<IlInstruction> Instructions, HashSet<int> BranchTargets);
 
 /// <summary>Decodes a method body into instructions; only operand sizes matter here (ECMA-335 III).</summary>
 internal static class IlInstructions
 {
-    public static List<IlInstruction> Decode(BlobReader il)
+    public static IlBody Decode(BlobReader il)
     {
         var list = new List<IlInstruction>();
+        var targets = new HashSet<int>();
         while (il.RemainingBytes > 0)
         {
+            int offset = il.Offset;
             int op = il.ReadByte();
             if (op == 0xFE)
             {
@@ -28,15 +33,19 @@ internal static class IlInstructions
                 if (il.RemainingBytes < 4) break;
                 uint n = il.ReadUInt32();
                 if ((ulong)il.RemainingBytes < n * 4UL) break;
-                il.Offset += (int)(n * 4);
+                int next = il.Offset + (int)(n * 4);
+                for (uint k = 0; k < n; k++) targets.Add(next + il.ReadInt32());
             }
             else if (size == 4) operand = il.ReadInt32();
             else if (size == 2) operand = il.ReadUInt16();
             else if (size == 1) operand = il.ReadByte();
             else if (size == 8) il.Offset += 8;
-            list.Add(new IlInstruction(op, operand));
+            // Short branches (0x2B-0x37, leave.s) take a signed byte; long ones (0x38-0x44, leave) an int32.
+            if (op is >= 0x2B and <= 0x37 or 0xDE) targets.Add(il.Offset + (sbyte)operand);
+            else if (op is >= 0x38 and <= 0x44 or 0xDD) targets.Add(il.Offset + operand);
+            list.Add(new IlInstruction(offset, op, operand));
         }
-        return list;
+        return new IlBody(list, targets);
     }
 
     private static int OperandSize(int op) => op switch

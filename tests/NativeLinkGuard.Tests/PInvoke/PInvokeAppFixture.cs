@@ -101,6 +101,8 @@ internal sealed class PInvokeAppFixture
                 [DllImport("m", EntryPoint = "cos")] static extern double SysM(double x);
                 static int LoadPath() => NativeLibrary.Load("libnlgx.so") != 0 ? 1 : 0;
                 static int AppRel() => NativeLibrary.Load(Path.Combine(AppContext.BaseDirectory, "drv", "libnlgdrv.so.1")) != 0 ? 1 : 0;
+                // A name a branch decides: the check must say "not checked", not pick one of the literals.
+                static int Computed(string[] a) => NativeLibrary.Load(a.Length > 5 ? "libnlgx.so" : "libnlgdep.so.1") != 0 ? 1 : 0;
                 static int Main(string[] a)
                 {
                     try
@@ -108,7 +110,7 @@ internal sealed class PInvokeAppFixture
                         int r = a[0] switch
                         {
                             "X" => X(), "LibXSo" => LibXSo(), "Safe" => Safe(), "AsmDir" => AsmDir(), "User" => User(), "Pkg" => Pkg(),
-                            "Li" => Li(), "SysC" => SysC() > 0 ? 1 : 0, "SysM" => (int)SysM(0), "LoadPath" => LoadPath(), "AppRel" => AppRel(),
+                            "Li" => Li(), "SysC" => SysC() > 0 ? 1 : 0, "SysM" => (int)SysM(0), "LoadPath" => LoadPath(), "AppRel" => AppRel(), "Computed" => Computed(a),
                             _ => -1,
                         };
                         Console.WriteLine($"OK {r}");

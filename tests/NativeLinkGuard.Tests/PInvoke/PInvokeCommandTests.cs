@@ -53,6 +53,9 @@ public sealed class PInvokeCommandTests
         Assert.That(x.GetProperty("loads").GetBoolean(), Is.False);
         Assert.That(x.GetProperty("tried").EnumerateArray().First().GetProperty("path").GetString(), Does.EndWith("runtimes/linux-x64/native/nlgx.so"));
         int notLoaded = libs.Count(l => !l.GetProperty("loads").GetBoolean());
+        var notChecked = doc.RootElement.GetProperty("notChecked").EnumerateArray().ToList();
+        Assert.That(notChecked.Select(n => n.GetProperty("member").GetString()), Is.EqualTo(new[] { "P.Computed" }), "the branch-chosen name");
+        Assert.That(libs.Select(l => l.GetProperty("name").GetString()), Has.None.EqualTo("libnlgdep.so.1"));
         Assert.That(doc.RootElement.GetProperty("findings").GetArrayLength(), Is.EqualTo(notLoaded));
 
         var text = Run(fx.Build, "--ld-library-path", "", "--cwd", fx.Root);
