@@ -23,6 +23,10 @@ public static class PInvokeCommand
             {
                 ValueName = "PATH",
             },
+            new("--sysroot", "model the deployment machine inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
+            {
+                ValueName = "DIR",
+            },
             CliOption.HintDir,
             new("--cwd", "the app's working directory (names with a '/' are opened from there)")
             {
@@ -51,6 +55,7 @@ public static class PInvokeCommand
             report = PInvokeChecker.Check(app, new PInvokeRequest
             {
                 RuntimeIdentifier = args.Value("--rid"),
+                Sysroot = args.Value("--sysroot") is { } sr ? Path.GetFullPath(sr) : "",
                 LdLibraryPath = args.Value("--ld-library-path", Environment.GetEnvironmentVariable("LD_LIBRARY_PATH")),
                 WorkingDirectory = args.Value("--cwd") is { } c ? Path.GetFullPath(c) : Environment.CurrentDirectory,
                 HintDirectories = args.Values("--hint-dir").Select(Path.GetFullPath).ToList(),

@@ -25,6 +25,9 @@ public sealed class CheckPInvokeLibraries : NativeLinkGuardTask
     /// <summary>LD_LIBRARY_PATH as the deployment sets it (not the build's): empty means unset.</summary>
     public string LdLibraryPath { get; set; } = "";
 
+    /// <summary>Model the deployment machine inside this root (NativeLinkGuardRuntimeSysroot).</summary>
+    public string Sysroot { get; set; } = "";
+
     /// <summary>Semicolon-separated directories where a library the app misses may be (the build output for a publish).</summary>
     public string HintDirectories { get; set; } = "";
 
@@ -49,6 +52,7 @@ public sealed class CheckPInvokeLibraries : NativeLinkGuardTask
         {
             RuntimeIdentifier = RuntimeIdentifier.Length == 0 ? null : RuntimeIdentifier,
             LdLibraryPath = LdLibraryPath.Length == 0 ? null : LdLibraryPath,
+            Sysroot = Sysroot,
             WorkingDirectory = Path.GetDirectoryName(app)!,
             CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
             HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

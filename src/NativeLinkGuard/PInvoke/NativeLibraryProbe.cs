@@ -33,11 +33,11 @@ internal sealed class NativeLibraryProbe
         _request = request;
         _files = new LibraryFileCache();
         _abi = RuntimeIdentifiers.Abi(layout.Rid) ?? (ElfClass.Elf64, ElfMachines.X86_64);
-        _loader = LoaderProbe.For(_abi.Class, _abi.Machine, "", request.LdLibraryPath, request.WorkingDirectory, request.CacheDirectory);
-        _cache = _loader.CachePath is { } cp ? new LdSoCacheIndex(cp, "") : null;
+        _loader = LoaderProbe.For(_abi.Class, _abi.Machine, request.Sysroot, request.LdLibraryPath, request.WorkingDirectory, request.CacheDirectory);
+        _cache = _loader.CachePath is { } cp ? new LdSoCacheIndex(cp, request.Sysroot) : null;
         _runtime = new RuntimeChecker(new RuntimeRequest
         {
-            LdLibraryPath = request.LdLibraryPath ?? "", WorkingDirectory = request.WorkingDirectory,
+            LdLibraryPath = request.LdLibraryPath ?? "", WorkingDirectory = request.WorkingDirectory, Sysroot = request.Sysroot,
             CacheDirectory = request.CacheDirectory, HintDirectories = request.HintDirectories, IncludeLibraries = false,
         }, _files);
     }

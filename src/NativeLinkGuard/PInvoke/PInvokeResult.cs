@@ -43,6 +43,9 @@ public sealed record PInvokeRequest
     /// <summary>LD_LIBRARY_PATH where the app runs (null or "" = unset).</summary>
     public string? LdLibraryPath { get; init; }
 
+    /// <summary>Model the deployment machine inside this root (its ld.so.cache or ld.so.conf, its system dirs): another architecture's libc.</summary>
+    public string Sysroot { get; init; } = "";
+
     /// <summary>The app's working directory: names with a '/' and relative to nothing else are opened from there.</summary>
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 

@@ -17,7 +17,7 @@ public sealed class CommandLineTests
         ["cmake"] = ["--target", "--format", "--hint-dir", "--configure", "--nested", "--verbose", "-v"],
         ["audit"] = ["--format"],
         ["runtime"] = ["--format", "--ld-library-path", "--sysroot", "--hint-dir", "--cwd", "--verbose", "-v"],
-        ["pinvoke"] = ["--format", "--rid", "--ld-library-path", "--hint-dir", "--cwd", "--verbose", "-v"],
+        ["pinvoke"] = ["--format", "--rid", "--ld-library-path", "--sysroot", "--hint-dir", "--cwd", "--verbose", "-v"],
     };
 
     // Arguments that make the rest of the command line valid: only the option under test can be wrong.

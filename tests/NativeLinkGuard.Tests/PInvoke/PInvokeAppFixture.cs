@@ -24,7 +24,10 @@ internal sealed class PInvokeAppFixture
     public string Build { get; }
     public string PublishFdd { get; }
     public string PublishSelfContained { get; }
+    /// <summary>Framework-dependent linux-arm64 without an apphost: restores offline (no runtime pack); predicted, never run.</summary>
+    public string PublishArm64 { get; }
     public string? BuildError { get; }
+    public string? Arm64Error { get; private set; }
 
     private PInvokeAppFixture()
     {
@@ -34,6 +37,7 @@ internal sealed class PInvokeAppFixture
         Build = Path.Combine(Root, "build");
         PublishFdd = Path.Combine(Root, "publish-fdd");
         PublishSelfContained = Path.Combine(Root, "publish-sc");
+        PublishArm64 = Path.Combine(Root, "publish-arm64");
         BuildError = Make();
     }
 
@@ -130,6 +134,8 @@ internal sealed class PInvokeAppFixture
             var r = Dotnet(P("app"), [verb, "-c", "Release", "-o", outDir, "-nodeReuse:false", .. extra]);
             if (r.ExitCode != 0) return $"dotnet {verb} {string.Join(' ', extra)}: {r.StandardOutput}{r.StandardError}";
         }
+        var arm = Dotnet(P("app"), ["publish", "-c", "Release", "-o", PublishArm64, "-nodeReuse:false", "-r", "linux-arm64", "--no-self-contained", "-p:UseAppHost=false"]);
+        if (arm.ExitCode != 0) Arm64Error = $"dotnet publish -r linux-arm64: {arm.StandardOutput}{arm.StandardError}";
         return null;
     }
 

@@ -177,6 +177,42 @@ public sealed partial class PInvokeDifferentialTests
         Assert.That(predicted, Is.EqualTo(real), $"strace: {log}");
     }
 
+    /// <summary>
+    /// linux-arm64 (predicted only: this machine cannot run it): the rules are the RID-generic ones the x64 cases
+    /// verified; the ABI is the RID's, the deployment's libc is modelled by Debian's aarch64 cross sysroot. An
+    /// aarch64 library in the app directory loads, the x86-64 one does not, and the package with only a linux-x64
+    /// asset gives arm64 nothing.
+    /// </summary>
+    [Test]
+    public void Linux_arm64_publish_is_predicted_with_the_arm64_abi()
+    {
+        var fx = Fixture();
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
+        const string sysroot = "/usr/aarch64-linux-gnu";
+        Tool.Require(File.Exists(Path.Combine(sysroot, "lib", "libc.so.6")), "needs the aarch64 cross libc (libc6-arm64-cross)");
+        Assert.That(fx.Arm64Error, Is.Null, fx.Arm64Error);
+        string app = fx.PublishArm64;
+        var request = new PInvokeRequest { WorkingDirectory = fx.Root, Sysroot = sysroot };
+        File.Copy(Path.Combine(fx.Fixtures, "aarch64-libnlgx.so"), Path.Combine(app, "libnlgx.so"), true);
+        File.Copy(Path.Combine(fx.Fixtures, "libnlgli.so"), Path.Combine(app, "libnlgli.so"), true);
+        try
+        {
+            var report = PInvokeChecker.Check(app, request);
+            Assert.That(report.Layout.Rid, Is.EqualTo("linux-arm64"));
+            PInvokeLibrary Lib(string mode) => report.Libraries.Single(l => l.Importers.Any(i => i.Member == "P." + mode || i.Member.StartsWith($"P.<{mode}>", StringComparison.Ordinal)));
+            Assert.That(Lib("X").Loads, Is.True, string.Join("\n", Lib("X").Trace));
+            Assert.That(Lib("X").LoadedFrom, Is.EqualTo(Path.Combine(app, "libnlgx.so")));
+            Assert.That(Lib("Li").Loads, Is.False);
+            Assert.That(Lib("Li").Trace.Select(t => t.Result), Has.Some.Contains("built for elf64-x86-64"));
+            Assert.That(Lib("Pkg").Loads, Is.False, "no runtimes/linux-arm64 asset in the package");
+        }
+        finally
+        {
+            File.Delete(Path.Combine(app, "libnlgx.so"));
+            File.Delete(Path.Combine(app, "libnlgli.so"));
+        }
+    }
+
     [GeneratedRegex("openat\\(AT_FDCWD, \"([^\"]+)\"")]
     private static partial Regex OpenatPath();
 
