@@ -216,6 +216,35 @@ public sealed partial class PInvokeDifferentialTests
     [GeneratedRegex("openat\\(AT_FDCWD, \"([^\"]+)\"")]
     private static partial Regex OpenatPath();
 
+    /// <summary>
+    /// A library found in the app directory whose dependency ld.so will not find there: the fix is the runtime
+    /// engine's (a run path of $ORIGIN), and running its command on the deployed copy makes the real app load it.
+    /// </summary>
+    [Test]
+    public void A_missing_dependency_gets_the_runtime_fix_and_it_works()
+    {
+        var fx = Fixture();
+        Tool.RequireOnPath("patchelf");
+        string app = fx.Build;
+        var (_, placed) = Place(fx, app, Placement.AppDirectory);
+        try
+        {
+            Assert.That(PInvokeAppFixture.RunApp(app, "User", null, fx.Root).StandardOutput, Does.Contain("libnlgdep.so.1: cannot open shared object file"));
+            var report = PInvokeChecker.Check(app, new PInvokeRequest { WorkingDirectory = fx.Root });
+            var finding = report.Findings.Single(f => f.Chain.Contains("P.User"));
+            Assert.That(finding.Notes, Has.Some.Contains("libnlgdep.so.1"));
+            var fix = finding.Suggestions.First();
+            Assert.That(fix.Quality, Is.EqualTo(SuggestionQuality.Proper));
+            Assert.That(fix.Commands, Is.Not.Null.And.Not.Empty, fix.Summary);
+            foreach (var c in fix.Commands!) Assert.That(Tool.Run(app, "sh", "-c", c).ExitCode, Is.EqualTo(0), c);
+            Assert.That(PInvokeAppFixture.RunApp(app, "User", null, fx.Root).StandardOutput, Does.StartWith("OK 42"));
+        }
+        finally
+        {
+            foreach (var f in placed) File.Delete(f);
+        }
+    }
+
     [GeneratedRegex("shared library '([^']*)'")]
     private static partial Regex QuotedName();
 
