@@ -72,7 +72,7 @@ public sealed record AppLayout(
                         bool runtimePack = types.TryGetValue(lib.Name, out var type) && type == "runtimepack";
                         if (!runtimePack && lib.Value.TryGetProperty("runtime", out var runtime))
                             foreach (var a in runtime.EnumerateObject())
-                                AddAssembly(assemblies, dir, a.Name, depsRid is not null);
+                                AddAssembly(assemblies, dir, a.Name);
                         if (lib.Value.TryGetProperty("native", out var native))
                             foreach (var a in native.EnumerateObject())
                                 AddSearch(search, depsRid is not null ? dir : Path.GetDirectoryName(Path.Combine(dir, a.Name))!,
@@ -138,7 +138,8 @@ public sealed record AppLayout(
         (e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "",
          e.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "");
 
-    private static void AddAssembly(List<string> list, string dir, string relative, bool flat)
+    // A build output keeps deps.json's relative path; a publish flattens package assemblies into the app directory.
+    private static void AddAssembly(List<string> list, string dir, string relative)
     {
         string p = Path.Combine(dir, relative);
         if (!File.Exists(p)) p = Path.Combine(dir, Path.GetFileName(relative));
