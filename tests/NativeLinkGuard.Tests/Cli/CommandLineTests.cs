@@ -17,6 +17,7 @@ public sealed class CommandLineTests
         ["cmake"] = ["--target", "--format", "--hint-dir", "--configure", "--nested", "--verbose", "-v"],
         ["audit"] = ["--format"],
         ["runtime"] = ["--format", "--ld-library-path", "--sysroot", "--hint-dir", "--cwd", "--verbose", "-v"],
+        ["pinvoke"] = ["--format", "--rid", "--ld-library-path", "--sysroot", "--hint-dir", "--cwd", "--verbose", "-v"],
     };
 
     // Arguments that make the rest of the command line valid: only the option under test can be wrong.
@@ -26,9 +27,10 @@ public sealed class CommandLineTests
         ["cmake"] = ["build"],
         ["audit"] = ["lib"],
         ["runtime"] = ["libfoo.so"],
+        ["pinvoke"] = ["bin"],
     };
 
-    private static readonly string[] Names = ["check", "cmake", "audit", "runtime"];
+    private static readonly string[] Names = ["check", "cmake", "audit", "runtime", "pinvoke"];
 
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
@@ -150,7 +152,7 @@ public sealed class CommandLineTests
         Assert.That(Run("--version").Out.Trim(), Does.Match(@"^\d+\.\d+\.\d+$"));
         var unknown = Run("bogus");
         Assert.That((unknown.Code, unknown.Err.TrimEnd().Split('\n')[0]),
-            Is.EqualTo((2, "nativelinkguard: unknown command 'bogus' (check, cmake, audit or runtime)")));
+            Is.EqualTo((2, "nativelinkguard: unknown command 'bogus' (check, cmake, audit, runtime or pinvoke)")));
         var helpUnknown = Run("help", "bogus");
         Assert.That((helpUnknown.Code, helpUnknown.Err.TrimEnd().Split('\n')[0]),
             Is.EqualTo((2, "nativelinkguard help: unknown command 'bogus'")));

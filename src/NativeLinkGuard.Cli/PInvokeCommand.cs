@@ -1,0 +1,78 @@
+using NativeLinkGuard.Cli.CommandLine;
+using NativeLinkGuard.PInvoke;
+using NativeLinkGuard.Reporting;
+
+namespace NativeLinkGuard.Cli;
+
+/// <summary>
+/// <c>nativelinkguard pinvoke [options] &lt;app.dll | output-or-publish-dir&gt;</c>: will the .NET runtime load each
+/// native library the app imports (DllImport, LibraryImport, NativeLibrary.Load) where the app lies? Exit code 0
+/// every library loads, 1 one does not, 2 usage error.
+/// </summary>
+public static class PInvokeCommand
+{
+    public static CliCommand Definition { get; } = new("pinvoke",
+        "will the .NET runtime load each native library the app imports, where the app is deployed?",
+        [
+            CliOption.Format("text", "json", "sarif"),
+            new("--rid", "the RID the app runs as, for a RID-less build output (default: this machine's, e.g. linux-x64)")
+            {
+                ValueName = "RID",
+            },
+            new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
+            {
+                ValueName = "PATH",
+            },
+            new("--sysroot", "model the deployment machine inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
+            {
+                ValueName = "DIR",
+            },
+            CliOption.HintDir,
+            new("--cwd", "the app's working directory (names with a '/' are opened from there)")
+            {
+                ValueName = "DIR",
+            },
+            CliOption.Verbose("list the native search directories and where each library loads from"),
+        ],
+        Run)
+    {
+        Arguments = "<app.dll | output-or-publish-dir>",
+        MinArguments = 1,
+        MaxArguments = 1,
+        Details = "exit code: 0 every library loads, 1 one does not, 2 usage error",
+    };
+
+    private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        string format = args.Value("--format", "text")!;
+        string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
+        string app = args.Arguments[0];
+        if (!File.Exists(app) && !Directory.Exists(app)) throw new CliUsageException($"{app}: no such file or directory");
+        PInvokeReport report;
+        try
+        {
+            report = PInvokeChecker.Check(app, new PInvokeRequest
+            {
+                RuntimeIdentifier = args.Value("--rid"),
+                Sysroot = args.Value("--sysroot") is { } sr ? Path.GetFullPath(sr) : "",
+                LdLibraryPath = args.Value("--ld-library-path", Environment.GetEnvironmentVariable("LD_LIBRARY_PATH")),
+                WorkingDirectory = args.Value("--cwd") is { } c ? Path.GetFullPath(c) : Environment.CurrentDirectory,
+                HintDirectories = args.Values("--hint-dir").Select(Path.GetFullPath).ToList(),
+                CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
+            });
+        }
+        catch (FileNotFoundException e)
+        {
+            stderr.WriteLine($"nativelinkguard pinvoke: {e.Message}");
+            return 2;
+        }
+        stdout.Write(format switch
+        {
+            "json" => PInvokeReportWriter.Json(report),
+            "sarif" => PInvokeReportWriter.Sarif(report, Dispatcher.Version),
+            _ => PInvokeReportWriter.Text(report, args.Has("--verbose")),
+        });
+        return report.AllLoad ? 0 : 1;
+    }
+}
