@@ -46,49 +46,11 @@ public sealed class DynamicSymbolTable
         if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
             throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
         _is64 = h[4] == 2;
-        var e = _e = new EndianReader(h[5] == 2);
-        _r = new BlockReader(src, e);
-        ulong phoff = _is64 ? e.U64(h[32..]) : e.U32(h[28..]);
-        int o = _is64 ? 54 : 42;
-        int phentsize = e.U16(h[o..]), phnum = e.U16(h[(o + 2)..]);
-        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                "no program headers to find the dynamic section", 0);
-        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
-        var loads = new List<Segment>();
-        Segment? dyn = null;
-        for (int i = 0; i < phnum; i++)
-        {
-            var p = ph.AsSpan(i * phentsize, phentsize);
-            uint type = e.U32(p);
-            var seg = _is64 ? new Segment(e.U64(p[16..]), e.U64(p[8..]), e.U64(p[32..]))
-                : new Segment(e.U32(p[8..]), e.U32(p[4..]), e.U32(p[16..]));
-            if (type == 1) loads.Add(seg);
-            else if (type == 2) dyn ??= seg;
-        }
-        if (dyn is not { } d)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                "no PT_DYNAMIC: not a dynamically linked object", 0);
-
-        int entSize = _is64 ? 16 : 8;
-        long entries = (long)Math.Min(d.FileSize / (ulong)entSize, 65536);
-        var dynBytes = src.ReadArray(Offset(d.Offset), entries * entSize);
-        var tags = new Dictionary<long, ulong>();
-        for (int i = 0; i < entries; i++)
-        {
-            var x = dynBytes.AsSpan(i * entSize, entSize);
-            long tag = _is64 ? e.I64(x) : e.I32(x);
-            if (tag == 0) break;
-            tags.TryAdd(tag, _is64 ? e.U64(x[8..]) : e.U32(x[4..]));
-        }
-        long Map(long tag)
-        {
-            ulong addr = tags[tag];
-            foreach (var l in loads)
-                if (addr >= l.Vaddr && addr - l.Vaddr < l.FileSize) return Offset(l.Offset + (addr - l.Vaddr));
-            throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
-        }
+        _e = new EndianReader(h[5] == 2);
+        _r = new BlockReader(src, _e);
+        var loads = ReadSegments(src, h, out var d);
+        var tags = ReadDynamicTags(src, d);
+        long Map(long tag) => MapAddress(loads, tags, tag);
         if (!tags.ContainsKey(DT_SYMTAB) || !tags.ContainsKey(DT_STRTAB))
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 "no DT_SYMTAB/DT_STRTAB in the dynamic section", Offset(d.Offset));
@@ -97,22 +59,7 @@ public sealed class DynamicSymbolTable
         _strsz = tags.TryGetValue(DT_STRSZ, out var sz)
             ? (long)Math.Min(sz, (ulong)(src.Length - _strtab)) : src.Length - _strtab;
         if (tags.ContainsKey(DT_VERSYM)) _versym = Map(DT_VERSYM);
-
-        // Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
-        // reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
-        var starts = new SortedSet<long> { Offset(d.Offset) };
-        foreach (var (tag, value) in tags)
-        {
-            if (!s_addressTags.Contains(tag)) continue;
-            foreach (var l in loads)
-                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
-        }
-        foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
-        long End(long start) =>
-            starts.GetViewBetween(start + 1, long.MaxValue).Min is var m && m > start ? m : src.Length;
-        foreach (var tag in new[] { DT_SYMTAB, DT_GNU_HASH, DT_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED })
-            if (tags.ContainsKey(tag)) { long at = Map(tag); _r.AddRegion(at, End(at)); }
-        _r.AddRegion(_strtab, _strtab + _strsz);
+        AddTableRegions(src.Length, loads, tags, d);
 
         if (tags.ContainsKey(DT_GNU_HASH))
         {
@@ -143,6 +90,85 @@ public sealed class DynamicSymbolTable
 
         if (tags.ContainsKey(DT_VERDEF)) ReadVerdef(Map(DT_VERDEF), tags.GetValueOrDefault(DT_VERDEFNUM));
         if (tags.ContainsKey(DT_VERNEED)) ReadVerneed(Map(DT_VERNEED), tags.GetValueOrDefault(DT_VERNEEDNUM));
+    }
+
+    /// <summary>The PT_LOAD segments (to map addresses) and the PT_DYNAMIC one, from the program headers.</summary>
+    private List<Segment> ReadSegments(BoundedSource src, ReadOnlySpan<byte> h, out Segment dynamicSegment)
+    {
+        ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
+        int o = _is64 ? 54 : 42;
+        int phentsize = _e.U16(h[o..]), phnum = _e.U16(h[(o + 2)..]);
+        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                "no program headers to find the dynamic section", 0);
+        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
+        var loads = new List<Segment>();
+        Segment? dyn = null;
+        for (int i = 0; i < phnum; i++)
+        {
+            var p = ph.AsSpan(i * phentsize, phentsize);
+            uint type = _e.U32(p);
+            var seg = _is64 ? new Segment(_e.U64(p[16..]), _e.U64(p[8..]), _e.U64(p[32..]))
+                : new Segment(_e.U32(p[8..]), _e.U32(p[4..]), _e.U32(p[16..]));
+            if (type == 1) loads.Add(seg);
+            else if (type == 2) dyn ??= seg;
+        }
+        dynamicSegment = dyn ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
+            "no PT_DYNAMIC: not a dynamically linked object", 0);
+        return loads;
+    }
+
+    /// <summary>The dynamic section's tags up to DT_NULL (the first of a repeated tag counts).</summary>
+    private Dictionary<long, ulong> ReadDynamicTags(BoundedSource src, Segment dynamicSegment)
+    {
+        int entSize = _is64 ? 16 : 8;
+        long entries = (long)Math.Min(dynamicSegment.FileSize / (ulong)entSize, 65536);
+        var dynBytes = src.ReadArray(Offset(dynamicSegment.Offset), entries * entSize);
+        var tags = new Dictionary<long, ulong>();
+        for (int i = 0; i < entries; i++)
+        {
+            var x = dynBytes.AsSpan(i * entSize, entSize);
+            long tag = _is64 ? _e.I64(x) : _e.I32(x);
+            if (tag == 0) break;
+            tags.TryAdd(tag, _is64 ? _e.U64(x[8..]) : _e.U32(x[4..]));
+        }
+        return tags;
+    }
+
+    /// <summary>The file offset of the address a dynamic tag holds, through the PT_LOAD segments.</summary>
+    private static long MapAddress(List<Segment> loads, Dictionary<long, ulong> tags, long tag)
+    {
+        ulong addr = tags[tag];
+        foreach (var l in loads)
+            if (addr >= l.Vaddr && addr - l.Vaddr < l.FileSize) return Offset(l.Offset + (addr - l.Vaddr));
+        throw new ElfFormatException(ElfReadErrorKind.Malformed,
+            $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
+    }
+
+    /// <summary>
+    /// Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
+    /// reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
+    /// </summary>
+    private void AddTableRegions(long fileLength, List<Segment> loads, Dictionary<long, ulong> tags,
+        Segment dynamicSegment)
+    {
+        var starts = new SortedSet<long> { Offset(dynamicSegment.Offset) };
+        foreach (var (tag, value) in tags)
+        {
+            if (!s_addressTags.Contains(tag)) continue;
+            foreach (var l in loads)
+                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
+        }
+        foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
+        long End(long start) =>
+            starts.GetViewBetween(start + 1, long.MaxValue).Min is var m && m > start ? m : fileLength;
+        foreach (var tag in new[] { DT_SYMTAB, DT_GNU_HASH, DT_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED })
+        {
+            if (!tags.ContainsKey(tag)) continue;
+            long at = MapAddress(loads, tags, tag);
+            _r.AddRegion(at, End(at));
+        }
+        _r.AddRegion(_strtab, _strtab + _strsz);
     }
 
     private int WordSize => _is64 ? 8 : 4;
