@@ -38,7 +38,8 @@ internal sealed record LibraryEntry(string Name, string Path, bool IsLink, strin
             {
                 // ldconfig -v: "Cannot stat DIR/NAME: No such file or directory"
                 // (dangling) or "...: Too many levels of symbolic links".
-                string why = errno == 40 ? "Too many levels of symbolic links" : errno == 13 ? "Permission denied"
+                string why = errno == 40 ? "Too many levels of symbolic links"
+                    : errno == 13 ? "Permission denied"
                     : "No such file or directory";
                 return new LibraryEntry(name, path, linkTarget is not null, linkTarget, null, 0, null, why);
             }

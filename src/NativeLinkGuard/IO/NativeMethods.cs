@@ -6,9 +6,8 @@ namespace NativeLinkGuard;
 internal enum FileStatType { Regular, Directory, Other }
 
 /// <summary>What one statx(2) says about a path (symlinks followed).</summary>
-internal readonly record struct FileStat(FileStatType Type, long Size,
-    long MtimeSeconds, uint DevMajor, uint DevMinor, ulong Inode,
-    uint MtimeNanoseconds = 0)
+internal readonly record struct FileStat(FileStatType Type, long Size, long MtimeSeconds, uint DevMajor, uint DevMinor,
+    ulong Inode, uint MtimeNanoseconds = 0)
 {
     public (uint, uint, ulong) Identity => (DevMajor, DevMinor, Inode);
 
