@@ -63,7 +63,7 @@ if (sections.Count > 0)
     Console.WriteLine($"bytes outside .dynamic/.dynsym/.dynstr/.gnu.hash/.gnu.version*: {outside:N0}");
 }
 
-sealed class RecordingSource(CountingByteSource inner) : IByteSource
+internal sealed class RecordingSource(CountingByteSource inner) : IByteSource
 {
     public CountingByteSource Counter => inner;
     public List<(long Start, long Length)> Ranges { get; } = [];

@@ -7,7 +7,7 @@ int result = Native.ggml_cuda_init();
 Console.WriteLine($"ggml_cuda_init() = {result} (42 = the driver answered)");
 return result == 42 ? 0 : 1;
 
-static class Native
+internal static class Native
 {
     [DllImport("ggml-cuda")]
     public static extern int ggml_cuda_init();

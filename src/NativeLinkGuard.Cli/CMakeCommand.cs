@@ -4,7 +4,6 @@ using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.CMake;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Cli;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Build.Framework;
 using NativeLinkGuard.CMake;
-using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
 

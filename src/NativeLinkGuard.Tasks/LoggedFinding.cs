@@ -49,7 +49,7 @@ internal sealed record LoggedFinding(string Code, string Severity, string Messag
     /// <summary>A suggestion as the JSON report writes it (docs/json-schema.md), for the one-line fix.</summary>
     private static Suggestion ReadSuggestion(JsonElement s)
     {
-        string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
+        static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
         var env = s.TryGetProperty("environment", out var e) ? e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "") : null;
         var ops = s.TryGetProperty("fileOperations", out var o)
             ? o.EnumerateArray().Select(x => new FileOperation(Str(x, "kind") ?? "", Str(x, "path"), Str(x, "target"), Str(x, "source"), Str(x, "destination"))).ToList()

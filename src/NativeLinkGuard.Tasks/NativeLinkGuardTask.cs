@@ -1,5 +1,3 @@
-using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tasks;

@@ -3,7 +3,8 @@ using NativeLinkGuard.Diagnostics;
 namespace NativeLinkGuard.Audit;
 
 /// <summary>One directory's audit: the findings, and the SONAME links ldconfig would make (SONAME → file).</summary>
-public sealed record DirectoryAudit(string Directory, IReadOnlyList<Finding> Findings, IReadOnlyDictionary<string, string> SonameLinks);
+public sealed record DirectoryAudit(string Directory,
+    IReadOnlyList<Finding> Findings, IReadOnlyDictionary<string, string> SonameLinks);
 
 /// <summary>
 /// Audits a library directory by ldconfig's rules (<see cref="LdconfigRules"/>), changing nothing, and says only
@@ -23,11 +24,13 @@ public static class DirectoryAuditor
         var names = ListNames(directory, out string? error);
         if (names is null)
         {
-            findings.Add(Make(DiagnosticCodes.CheckFailed, Severity.Warning, directory, $"{directory}: {error}", error ?? "", []));
+            findings.Add(Make(DiagnosticCodes.CheckFailed, Severity.Warning,
+                directory, $"{directory}: {error}", error ?? "", []));
             return new DirectoryAudit(directory, findings, links);
         }
         if (names.Count > MaxEntries)
-            findings.Add(Make(DiagnosticCodes.CheckFailed, Severity.Warning, directory, $"{directory}: more than {MaxEntries} library entries; only the first are audited", "", []));
+            findings.Add(Make(DiagnosticCodes.CheckFailed, Severity.Warning, directory,
+                $"{directory}: more than {MaxEntries} library entries; only the first are audited", "", []));
 
         var model = new DirectoryModel(directory);
         var libraryNames = names.Take(MaxEntries).ToList();
@@ -37,9 +40,12 @@ public static class DirectoryAuditor
             if (LibraryEntry.Read(directory, name) is not { } e) continue;
             if (e.Error is { } err && e.IsLink)
             {
-                var fix = Checked(model, libraryNames, NoNames, new Suggestion(SuggestionQuality.Proper, $"remove the broken link {name}", [],
-                    "a link that leads nowhere only hides which library is meant; ldconfig itself removes such links when their name has '.so.'"), FixOp.Remove(name));
-                findings.Add(Make(DiagnosticCodes.BrokenSymlink, Severity.Warning, name, $"{name} -> {e.LinkTarget} cannot be used: {err}",
+                var fix = Checked(model, libraryNames, NoNames,
+                    new Suggestion(SuggestionQuality.Proper, $"remove the broken link {name}", [],
+                    "a link that leads nowhere only hides which library is meant; "
+                    + "ldconfig itself removes such links when their name has '.so.'"), FixOp.Remove(name));
+                findings.Add(Make(DiagnosticCodes.BrokenSymlink, Severity.Warning, name,
+                    $"{name} -> {e.LinkTarget} cannot be used: {err}",
                     $"Cannot stat {e.Path}: {err}", [fix]));
                 continue;
             }
@@ -60,16 +66,23 @@ public static class DirectoryAuditor
                 case SonameLinkState.Missing:
                     findings.Add(Make(DiagnosticCodes.SonameLinkWrong, Severity.Warning, soname,
                         existing is { IsLink: true, Error: { } dangling }
-                            ? $"{soname} -> {existing.LinkTarget} leads nowhere ({dangling}): nothing provides the name the loader looks for ({target} has SONAME {soname})"
-                            : $"{soname} is missing: nothing provides the name the loader looks for ({target} has SONAME {soname})",
+                            ? $"{soname} -> {existing.LinkTarget} leads nowhere ({dangling}): "
+                                + $"nothing provides the name the loader looks for ({target} has SONAME {soname})"
+                            : $"{soname} is missing: "
+                                + $"nothing provides the name the loader looks for ({target} has SONAME {soname})",
                         $"{soname} -> {target} (ldconfig would create it)",
-                        [Checked(model, libraryNames, NoNames, LinkFix(soname, target, "create the SONAME link"), FixOp.Link(target, soname))]));
+                        [Checked(model, libraryNames, NoNames, LinkFix(soname, target, "create the SONAME link"),
+                            FixOp.Link(target, soname))]));
                     break;
                 case SonameLinkState.Stale:
-                    string why = existing!.IsLibrary && existing.Elf!.Soname is { } s && s != soname ? $"leads to {existing.LinkTarget}, whose SONAME is {s}" : $"leads to {existing.LinkTarget}, not to the newest {target}";
+                    string why = existing!.IsLibrary && existing.Elf!.Soname is { } s && s != soname
+                        ? $"leads to {existing.LinkTarget}, whose SONAME is {s}"
+                        : $"leads to {existing.LinkTarget}, not to the newest {target}";
                     findings.Add(Make(DiagnosticCodes.SonameLinkWrong, Severity.Warning, soname, $"{soname} {why}",
                         $"{soname} -> {target} (changed)",
-                        [Checked(model, libraryNames, new HashSet<string>([soname], StringComparer.Ordinal), LinkFix(soname, target, "point the SONAME link at the newest version"), FixOp.Link(target, soname))]));
+                        [Checked(model, libraryNames, new HashSet<string>([soname], StringComparer.Ordinal),
+                            LinkFix(soname, target, "point the SONAME link at the newest version"),
+                            FixOp.Link(target, soname))]));
                     break;
             }
         }
@@ -81,32 +94,42 @@ public static class DirectoryAuditor
     /// with plain cp). Commands only when it holds the same bytes as the chosen file; other byte-identical copies of
     /// that SONAME (the libX.so development name) become links too.
     /// </summary>
-    private static Finding NotALink(string directory, DirectoryModel model, List<string> names, SonameChoice choice, LibraryEntry copy)
+    private static Finding NotALink(string directory, DirectoryModel model,
+        List<string> names, SonameChoice choice, LibraryEntry copy)
     {
         string soname = choice.Soname, target = choice.Chosen.Name;
         var chosenId = choice.Chosen.Identity!.Value;
         foreach (var e in choice.Members.Append(copy)) model.Know(e.Identity!.Value, e.Path);
         bool identical = model.SameBytes(copy.Identity!.Value, chosenId);
-        var copies = choice.Members.Where(e => !e.IsLink && e.Name != target && e.Name != soname && e.Identity != chosenId && e.Identity != copy.Identity
-            && e.Size == choice.Chosen.Size && model.SameBytes(e.Identity!.Value, chosenId)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        var copies = choice.Members.Where(e => !e.IsLink && e.Name != target && e.Name != soname
+            && e.Identity != chosenId && e.Identity != copy.Identity
+            && e.Size == choice.Chosen.Size && model.SameBytes(e.Identity!.Value, chosenId))
+                .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         string ld = $"{Path.Combine(directory, soname)} is not a symbolic link";
         if (!identical)
             return Make(DiagnosticCodes.SonameNotALink, Severity.Warning, soname,
-                $"{soname} is not a symbolic link: a regular file that differs from {target}, the newest file with SONAME {soname}; no command is suggested because replacing it would lose the only copy of its bytes (keep the version you mean, then link {soname} to it)",
+                $"{soname} is not a symbolic link: a regular file that differs from {target}, "
+                + $"the newest file with SONAME {soname}; no command is suggested because replacing it would lose "
+                + $"the only copy of its bytes (keep the version you mean, then link {soname} to it)",
                 ld, []);
         long wasted = copy.Size + copies.Sum(e => e.Size);
         var ops = new List<FixOp> { FixOp.Link(target, soname) };
         ops.AddRange(copies.Select(c => FixOp.Link(soname, c.Name)));
         string chain = copies.Count > 0 ? $"{copies[0].Name} -> {soname} -> {target}" : $"{soname} -> {target}";
-        var fix = Checked(model, names, NoNames, new Suggestion(SuggestionQuality.Proper, $"replace the copies with the link chain {chain}", [],
-            "ldconfig and the loader expect SONAME → real file; copies waste space and go stale on the next upgrade. When copying libraries, use cp -a (or cp -P) to keep the links."), [.. ops]);
+        var fix = Checked(model, names, NoNames,
+            new Suggestion(SuggestionQuality.Proper, $"replace the copies with the link chain {chain}", [],
+            "ldconfig and the loader expect SONAME → real file; copies waste space and go stale on the next upgrade. "
+            + "When copying libraries, use cp -a (or cp -P) to keep the links."), [.. ops]);
         return Make(DiagnosticCodes.SonameNotALink, Severity.Warning, soname,
-            $"{soname} is not a symbolic link: a byte-identical copy of {target}; {copies.Count + 1} cop{(copies.Count == 0 ? "y wastes" : "ies waste")} {wasted:N0} bytes",
+            $"{soname} is not a symbolic link: a byte-identical copy of {target}; "
+            + $"{copies.Count + 1} cop{(copies.Count == 0 ? "y wastes" : "ies waste")} {wasted:N0} bytes",
             ld, [fix]);
     }
 
-    /// <summary>The suggestion with its commands when <see cref="FixSafety"/> accepts them; without, and saying why, when not.</summary>
-    private static Suggestion Checked(DirectoryModel model, IEnumerable<string> names, IReadOnlySet<string> repointed, Suggestion s, params FixOp[] ops)
+    /// <summary>The suggestion with its commands when <see cref="FixSafety"/>
+    /// accepts them; without, and saying why, when not.</summary>
+    private static Suggestion Checked(DirectoryModel model, IEnumerable<string> names, IReadOnlySet<string> repointed,
+        Suggestion s, params FixOp[] ops)
     {
         string? unsafeWhy = FixSafety.Check(model, ops, names, repointed);
         return unsafeWhy is null
@@ -115,19 +138,23 @@ public static class DirectoryAuditor
     }
 
     private static Suggestion LinkFix(string link, string target, string summary) =>
-        new(SuggestionQuality.Proper, $"{summary}: {link} -> {target}", [], "what ldconfig -n would do, without running it on a directory it may not own.");
+        new(SuggestionQuality.Proper, $"{summary}: {link} -> {target}", [],
+            "what ldconfig -n would do, without running it on a directory it may not own.");
 
-    private static Finding Make(string code, Severity severity, string library, string message, string ld, IReadOnlyList<Suggestion> suggestions) =>
+    private static Finding Make(string code, Severity severity, string library, string message, string ld,
+        IReadOnlyList<Suggestion> suggestions) =>
         new(code, severity, message, library, null, [], [], suggestions, [], ld);
 
-    /// <summary>The names ldconfig considers, sorted; null (with the reason) when the directory cannot be read.</summary>
+    /// <summary>The names ldconfig considers, sorted; null (with
+    /// the reason) when the directory cannot be read.</summary>
     private static List<string>? ListNames(string directory, out string? error)
     {
         error = null;
         try
         {
             var names = NativeMethods.ReadDirectory(directory, MaxEntries)
-                ?? System.IO.Directory.EnumerateFileSystemEntries(directory).Take(MaxEntries + 1).Select(Path.GetFileName).OfType<string>().ToList();
+                ?? System.IO.Directory.EnumerateFileSystemEntries(directory).Take(MaxEntries + 1)
+                    .Select(Path.GetFileName).OfType<string>().ToList();
             return names.Where(LibraryEntry.IsLibraryName).Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

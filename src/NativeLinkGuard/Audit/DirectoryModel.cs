@@ -1,6 +1,7 @@
 namespace NativeLinkGuard.Audit;
 
-/// <summary>A command the audit may suggest, run in the audited directory: <c>ln -sfn TARGET NAME</c> or <c>rm -f NAME</c>.</summary>
+/// <summary>A command the audit may suggest, run in the audited
+/// directory: <c>ln -sfn TARGET NAME</c> or <c>rm -f NAME</c>.</summary>
 internal sealed record FixOp(string Name, string? Target)
 {
     public static FixOp Link(string target, string name) => new(name, target);
@@ -12,7 +13,8 @@ internal sealed record FixOp(string Name, string? Target)
         : $"rm -f {Diagnostics.ShellQuote.Quote(Name)}";
 }
 
-/// <summary>Where a name leads: the file's (device, inode), whether it lies in the audited directory, or why it leads nowhere.</summary>
+/// <summary>Where a name leads: the file's (device, inode), whether it
+/// lies in the audited directory, or why it leads nowhere.</summary>
 internal readonly record struct Resolution((uint, uint, ulong)? Identity, bool Inside, string? Error)
 {
     public bool Resolves => Error is null && Identity is not null;
@@ -58,13 +60,15 @@ internal sealed class DirectoryModel
 
     private readonly Dictionary<((uint, uint, ulong), (uint, uint, ulong)), bool> _sameBytes = [];
 
-    /// <summary>Whether two files (by identity, at a path met so far) hold the same bytes; each pair is read once per audit.</summary>
+    /// <summary>Whether two files (by identity, at a path met so far)
+    /// hold the same bytes; each pair is read once per audit.</summary>
     public bool SameBytes((uint, uint, ulong) a, (uint, uint, ulong) b)
     {
         if (a == b) return true;
         var key = a.CompareTo(b) < 0 ? (a, b) : (b, a);
         if (!_sameBytes.TryGetValue(key, out bool same))
-            _sameBytes[key] = same = _pathOf.TryGetValue(a, out var pa) && _pathOf.TryGetValue(b, out var pb) && FileBytes.Same(pa, pb);
+            _sameBytes[key] = same = _pathOf.TryGetValue(a, out var pa)
+                && _pathOf.TryGetValue(b, out var pb) && FileBytes.Same(pa, pb);
         return same;
     }
 
@@ -73,7 +77,8 @@ internal sealed class DirectoryModel
 
     public bool Exists(string name) => Get(name) is not null;
 
-    public bool IsDirectory(string name) => Get(name) is FileNode { Regular: false } && NativeMethods.Stat(Path.Combine(_dir, name)) is { Type: FileStatType.Directory };
+    public bool IsDirectory(string name) => Get(name) is FileNode { Regular: false }
+        && NativeMethods.Stat(Path.Combine(_dir, name)) is { Type: FileStatType.Directory };
 
     public bool IsRegularFile(string name, out (uint, uint, ulong) identity)
     {
@@ -86,7 +91,8 @@ internal sealed class DirectoryModel
     public void Apply(FixOp op) => _overlay[op.Name] = op.Target is { } t ? new LinkNode(t) : null;
 
     /// <summary>The overlay as text, to compare two models (idempotence).</summary>
-    public string State => string.Join('\n', _overlay.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+    public string State =>
+        string.Join('\n', _overlay.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
     public Resolution Resolve(string name)
     {
@@ -101,13 +107,17 @@ internal sealed class DirectoryModel
                 case LinkNode { Target: var t } when !t.Contains('/'):
                     name = t;
                     continue;
-                case LinkNode l:
+                case LinkNode:
                     // Only links read from disk have a '/' in their target: the suggested ones never do.
                     string path = Path.Combine(_dir, name);
                     string? real = NativeMethods.RealPath(path);
                     if (real is null)
-                        return new Resolution(null, false, NativeMethods.Stat(path, out int errno) is null && errno == 40 ? "Too many levels of symbolic links" : "No such file or directory");
-                    if (Path.GetDirectoryName(real) == _realDir && Path.GetFileName(real) is { Length: > 0 } back && back != name)
+                        return new Resolution(null, false,
+                            NativeMethods.Stat(path, out int errno) is null && errno == 40
+                                ? "Too many levels of symbolic links"
+                                : "No such file or directory");
+                    if (Path.GetDirectoryName(real) == _realDir
+                        && Path.GetFileName(real) is { Length: > 0 } back && back != name)
                     {
                         name = back; // out and back in (an absolute link through the /usr merge): follow the model
                         continue;

@@ -1,13 +1,16 @@
 namespace NativeLinkGuard.Audit;
 
-/// <summary>Byte-for-byte comparison of two files, read in bounded chunks and stopped at the first difference.</summary>
+/// <summary>Byte-for-byte comparison of two files, read in
+/// bounded chunks and stopped at the first difference.</summary>
 internal static class FileBytes
 {
     public static bool Same(string a, string b)
     {
         try
         {
-            if (NativeMethods.Stat(a) is not { Type: FileStatType.Regular } sa || NativeMethods.Stat(b) is not { Type: FileStatType.Regular } sb) return false;
+            if (NativeMethods.Stat(a) is not { Type: FileStatType.Regular } sa
+                || NativeMethods.Stat(b) is not { Type: FileStatType.Regular } sb)
+                return false;
             if (sa.Identity == sb.Identity) return true;
             if (sa.Size != sb.Size) return false;
             using var fa = new FileStream(NativeMethods.OpenForRead(a), FileAccess.Read);

@@ -12,8 +12,10 @@ internal static class FixSafety
     /// <param name="before">The directory as it is.</param>
     /// <param name="ops">The commands, in order.</param>
     /// <param name="names">The names whose loading must not change: every library name of the directory.</param>
-    /// <param name="repointed">Names the fix moves to other bytes on purpose (a stale SONAME link to the newest file).</param>
-    public static string? Check(DirectoryModel before, IReadOnlyList<FixOp> ops, IEnumerable<string> names, IReadOnlySet<string> repointed)
+    /// <param name="repointed">Names the fix moves to other bytes
+    /// on purpose (a stale SONAME link to the newest file).</param>
+    public static string? Check(DirectoryModel before, IReadOnlyList<FixOp> ops, IEnumerable<string> names,
+        IReadOnlySet<string> repointed)
     {
         foreach (var op in ops)
         {
@@ -37,7 +39,8 @@ internal static class FixSafety
         foreach (var op in ops)
         {
             if (!before.IsRegularFile(op.Name, out var id)) continue;
-            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other) && before.SameBytes(id, other));
+            bool kept = all.Any(n => n != op.Name && after.IsRegularFile(n, out var other)
+                && before.SameBytes(id, other));
             if (!kept) return $"{op.Name} holds the only copy of its bytes";
         }
         var touched = ops.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
@@ -49,12 +52,14 @@ internal static class FixSafety
                 return $"{name} would lead nowhere ({now.Error})";
             if (now.Resolves && !now.Inside && (was.Inside || !was.Resolves))
                 return $"{name} would lead out of the directory";
-            if (was.Resolves && now.Resolves && was.Identity != now.Identity && !repointed.Contains(name) && !before.SameBytes(was.Identity!.Value, now.Identity!.Value))
+            if (was.Resolves && now.Resolves && was.Identity != now.Identity && !repointed.Contains(name)
+                && !before.SameBytes(was.Identity!.Value, now.Identity!.Value))
                 return $"{name} would load other bytes than it does now";
         }
         return null;
     }
 
-    private static bool IsPlainName(string name) => name.Length > 0 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
+    private static bool IsPlainName(string name) => name.Length > 0
+        && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
 
 }

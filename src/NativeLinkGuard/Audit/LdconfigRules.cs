@@ -17,7 +17,8 @@ internal enum SonameLinkState
 }
 
 /// <summary>One SONAME of a directory and the entry ldconfig picked for it.</summary>
-internal sealed record SonameChoice(string Soname, LibraryEntry Chosen, bool ChosenIsLink, IReadOnlyList<LibraryEntry> Members);
+internal sealed record SonameChoice(string Soname, LibraryEntry Chosen, bool ChosenIsLink,
+    IReadOnlyList<LibraryEntry> Members);
 
 /// <summary>
 /// ldconfig's search_dir, literally (glibc 2.36 elf/ldconfig.c), established against <c>ldconfig -n -N -X -v</c>:
@@ -33,11 +34,15 @@ internal static class LdconfigRules
 {
     public static List<SonameChoice> Choose(IEnumerable<LibraryEntry> libraries)
     {
-        var groups = new Dictionary<string, (LibraryEntry Chosen, bool IsLink, List<LibraryEntry> Members)>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, (LibraryEntry Chosen, bool IsLink, List<LibraryEntry> Members)>(
+            StringComparer.Ordinal);
         foreach (var e in libraries)
         {
             string soname = e.Elf!.Soname ?? e.Name;
-            bool isLink = e.IsLink && (e.Name == soname || (e.Name.EndsWith(".so", StringComparison.Ordinal) && soname.StartsWith(e.Name, StringComparison.Ordinal)));
+            bool isLink = e.IsLink
+                && (e.Name == soname
+                    || (e.Name.EndsWith(".so", StringComparison.Ordinal)
+                        && soname.StartsWith(e.Name, StringComparison.Ordinal)));
             if (isLink) soname = e.Name;
             if (!groups.TryGetValue(soname, out var g))
             {
@@ -45,11 +50,13 @@ internal static class LdconfigRules
                 continue;
             }
             g.Members.Add(e);
-            if ((!isLink && g.IsLink) || (isLink == g.IsLink && LibraryVersionComparer.Instance.Compare(g.Chosen.Name, e.Name) < 0))
+            if ((!isLink && g.IsLink)
+                || (isLink == g.IsLink && LibraryVersionComparer.Instance.Compare(g.Chosen.Name, e.Name) < 0))
                 g = (e, isLink, g.Members);
             groups[soname] = g;
         }
-        return groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new SonameChoice(g.Key, g.Value.Chosen, g.Value.IsLink, g.Value.Members)).ToList();
+        return groups.OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new SonameChoice(g.Key, g.Value.Chosen, g.Value.IsLink, g.Value.Members)).ToList();
     }
 
     /// <summary>
@@ -59,7 +66,8 @@ internal static class LdconfigRules
     /// </summary>
     public static bool KnowsMachine(ElfFile elf) => RuntimeInformation.OSArchitecture switch
     {
-        Architecture.X64 or Architecture.X86 => elf.Machine == ElfMachines.X86_64 || (elf.Machine == ElfMachines.X86 && elf.Class == ElfClass.Elf32),
+        Architecture.X64 or Architecture.X86 => elf.Machine == ElfMachines.X86_64
+            || (elf.Machine == ElfMachines.X86 && elf.Class == ElfClass.Elf32),
         _ => elf.Class == (IntPtr.Size == 8 ? ElfClass.Elf64 : ElfClass.Elf32),
     };
 

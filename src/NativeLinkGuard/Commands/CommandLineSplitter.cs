@@ -9,7 +9,7 @@ public static class CommandLineSplitter
 {
     public static IReadOnlyList<string> SplitShell(string command)
     {
-        TrySplitShell(command, out IReadOnlyList<string> words, out _);
+        TrySplitShell(command, out var words, out _);
         return words;
     }
 

@@ -46,7 +46,7 @@ public static class ResponseFiles
             }
 
             expansions++;
-            IReadOnlyList<string> inner = Split(text);
+            var inner = Split(text);
             if (result.Count - 1 + inner.Count > MaxArguments)
             {
                 diagnostics.Add(new ResponseFileDiagnostic(name, $"more than {MaxArguments} arguments; expansion stopped"));

@@ -1,5 +1,4 @@
 using NativeLinkGuard.Commands;
-using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 using NativeLinkGuard.Toolchain;
 

@@ -34,11 +34,14 @@ public sealed class DirectoryListings
         var files = new List<string>();
         foreach (var e in entries!)
         {
-            if (!e.Name.StartsWith(head, StringComparison.Ordinal) || !FileSystemName.MatchesWin32Expression(expression, e.Name, ignoreCase: false)) continue;
+            if (!e.Name.StartsWith(head, StringComparison.Ordinal)
+                || !FileSystemName.MatchesWin32Expression(expression, e.Name, ignoreCase: false))
+                continue;
             string path = Path.Join(dir, e.Name);
             // A link (or an entry the file system did not type) is a file unless it leads to a directory.
             if (e.Type == DirectoryEntry.Dir) continue;
-            if (e.Type != DirectoryEntry.Regular && NativeMethods.Stat(path) is { Type: FileStatType.Directory }) continue;
+            if (e.Type != DirectoryEntry.Regular && NativeMethods.Stat(path) is { Type: FileStatType.Directory })
+                continue;
             files.Add(path);
         }
         files.Sort(StringComparer.Ordinal);

@@ -6,8 +6,8 @@ namespace NativeLinkGuard;
 internal enum FileStatType { Regular, Directory, Other }
 
 /// <summary>What one statx(2) says about a path (symlinks followed).</summary>
-internal readonly record struct FileStat(FileStatType Type, long Size, long MtimeSeconds, uint DevMajor, uint DevMinor, ulong Inode,
-    uint MtimeNanoseconds = 0)
+internal readonly record struct FileStat(FileStatType Type, long Size, long MtimeSeconds, uint DevMajor, uint DevMinor,
+    ulong Inode, uint MtimeNanoseconds = 0)
 {
     public (uint, uint, ulong) Identity => (DevMajor, DevMinor, Inode);
 
@@ -51,17 +51,27 @@ internal static partial class NativeMethods
     {
         if (!OperatingSystem.IsLinux())
         {
-            var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+            var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
             length = RandomAccess.GetLength(h);
             return h;
         }
         // An empty name or one with a NUL byte (a hostile thin-archive member name) is an I/O error like any other.
-        if (path.Length == 0 || path.Contains('\0')) throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
+        if (path.Length == 0 || path.Contains('\0'))
+            throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
         int fd = OpenNative(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            string why = errno switch { 2 => "No such file or directory", 13 => "Permission denied", 20 => "Not a directory", 21 => "Is a directory", 40 => "Too many levels of symbolic links", _ => $"errno {errno}" };
+            string why = errno switch
+            {
+                2 => "No such file or directory",
+                13 => "Permission denied",
+                20 => "Not a directory",
+                21 => "Is a directory",
+                40 => "Too many levels of symbolic links",
+                _ => $"errno {errno}",
+            };
             if (errno == 13) throw new UnauthorizedAccessException($"{path}: {why}");
             throw errno == 2 ? new FileNotFoundException($"{path}: {why}", path) : new IOException($"{path}: {why}");
         }
@@ -91,7 +101,8 @@ internal static partial class NativeMethods
     [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
     private static extern nint PReadNative(int fd, ref byte buffer, nint count, long offset);
 
-    /// <summary>pread(2) straight into BUFFER: .NET's RandomAccess.Read asks lseek whether each new handle can seek.</summary>
+    /// <summary>pread(2) straight into BUFFER: .NET's RandomAccess.Read
+    /// asks lseek whether each new handle can seek.</summary>
     public static int PRead(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         if (!OperatingSystem.IsLinux() || buffer.IsEmpty) return RandomAccess.Read(handle, buffer, offset);
@@ -100,7 +111,8 @@ internal static partial class NativeMethods
         {
             handle.DangerousAddRef(ref added);
             nint n;
-            do n = PReadNative((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(buffer), buffer.Length, offset);
+            do n = PReadNative((int)handle.DangerousGetHandle(),
+                ref MemoryMarshal.GetReference(buffer), buffer.Length, offset);
             while (n < 0 && Marshal.GetLastPInvokeError() == 4); // EINTR
             if (n < 0)
             {
@@ -166,7 +178,8 @@ internal static partial class NativeMethods
     }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int StatxNative(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
+    private static extern int StatxNative(int dirfd,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
 
     private const int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000;
     private const uint STATX_BASIC_STATS = 0x7ff;
@@ -202,7 +215,11 @@ internal static partial class NativeMethods
         Span<byte> b = stackalloc byte[256];
         try
         {
-            if (StatxNative(dirfd, path, flags, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(b)) != 0) { errno = Marshal.GetLastPInvokeError(); return null; }
+            if (StatxNative(dirfd, path, flags, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(b)) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return null;
+            }
         }
         catch (EntryPointNotFoundException)
         {
@@ -212,8 +229,14 @@ internal static partial class NativeMethods
         // struct statx has one layout on every architecture (little-endian hosts assumed, as everywhere here).
         mode = BitConverter.ToUInt16(b[28..]);
         return new FileStat(
-            (mode & 0xF000) switch { 0x8000 => FileStatType.Regular, 0x4000 => FileStatType.Directory, _ => FileStatType.Other },
-            BitConverter.ToInt64(b[40..]), BitConverter.ToInt64(b[112..]), BitConverter.ToUInt32(b[136..]), BitConverter.ToUInt32(b[140..]), BitConverter.ToUInt64(b[32..]),
+            (mode & 0xF000) switch
+            {
+                0x8000 => FileStatType.Regular,
+                0x4000 => FileStatType.Directory,
+                _ => FileStatType.Other,
+            },
+            BitConverter.ToInt64(b[40..]), BitConverter.ToInt64(b[112..]),
+            BitConverter.ToUInt32(b[136..]), BitConverter.ToUInt32(b[140..]), BitConverter.ToUInt64(b[32..]),
             BitConverter.ToUInt32(b[120..]));
     }
 
@@ -223,7 +246,8 @@ internal static partial class NativeMethods
     /// cannot be reached or statx is missing.
     /// </summary>
     public static string? IdentityKey(string path) => Stat(path) is { } st
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{st.DevMajor}.{st.DevMinor}:{st.Inode}:{st.Size}:{st.MtimeSeconds}.{st.MtimeNanoseconds:D9}")
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{st.DevMajor}.{st.DevMinor}:{st.Inode}:{st.Size}:{st.MtimeSeconds}.{st.MtimeNanoseconds:D9}")
         : null;
 
     /// <summary>Resolves every symlink component; null when the path does not exist or on a loop.</summary>

@@ -14,7 +14,9 @@ public sealed class PhysicalPaths
     /// <summary>An absolute PATH without ".", ".." or "//" naming the same file, or PATH itself.</summary>
     public string Equivalent(string path)
     {
-        if (!path.StartsWith('/') || !(path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))) return path;
+        if (!path.StartsWith('/')
+            || !(path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal)))
+            return path;
         if (_equivalents.TryGetValue(path, out var known)) return known;
         // Segments are copied into BUILT one by one ("/a/b"); ".." cuts the last one off once the kernel would agree.
         var built = System.Buffers.ArrayPool<char>.Shared.Rent(path.Length + 1);

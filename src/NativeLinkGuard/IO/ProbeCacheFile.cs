@@ -18,7 +18,8 @@ internal static class ProbeCacheFile
         return root is null ? null : Path.Combine(root, "nativelinkguard");
     }
 
-    public static string Name(string prefix, string key) => prefix + Fnv1a(key).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Name(string prefix, string key) =>
+        prefix + Fnv1a(key).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     private static ulong Fnv1a(string key)
     {
@@ -29,11 +30,13 @@ internal static class ProbeCacheFile
 
     // Keys hold paths, arguments and NULs: one escaped line.
     private static string Header(string magic, string key) =>
-        magic + "\nkey " + key.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\0", "\\0") + "\n";
+        magic + "\nkey " + key.Replace("\\", "\\\\").Replace("\n", "\\n")
+            .Replace("\r", "\\r").Replace("\0", "\\0") + "\n";
 
     /// <summary>The "key=value" lines of a cache body: each key with its values in order.</summary>
     public static Dictionary<string, List<string>> Fields(IEnumerable<string> lines) =>
-        lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+        lines.Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0])
+            .ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
 
     /// <summary>Appends one "key=value" line; a newline in the value (it would end the line) becomes a space.</summary>
     public static void Field(StringBuilder sb, string key, string? value) =>

@@ -5,7 +5,8 @@ using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Reporting;
 
-/// <summary>Text and JSON for <c>nativelinkguard audit</c>; each suggestion carries <c>commands[]</c> to run in the audited directory.</summary>
+/// <summary>Text and JSON for <c>nativelinkguard audit</c>; each suggestion
+/// carries <c>commands[]</c> to run in the audited directory.</summary>
 public static class AuditReportWriter
 {
     public static string Text(IReadOnlyList<DirectoryAudit> audits)
@@ -13,7 +14,8 @@ public static class AuditReportWriter
         var sb = new StringBuilder();
         foreach (var a in audits)
         {
-            sb.AppendLine($"audit {a.Directory}: {(a.Findings.Count == 0 ? "clean" : $"{a.Findings.Count} finding(s)")}");
+            string summary = a.Findings.Count == 0 ? "clean" : $"{a.Findings.Count} finding(s)";
+            sb.AppendLine($"audit {a.Directory}: {summary}");
             foreach (var f in a.Findings)
             {
                 sb.AppendLine($"  {f.Severity.ToString().ToLowerInvariant()} {f.Code}: {f.Message}");

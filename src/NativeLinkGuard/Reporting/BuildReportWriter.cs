@@ -16,7 +16,8 @@ public static class BuildReportWriter
             sb.Append(TextReportWriter.Write(r, color: false, verbose)).AppendLine();
         int failures = reports.Count(r => r.PredictedOutcome == PredictedOutcome.Fails);
         string verdict = failures == 0 ? "all will link" : $"{failures} will fail";
-        sb.AppendLine($"{reports.Count} link{(reports.Count == 1 ? "" : "s")} checked in build order: {verdict} ({elapsed.TotalSeconds:F1} s)");
+        sb.AppendLine($"{reports.Count} link{(reports.Count == 1 ? "" : "s")} checked in build order: "
+            + $"{verdict} ({elapsed.TotalSeconds:F1} s)");
         return sb.ToString();
     }
 }

@@ -38,7 +38,8 @@ public static class RuntimeReportWriter
         sb.AppendLine($"runtime {r.Path}: {(r.Loadable ? "loads" : "does NOT load")}");
         if (verbose)
             foreach (var l in r.Libraries)
-                sb.AppendLine($"    {l.Name} => {l.Path ?? "not found"}{(l.Rule is null ? "" : $"  [{l.Rule}]")}  (needed by {Path.GetFileName(l.NeededBy)})");
+                sb.AppendLine($"    {l.Name} => {l.Path ?? "not found"}{(l.Rule is null ? "" : $"  [{l.Rule}]")}  "
+                    + $"(needed by {Path.GetFileName(l.NeededBy)})");
         foreach (var f in r.Findings) TextReportWriter.AppendFinding(sb, f, false, "ld.so");
         if (verbose) foreach (var n in r.Notes) sb.AppendLine("  note: " + n);
         if (r.Findings.Count > 0) sb.AppendLine();
@@ -93,6 +94,7 @@ public static class RuntimeReportWriter
 
     /// <summary>SARIF through the link writer: each file is reported like a link whose output is that file.</summary>
     public static string Sarif(IReadOnlyList<RuntimeFileReport> reports, string version) =>
-        SarifReportWriter.Write(reports.Select(r => new LinkReport(r.Path, r.Loadable ? PredictedOutcome.Succeeds : PredictedOutcome.Fails,
+        SarifReportWriter.Write(reports.Select(r => new LinkReport(r.Path,
+            r.Loadable ? PredictedOutcome.Succeeds : PredictedOutcome.Fails,
             r.Findings, null, [], r.Notes, 0)).ToList(), version);
 }

@@ -4,23 +4,37 @@ using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Reporting;
 
-/// <summary>SARIF 2.1.0 for code-scanning viewers: one run, one result per finding, fixes in the message and properties.</summary>
+/// <summary>SARIF 2.1.0 for code-scanning viewers: one run, one
+/// result per finding, fixes in the message and properties.</summary>
 public static class SarifReportWriter
 {
+    /// <summary>Each rule's helpUri: this page with the code in lower case as its anchor.</summary>
+    private const string CodesPage = "https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#";
+
     private static readonly (string Id, string Name, string Text)[] s_rules =
     [
-        (DiagnosticCodes.DirectLibraryNotFound, "DirectLibraryNotFound", "A library named on the link command line will not be found by ld."),
-        (DiagnosticCodes.IndirectDependencyNotFound, "IndirectDependencyNotFound", "A DT_NEEDED dependency of a linked shared library will not be found by ld."),
-        (DiagnosticCodes.IncompatibleLibrarySkipped, "IncompatibleLibrarySkipped", "ld skips a library built for another ELF class or machine."),
-        (DiagnosticCodes.UndefinedReference, "UndefinedReference", "References that no input of the link defines (ld: undefined reference)."),
-        (DiagnosticCodes.SymbolVersionMissing, "SymbolVersionMissing", "A versioned reference whose provider lacks that version (e.g. GLIBC_2.28 against an older sysroot)."),
-        (DiagnosticCodes.DsoMissingFromCommandLine, "DsoMissingFromCommandLine", "The program uses a library that is only an indirect dependency (ld: DSO missing from command line)."),
-        (DiagnosticCodes.NeededMayConflict, "NeededMayConflict", "Two versions of one library end up in the link (ld: may conflict with)."),
+        (DiagnosticCodes.DirectLibraryNotFound, "DirectLibraryNotFound",
+            "A library named on the link command line will not be found by ld."),
+        (DiagnosticCodes.IndirectDependencyNotFound, "IndirectDependencyNotFound",
+            "A DT_NEEDED dependency of a linked shared library will not be found by ld."),
+        (DiagnosticCodes.IncompatibleLibrarySkipped, "IncompatibleLibrarySkipped",
+            "ld skips a library built for another ELF class or machine."),
+        (DiagnosticCodes.UndefinedReference, "UndefinedReference",
+            "References that no input of the link defines (ld: undefined reference)."),
+        (DiagnosticCodes.SymbolVersionMissing, "SymbolVersionMissing",
+            "A versioned reference whose provider lacks that version (e.g. GLIBC_2.28 against an older sysroot)."),
+        (DiagnosticCodes.DsoMissingFromCommandLine, "DsoMissingFromCommandLine",
+            "The program uses a library that is only an indirect dependency (ld: DSO missing from command line)."),
+        (DiagnosticCodes.NeededMayConflict, "NeededMayConflict",
+            "Two versions of one library end up in the link (ld: may conflict with)."),
         (DiagnosticCodes.InputUnusable, "InputUnusable", "ld finds an input it cannot use."),
         (DiagnosticCodes.StubsInRuntimePath, "StubsInRuntimePath", "A stubs directory is in a run-time search path."),
-        (DiagnosticCodes.NotLoadableAtRunTime, "NotLoadableAtRunTime", "ld.so will not load the file where it is deployed."),
-        (DiagnosticCodes.DriverLibraryAtRunTime, "DriverLibraryAtRunTime", "A library the GPU driver provides at run time is absent on this machine."),
-        (DiagnosticCodes.ShlibUndefinedAllowed, "ShlibUndefinedAllowed", "--allow-shlib-undefined hides missing dependencies until run time."),
+        (DiagnosticCodes.NotLoadableAtRunTime, "NotLoadableAtRunTime",
+            "ld.so will not load the file where it is deployed."),
+        (DiagnosticCodes.DriverLibraryAtRunTime, "DriverLibraryAtRunTime",
+            "A library the GPU driver provides at run time is absent on this machine."),
+        (DiagnosticCodes.ShlibUndefinedAllowed, "ShlibUndefinedAllowed",
+            "--allow-shlib-undefined hides missing dependencies until run time."),
         (DiagnosticCodes.CheckFailed, "CheckFailed", "The link could not be checked."),
     ];
 
@@ -48,7 +62,7 @@ public static class SarifReportWriter
                 w.WriteStartObject("shortDescription");
                 w.WriteString("text", text);
                 w.WriteEndObject();
-                w.WriteString("helpUri", $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{id.ToLowerInvariant()}");
+                w.WriteString("helpUri", CodesPage + id.ToLowerInvariant());
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -60,7 +74,8 @@ public static class SarifReportWriter
                 {
                     w.WriteStartObject();
                     w.WriteString("ruleId", f.Code);
-                    w.WriteString("level", f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" });
+                    w.WriteString("level",
+                        f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" });
                     w.WriteStartObject("message");
                     w.WriteString("text", f.Message + "." + OneLineFix.Text(f.Suggestions, f.Notes));
                     w.WriteEndObject();
@@ -108,7 +123,8 @@ public static class SarifReportWriter
         else
         {
             // A binary (the link's output, a checked library): the finding is about the whole file, not a text line.
-            w.WriteString("uri", Path.IsPathRooted(r.Output) ? new Uri(r.Output).AbsoluteUri : r.Output.Replace('\\', '/'));
+            w.WriteString("uri",
+                Path.IsPathRooted(r.Output) ? new Uri(r.Output).AbsoluteUri : r.Output.Replace('\\', '/'));
             w.WriteEndObject();
             w.WriteStartObject("region");
             w.WriteNumber("byteOffset", 0);

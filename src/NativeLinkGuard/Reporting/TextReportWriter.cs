@@ -13,11 +13,13 @@ public static class TextReportWriter
         var sb = new StringBuilder();
         string verdict = report.PredictedOutcome == PredictedOutcome.Fails ? Red("FAILS") : "succeeds";
         string name = report.Target is { } t ? $"{t.Name} ({t.Type}, {t.Output})" : report.Output;
-        sb.Append(Bold($"link {name}: predicted to {(report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed")}"))
+        string outcome = report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed";
+        sb.Append(Bold($"link {name}: predicted to {outcome}"))
           .Append(report.PredictedOutcome == PredictedOutcome.Fails ? $" ({verdict})" : "").AppendLine();
         if (report.Target?.DefinedAt is { } at) sb.AppendLine($"  defined at {at.File}:{at.Line}");
         if (report.Linker is { } l)
-            sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, sysroot {(l.Sysroot.Length == 0 ? "(none)" : l.Sysroot)}");
+            sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, "
+                + $"sysroot {(l.Sysroot.Length == 0 ? "(none)" : l.Sysroot)}");
         foreach (var f in report.Findings) AppendFinding(sb, f, color, "ld");
         if (verbose)
         {
@@ -38,7 +40,8 @@ public static class TextReportWriter
         string Red(string s) => color ? $"\e[31m{s}\e[0m" : s;
         string Yellow(string s) => color ? $"\e[33m{s}\e[0m" : s;
         sb.AppendLine();
-        string sev = f.Severity == Severity.Error ? Red("error") : f.Severity == Severity.Warning ? Yellow("warning") : "info";
+        string sev = f.Severity == Severity.Error ? Red("error")
+            : f.Severity == Severity.Warning ? Yellow("warning") : "info";
         sb.AppendLine($"{sev} {f.Code}: {f.Message}");
         // A link's run-time prediction (NLG0012, NLG0013) quotes the loader, not the linker.
         if (f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime) tool = "ld.so";
@@ -57,11 +60,16 @@ public static class TextReportWriter
         int i = 1;
         foreach (var s in f.Suggestions)
         {
-            sb.AppendLine($"    {i++}. [{(s.Quality == SuggestionQuality.Proper ? "proper" : "workaround")}] {s.Summary}");
+            string quality = s.Quality == SuggestionQuality.Proper ? "proper" : "workaround";
+            sb.AppendLine($"    {i++}. [{quality}] {s.Summary}");
             foreach (var op in s.FileOperations ?? []) sb.AppendLine($"         $ {op.ToShell()}");
-            foreach (var c in (s.Commands ?? []).Where(c => s.FileOperations?.Any(op => op.ToShell() == c) != true)) sb.AppendLine($"         $ {c}");
+            foreach (var c in (s.Commands ?? []).Where(c => s.FileOperations?.Any(op => op.ToShell() == c) != true))
+                sb.AppendLine($"         $ {c}");
             if (s.Environment is { Count: > 0 } env)
-                sb.AppendLine($"         environment: {string.Join(' ', env.Select(kv => $"{kv.Key}={ShellQuote.Quote(kv.Value)}"))}");
+            {
+                string assignments = string.Join(' ', env.Select(kv => $"{kv.Key}={ShellQuote.Quote(kv.Value)}"));
+                sb.AppendLine($"         environment: {assignments}");
+            }
             if (s.Flags.Count > 0)
             {
                 sb.AppendLine($"         add: {ShellQuote.Join(s.Flags)}");

@@ -108,7 +108,7 @@ public sealed class DirectoryIndex
         {
             var set = new HashSet<string>(StringComparer.Ordinal);
             // Names only, straight from readdir: no stat per entry.
-            IEnumerable<string> names = NativeMethods.ReadDirectory(dir, MaxListed)
+            var names = NativeMethods.ReadDirectory(dir, MaxListed)
                 ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
                 (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
                 new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0,

@@ -157,7 +157,7 @@ public sealed partial class RuntimeResolver
         // Most lookups repeat the last search of this DT_NEEDED entry (same file, directory, RPATH chain): compared
         // in place before the shared table is hashed.
         ref var memo = ref facts.LastSearch(k);
-        SearchOutcome? outcome = memo.Outcome;
+        var outcome = memo.Outcome;
         if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
         {
             var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);

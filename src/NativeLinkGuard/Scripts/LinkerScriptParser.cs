@@ -6,7 +6,8 @@ namespace NativeLinkGuard.Scripts;
 /// </summary>
 public static class LinkerScriptParser
 {
-    /// <summary>ld's include stack holds 10 files; a self-INCLUDE stops there with "includes nested too deeply".</summary>
+    /// <summary>ld's include stack holds 10 files; a self-INCLUDE
+    /// stops there with "includes nested too deeply".</summary>
     internal const int MaxIncludeDepth = 10;
 
     public static LinkerScript Parse(string text, Func<string, string?>? includeLoader = null)
@@ -18,8 +19,9 @@ public static class LinkerScriptParser
     }
 
     /// <summary>
-    /// Cheap check that a file that is neither ELF nor an archive is text ld could read as a script. ld itself tries any
-    /// such file, but a NUL byte makes its lexer give up ("file format not recognized"), so binary files are not scripts.
+    /// Cheap check that a file that is neither ELF nor an archive is text ld could read as a script. ld itself tries
+    /// any such file, but a NUL byte makes its lexer give up ("file format not recognized"), so binary files are not
+    /// scripts.
     /// </summary>
     public static bool LooksLikeText(ReadOnlySpan<byte> head)
     {

@@ -7,7 +7,8 @@ internal sealed class ScriptAccumulator
 
     public List<string> SearchDirs { get; } = [];
 
-    /// <summary>ld keeps the first OUTPUT_FORMAT seen in a script (ldlang.c lang_add_output_format, from_script).</summary>
+    /// <summary>ld keeps the first OUTPUT_FORMAT seen in a script
+    /// (ldlang.c lang_add_output_format, from_script).</summary>
     public string? OutputFormat { get; set; }
 
     public ScriptDiagnostic? Error { get; set; }

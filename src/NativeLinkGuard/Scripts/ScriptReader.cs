@@ -17,7 +17,8 @@ internal sealed class ScriptReader
     private int _pos;
     private int _line = 1;
 
-    public ScriptReader(string text, string? fileName, Func<string, string?>? includeLoader, int depth, ScriptAccumulator result)
+    public ScriptReader(string text, string? fileName, Func<string, string?>? includeLoader, int depth,
+        ScriptAccumulator result)
     {
         _text = text;
         _fileName = fileName;
@@ -107,7 +108,8 @@ internal sealed class ScriptReader
         }
     }
 
-    /// <summary>INPUT/GROUP list: names separated by blanks or a standalone comma, AS_NEEDED nested to any depth.</summary>
+    /// <summary>INPUT/GROUP list: names separated by blanks or a
+    /// standalone comma, AS_NEEDED nested to any depth.</summary>
     private void ReadInputList(bool inGroup)
     {
         Expect('(');
@@ -181,7 +183,8 @@ internal sealed class ScriptReader
             }
 
             bool isLibrary = !quoted && name.StartsWith("-l", StringComparison.Ordinal);
-            _result.Inputs.Add(new ScriptInput(isLibrary ? name[2..] : name, isLibrary, levels.Count > 1, inGroup, line));
+            _result.Inputs.Add(new ScriptInput(isLibrary ? name[2..] : name,
+                isLibrary, levels.Count > 1, inGroup, line));
             levels.Pop();
             levels.Push(true);
         }
@@ -236,7 +239,8 @@ internal sealed class ScriptReader
 
         if (text is null)
         {
-            throw Fail(ScriptErrorKind.IncludeNotFound, $"cannot open linker script file {name}: No such file or directory", line);
+            throw Fail(ScriptErrorKind.IncludeNotFound,
+                $"cannot open linker script file {name}: No such file or directory", line);
         }
 
         new ScriptReader(text, name, _includeLoader, _depth + 1, _result).Read();
@@ -390,7 +394,8 @@ internal sealed class ScriptReader
         _pos++;
     }
 
-    /// <summary>Inside INPUT/GROUP ld's lexer drops these characters (flex echoes them to stdout) and goes on.</summary>
+    /// <summary>Inside INPUT/GROUP ld's lexer drops these characters
+    /// (flex echoes them to stdout) and goes on.</summary>
     private void SkipListTrivia()
     {
         while (true)
@@ -483,8 +488,10 @@ internal sealed class ScriptReader
 
     private static bool IsAssignmentStart(char c) => c is '=' or '+' or '-' or '*' or '/' or '<' or '>' or '&' or '|';
 
-    /// <summary>Characters no ld lexer state accepts: control bytes other than blanks, and anything non-ASCII.</summary>
-    private static bool IsInvalid(char c) => c > '\u007e' || (c < ' ' && c is not ('\t' or '\n' or '\r' or '\f' or '\v'));
+    /// <summary>Characters no ld lexer state accepts: control
+    /// bytes other than blanks, and anything non-ASCII.</summary>
+    private static bool IsInvalid(char c) => c > '\u007e'
+        || (c < ' ' && c is not ('\t' or '\n' or '\r' or '\f' or '\v'));
 
     private sealed class StopException : Exception;
 }

@@ -20,13 +20,14 @@ public sealed class ArchiveSymbols
     private readonly BoundedSource _src;
     private readonly string _directory;
     private readonly bool _thin;
-    private byte[]? _longNames;
+    private readonly byte[]? _longNames;
     private readonly Dictionary<long, ObjectSymbols> _members = [];
 
     /// <summary>Symbol → header offsets of the members defining it, in index order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Index { get; }
 
-    /// <summary>False when the archive has no symbol index: ld then refuses it ("archive has no index; run ranlib").</summary>
+    /// <summary>False when the archive has no symbol index: ld then
+    /// refuses it ("archive has no index; run ranlib").</summary>
     public bool HasIndex { get; }
 
     internal ArchiveSymbols(IByteSource raw, string directory)
@@ -38,7 +39,8 @@ public sealed class ArchiveSymbols
         if (_src.Length < 8) throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive", 0);
         _src.Read(0, magic);
         if (magic.SequenceEqual("!<thin>\n"u8)) _thin = true;
-        else if (!magic.SequenceEqual("!<arch>\n"u8)) throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
+        else if (!magic.SequenceEqual("!<arch>\n"u8))
+            throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
 
         var index = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         long pos = 8;
@@ -73,8 +75,11 @@ public sealed class ArchiveSymbols
         while (pos < _src.Length && list.Count < MaxMembers)
         {
             var (name, data, size, _) = Header(pos);
-            if (name is not ("/" or "/SYM64/" or "//") && !name.StartsWith("__.SYMDEF", StringComparison.Ordinal)) list.Add(pos);
-            pos = Next(data, size, stored: !_thin || name is "/" or "/SYM64/" or "//" || name.StartsWith("__.SYMDEF", StringComparison.Ordinal));
+            if (name is not ("/" or "/SYM64/" or "//") && !name.StartsWith("__.SYMDEF", StringComparison.Ordinal))
+                list.Add(pos);
+            pos = Next(data, size,
+                stored: !_thin || name is "/" or "/SYM64/" or "//"
+                || name.StartsWith("__.SYMDEF", StringComparison.Ordinal));
         }
         return list;
     }
@@ -94,14 +99,17 @@ public sealed class ArchiveSymbols
         }
         else
         {
-            if (size > _src.Length - data) throw new ElfFormatException(ElfReadErrorKind.Truncated, $"archive member {name} runs past the end of the file", headerOffset);
+            if (size > _src.Length - data)
+                throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                    $"archive member {name} runs past the end of the file", headerOffset);
             result = ObjectSymbols.Read(new BoundedSource(_raw, data + bsdNameLength, size - bsdNameLength));
         }
         _members[headerOffset] = result;
         return result;
     }
 
-    /// <summary>Which of <paramref name="names"/> the member's relocations use (see <see cref="ObjectSymbols.UsedByRelocations"/>).</summary>
+    /// <summary>Which of <paramref name="names"/> the member's relocations
+    /// use (see <see cref="ObjectSymbols.UsedByRelocations"/>).</summary>
     public IReadOnlySet<string> UsedByRelocations(long headerOffset, IReadOnlySet<string> names)
     {
         var (name, data, size, bsdNameLength) = Header(headerOffset);
@@ -111,27 +119,33 @@ public sealed class ArchiveSymbols
             using var file = new FileByteSource(path);
             return ObjectSymbols.UsedByRelocations(new BoundedSource(file, 0, file.Length), names);
         }
-        return ObjectSymbols.UsedByRelocations(new BoundedSource(_raw, data + bsdNameLength, size - bsdNameLength), names);
+        return ObjectSymbols.UsedByRelocations(new BoundedSource(_raw, data + bsdNameLength, size - bsdNameLength),
+            names);
     }
 
     private long Next(long data, long size, bool stored)
     {
         long next = stored ? data + size + (size & 1) : data;
-        if (next <= data - HeaderSize) throw new ElfFormatException(ElfReadErrorKind.Malformed, "archive member sizes loop", data);
+        if (next <= data - HeaderSize)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed, "archive member sizes loop", data);
         return next;
     }
 
-    /// <summary>A member header: its name (long names resolved), data offset, size, and the BSD inline-name length.</summary>
+    /// <summary>A member header: its name (long names resolved),
+    /// data offset, size, and the BSD inline-name length.</summary>
     private (string Name, long Data, long Size, long BsdNameLength) Header(long pos)
     {
         if (pos < 8 || _src.Length - pos < HeaderSize)
-            throw new ElfFormatException(ElfReadErrorKind.Truncated, $"archive member header at 0x{pos:x} is cut off by the end of the file", pos);
+            throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                $"archive member header at 0x{pos:x} is cut off by the end of the file", pos);
         Span<byte> h = stackalloc byte[HeaderSize];
         _src.Read(pos, h);
         if (h[58] != (byte)'`' || h[59] != (byte)'\n')
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"archive member header at 0x{pos:x} has a bad terminator", pos + 58);
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"archive member header at 0x{pos:x} has a bad terminator", pos + 58);
         if (!ArchiveReader.TryParseSize(h.Slice(48, 10), out long size))
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"archive member size at 0x{pos:x} is not a decimal number", pos + 48);
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"archive member size at 0x{pos:x} is not a decimal number", pos + 48);
         long data = pos + HeaderSize;
         var field = h[..16];
         string raw = Encoding.ASCII.GetString(field).TrimEnd(' ');
@@ -145,8 +159,10 @@ public sealed class ArchiveSymbols
         if (raw is "/" or "//" or "/SYM64/") return (raw, data, size, 0);
         if (raw.Length > 1 && raw[0] == '/' && char.IsAsciiDigit(raw[1]))
         {
-            if (_longNames is null || !long.TryParse(raw.AsSpan(1), out long off) || off < 0 || off >= _longNames.Length)
-                throw new ElfFormatException(ElfReadErrorKind.Malformed, $"archive member name {raw} is not in the long-name table", pos);
+            if (_longNames is null || !long.TryParse(raw.AsSpan(1), out long off)
+                || off < 0 || off >= _longNames.Length)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"archive member name {raw} is not in the long-name table", pos);
             var rest = _longNames.AsSpan((int)off);
             int end = rest.IndexOf("/\n"u8);
             if (end < 0) end = rest.IndexOf((byte)'\n');
@@ -158,20 +174,28 @@ public sealed class ArchiveSymbols
 
     private void ReadGnuIndex(long data, long size, bool sym64, Dictionary<string, List<long>> index)
     {
-        if (size > MaxIndexSize) throw new ElfFormatException(ElfReadErrorKind.Unsupported, $"archive symbol index of {size} bytes is too large", data);
+        if (size > MaxIndexSize)
+            throw new ElfFormatException(ElfReadErrorKind.Unsupported,
+                $"archive symbol index of {size} bytes is too large", data);
         var b = _src.ReadArray(data, size);
         int w = sym64 ? 8 : 4;
-        if (b.Length < w) throw new ElfFormatException(ElfReadErrorKind.Malformed, "archive symbol index is too short", data);
+        if (b.Length < w)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed, "archive symbol index is too short", data);
         ulong count = sym64 ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
         if (count > (ulong)(b.Length - w) / (ulong)w)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"archive symbol index claims {count} symbols, more than its {size} bytes hold", data);
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"archive symbol index claims {count} symbols, more than its {size} bytes hold", data);
         int strings = w + (int)count * w;
         int p = strings;
         for (int i = 0; i < (int)count; i++)
         {
-            long member = sym64 ? (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(b.AsSpan(w + i * w)), long.MaxValue) : BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(w + i * w));
+            long member = sym64
+                ? (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(b.AsSpan(w + i * w)), long.MaxValue)
+                : BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(w + i * w));
             int nul = p < b.Length ? Array.IndexOf(b, (byte)0, p) : -1;
-            if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, "archive symbol index names run past its end", data + p);
+            if (nul < 0)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    "archive symbol index names run past its end", data + p);
             string name = Encoding.UTF8.GetString(b, p, nul - p);
             p = nul + 1;
             Add(index, name, member);
@@ -180,25 +204,35 @@ public sealed class ArchiveSymbols
 
     private void ReadBsdIndex(long data, long size, Dictionary<string, List<long>> index)
     {
-        if (size > MaxIndexSize) throw new ElfFormatException(ElfReadErrorKind.Unsupported, $"archive symbol index of {size} bytes is too large", data);
+        if (size > MaxIndexSize)
+            throw new ElfFormatException(ElfReadErrorKind.Unsupported,
+                $"archive symbol index of {size} bytes is too large", data);
         var (name, _, _, bsdNameLength) = Header(data - HeaderSize);
         _ = name;
         var b = _src.ReadArray(data + bsdNameLength, size - bsdNameLength);
         // struct ranlib { uint32 ran_strx; uint32 ran_off; }, little-endian as llvm-ar and cctools write it.
-        if (b.Length < 4) throw new ElfFormatException(ElfReadErrorKind.Malformed, "BSD archive index is too short", data);
+        if (b.Length < 4)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed, "BSD archive index is too short", data);
         uint ranBytes = BinaryPrimitives.ReadUInt32LittleEndian(b);
         if (ranBytes % 8 != 0 || ranBytes > b.Length - 8)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"BSD archive index claims {ranBytes} bytes of entries, more than it holds", data);
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"BSD archive index claims {ranBytes} bytes of entries, more than it holds", data);
         int strBase = 4 + (int)ranBytes + 4;
         uint strSize = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(4 + (int)ranBytes));
-        if (strSize > b.Length - strBase) throw new ElfFormatException(ElfReadErrorKind.Malformed, "BSD archive index strings run past its end", data);
+        if (strSize > b.Length - strBase)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                "BSD archive index strings run past its end", data);
         for (int i = 0; i < ranBytes / 8; i++)
         {
             uint strx = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(4 + i * 8));
             uint off = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(8 + i * 8));
-            if (strx >= strSize) throw new ElfFormatException(ElfReadErrorKind.Malformed, "BSD archive index names a string past its table", data);
+            if (strx >= strSize)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    "BSD archive index names a string past its table", data);
             int nul = Array.IndexOf(b, (byte)0, strBase + (int)strx, (int)(strSize - strx));
-            if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, "BSD archive index has an unterminated name", data);
+            if (nul < 0)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    "BSD archive index has an unterminated name", data);
             Add(index, Encoding.UTF8.GetString(b, strBase + (int)strx, nul - strBase - (int)strx), off);
         }
     }

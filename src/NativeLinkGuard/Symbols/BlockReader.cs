@@ -7,8 +7,9 @@ namespace NativeLinkGuard.Symbols;
 /// Small reads of symbol, hash, version and string tables through 4 KiB blocks read once each: a hash lookup touches a
 /// bloom word, a bucket, a chain run, a symbol and a name, which usually share a few blocks. Reads are confined to the
 /// regions the caller declares (one per table, each ending where the next known table starts), and blocks are aligned
-/// to the file's pages and clipped by their region, so not one byte outside the tables is read. Every read is bounds-checked by
-/// <see cref="BoundedSource"/>; a cap on cached blocks keeps a hostile table from growing memory without limit.
+/// to the file's pages and clipped by their region, so not one byte outside the tables is read. Every read is
+/// bounds-checked by <see cref="BoundedSource"/>; a cap on cached blocks keeps a hostile table from growing memory
+/// without limit.
 /// </summary>
 internal sealed class BlockReader(BoundedSource src, EndianReader e)
 {
@@ -31,7 +32,8 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
     {
         int r = _regions.FindIndex(x => offset >= x.Start && offset < x.End);
         if (r < 0 || buffer.Length > _regions[r].End - offset)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"needs {buffer.Length} bytes at offset 0x{offset:x}, outside the table it belongs to", offset);
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"needs {buffer.Length} bytes at offset 0x{offset:x}, outside the table it belongs to", offset);
         var (start, end) = _regions[r];
         while (!buffer.IsEmpty)
         {
@@ -42,7 +44,8 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
             var bytes = Block(r, blockStart, Math.Min(end, (page + 1) * BlockSize), page);
             int at = (int)(offset - blockStart);
             int n = Math.Min(buffer.Length, bytes.Length - at);
-            if (n <= 0) throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
+            if (n <= 0)
+                throw new ElfFormatException(ElfReadErrorKind.Truncated, $"short read at offset 0x{offset:x}", offset);
             bytes.AsSpan(at, n).CopyTo(buffer);
             buffer = buffer[n..];
             offset += n;
@@ -65,12 +68,15 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
 
     public ulong U64(long offset) { Span<byte> b = stackalloc byte[8]; Read(offset, b); return e.U64(b); }
 
-    /// <summary>A NUL-terminated name at <paramref name="offset"/>, at most <paramref name="limit"/> bytes (the table's end).</summary>
+    /// <summary>A NUL-terminated name at <paramref name="offset"/>, at
+    /// most <paramref name="limit"/> bytes (the table's end).</summary>
     public string CString(long offset, long limit)
     {
         const int MaxName = 64 * 1024; // C++ names get long, but not this long
         long max = Math.Min(Math.Min(limit, src.Length - offset), MaxName);
-        if (offset < 0 || max <= 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol name at 0x{offset:x} is outside its string table", offset);
+        if (offset < 0 || max <= 0)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"symbol name at 0x{offset:x} is outside its string table", offset);
         var bytes = new List<byte>(32);
         Span<byte> chunk = stackalloc byte[64];
         long pos = offset;

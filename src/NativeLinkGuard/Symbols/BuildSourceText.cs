@@ -11,14 +11,16 @@ public sealed class BuildSourceText(string sourceDirectory, Func<string?> genera
     private const int MaxFiles = 50_000;
     private const long MaxBytes = 512L << 20;
     private const long MaxFileBytes = 16L << 20;
-    private static readonly HashSet<string> s_skipped = new(StringComparer.Ordinal) { ".git", ".hg", ".svn", "node_modules" };
+    private static readonly HashSet<string> s_skipped =
+        new(StringComparer.Ordinal) { ".git", ".hg", ".svn", "node_modules" };
 
     private List<string>? _files;
     private string? _unknowable;
 
     public string SourceDirectory => sourceDirectory;
 
-    /// <summary>Why the source text cannot settle what the build defines (generated sources, too large a tree); null when it can.</summary>
+    /// <summary>Why the source text cannot settle what the build defines
+    /// (generated sources, too large a tree); null when it can.</summary>
     public string? Unknowable
     {
         get
@@ -47,7 +49,8 @@ public sealed class BuildSourceText(string sourceDirectory, Func<string?> genera
 
     private static bool ContainsWord(string text, string word)
     {
-        for (int i = text.IndexOf(word, StringComparison.Ordinal); i >= 0; i = text.IndexOf(word, i + 1, StringComparison.Ordinal))
+        for (int i = text.IndexOf(word, StringComparison.Ordinal); i >= 0;
+            i = text.IndexOf(word, i + 1, StringComparison.Ordinal))
         {
             bool before = i > 0 && IsIdentifier(text[i - 1]);
             bool after = i + word.Length < text.Length && IsIdentifier(text[i + word.Length]);
@@ -78,14 +81,16 @@ public sealed class BuildSourceText(string sourceDirectory, Func<string?> genera
                     if (entry is DirectoryInfo d)
                     {
                         // A build tree inside the source tree holds no code of the project's own.
-                        if (!s_skipped.Contains(d.Name) && !File.Exists(Path.Combine(d.FullName, "CMakeCache.txt"))) pending.Push(d.FullName);
+                        if (!s_skipped.Contains(d.Name) && !File.Exists(Path.Combine(d.FullName, "CMakeCache.txt")))
+                            pending.Push(d.FullName);
                         continue;
                     }
                     if (entry is not FileInfo f || f.Length > MaxFileBytes) continue;
                     bytes += f.Length;
                     _files.Add(f.FullName);
                     if (_files.Count > MaxFiles || bytes > MaxBytes)
-                        _unknowable = $"the source tree {sourceDirectory} is larger than {MaxFiles} files or {MaxBytes >> 20} MB";
+                        _unknowable =
+                            $"the source tree {sourceDirectory} is larger than {MaxFiles} files or {MaxBytes >> 20} MB";
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -2,7 +2,8 @@ using NativeLinkGuard.Elf;
 
 namespace NativeLinkGuard.Symbols;
 
-/// <summary>Counts what a reader really asks for; the symbol benchmark reports it to prove that lookups stay small.</summary>
+/// <summary>Counts what a reader really asks for; the symbol
+/// benchmark reports it to prove that lookups stay small.</summary>
 public sealed class CountingByteSource(IByteSource inner) : IByteSource
 {
     public long Length => inner.Length;

@@ -14,13 +14,15 @@ namespace NativeLinkGuard.Symbols;
 public sealed class DynamicSymbolTable
 {
     private const long DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_STRSZ = 10;
-    private const long DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0, DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd;
+    private const long DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0,
+        DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd;
     private const long DT_VERNEED = 0x6ffffffe, DT_VERNEEDNUM = 0x6fffffff;
     private const int MaxSymbols = 1 << 24;
     private const int MaxVersions = 1 << 15;
 
     /// <summary>Dynamic tags whose value is an address in the file (they bound the tables' regions).</summary>
-    private static readonly HashSet<long> s_addressTags = [3, 4, 5, 6, 7, 12, 13, 17, 23, 25, 26, 32, 36, 0x6ffffef5, 0x6ffffff0, 0x6ffffffc, 0x6ffffffe];
+    private static readonly HashSet<long> s_addressTags = [3, 4, 5, 6, 7, 12, 13, 17, 23, 25, 26, 32, 36, 0x6ffffef5,
+        0x6ffffff0, 0x6ffffffc, 0x6ffffffe];
 
     private readonly BlockReader _r;
     private readonly bool _is64;
@@ -44,65 +46,20 @@ public sealed class DynamicSymbolTable
         if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
             throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
         _is64 = h[4] == 2;
-        var e = _e = new EndianReader(h[5] == 2);
-        _r = new BlockReader(src, e);
-        ulong phoff = _is64 ? e.U64(h[32..]) : e.U32(h[28..]);
-        int o = _is64 ? 54 : 42;
-        int phentsize = e.U16(h[o..]), phnum = e.U16(h[(o + 2)..]);
-        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, "no program headers to find the dynamic section", 0);
-        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
-        var loads = new List<Segment>();
-        Segment? dyn = null;
-        for (int i = 0; i < phnum; i++)
-        {
-            var p = ph.AsSpan(i * phentsize, phentsize);
-            uint type = e.U32(p);
-            var seg = _is64 ? new Segment(e.U64(p[16..]), e.U64(p[8..]), e.U64(p[32..])) : new Segment(e.U32(p[8..]), e.U32(p[4..]), e.U32(p[16..]));
-            if (type == 1) loads.Add(seg);
-            else if (type == 2) dyn ??= seg;
-        }
-        if (dyn is not { } d) throw new ElfFormatException(ElfReadErrorKind.Malformed, "no PT_DYNAMIC: not a dynamically linked object", 0);
-
-        int entSize = _is64 ? 16 : 8;
-        long entries = (long)Math.Min(d.FileSize / (ulong)entSize, 65536);
-        var dynBytes = src.ReadArray(Offset(d.Offset), entries * entSize);
-        var tags = new Dictionary<long, ulong>();
-        for (int i = 0; i < entries; i++)
-        {
-            var x = dynBytes.AsSpan(i * entSize, entSize);
-            long tag = _is64 ? e.I64(x) : e.I32(x);
-            if (tag == 0) break;
-            tags.TryAdd(tag, _is64 ? e.U64(x[8..]) : e.U32(x[4..]));
-        }
-        long Map(long tag)
-        {
-            ulong addr = tags[tag];
-            foreach (var l in loads)
-                if (addr >= l.Vaddr && addr - l.Vaddr < l.FileSize) return Offset(l.Offset + (addr - l.Vaddr));
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
-        }
+        _e = new EndianReader(h[5] == 2);
+        _r = new BlockReader(src, _e);
+        var loads = ReadSegments(src, h, out var d);
+        var tags = ReadDynamicTags(src, d);
+        long Map(long tag) => MapAddress(loads, tags, tag);
         if (!tags.ContainsKey(DT_SYMTAB) || !tags.ContainsKey(DT_STRTAB))
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, "no DT_SYMTAB/DT_STRTAB in the dynamic section", Offset(d.Offset));
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                "no DT_SYMTAB/DT_STRTAB in the dynamic section", Offset(d.Offset));
         _symtab = Map(DT_SYMTAB);
         _strtab = Map(DT_STRTAB);
-        _strsz = tags.TryGetValue(DT_STRSZ, out var sz) ? (long)Math.Min(sz, (ulong)(src.Length - _strtab)) : src.Length - _strtab;
+        _strsz = tags.TryGetValue(DT_STRSZ, out var sz)
+            ? (long)Math.Min(sz, (ulong)(src.Length - _strtab)) : src.Length - _strtab;
         if (tags.ContainsKey(DT_VERSYM)) _versym = Map(DT_VERSYM);
-
-        // Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
-        // reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
-        var starts = new SortedSet<long> { Offset(d.Offset) };
-        foreach (var (tag, value) in tags)
-        {
-            if (!s_addressTags.Contains(tag)) continue;
-            foreach (var l in loads)
-                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
-        }
-        foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
-        long End(long start) => starts.GetViewBetween(start + 1, long.MaxValue).Min is var m && m > start ? m : src.Length;
-        foreach (var tag in new[] { DT_SYMTAB, DT_GNU_HASH, DT_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED })
-            if (tags.ContainsKey(tag)) { long at = Map(tag); _r.AddRegion(at, End(at)); }
-        _r.AddRegion(_strtab, _strtab + _strsz);
+        AddTableRegions(src.Length, loads, tags, d);
 
         if (tags.ContainsKey(DT_GNU_HASH))
         {
@@ -111,8 +68,11 @@ public sealed class DynamicSymbolTable
             _symoffset = _r.U32(_gnuHash + 4);
             _bloomSize = _r.U32(_gnuHash + 8);
             _bloomShift = _r.U32(_gnuHash + 12);
-            if (_nbuckets == 0 || _nbuckets > MaxSymbols || _symoffset > MaxSymbols || _bloomSize == 0 || _bloomSize > MaxSymbols || (_bloomSize & (_bloomSize - 1)) != 0)
-                throw new ElfFormatException(ElfReadErrorKind.Malformed, $"GNU hash table header is implausible (buckets {_nbuckets}, symoffset {_symoffset}, bloom {_bloomSize})", _gnuHash);
+            if (_nbuckets == 0 || _nbuckets > MaxSymbols || _symoffset > MaxSymbols || _bloomSize == 0
+                || _bloomSize > MaxSymbols || (_bloomSize & (_bloomSize - 1)) != 0)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"GNU hash table header is implausible (buckets {_nbuckets}, symoffset {_symoffset}, "
+                    + $"bloom {_bloomSize})", _gnuHash);
             CheckRange(_gnuHash + 16, (long)_bloomSize * WordSize + (long)_nbuckets * 4, "GNU hash table");
         }
         else if (tags.ContainsKey(DT_HASH))
@@ -121,13 +81,94 @@ public sealed class DynamicSymbolTable
             _nbuckets = _r.U32(_sysvHash);
             _nchain = _r.U32(_sysvHash + 4);
             if (_nbuckets == 0 || _nbuckets > MaxSymbols || _nchain > MaxSymbols)
-                throw new ElfFormatException(ElfReadErrorKind.Malformed, $"hash table header is implausible (buckets {_nbuckets}, chains {_nchain})", _sysvHash);
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"hash table header is implausible (buckets {_nbuckets}, chains {_nchain})", _sysvHash);
             CheckRange(_sysvHash + 8, ((long)_nbuckets + _nchain) * 4, "hash table");
         }
-        else throw new ElfFormatException(ElfReadErrorKind.Unsupported, "neither DT_GNU_HASH nor DT_HASH: the symbol count is unknown", Offset(d.Offset));
+        else throw new ElfFormatException(ElfReadErrorKind.Unsupported,
+            "neither DT_GNU_HASH nor DT_HASH: the symbol count is unknown", Offset(d.Offset));
 
         if (tags.ContainsKey(DT_VERDEF)) ReadVerdef(Map(DT_VERDEF), tags.GetValueOrDefault(DT_VERDEFNUM));
         if (tags.ContainsKey(DT_VERNEED)) ReadVerneed(Map(DT_VERNEED), tags.GetValueOrDefault(DT_VERNEEDNUM));
+    }
+
+    /// <summary>The PT_LOAD segments (to map addresses) and the PT_DYNAMIC one, from the program headers.</summary>
+    private List<Segment> ReadSegments(BoundedSource src, ReadOnlySpan<byte> h, out Segment dynamicSegment)
+    {
+        ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
+        int o = _is64 ? 54 : 42;
+        int phentsize = _e.U16(h[o..]), phnum = _e.U16(h[(o + 2)..]);
+        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                "no program headers to find the dynamic section", 0);
+        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
+        var loads = new List<Segment>();
+        Segment? dyn = null;
+        for (int i = 0; i < phnum; i++)
+        {
+            var p = ph.AsSpan(i * phentsize, phentsize);
+            uint type = _e.U32(p);
+            var seg = _is64 ? new Segment(_e.U64(p[16..]), _e.U64(p[8..]), _e.U64(p[32..]))
+                : new Segment(_e.U32(p[8..]), _e.U32(p[4..]), _e.U32(p[16..]));
+            if (type == 1) loads.Add(seg);
+            else if (type == 2) dyn ??= seg;
+        }
+        dynamicSegment = dyn ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
+            "no PT_DYNAMIC: not a dynamically linked object", 0);
+        return loads;
+    }
+
+    /// <summary>The dynamic section's tags up to DT_NULL (the first of a repeated tag counts).</summary>
+    private Dictionary<long, ulong> ReadDynamicTags(BoundedSource src, Segment dynamicSegment)
+    {
+        int entSize = _is64 ? 16 : 8;
+        long entries = (long)Math.Min(dynamicSegment.FileSize / (ulong)entSize, 65536);
+        var dynBytes = src.ReadArray(Offset(dynamicSegment.Offset), entries * entSize);
+        var tags = new Dictionary<long, ulong>();
+        for (int i = 0; i < entries; i++)
+        {
+            var x = dynBytes.AsSpan(i * entSize, entSize);
+            long tag = _is64 ? _e.I64(x) : _e.I32(x);
+            if (tag == 0) break;
+            tags.TryAdd(tag, _is64 ? _e.U64(x[8..]) : _e.U32(x[4..]));
+        }
+        return tags;
+    }
+
+    /// <summary>The file offset of the address a dynamic tag holds, through the PT_LOAD segments.</summary>
+    private static long MapAddress(List<Segment> loads, Dictionary<long, ulong> tags, long tag)
+    {
+        ulong addr = tags[tag];
+        foreach (var l in loads)
+            if (addr >= l.Vaddr && addr - l.Vaddr < l.FileSize) return Offset(l.Offset + (addr - l.Vaddr));
+        throw new ElfFormatException(ElfReadErrorKind.Malformed,
+            $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
+    }
+
+    /// <summary>
+    /// Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
+    /// reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
+    /// </summary>
+    private void AddTableRegions(long fileLength, List<Segment> loads, Dictionary<long, ulong> tags,
+        Segment dynamicSegment)
+    {
+        var starts = new SortedSet<long> { Offset(dynamicSegment.Offset) };
+        foreach (var (tag, value) in tags)
+        {
+            if (!s_addressTags.Contains(tag)) continue;
+            foreach (var l in loads)
+                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
+        }
+        foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
+        long End(long start) =>
+            starts.GetViewBetween(start + 1, long.MaxValue).Min is var m && m > start ? m : fileLength;
+        foreach (var tag in new[] { DT_SYMTAB, DT_GNU_HASH, DT_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED })
+        {
+            if (!tags.ContainsKey(tag)) continue;
+            long at = MapAddress(loads, tags, tag);
+            _r.AddRegion(at, End(at));
+        }
+        _r.AddRegion(_strtab, _strtab + _strsz);
     }
 
     private int WordSize => _is64 ? 8 : 4;
@@ -135,9 +176,11 @@ public sealed class DynamicSymbolTable
     private int SymSize => _is64 ? 24 : 16;
 
     /// <summary>Versions this library defines (DT_VERDEF), without the base version (its SONAME).</summary>
-    public IReadOnlyList<string> DefinedVersions => _verdef.Values.Where(v => !v.Base).Select(v => v.Name).Distinct(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> DefinedVersions => _verdef.Values.Where(v => !v.Base).Select(v => v.Name)
+        .Distinct(StringComparer.Ordinal).ToList();
 
-    /// <summary>The definitions of <paramref name="name"/> (any version, hidden ones included), through the hash table.</summary>
+    /// <summary>The definitions of <paramref name="name"/> (any version,
+    /// hidden ones included), through the hash table.</summary>
     public IReadOnlyList<ElfSymbol> Lookup(string name)
     {
         if (_lookups.TryGetValue(name, out var cached)) return cached;
@@ -148,7 +191,8 @@ public sealed class DynamicSymbolTable
         return found;
     }
 
-    /// <summary>The symbols this library references and does not define (GLOBAL or WEAK), with the versions they need.</summary>
+    /// <summary>The symbols this library references and does not
+    /// define (GLOBAL or WEAK), with the versions they need.</summary>
     public IReadOnlyList<ElfSymbol> Undefined()
     {
         if (_undefined is not null) return _undefined;
@@ -158,7 +202,9 @@ public sealed class DynamicSymbolTable
         for (uint i = 1; i < count; i++)
         {
             var s = Symbol(i);
-            if (s is { Defined: false } u && u.Binding is SymbolBinding.Global or SymbolBinding.Weak && u.Name.Length > 0) list.Add(u);
+            if (s is { Defined: false } u
+                && u.Binding is SymbolBinding.Global or SymbolBinding.Weak && u.Name.Length > 0)
+                list.Add(u);
         }
         return _undefined = list;
     }
@@ -175,7 +221,9 @@ public sealed class DynamicSymbolTable
         long buckets = _gnuHash + 16 + (long)_bloomSize * WordSize;
         uint i = _r.U32(buckets + (long)(h % _nbuckets) * 4);
         if (i == 0) return;
-        if (i < _symoffset) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"GNU hash bucket points at symbol {i}, below symoffset {_symoffset}", buckets);
+        if (i < _symoffset)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"GNU hash bucket points at symbol {i}, below symoffset {_symoffset}", buckets);
         long chains = buckets + (long)_nbuckets * 4;
         // A chain ends at an entry with its low bit set; it only moves forward, so MaxSymbols bounds it.
         for (int steps = 0; steps < MaxSymbols; steps++, i++)
@@ -202,7 +250,9 @@ public sealed class DynamicSymbolTable
         // SysV chains can loop in a corrupt file: a chain longer than the table is one.
         for (uint steps = 0; i != 0; steps++)
         {
-            if (i >= _nchain) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"hash chain points at symbol {i}, past the {_nchain} symbols", chains);
+            if (i >= _nchain)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"hash chain points at symbol {i}, past the {_nchain} symbols", chains);
             if (steps > _nchain) throw new ElfFormatException(ElfReadErrorKind.Malformed, "hash chain loops", chains);
             if (Symbol(i) is { } s && s.Defined && s.Name == name) found.Add(s);
             i = _r.U32(chains + (long)i * 4);
@@ -221,7 +271,9 @@ public sealed class DynamicSymbolTable
         ushort shndx = _is64 ? _e.U16(s[6..]) : _e.U16(s[14..]);
         var bind = (SymbolBinding)(info >> 4);
         if (bind == SymbolBinding.Local) return null;
-        if (nameOff >= _strsz) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {index} names string {nameOff}, past DT_STRSZ {_strsz}", at);
+        if (nameOff >= _strsz)
+            throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"symbol {index} names string {nameOff}, past DT_STRSZ {_strsz}", at);
         string name = _r.CString(_strtab + nameOff, _strsz - nameOff);
         bool defined = shndx != 0;
         string? version = null, versionFile = null;
@@ -238,19 +290,27 @@ public sealed class DynamicSymbolTable
                 if (defined)
                 {
                     if (!_verdef.TryGetValue(idx, out var vd))
-                        throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {name} has version index {idx}, which DT_VERDEF does not define", _versym + (long)index * 2);
+                        throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                            $"symbol {name} has version index {idx}, which DT_VERDEF does not define",
+                            _versym + (long)index * 2);
                     if (!vd.Base) version = vd.Name;
                 }
                 else
                 {
                     if (!_verneed.TryGetValue(idx, out var vn))
-                        throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {name} needs version index {idx}, which DT_VERNEED does not list", _versym + (long)index * 2);
+                        throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                            $"symbol {name} needs version index {idx}, which DT_VERNEED does not list",
+                            _versym + (long)index * 2);
                     version = vn.Name;
                     versionFile = vn.File;
                 }
             }
         }
-        return new ElfSymbol(name, bind, (SymbolVisibility)(other & 3), defined, version, hidden && version is not null) { VersionFile = versionFile };
+        bool versionHidden = hidden && version is not null;
+        return new ElfSymbol(name, bind, (SymbolVisibility)(other & 3), defined, version, versionHidden)
+        {
+            VersionFile = versionFile,
+        };
     }
 
     private void ReadVerdef(long at, ulong count)
@@ -263,7 +323,9 @@ public sealed class DynamicSymbolTable
             if (cnt > 0)
             {
                 uint nameOff = _r.U32(pos + aux);
-                if (nameOff >= _strsz) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"version definition names string {nameOff}, past DT_STRSZ", pos);
+                if (nameOff >= _strsz)
+                    throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        $"version definition names string {nameOff}, past DT_STRSZ", pos);
                 _verdef[ndx & 0x7fff] = (_r.CString(_strtab + nameOff, _strsz - nameOff), (flags & 1) != 0);
             }
             if (next == 0) return;
@@ -278,14 +340,18 @@ public sealed class DynamicSymbolTable
         {
             ushort cnt = _r.U16(pos + 2);
             uint fileOff = _r.U32(pos + 4), aux = _r.U32(pos + 8), next = _r.U32(pos + 12);
-            if (fileOff >= _strsz) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"version requirement names string {fileOff}, past DT_STRSZ", pos);
+            if (fileOff >= _strsz)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"version requirement names string {fileOff}, past DT_STRSZ", pos);
             string file = _r.CString(_strtab + fileOff, _strsz - fileOff);
             long a = pos + aux;
             for (int k = 0; k < cnt && k < MaxVersions; k++)
             {
                 ushort other = _r.U16(a + 6);
                 uint nameOff = _r.U32(a + 8), anext = _r.U32(a + 12);
-                if (nameOff >= _strsz) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"version requirement names string {nameOff}, past DT_STRSZ", a);
+                if (nameOff >= _strsz)
+                    throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        $"version requirement names string {nameOff}, past DT_STRSZ", a);
                 _verneed[other & 0x7fff] = (_r.CString(_strtab + nameOff, _strsz - nameOff), file);
                 if (anext == 0) break;
                 a += anext;
@@ -298,8 +364,10 @@ public sealed class DynamicSymbolTable
     private void CheckRange(long offset, long size, string what)
     {
         if (offset < 0 || size < 0 || size > _r.Length || offset > _r.Length - size)
-            throw new ElfFormatException(ElfReadErrorKind.Truncated, $"{what} of {size} bytes at 0x{offset:x} runs past the end of the file", offset);
+            throw new ElfFormatException(ElfReadErrorKind.Truncated,
+                $"{what} of {size} bytes at 0x{offset:x} runs past the end of the file", offset);
     }
 
-    private static long Offset(ulong v) => v > long.MaxValue ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{v:x} is out of range", null) : (long)v;
+    private static long Offset(ulong v) => v > long.MaxValue
+        ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{v:x} is out of range", null) : (long)v;
 }

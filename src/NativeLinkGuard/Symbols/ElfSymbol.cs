@@ -10,11 +10,13 @@ public enum SymbolVisibility : byte { Default = 0, Internal = 1, Hidden = 2, Pro
 /// for an unversioned symbol or the base version. <see cref="VersionHidden"/>: a non-default definition (<c>f@V</c>),
 /// which satisfies only references that name its version.
 /// </summary>
-public readonly record struct ElfSymbol(string Name, SymbolBinding Binding, SymbolVisibility Visibility, bool Defined, string? Version, bool VersionHidden)
+public readonly record struct ElfSymbol(string Name, SymbolBinding Binding, SymbolVisibility Visibility, bool Defined,
+    string? Version, bool VersionHidden)
 {
     public bool IsWeak => Binding == SymbolBinding.Weak;
 
-    /// <summary>For a versioned reference of a shared library: the library DT_VERNEED expects the version from (<c>libc.so.6</c>).</summary>
+    /// <summary>For a versioned reference of a shared library: the library
+    /// DT_VERNEED expects the version from (<c>libc.so.6</c>).</summary>
     public string? VersionFile { get; init; }
 
     /// <summary>How ld names the reference: <c>f</c> or <c>f@V</c>.</summary>

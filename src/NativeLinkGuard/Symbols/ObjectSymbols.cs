@@ -18,8 +18,8 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
     internal static ObjectSymbols Read(BoundedSource src) => Read(src, dynamicSection: false);
 
     /// <summary>
-    /// Which of <paramref name="names"/> (undefined in this object) a relocation uses. ld reports an undefined symbol of
-    /// an object only through a relocation against it (glibc's gcrt1.o lists __GI_memcpy and never uses it), so an
+    /// Which of <paramref name="names"/> (undefined in this object) a relocation uses. ld reports an undefined symbol
+    /// of an object only through a relocation against it (glibc's gcrt1.o lists __GI_memcpy and never uses it), so an
     /// unused entry of the symbol table is no error. Read only when a link would otherwise be predicted to fail.
     /// </summary>
     internal static HashSet<string> UsedByRelocations(BoundedSource src, IReadOnlySet<string> names)
@@ -38,7 +38,8 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
         (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
         {
             var x = sh.AsSpan(i * shentsize, shentsize);
-            return is64 ? (e.U32(x[4..]), e.U64(x[24..]), e.U64(x[32..]), e.U32(x[40..])) : (e.U32(x[4..]), e.U32(x[16..]), e.U32(x[20..]), e.U32(x[24..]));
+            return is64 ? (e.U32(x[4..]), e.U64(x[24..]), e.U64(x[32..]), e.U32(x[40..]))
+                : (e.U32(x[4..]), e.U32(x[16..]), e.U32(x[20..]), e.U32(x[24..]));
         }
         for (int i = 0; i < shnum; i++)
         {
@@ -80,7 +81,8 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
         return used;
     }
 
-    /// <summary>Reads <c>.symtab</c>, or with <paramref name="dynamicSection"/> <c>.dynsym</c> through the section headers.</summary>
+    /// <summary>Reads <c>.symtab</c>, or with <paramref name="dynamicSection"/>
+    /// <c>.dynsym</c> through the section headers.</summary>
     internal static ObjectSymbols Read(BoundedSource src, bool dynamicSection)
     {
         Span<byte> h = stackalloc byte[64];
@@ -100,7 +102,8 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
         (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
         {
             var s = sh.AsSpan(i * shentsize, shentsize);
-            return is64 ? (e.U32(s[4..]), e.U64(s[24..]), e.U64(s[32..]), e.U32(s[40..])) : (e.U32(s[4..]), e.U32(s[16..]), e.U32(s[20..]), e.U32(s[24..]));
+            return is64 ? (e.U32(s[4..]), e.U64(s[24..]), e.U64(s[32..]), e.U32(s[40..]))
+                : (e.U32(s[4..]), e.U32(s[16..]), e.U32(s[20..]), e.U32(s[24..]));
         }
         var list = new List<ElfSymbol>();
         bool lto = false;
@@ -109,9 +112,13 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
             var sec = Sec(i);
             if (sec.Type != (dynamicSection ? SHT_DYNSYM : SHT_SYMTAB)) continue;
             int entSize = is64 ? 24 : 16;
-            if (sec.Link >= shnum) throw new ElfFormatException(ElfReadErrorKind.Malformed, "symbol table links past the section headers", (long)shoff);
+            if (sec.Link >= shnum)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    "symbol table links past the section headers", (long)shoff);
             ulong count = sec.Size / (ulong)entSize;
-            if (count > MaxSymbols) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"{count} symbols is more than the reader accepts", null);
+            if (count > MaxSymbols)
+                throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"{count} symbols is more than the reader accepts", null);
             var str = Sec((int)sec.Link);
             if (str.Size > (ulong)MaxStringTable || str.Off > long.MaxValue || sec.Off > long.MaxValue)
                 throw new ElfFormatException(ElfReadErrorKind.Malformed, "symbol string table out of range", null);
@@ -127,9 +134,12 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
                 var bind = (SymbolBinding)(info >> 4);
                 if (bind is not (SymbolBinding.Global or SymbolBinding.Weak or SymbolBinding.Unique)) continue;
                 if (nameOff >= strtab.Length)
-                    throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {k} names string {nameOff}, past its string table", (long)sec.Off);
+                    throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        $"symbol {k} names string {nameOff}, past its string table", (long)sec.Off);
                 int nul = Array.IndexOf(strtab, (byte)0, (int)nameOff);
-                if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed, $"symbol {k} has an unterminated name", (long)str.Off);
+                if (nul < 0)
+                    throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                        $"symbol {k} has an unterminated name", (long)str.Off);
                 string name = Encoding.UTF8.GetString(strtab, (int)nameOff, nul - (int)nameOff);
                 if (name.Length == 0) continue;
                 if (name is "__gnu_lto_slim" or "__gnu_lto_v1") lto = true;

@@ -2,7 +2,8 @@ using NativeLinkGuard.Elf;
 
 namespace NativeLinkGuard.Symbols;
 
-/// <summary>The symbol view of one link input: a shared library's table, an object's symbols, or an archive's index.</summary>
+/// <summary>The symbol view of one link input: a shared library's
+/// table, an object's symbols, or an archive's index.</summary>
 public sealed class SymbolFile
 {
     public DynamicSymbolTable? Shared { get; init; }
@@ -24,11 +25,13 @@ public static class SymbolFiles
         try
         {
             source = new FileByteSource(path);
-            var file = Open(source, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", kind, sharedObject, out bool keep);
+            var file = Open(source, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".",
+                kind, sharedObject, out bool keep);
             if (!keep) source.Dispose();
             return file;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             source?.Dispose();
             return new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.IoError, $"{path}: {e.Message}") };
@@ -36,10 +39,12 @@ public static class SymbolFiles
     }
 
     /// <summary>Opens from any byte source (tests, the benchmark's counting source).</summary>
-    public static SymbolFile Open(IByteSource source, string directory, Resolution.LibraryFileKind kind, bool sharedObject) =>
+    public static SymbolFile Open(IByteSource source, string directory,
+        Resolution.LibraryFileKind kind, bool sharedObject) =>
         Open(source, directory, kind, sharedObject, out _);
 
-    private static SymbolFile Open(IByteSource source, string directory, Resolution.LibraryFileKind kind, bool sharedObject, out bool keepOpen)
+    private static SymbolFile Open(IByteSource source, string directory, Resolution.LibraryFileKind kind,
+        bool sharedObject, out bool keepOpen)
     {
         keepOpen = false;
         try

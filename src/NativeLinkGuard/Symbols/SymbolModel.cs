@@ -42,7 +42,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private readonly HashSet<string> _neededNames = new(StringComparer.Ordinal);
     private readonly Dictionary<DynamicSymbolTable, string> _paths = [];
     /// <summary>How to ask an object (by its spelling) which undefined names its relocations use.</summary>
-    private readonly Dictionary<string, Func<IReadOnlySet<string>, IReadOnlySet<string>>> _relocations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<IReadOnlySet<string>, IReadOnlySet<string>>> _relocations =
+        new(StringComparer.Ordinal);
 
     /// <summary>Why decisions can no longer be proved; null while they can.</summary>
     public string? Unknowable { get; private set; }
@@ -59,7 +60,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         _executable = !req.Shared && !req.Relocatable;
         foreach (var d in req.DefinedByOption) _objectDefs[d] = "--defsym";
         foreach (var u in req.ForcedUndefined) Reference(u, null, strong: true, obj: null, lib: null);
-        if (req.SymbolOptionsNotModelled.Count > 0) MakeUnknowable(string.Join(' ', req.SymbolOptionsNotModelled) + " changes symbol resolution");
+        if (req.SymbolOptionsNotModelled.Count > 0)
+            MakeUnknowable(string.Join(' ', req.SymbolOptionsNotModelled) + " changes symbol resolution");
         if (req.Relocatable) MakeUnknowable("-r (relocatable output) resolves no symbols");
         if (req.Scripts.Count > 0) MakeUnknowable("a -T linker script can define symbols");
     }
@@ -79,7 +81,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
 
     private void AddObject(ObjectSymbols o, string spelling)
     {
-        if (o.IsLtoIntermediate) { MakeUnknowable($"{spelling} holds LTO intermediate code (its symbols are decided by the compiler plugin)"); return; }
+        if (o.IsLtoIntermediate)
+        {
+            MakeUnknowable($"{spelling} holds LTO intermediate code (its symbols are decided by the compiler plugin)");
+            return;
+        }
         foreach (var s in o.Symbols)
         {
             if (!s.Defined) continue;
@@ -95,7 +101,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         if (Unknowable is not null) return;
         var f = files.Symbols(path);
         if (f.Archive is not { } a) { Unreadable(path, f.Error); return; }
-        if (!a.HasIndex) { MakeUnknowable($"{spelling} has no symbol index (ld: archive has no index; run ranlib to add one)"); return; }
+        if (!a.HasIndex)
+        {
+            MakeUnknowable($"{spelling} has no symbol index (ld: archive has no index; run ranlib to add one)");
+            return;
+        }
         var arch = new ArchiveInput(path, spelling, input.Group, a, input.Display);
         _archives.Add(arch);
         if (input.WholeArchive)
@@ -108,7 +118,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         if (!lld) Scan([arch]);
     }
 
-    /// <summary>--end-group: rescan the group's archives until no member is extracted (ld's OPEN_BFD_RESCAN loop).</summary>
+    /// <summary>--end-group: rescan the group's archives until no
+    /// member is extracted (ld's OPEN_BFD_RESCAN loop).</summary>
     public void EndGroup(int group)
     {
         if (Unknowable is not null || lld) return;
@@ -125,7 +136,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 // A weak undefined symbol never extracts a member (ld and lld alike).
                 foreach (var r in _undefined.Values.Where(r => r.Strong).ToList())
                 {
-                    if (!arch.Symbols.Index.TryGetValue(r.Name, out var members) || !_undefined.ContainsKey(Key(r.Name, r.Version))) continue;
+                    if (!arch.Symbols.Index.TryGetValue(r.Name, out var members)
+                        || !_undefined.ContainsKey(Key(r.Name, r.Version)))
+                        continue;
                     foreach (var m in members)
                         changed |= Extract(arch, m);
                 }
@@ -137,7 +150,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         if (!_extracted.Add((arch.Path, member))) return false;
         string memberName = "";
-        if (!SymbolFiles.Try(() => arch.Symbols.Member(member, out memberName), out var o, out var err)) { Unreadable(arch.Path, err); return false; }
+        if (!SymbolFiles.Try(() => arch.Symbols.Member(member, out memberName), out var o, out var err))
+        {
+            Unreadable(arch.Path, err);
+            return false;
+        }
         string spelling = $"{arch.Spelling}({memberName})";
         _relocations[spelling] = names => arch.Symbols.UsedByRelocations(member, names);
         AddObject(o!, spelling);
@@ -190,7 +207,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var s in refs!)
         {
             Reference(s.Name, s.Version, !s.IsWeak, null, p.Library);
-            if (s.VersionFile is not null && _undefined.TryGetValue(Key(s.Name, s.Version), out var r)) r.VersionFile ??= s.VersionFile;
+            if (s.VersionFile is not null && _undefined.TryGetValue(Key(s.Name, s.Version), out var r))
+                r.VersionFile ??= s.VersionFile;
         }
     }
 
@@ -198,7 +216,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         foreach (var obj in r.StrongObjects.Distinct(StringComparer.Ordinal))
         {
-            int i = problems.FindIndex(p => p is DsoMissingFromCommandLine d && d.ReferencedBy == obj && d.Library == lib);
+            int i = problems.FindIndex(p => p is DsoMissingFromCommandLine d
+                && d.ReferencedBy == obj && d.Library == lib);
             if (i < 0) problems.Add(new DsoMissingFromCommandLine(obj, [r.Name], lib));
             else
             {
@@ -212,41 +231,15 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     /// After the DT_NEEDED walk: libraries loaded for DT_NEEDED join (bfd), then what is still undefined is judged by
     /// the link's policy. Returns no problems when the model could not decide (see <see cref="Unknowable"/>).
     /// </summary>
-    public List<LinkProblem> Finish(LinkRequest req, IReadOnlyList<ResolvedLibrary> libraries, IReadOnlyList<LinkProblem> fileProblems,
+    public List<LinkProblem> Finish(LinkRequest req, IReadOnlyList<ResolvedLibrary> libraries,
+        IReadOnlyList<LinkProblem> fileProblems,
         IReadOnlySet<string> namesOnCommandLine)
     {
         var problems = new List<LinkProblem>();
         if (Unknowable is not null) return problems;
         if (lld) Scan(_archives);
-        var providersForDiagnosis = new List<Provider>();
-        foreach (var lib in libraries)
-        {
-            if (lib.Input is not null) continue;
-            var f = files.Symbols(lib.Path);
-            if (f.Shared is not { } table) { Unreadable(lib.Path, f.Error); break; }
-            _paths[table] = lib.Path;
-            var p = new Provider(lib, table, FromNeeded: true);
-            // lld never loads DT_NEEDED libraries; they only tell us what a missing input would have provided.
-            if (lld) providersForDiagnosis.Add(p);
-            else AddProvider(p, problems);
-        }
-        // An --as-needed input dropped before a later library needed it still satisfies that DT_NEEDED (ld-rules §4.2):
-        // ld loads it then, for the libraries that need it.
-        // To any depth: a revived library's own DT_NEEDED can name another dropped input (so repeat until none joins).
-        if (!lld)
-        {
-            var revived = new HashSet<ResolvedLibrary>();
-            for (bool joined = true; joined;)
-            {
-                joined = false;
-                foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && !revived.Contains(l) && l.NeededNamesSatisfied().Any(_neededNames.Contains)).ToList())
-                {
-                    revived.Add(lib);
-                    joined = true;
-                    if (files.Symbols(lib.Path).Shared is { } t) AddProvider(new Provider(lib, t, FromNeeded: true), null);
-                }
-            }
-        }
+        var providersForDiagnosis = LoadNeededLibraries(libraries, problems);
+        if (!lld) ReviveDroppedInputs(libraries);
         if (Unknowable is not null) return [];
 
         string? policy = req.UnresolvedSymbols;
@@ -256,7 +249,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             "report-all" or "ignore-in-shared-libs" => true,
             _ => !req.Shared || req.NoUndefined,
         };
-        bool sharedChecked = !lld ? req.ChecksSharedLibraryDependencies : !(req.AllowShlibUndefined ?? req.Shared) && !req.IgnoreUnresolvedInSharedLibs;
+        bool sharedChecked = !lld
+            ? req.ChecksSharedLibraryDependencies
+            : !(req.AllowShlibUndefined ?? req.Shared) && !req.IgnoreUnresolvedInSharedLibs;
         bool warn = req.WarnUnresolvedSymbols;
 
         var byObject = new Dictionary<string, List<Ref>>(StringComparer.Ordinal);
@@ -269,8 +264,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             if (_executable && r.Name is "__tls_get_addr" or "___tls_get_addr") continue;
             if (r.StrongObjects.Count > 0)
             {
-                // lld: an object's reference to a symbol of a library that only a DT_NEEDED names is the lld face of "DSO missing".
-                if (lld && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _)) is { } hidden)
+                // lld: an object's reference to a symbol of a library that
+                // only a DT_NEEDED names is the lld face of "DSO missing".
+                if (lld
+                    && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _))
+                        is { } hidden)
                 {
                     AddDsoMissing(problems, r, hidden.Library);
                     continue;
@@ -295,11 +293,15 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             if (_relocations.TryGetValue(obj, out var used))
             {
                 var names = all.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-                if (!SymbolFiles.Try(() => used(names), out var usedNames, out var err)) { Unreadable(obj, err); return []; }
+                if (!SymbolFiles.Try(() => used(names), out var usedNames, out var err))
+                {
+                    Unreadable(obj, err);
+                    return [];
+                }
                 refs = all.Where(r => usedNames!.Contains(r.Name)).ToList();
             }
-            // --gc-sections: the referencing section may be discarded (then ld says nothing), and which sections survive
-            // is not modelled: say it, as a warning that does not decide the outcome.
+            // --gc-sections: the referencing section may be discarded (then ld says nothing), and which sections
+            // survive is not modelled: say it, as a warning that does not decide the outcome.
             if (refs.Count > 0) Report(problems, obj, true, refs, null, warn || req.GcSections, fileProblems);
         }
         foreach (var (lib, refs) in byLibrary.OrderBy(kv => libraries.ToList().IndexOf(kv.Key)))
@@ -307,44 +309,103 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         return problems;
     }
 
-    private void Report(List<LinkProblem> problems, string by, bool fromObject, List<Ref> refs, ResolvedLibrary? lib, bool warn, IReadOnlyList<LinkProblem> fileProblems)
+    /// <summary>
+    /// The libraries found for DT_NEEDED join the symbol table (bfd); for lld, which never loads them, they are
+    /// returned instead: they only tell what a missing input would have provided.
+    /// </summary>
+    private List<Provider> LoadNeededLibraries(IReadOnlyList<ResolvedLibrary> libraries, List<LinkProblem> problems)
+    {
+        var providersForDiagnosis = new List<Provider>();
+        foreach (var lib in libraries)
+        {
+            if (lib.Input is not null) continue;
+            var f = files.Symbols(lib.Path);
+            if (f.Shared is not { } table)
+            {
+                Unreadable(lib.Path, f.Error);
+                break;
+            }
+            _paths[table] = lib.Path;
+            var p = new Provider(lib, table, FromNeeded: true);
+            if (lld) providersForDiagnosis.Add(p);
+            else AddProvider(p, problems);
+        }
+        return providersForDiagnosis;
+    }
+
+    /// <summary>
+    /// An --as-needed input dropped before a later library needed it still satisfies that DT_NEEDED (ld-rules §4.2):
+    /// ld loads it then, for the libraries that need it. To any depth: a revived library's own DT_NEEDED can name
+    /// another dropped input (so repeat until none joins).
+    /// </summary>
+    private void ReviveDroppedInputs(IReadOnlyList<ResolvedLibrary> libraries)
+    {
+        var revived = new HashSet<ResolvedLibrary>();
+        for (bool joined = true; joined;)
+        {
+            joined = false;
+            foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && !revived.Contains(l)
+                && l.NeededNamesSatisfied().Any(_neededNames.Contains)).ToList())
+            {
+                revived.Add(lib);
+                joined = true;
+                if (files.Symbols(lib.Path).Shared is { } t)
+                    AddProvider(new Provider(lib, t, FromNeeded: true), null);
+            }
+        }
+    }
+
+    private void Report(List<LinkProblem> problems, string by, bool fromObject, List<Ref> refs, ResolvedLibrary? lib,
+        bool warn, IReadOnlyList<LinkProblem> fileProblems)
     {
         var plain = new List<string>();
         foreach (var group in refs.GroupBy(r => r.Version))
         {
             if (group.Key is not { } version) { plain.AddRange(group.Select(r => r.Name)); continue; }
             // A versioned reference with a provider of that name under other versions: the version is what is missing.
-            // Also when the symbol is absent: the library DT_VERNEED names is loaded but lacks the version (an older glibc).
+            // Also when the symbol is absent: the library DT_VERNEED
+            // names is loaded but lacks the version (an older glibc).
             string? file = group.First().VersionFile;
-            var provider = _libraries.FirstOrDefault(p => file is not null && (p.Library.Elf.Soname ?? Path.GetFileName(p.Library.Path)) == file && !p.Table.DefinedVersions.Contains(version))
+            var provider = _libraries.FirstOrDefault(p => file is not null
+                && (p.Library.Elf.Soname ?? Path.GetFileName(p.Library.Path)) == file
+                && !p.Table.DefinedVersions.Contains(version))
                 ?? _libraries.FirstOrDefault(p => LookupAny(p.Table, group.First().Name));
             if (provider is null) { plain.AddRange(group.Select(r => r.Name + "@" + version)); continue; }
-            problems.Add(new SymbolVersionMissing(by, group.Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), version,
+            problems.Add(new SymbolVersionMissing(by,
+                group.Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), version,
                 provider.Library.Spelling, provider.Table.DefinedVersions, warn));
         }
         if (plain.Count == 0) return;
         var missing = lib is null ? [] : fileProblems.OfType<NeededNotFound>().Where(n => n.By == lib).ToList();
         var names = plain.Select(p => p.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
-        problems.Add(new UndefinedSymbols(by, fromObject, plain.Order(StringComparer.Ordinal).ToList(), warn, lib, missing)
+        problems.Add(new UndefinedSymbols(by, fromObject,
+            plain.Order(StringComparer.Ordinal).ToList(), warn, lib, missing)
         {
-            DefinedInArchives = _archives.Where(a => names.Any(a.Symbols.Index.ContainsKey)).Select(a => a.Display).Distinct(StringComparer.Ordinal).ToList(),
+            DefinedInArchives = _archives.Where(a => names.Any(a.Symbols.Index.ContainsKey)).Select(a => a.Display)
+                .Distinct(StringComparer.Ordinal).ToList(),
         });
     }
 
-    /// <summary>Whether the shared library at <paramref name="path"/> defines any of <paramref name="names"/> (hash lookups).</summary>
+    /// <summary>Whether the shared library at <paramref name="path"/>
+    /// defines any of <paramref name="names"/> (hash lookups).</summary>
     public bool Defines(string path, IEnumerable<string> names) =>
-        files.Symbols(path).Shared is { } t && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
+        files.Symbols(path).Shared is { } t
+            && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
 
     internal static bool IsLinkerDefined(string name) =>
-        name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal) || s_linkerDefined.Contains(name);
+        name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal)
+            || s_linkerDefined.Contains(name);
 
-    /// <summary>Symbols ld's default scripts and ELF backend define (PROVIDE, _GLOBAL_OFFSET_TABLE_, __ehdr_start...).</summary>
+    /// <summary>Symbols ld's default scripts and ELF backend define
+    /// (PROVIDE, _GLOBAL_OFFSET_TABLE_, __ehdr_start...).</summary>
     private static readonly HashSet<string> s_linkerDefined = new(StringComparer.Ordinal)
     {
-        "_GLOBAL_OFFSET_TABLE_", "_DYNAMIC", "_PROCEDURE_LINKAGE_TABLE_", "__ehdr_start", "__executable_start", "etext", "_etext", "__etext",
-        "edata", "_edata", "end", "_end", "__bss_start", "__bss_start__", "_bss_end__", "__end__", "__preinit_array_start",
+        "_GLOBAL_OFFSET_TABLE_", "_DYNAMIC", "_PROCEDURE_LINKAGE_TABLE_", "__ehdr_start", "__executable_start",
+        "etext", "_etext", "__etext", "edata", "_edata", "end", "_end", "__bss_start", "__bss_start__", "_bss_end__",
+        "__end__", "__preinit_array_start",
         "__preinit_array_end", "__init_array_start", "__init_array_end", "__fini_array_start", "__fini_array_end",
-        "__rela_iplt_start", "__rela_iplt_end", "__rel_iplt_start", "__rel_iplt_end", "_TLS_MODULE_BASE_", "__GNU_EH_FRAME_HDR",
+        "__rela_iplt_start", "__rela_iplt_end", "__rel_iplt_start", "__rel_iplt_end", "_TLS_MODULE_BASE_",
+        "__GNU_EH_FRAME_HDR",
         "__dso_handle", "data_start", "__data_start", "_start", "__global_pointer$",
     };
 
@@ -390,7 +451,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {
         symbol = default;
-        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err)) { Unreadable(_paths.GetValueOrDefault(table, "a shared library"), err); return false; }
+        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err))
+        {
+            Unreadable(_paths.GetValueOrDefault(table, "a shared library"), err);
+            return false;
+        }
         foreach (var d in defs!)
         {
             // ld-rules §6.3: a versioned reference needs exactly that version; an unversioned one takes the default.

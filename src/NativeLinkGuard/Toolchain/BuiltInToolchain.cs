@@ -12,7 +12,8 @@ public static class BuiltInToolchain
 {
     public static readonly IReadOnlyList<string> DebianX86_64SearchDirs =
     [
-        "=/usr/local/lib/x86_64-linux-gnu", "=/lib/x86_64-linux-gnu", "=/usr/lib/x86_64-linux-gnu", "=/usr/lib/x86_64-linux-gnu64",
+        "=/usr/local/lib/x86_64-linux-gnu", "=/lib/x86_64-linux-gnu", "=/usr/lib/x86_64-linux-gnu",
+        "=/usr/lib/x86_64-linux-gnu64",
         "=/usr/local/lib64", "=/lib64", "=/usr/lib64", "=/usr/local/lib", "=/lib", "=/usr/lib",
         "=/usr/x86_64-linux-gnu/lib64", "=/usr/x86_64-linux-gnu/lib",
     ];
@@ -21,7 +22,8 @@ public static class BuiltInToolchain
         "(built-in model)", "GNU ld 2.40 (built-in model, not probed)", LinkerFlavor.Bfd,
         searchDirs is { Count: > 0 } ? searchDirs : DebianX86_64SearchDirs, "",
         ElfClass.Elf64, ElfData.LittleEndian, ElfMachines.X86_64, IsNative: true, Prefix: "/usr",
-        ["built-in model: no toolchain was run; SEARCH_DIRs, target and native-ness are assumptions (see README)"], "elf64-x86-64");
+        ["built-in model: no toolchain was run; SEARCH_DIRs, target and native-ness are assumptions (see README)"],
+            "elf64-x86-64");
 
     /// <summary>gcc's translation of its own link options into ld's argv (argv[0] kept).</summary>
     public static List<string> TranslateDriverArguments(IReadOnlyList<string> argv)
@@ -34,7 +36,9 @@ public static class BuiltInToolchain
             if (a.StartsWith("-Wl,", StringComparison.Ordinal)) ld.AddRange(a[4..].Split(','));
             else if (a == "-Xlinker" && i + 1 < argv.Count) ld.Add(argv[++i]);
             else if (a is "-o" or "-L" or "-l" && i + 1 < argv.Count) { ld.Add(a); ld.Add(argv[++i]); }
-            else if (a.StartsWith("-L", StringComparison.Ordinal) || a.StartsWith("-l", StringComparison.Ordinal) || a.StartsWith("-o", StringComparison.Ordinal)) ld.Add(a);
+            else if (a.StartsWith("-L", StringComparison.Ordinal) || a.StartsWith("-l", StringComparison.Ordinal)
+                || a.StartsWith("-o", StringComparison.Ordinal))
+                ld.Add(a);
             else if (a is "-shared" or "-static" or "-rdynamic" or "-nostdlib") ld.Add(a == "-rdynamic" ? "-E" : a);
             else if (a.StartsWith("--sysroot=", StringComparison.Ordinal)) ld.Add(a);
             else if (a == "--sysroot" && i + 1 < argv.Count) ld.Add("--sysroot=" + argv[++i]);
@@ -47,5 +51,6 @@ public static class BuiltInToolchain
     }
 
     private static bool IsSource(string f) =>
-        new[] { ".c", ".cc", ".cpp", ".cxx", ".C", ".cu", ".s", ".S", ".f90" }.Any(e => f.EndsWith(e, StringComparison.Ordinal));
+        new[] { ".c", ".cc", ".cpp", ".cxx", ".C", ".cu", ".s", ".S", ".f90" }
+            .Any(e => f.EndsWith(e, StringComparison.Ordinal));
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using NativeLinkGuard.Commands;
 
 namespace NativeLinkGuard.Toolchain;
 
@@ -25,32 +24,41 @@ public static class DriverExpansion
             || n.EndsWith("-ld.gold", StringComparison.Ordinal);
     }
 
-    // linkerNames: a per-run memo of -print-prog-name answers, so it is one process per driver and options, not per link.
-    public static ExpandedLink Expand(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> env,
+    // linkerNames: a per-run memo of -print-prog-name answers,
+    // so it is one process per driver and options, not per link.
+    public static ExpandedLink Expand(IReadOnlyList<string> argv,
+        string workingDirectory, IReadOnlyDictionary<string, string?> env,
         Dictionary<string, string>? linkerNames = null)
     {
         if (argv.Count == 0) throw new ToolchainException("empty link command");
         string? pathVar = env.TryGetValue("PATH", out var p) ? p : null;
         string tool = ProcessRunner.FindOnPath(argv[0], pathVar)
-            ?? throw new ToolchainException($"'{argv[0]}' was not found on PATH; run the check where the toolchain is installed, or pass --no-probe with --search-dir/--sysroot");
+            ?? throw new ToolchainException($"'{argv[0]}' was not found on PATH; run the check where the toolchain "
+                + "is installed, or pass --no-probe with --search-dir/--sysroot");
         if (IsLinker(argv[0]))
             return new ExpandedLink(argv, tool, false, null, []);
 
         string n = Path.GetFileName(tool);
         if (n.Contains("nvcc", StringComparison.Ordinal))
-            throw new ToolchainException("nvcc links are not expanded yet: check the host-compiler link that 'nvcc --dryrun' prints");
+            throw new ToolchainException(
+                "nvcc links are not expanded yet: check the host-compiler link that 'nvcc --dryrun' prints");
 
         var cacheFile = DriverExpansionCache.Key(tool, argv, workingDirectory, env);
         ProcessResult result;
         bool fromCache = false;
-        if (DriverExpansionCache.Load(cacheFile) is { } cached) { result = new ProcessResult(0, "", cached, false); fromCache = true; }
+        if (DriverExpansionCache.Load(cacheFile) is { } cached)
+        {
+            result = new ProcessResult(0, "", cached, false);
+            fromCache = true;
+        }
         else
         {
             result = ProcessRunner.Run(tool, ["-###", .. argv.Skip(1)], env, workingDirectory);
             if (result.ExitCode == 0) DriverExpansionCache.Save(cacheFile, result.StandardError);
         }
         if (result.ExitCode != 0)
-            throw new ToolchainException($"'{argv[0]} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(result.StandardError))}");
+            throw new ToolchainException(
+                $"'{argv[0]} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(result.StandardError))}");
 
         // The last command line that runs collect2 or a linker is the link.
         string? linkLine = null;
@@ -67,16 +75,20 @@ public static class DriverExpansion
 
         var ldArgv = SplitDriverLine(linkLine);
         string linker = ldArgv[0];
-        var notes = new List<string> { $"expanded with '{argv[0]} -###'{(fromCache ? " (from the expansion cache)" : "")}" };
+        var notes =
+            new List<string> { $"expanded with '{argv[0]} -###'{(fromCache ? " (from the expansion cache)" : "")}" };
         if (Path.GetFileName(linker) == "collect2")
         {
             // collect2 runs the linker gcc names for -print-prog-name (honouring -fuse-ld=).
-            string fuse = argv.LastOrDefault(a => a.StartsWith("-fuse-ld=", StringComparison.Ordinal)) is { } f ? f["-fuse-ld=".Length..] : "";
+            string fuse = argv.LastOrDefault(a => a.StartsWith("-fuse-ld=", StringComparison.Ordinal)) is { } f
+                ? f["-fuse-ld=".Length..] : "";
             string prog = fuse.Length == 0 ? "ld" : fuse.Contains('/') ? fuse : "ld." + fuse;
-            string[] printArgs = [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal) || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog];
+            string[] printArgs = [.. argv.Where(a => a.StartsWith("-B", StringComparison.Ordinal)
+                || a.StartsWith("--sysroot", StringComparison.Ordinal)), "-print-prog-name=" + prog];
             string key = tool + "\0" + string.Join('\0', printArgs);
             // The answer is kept with the cached expansion (same driver, arguments and PATH); else asked once per run.
-            (string, string)? progFile = cacheFile is var (file, fileKey) ? (file + ".prog", fileKey + "\0" + string.Join('\0', printArgs)) : null;
+            (string, string)? progFile = cacheFile is var (file, fileKey)
+                ? (file + ".prog", fileKey + "\0" + string.Join('\0', printArgs)) : null;
             if (linkerNames is null || !linkerNames.TryGetValue(key, out var name))
             {
                 name = DriverExpansionCache.Load(progFile)?.Trim();
@@ -88,7 +100,8 @@ public static class DriverExpansion
                 }
                 linkerNames?.Add(key, name);
             }
-            linker = ProcessRunner.FindOnPath(name, pathVar) ?? throw new ToolchainException($"the linker '{name}' that {argv[0]} runs was not found");
+            linker = ProcessRunner.FindOnPath(name, pathVar)
+                ?? throw new ToolchainException($"the linker '{name}' that {argv[0]} runs was not found");
             notes.Add($"collect2 runs {linker}");
         }
         return new ExpandedLink(ldArgv, linker, true, tool, notes);

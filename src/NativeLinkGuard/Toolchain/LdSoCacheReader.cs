@@ -46,7 +46,9 @@ public static class LdSoCacheReader
             uint offset = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
             int length = CStringLength(b, offset);
             if (length < 0) break;
-            if (Path.GetDirectoryName(Encoding.UTF8.GetString(b.Slice((int)offset, length))) is { } dir && seen.Add(dir)) dirs.Add(dir);
+            if (Path.GetDirectoryName(Encoding.UTF8.GetString(b.Slice((int)offset, length))) is { } dir
+                && seen.Add(dir))
+                dirs.Add(dir);
         }
         return dirs;
     }
@@ -98,12 +100,14 @@ public static class LdSoCacheReader
             string? key = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..]));
             string? value = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[8..]));
             if (key is null || value is null) { error = $"{name}: entry {i} points outside the file"; return list; }
-            list.Add(new LdSoCacheEntry(key, value, BinaryPrimitives.ReadInt32LittleEndian(e), BinaryPrimitives.ReadUInt64LittleEndian(e[16..])));
+            list.Add(new LdSoCacheEntry(key, value, BinaryPrimitives.ReadInt32LittleEndian(e),
+                BinaryPrimitives.ReadUInt64LittleEndian(e[16..])));
         }
         return list;
     }
 
-    private static int CStringLength(ReadOnlySpan<byte> b, uint offset) => offset >= b.Length ? -1 : b[(int)offset..].IndexOf((byte)0);
+    private static int CStringLength(ReadOnlySpan<byte> b, uint offset) => offset >= b.Length ? -1
+        : b[(int)offset..].IndexOf((byte)0);
 
     private static string? CString(ReadOnlySpan<byte> b, uint offset)
     {

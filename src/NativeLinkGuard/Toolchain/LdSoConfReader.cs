@@ -162,7 +162,8 @@ public static class LdSoConfReader
             }
             return new string(buffer, 0, total);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             state.Diagnostics.Add($"{path}: cannot read: {e.Message}");
             return null;

@@ -42,15 +42,18 @@ public sealed partial class LinkerProbe
 
         var fmt = OutputFormatRegex().Match(text);
         if (!fmt.Success || !BfdTargets.TryParse(fmt.Groups[1].Value, out var cls, out var data, out var machine))
-            throw new ToolchainException($"could not read the target from '{ld} --verbose' (OUTPUT_FORMAT {(fmt.Success ? fmt.Groups[1].Value : "missing")})");
+            throw new ToolchainException($"could not read the target from '{ld} --verbose' "
+                + $"(OUTPUT_FORMAT {(fmt.Success ? fmt.Groups[1].Value : "missing")})");
 
         var sysrootRun = ProcessRunner.Run(ld, ["--print-sysroot"], env);
         string sysroot = sysrootRun.ExitCode == 0 ? sysrootRun.StandardOutput.Trim() : "";
 
         bool native = ProbeNative(ld, emulationArgs, env, notes);
         string prefix = GuessPrefix(ld);
-        notes.Add($"prefix {prefix} (from the linker's location; ld reads S{prefix}/etc/ld.so.conf before S/etc/ld.so.conf)");
-        return new LinkerInfo(ld, version, flavor, dirs, sysroot, cls, data, machine, native, prefix, notes, fmt.Groups[1].Value);
+        notes.Add(
+            $"prefix {prefix} (from the linker's location; ld reads S{prefix}/etc/ld.so.conf before S/etc/ld.so.conf)");
+        return new LinkerInfo(ld, version, flavor, dirs, sysroot, cls,
+            data, machine, native, prefix, notes, fmt.Groups[1].Value);
     }
 
     /// <summary>
@@ -75,7 +78,8 @@ public sealed partial class LinkerProbe
         if (!BfdTargets.TryParse(format, out var cls, out var data, out var machine))
             throw new ToolchainException($"lld emulation '{emulation}' is not one this model knows");
         return new LinkerInfo(ld, text, LinkerFlavor.Lld, [], "", cls, data, machine, IsNative: true, "/usr",
-            [$"lld ('{ld} --version'): no SEARCH_DIRs, no DT_NEEDED search; target {format} from {(emulation is null ? "the default" : "-m " + emulation)}"], format);
+            [$"lld ('{ld} --version'): no SEARCH_DIRs, no DT_NEEDED search; "
+                + $"target {format} from {(emulation is null ? "the default" : "-m " + emulation)}"], format);
     }
 
     /// <summary>
@@ -83,7 +87,8 @@ public sealed partial class LinkerProbe
     /// for DT_NEEDED). Observe it: link a library whose DT_NEEDED is only reachable through LD_LIBRARY_PATH.
     /// Only the linker itself is used (an object made with <c>-b binary</c>), so this works for cross linkers too.
     /// </summary>
-    private static bool ProbeNative(string ld, string[] emulationArgs, IReadOnlyDictionary<string, string?> env, List<string> notes)
+    private static bool ProbeNative(string ld, string[] emulationArgs,
+        IReadOnlyDictionary<string, string?> env, List<string> notes)
     {
         string dir = Path.Combine(Path.GetTempPath(), "nlg-probe-" + Guid.NewGuid().ToString("N"));
         try
@@ -100,7 +105,8 @@ public sealed partial class LinkerProbe
                 || !Step(["-shared", "-soname", "libnlgprobe.so.1", "-o", "d/libnlgprobe.so.1", "x.o"], clean, out r1)
                 || !Step(["-shared", "-o", "libnlgtop.so", "x.o", "d/libnlgprobe.so.1"], clean, out r1))
             {
-                notes.Add($"native-linker probe could not run ({FirstLine(r1.StandardError)}); assuming a cross linker (LD_LIBRARY_PATH not searched)");
+                notes.Add($"native-linker probe could not run ({FirstLine(r1.StandardError)}); "
+                    + "assuming a cross linker (LD_LIBRARY_PATH not searched)");
                 return false;
             }
             var withLlp = new Dictionary<string, string?>(clean) { ["LD_LIBRARY_PATH"] = Path.Combine(dir, "d") };
@@ -131,7 +137,9 @@ public sealed partial class LinkerProbe
         {
             string? parent = Path.GetDirectoryName(bin);
             // A cross ld lives in PREFIX/TRIPLET/bin as well as PREFIX/bin; both are configured with PREFIX.
-            if (parent is not null && Path.GetFileName(parent).Count(c => c == '-') >= 2 && Path.GetDirectoryName(parent) is { } p2) return p2;
+            if (parent is not null && Path.GetFileName(parent).Count(c => c == '-') >= 2
+                && Path.GetDirectoryName(parent) is { } p2)
+                return p2;
             return parent ?? "/usr";
         }
         return "/usr";

@@ -5,9 +5,9 @@ namespace NativeLinkGuard.Toolchain;
 
 /// <summary>
 /// Keeps a linker's probed configuration across runs (the probe spawns the linker six times; a build checks links on
-/// every run). One small file per linker binary, keyed by its path, identity (device, inode, size, mtime in ns) and emulation, under
-/// <c>$XDG_CACHE_HOME/nativelinkguard</c> (else <c>$HOME/.cache/nativelinkguard</c>). A changed binary gets a new key;
-/// an unreadable or malformed entry is ignored and probed again.
+/// every run). One small file per linker binary, keyed by its path, identity (device, inode, size, mtime in ns) and
+/// emulation, under <c>$XDG_CACHE_HOME/nativelinkguard</c> (else <c>$HOME/.cache/nativelinkguard</c>). A changed binary
+/// gets a new key; an unreadable or malformed entry is ignored and probed again.
 /// </summary>
 internal sealed class LinkerProbeCache(string file, string key)
 {
@@ -16,7 +16,8 @@ internal sealed class LinkerProbeCache(string file, string key)
 
     public static LinkerProbeCache? For(string linker, string? emulation, IReadOnlyDictionary<string, string?> env)
     {
-        if (ProbeCacheFile.Directory(env) is not { } dir || NativeMethods.IdentityKey(linker) is not { } id) return null;
+        if (ProbeCacheFile.Directory(env) is not { } dir || NativeMethods.IdentityKey(linker) is not { } id)
+            return null;
         // The path as run and the binary's identity: a replaced or rebuilt linker gets a new key.
         string key = $"{linker}\0{id}\0{emulation}";
         return new LinkerProbeCache(Path.Combine(dir, ProbeCacheFile.Name("linker-", key)), key);
@@ -30,13 +31,16 @@ internal sealed class LinkerProbeCache(string file, string key)
             var lines = body.Split('\n');
             if (lines.Length < 9) return null;
             var v = ProbeCacheFile.Fields(lines);
-            string One(string k) => v.TryGetValue(k, out var l) && l.Count > 0 ? l[0] : throw new InvalidDataException(k);
+            string One(string k) => v.TryGetValue(k, out var l) && l.Count > 0 ? l[0]
+                : throw new InvalidDataException(k);
             return new LinkerInfo(One("path"), One("version"), Enum.Parse<LinkerFlavor>(One("flavor")),
                 v.TryGetValue("searchdir", out var dirs) ? dirs : [], One("sysroot"),
                 Enum.Parse<ElfClass>(One("class")), Enum.Parse<ElfData>(One("data")), ushort.Parse(One("machine")),
-                bool.Parse(One("native")), One("prefix"), [FromCacheNote], One("format") is { Length: > 0 } f ? f : null);
+                bool.Parse(One("native")), One("prefix"), [FromCacheNote],
+                    One("format") is { Length: > 0 } f ? f : null);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or OverflowException)
+        catch (Exception e)
+            when (e is InvalidDataException or FormatException or ArgumentException or OverflowException)
         {
             return null;
         }

@@ -7,7 +7,8 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs toolchain probes (driver -###, ld --verbose) with a fixed environment and a time limit.</summary>
 public static class ProcessRunner
 {
-    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null,
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null, int timeoutMs = 30_000)
     {
         var psi = new ProcessStartInfo(fileName)

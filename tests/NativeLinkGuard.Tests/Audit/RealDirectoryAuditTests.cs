@@ -55,17 +55,17 @@ public sealed class RealDirectoryAuditTests
         bool rsync = ProcessRunner.FindOnPath("rsync", Environment.GetEnvironmentVariable("PATH")) is not null;
         foreach (var (src, name) in new[] { ("machine", "machine"), ("inst/lib", "install") })
         {
-            Break(src, $"{name}-cp-L", "cp -L", $"mkdir -p {{0}} && cp -L {src}/* {{0}}/");
-            Break(src, $"{name}-cp", "cp without -a", $"mkdir -p {{0}} && cp {src}/* {{0}}/");
-            Break(src, $"{name}-tar-h", "tar -h", $"mkdir -p {{0}} && tar -C {src} -chf - . | tar -C {{0}} -xf -");
-            Break(src, $"{name}-rsync-L", rsync ? "rsync -L" : "rsync -L (emulated by cp -L: rsync is not installed)",
+            Break($"{name}-cp-L", "cp -L", $"mkdir -p {{0}} && cp -L {src}/* {{0}}/");
+            Break($"{name}-cp", "cp without -a", $"mkdir -p {{0}} && cp {src}/* {{0}}/");
+            Break($"{name}-tar-h", "tar -h", $"mkdir -p {{0}} && tar -C {src} -chf - . | tar -C {{0}} -xf -");
+            Break($"{name}-rsync-L", rsync ? "rsync -L" : "rsync -L (emulated by cp -L: rsync is not installed)",
                 rsync ? $"rsync -rL {src}/ {{0}}/" : $"mkdir -p {{0}} && cp -L {src}/* {{0}}/");
         }
         _brokenDirs.Add((machine, "cp -a (intact)"));
         _brokenDirs.Add((_installLib, "cmake --install (intact)"));
     }
 
-    private void Break(string src, string dest, string how, string command)
+    private void Break(string dest, string how, string command)
     {
         _fx.Sh(string.Format(System.Globalization.CultureInfo.InvariantCulture, command, dest));
         _brokenDirs.Add((_fx.P(dest), how));

@@ -2,7 +2,6 @@ using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Cli;
 
@@ -81,7 +80,7 @@ public sealed class CMakeCommandTests
         var (_, withoutNested, _) = Run("cmake", _fx.P("build"), "--format", "json");
         var (code, withNested, _) = Run("cmake", _fx.P("build"), "--format", "json", "--nested");
         Assert.That(code, Is.EqualTo(1));
-        int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
+        static int Count(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links").GetArrayLength();
         Assert.That((Count(withoutNested), Count(withNested)), Is.EqualTo((5, 10)));
     }
 

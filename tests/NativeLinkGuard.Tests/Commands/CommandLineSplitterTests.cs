@@ -14,7 +14,7 @@ public sealed class CommandLineSplitterTests
     [TestCase("  ", new string[0])]
     public void Splits_like_a_posix_shell(string command, string[] expected)
     {
-        Assert.That(CommandLineSplitter.TrySplitShell(command, out IReadOnlyList<string> words, out string? error), Is.True);
+        Assert.That(CommandLineSplitter.TrySplitShell(command, out var words, out string? error), Is.True);
         Assert.That((words, error), Is.EqualTo((expected, (string?)null)));
     }
 
@@ -22,7 +22,7 @@ public sealed class CommandLineSplitterTests
     [TestCase("gcc \"x", "unterminated double quote", new[] { "gcc", "x" })]
     public void Unterminated_quote_returns_what_it_has_and_an_error(string command, string message, string[] expected)
     {
-        bool ok = CommandLineSplitter.TrySplitShell(command, out IReadOnlyList<string> words, out string? error);
+        bool ok = CommandLineSplitter.TrySplitShell(command, out var words, out string? error);
 
         Assert.That((ok, words, error), Is.EqualTo((false, expected, message)));
         Assert.That(CommandLineSplitter.SplitShell(command), Is.EqualTo(expected));

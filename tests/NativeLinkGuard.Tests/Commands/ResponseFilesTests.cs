@@ -34,7 +34,7 @@ public sealed partial class ResponseFilesTests
         dir.Write("inner.rsp", "-DINNER_CWD");
         var diagnostics = new List<ResponseFileDiagnostic>();
 
-        IReadOnlyList<string> args = ResponseFiles.Expand(["gcc", "@sub/outer.rsp", "x.o"], dir.Path, diagnostics);
+        var args = ResponseFiles.Expand(["gcc", "@sub/outer.rsp", "x.o"], dir.Path, diagnostics);
 
         Assert.That((args, diagnostics.Count), Is.EqualTo((new[] { "gcc", "-DOUTER", "-DINNER_CWD", "x.o" }, 0)));
     }
@@ -65,7 +65,7 @@ public sealed partial class ResponseFilesTests
         dir.Write("self.rsp", "x @self.rsp");
         var diagnostics = new List<ResponseFileDiagnostic>();
 
-        IReadOnlyList<string> args = ResponseFiles.Expand(["@self.rsp"], dir.Path, diagnostics);
+        var args = ResponseFiles.Expand(["@self.rsp"], dir.Path, diagnostics);
 
         using (Assert.EnterMultipleScope())
         {
@@ -81,7 +81,7 @@ public sealed partial class ResponseFilesTests
         Directory.CreateDirectory(Path.Combine(dir.Path, "d.rsp"));
         var diagnostics = new List<ResponseFileDiagnostic>();
 
-        IReadOnlyList<string> args = ResponseFiles.Expand(["@d.rsp"], dir.Path, diagnostics);
+        var args = ResponseFiles.Expand(["@d.rsp"], dir.Path, diagnostics);
 
         Assert.That((args.Single(), diagnostics.Single().Message), Is.EqualTo(("@d.rsp", "@-file refers to a directory")));
     }

@@ -1,6 +1,5 @@
 using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Differential;
 

@@ -1,5 +1,4 @@
 using NativeLinkGuard.Tests.TestSupport;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Differential;
 

@@ -1,4 +1,3 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tests.Differential;

@@ -7,7 +7,7 @@ public sealed class FileSnifferTests
 {
     private static FileKind Sniff(string path, out string? error)
     {
-        FileKind kind = FileKind.Unknown;
+        var kind = FileKind.Unknown;
         string? e = null;
         Assert.That(() => kind = FileSniffer.Sniff(path, out e), Throws.Nothing);
         error = e;

@@ -48,9 +48,9 @@ public sealed partial class LinkerScriptAgainstLdTests
         dir.Write("libfoo.so", text);
         (_, string output) = Tool.Run(dir.Path, "ld", "-o", "out", "-L.", "-lfoo");
 
-        ScriptDiagnostic? error = LinkerScriptParser.Parse(text).Error;
+        var error = LinkerScriptParser.Parse(text).Error;
 
-        Match syntax = SyntaxErrorLine().Match(output);
+        var syntax = SyntaxErrorLine().Match(output);
         ScriptErrorKind? ldKind =
             syntax.Success ? ScriptErrorKind.SyntaxError
             : output.Contains("EOF in comment") ? ScriptErrorKind.UnterminatedComment

@@ -16,7 +16,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Debian_libc_script_gives_its_three_members_in_order()
     {
-        LinkerScript script = LinkerScriptParser.Parse(DebianLibc);
+        var script = LinkerScriptParser.Parse(DebianLibc);
 
         using (Assert.EnterMultipleScope())
         {
@@ -38,7 +38,7 @@ public sealed class LinkerScriptParserTests
         foreach (string path in new[] { "libc.so", "libm.so", "libgcc_s.so" }.Select(Tool.SystemFile))
         {
             Assert.That(LinkerScriptParser.LooksLikeText(File.ReadAllBytes(path).AsSpan(0, 64)), Is.True, path);
-            LinkerScript script = LinkerScriptParser.Parse(File.ReadAllText(path));
+            var script = LinkerScriptParser.Parse(File.ReadAllText(path));
             Assert.That(script.Error, Is.Null, path);
             Assert.That(script.Inputs, Is.Not.Empty, path);
         }
@@ -47,7 +47,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Libgcc_s_script_mixes_a_relative_file_and_a_library()
     {
-        LinkerScript script = LinkerScriptParser.Parse("/* GNU ld script */\nGROUP ( libgcc_s.so.1 -lgcc )\n");
+        var script = LinkerScriptParser.Parse("/* GNU ld script */\nGROUP ( libgcc_s.so.1 -lgcc )\n");
 
         Assert.That(script.Inputs, Is.EqualTo(new[]
         {
@@ -59,7 +59,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Conda_style_group_keeps_absolute_members_raw()
     {
-        LinkerScript script = LinkerScriptParser.Parse("GROUP ( /lib64/libpthread.so.0 /usr/lib64/libpthread_nonshared.a )");
+        var script = LinkerScriptParser.Parse("GROUP ( /lib64/libpthread.so.0 /usr/lib64/libpthread_nonshared.a )");
 
         Assert.That(script.Inputs.Select(i => i.Name), Is.EqualTo(new[] { "/lib64/libpthread.so.0", "/usr/lib64/libpthread_nonshared.a" }));
     }
@@ -67,7 +67,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Input_members_are_not_in_a_group_and_nested_as_needed_stays_as_needed()
     {
-        LinkerScript script = LinkerScriptParser.Parse("INPUT ( a.so AS_NEEDED ( b.so AS_NEEDED ( -lc ) d.so ) e.so )");
+        var script = LinkerScriptParser.Parse("INPUT ( a.so AS_NEEDED ( b.so AS_NEEDED ( -lc ) d.so ) e.so )");
 
         Assert.That(script.Inputs, Is.EqualTo(new[]
         {
@@ -89,7 +89,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Colon_library_sysroot_prefixes_and_quoted_names_are_kept()
     {
-        LinkerScript script = LinkerScriptParser.Parse("GROUP ( -l:libfoo.so.1 =/usr/lib/x.so $SYSROOT/y.so \"a b.so\" \"-lnot\" )");
+        var script = LinkerScriptParser.Parse("GROUP ( -l:libfoo.so.1 =/usr/lib/x.so $SYSROOT/y.so \"a b.so\" \"-lnot\" )");
 
         Assert.That(script.Inputs, Is.EqualTo(new[]
         {
@@ -111,7 +111,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Search_dirs_output_format_and_ignored_commands_are_read()
     {
-        LinkerScript script = LinkerScriptParser.Parse("""
+        var script = LinkerScriptParser.Parse("""
             OUTPUT_FORMAT("elf64-x86-64", "elf64-big", "elf64-little")
             OUTPUT_FORMAT(elf32-i386)
             OUTPUT_ARCH(i386:x86-64)
@@ -143,7 +143,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Unterminated_comment_gives_a_diagnostic()
     {
-        ScriptDiagnostic? error = LinkerScriptParser.Parse("INPUT(a.so)\n/* never closed\n").Error;
+        var error = LinkerScriptParser.Parse("INPUT(a.so)\n/* never closed\n").Error;
 
         Assert.That(error, Is.EqualTo(new ScriptDiagnostic(2, "EOF in comment") { Kind = ScriptErrorKind.UnterminatedComment }));
     }
@@ -151,7 +151,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Missing_close_paren_is_a_syntax_error_at_end_of_input()
     {
-        ScriptDiagnostic? error = LinkerScriptParser.Parse("GROUP ( a.so\n\n").Error;
+        var error = LinkerScriptParser.Parse("GROUP ( a.so\n\n").Error;
 
         using (Assert.EnterMultipleScope())
         {
@@ -188,7 +188,7 @@ public sealed class LinkerScriptParserTests
     [TestCase("/* only a comment */")]
     public void Empty_scripts_are_fine(string text)
     {
-        LinkerScript script = LinkerScriptParser.Parse(text);
+        var script = LinkerScriptParser.Parse(text);
 
         Assert.That((script.Error, script.Inputs.Count), Is.EqualTo(((ScriptDiagnostic?)null, 0)));
     }
@@ -198,7 +198,7 @@ public sealed class LinkerScriptParserTests
     {
         var files = new Dictionary<string, string> { ["inc.ld"] = "INPUT(b.so)\nSEARCH_DIR(/inc)" };
 
-        LinkerScript script = LinkerScriptParser.Parse("INPUT(a.so)\nINCLUDE inc.ld\nINPUT(c.so)", files.GetValueOrDefault);
+        var script = LinkerScriptParser.Parse("INPUT(a.so)\nINCLUDE inc.ld\nINPUT(c.so)", files.GetValueOrDefault);
 
         using (Assert.EnterMultipleScope())
         {
@@ -220,7 +220,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Self_include_stops_with_nested_too_deeply()
     {
-        LinkerScript script = LinkerScriptParser.Parse("INCLUDE self.ld", _ => "INPUT(x.so) INCLUDE self.ld");
+        var script = LinkerScriptParser.Parse("INCLUDE self.ld", _ => "INPUT(x.so) INCLUDE self.ld");
 
         using (Assert.EnterMultipleScope())
         {
@@ -233,7 +233,7 @@ public sealed class LinkerScriptParserTests
     [Test]
     public void Error_inside_an_include_names_that_file_and_its_line()
     {
-        ScriptDiagnostic? error = LinkerScriptParser.Parse("\n\nINCLUDE inc.ld", _ => "\n\nGROUP(a.so) )").Error;
+        var error = LinkerScriptParser.Parse("\n\nINCLUDE inc.ld", _ => "\n\nGROUP(a.so) )").Error;
 
         Assert.That((error?.File, error?.Line), Is.EqualTo(("inc.ld", 3)));
     }
@@ -243,7 +243,7 @@ public sealed class LinkerScriptParserTests
     {
         string text = "GROUP(" + string.Concat(Enumerable.Repeat("AS_NEEDED(", 200_000)) + "x" + new string(')', 200_001);
 
-        LinkerScript script = LinkerScriptParser.Parse(text);
+        var script = LinkerScriptParser.Parse(text);
 
         Assert.That((script.Error, script.Inputs.Single().AsNeeded), Is.EqualTo(((ScriptDiagnostic?)null, true)));
     }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 using NativeLinkGuard.Symbols;
 using NativeLinkGuard.Tests.TestSupport;

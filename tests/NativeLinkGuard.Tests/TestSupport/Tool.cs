@@ -60,7 +60,7 @@ internal static class Tool
         info.Environment.Remove("LD_LIBRARY_PATH");
         info.Environment.Remove("LD_RUN_PATH");
         using var process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stdout.Result + stderr);

@@ -12,7 +12,7 @@ public sealed partial class LdSoConfReaderTests
         using var dir = new TempDirectory();
         string conf = dir.Write("etc/ld.so.conf", "# header\n  /opt/a/ # tail\n/opt/b=hwcap\n\t/opt/c//\n/opt/d /ignored\n\n");
 
-        LdSoConfResult result = LdSoConfReader.Read(conf, "/sys");
+        var result = LdSoConfReader.Read(conf, "/sys");
 
         using (Assert.EnterMultipleScope())
         {
@@ -43,7 +43,7 @@ public sealed partial class LdSoConfReaderTests
         dir.Write("etc/ld.so.conf.d/c.txt", "/txt\n");
         dir.Write("etc/other.conf", "/other\n");
 
-        LdSoConfResult result = LdSoConfReader.Read(conf, "");
+        var result = LdSoConfReader.Read(conf, "");
 
         using (Assert.EnterMultipleScope())
         {
@@ -60,7 +60,7 @@ public sealed partial class LdSoConfReaderTests
         host.Write("conf.d/x.conf", "/from-host\n");
         string conf = sysroot.Write("etc/ld.so.conf", $"include {host.Path}/conf.d/*.conf\n");
 
-        LdSoConfResult result = LdSoConfReader.Read(conf, sysroot.Path);
+        var result = LdSoConfReader.Read(conf, sysroot.Path);
 
         Assert.That(result.Directories, Is.EqualTo(new[] { sysroot.Path + "/from-host" }));
     }
@@ -71,7 +71,7 @@ public sealed partial class LdSoConfReaderTests
         using var dir = new TempDirectory();
         string conf = dir.Write("ld.so.conf", "/a\ninclude ld.so.conf\n/b\n");
 
-        LdSoConfResult result = LdSoConfReader.Read(conf, "");
+        var result = LdSoConfReader.Read(conf, "");
 
         using (Assert.EnterMultipleScope())
         {
@@ -85,7 +85,7 @@ public sealed partial class LdSoConfReaderTests
     {
         using var dir = new TempDirectory();
 
-        LdSoConfResult result = LdSoConfReader.Read(Path.Combine(dir.Path, "nosuch.conf"), "");
+        var result = LdSoConfReader.Read(Path.Combine(dir.Path, "nosuch.conf"), "");
 
         Assert.That((result.Directories.Count, result.FilesRead.Count, result.Diagnostics.Count), Is.EqualTo((0, 0, 1)));
     }
@@ -96,7 +96,7 @@ public sealed partial class LdSoConfReaderTests
         using var dir = new TempDirectory();
         string conf = dir.Write("ld.so.conf", "include nothing/*.conf\ninclude\t/no/such/file.conf\n");
 
-        LdSoConfResult result = LdSoConfReader.Read(conf, "");
+        var result = LdSoConfReader.Read(conf, "");
 
         Assert.That((result.Directories.Count, result.Diagnostics.Count), Is.EqualTo((0, 0)));
     }
@@ -146,7 +146,7 @@ public sealed partial class LdSoConfReaderTests
         string[] attempts = Attempt().Matches(output).Select(m => m.Groups[1].Value).ToArray();
 
         // Debian's ld tries S/usr/etc/ld.so.conf first; it is absent here, so S/etc/ld.so.conf is used.
-        LdSoConfResult result = LdSoConfReader.Read(Path.Combine(s, "etc/ld.so.conf"), s);
+        var result = LdSoConfReader.Read(Path.Combine(s, "etc/ld.so.conf"), s);
         string[] expected = result.Directories.Select(d => d + "/libdep.so.1").ToArray();
         Assert.That(attempts.Take(expected.Length), Is.EqualTo(expected), output);
         Assert.That(expected, Has.Length.EqualTo(3));
