@@ -15,7 +15,7 @@ internal readonly record struct ConstantString(string Text, bool AppRelative);
 /// </summary>
 internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
 {
-    private readonly List<IlInstruction> il = body.Instructions;
+    private readonly List<IlInstruction> _il = body.Instructions;
 
     /// <summary>The instruction that pushed argument K (0 = first) of the call at CALL taking COUNT stack values.</summary>
     public int? Producer(int call, int count, int k)
@@ -24,8 +24,8 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
         for (int j = call - 1; j >= 0; j--)
         {
             // Code after J can be reached by a jump: the stack there may come from elsewhere.
-            if (body.BranchTargets.Contains(il[j + 1].Offset)) return null;
-            if (Effect(il[j]) is not var (pops, pushes)) return null;
+            if (body.BranchTargets.Contains(_il[j + 1].Offset)) return null;
+            if (Effect(_il[j]) is not var (pops, pushes)) return null;
             if (need <= pushes) return pushes == 1 ? j : null;
             need = need - pushes + pops;
         }
@@ -35,7 +35,7 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
     public ConstantString? String(int producer, int depth = 0)
     {
         if (depth > 8) return null;
-        var ins = il[producer];
+        var ins = _il[producer];
         if (ins.Opcode == 0x72)
             return new ConstantString(md.GetUserString(MetadataTokens.UserStringHandle(ins.Operand & 0xFFFFFF)), false);
         if (ins.Opcode is not (0x28 or 0x6F) || MethodCalls.Resolve(md, ins.Operand) is not { } m) return null;
@@ -62,9 +62,9 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
     /// <summary>A <c>DllImportSearchPath?</c> argument: <c>new Nullable(constant)</c>, else unknown (null).</summary>
     public int? NullableInt(int producer)
     {
-        var ins = il[producer];
+        var ins = _il[producer];
         if (ins.Opcode != 0x73 || MethodCalls.Resolve(md, ins.Operand) is not { Parameters: 1 } m || m.TypeName != "Nullable`1") return null;
-        return Producer(producer, 1, 0) is { } p ? Int(il[p]) : null;
+        return Producer(producer, 1, 0) is { } p ? Int(_il[p]) : null;
     }
 
     private static int? Int(IlInstruction ins) => ins.Opcode switch

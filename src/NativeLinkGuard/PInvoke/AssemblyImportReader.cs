@@ -106,7 +106,7 @@ public static class AssemblyImportReader
         foreach (var h in attributes)
         {
             var a = md.GetCustomAttribute(h);
-            EntityHandle parent = a.Constructor.Kind switch
+            var parent = a.Constructor.Kind switch
             {
                 HandleKind.MemberReference => md.GetMemberReference((MemberReferenceHandle)a.Constructor).Parent,
                 HandleKind.MethodDefinition => md.GetMethodDefinition((MethodDefinitionHandle)a.Constructor).GetDeclaringType(),

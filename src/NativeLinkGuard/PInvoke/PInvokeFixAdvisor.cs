@@ -1,5 +1,4 @@
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Runtime;
 
 namespace NativeLinkGuard.PInvoke;
 

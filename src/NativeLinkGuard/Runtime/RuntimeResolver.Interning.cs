@@ -1,4 +1,3 @@
-using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 

@@ -1,5 +1,4 @@
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 
 namespace NativeLinkGuard.Runtime;

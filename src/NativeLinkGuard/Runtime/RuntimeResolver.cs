@@ -15,7 +15,6 @@ public sealed partial class RuntimeResolver
     private readonly LoaderEnvironment _env;
     private readonly LibraryFileCache _files;
     private readonly DirectoryIndex _dirs;
-    private readonly LdSoCacheIndex? _cache;
     private readonly IReadOnlyDictionary<string, string> _runpathOverrides;
     private readonly bool _hasOverrides;
     private readonly IReadOnlySet<string> _extraFiles;
@@ -61,7 +60,6 @@ public sealed partial class RuntimeResolver
         _env = env;
         _files = files;
         _dirs = dirs;
-        _cache = cache;
         _runpathOverrides = runpathOverrides ?? new Dictionary<string, string>();
         _hasOverrides = _runpathOverrides.Count > 0;
         _extraFiles = extraFiles ?? new HashSet<string>();
