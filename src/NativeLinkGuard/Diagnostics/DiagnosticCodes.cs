@@ -35,4 +35,8 @@ public static class DiagnosticCodes
     public const string ShlibUndefinedAllowed = "NLG0015";
     /// <summary>The check itself could not run (toolchain missing, probe failed, internal error).</summary>
     public const string CheckFailed = "NLG9001";
+
+    /// <summary>Where a code is documented (docs/codes.md): the help link of every warning, report and SARIF rule.</summary>
+    public static string HelpLink(string code) =>
+        $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{code.ToLowerInvariant()}";
 }

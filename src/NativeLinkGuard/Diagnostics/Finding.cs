@@ -41,20 +41,37 @@ public sealed record Suggestion(
     public IReadOnlyList<string>? Commands { get; init; }
 }
 
-/// <summary>A coded finding about one link (stable codes: docs/codes.md).</summary>
-public sealed record Finding(
-    string Code,
-    Severity Severity,
-    string Message,
-    string Library,
-    string? NeededBy,
-    IReadOnlyList<string> Chain,
-    IReadOnlyList<SearchedDirectory> Searched,
-    IReadOnlyList<Suggestion> Suggestions,
-    IReadOnlyList<string> Notes,
-    // The line GNU ld prints for this, after its "ld: " prefix.
-    string LdMessage)
+/// <summary>
+/// A coded finding (stable codes: docs/codes.md). Built with an object initializer: the code, severity, message and
+/// ld's own line are required, everything else is named where it is set.
+/// </summary>
+public sealed record Finding
 {
+    public required string Code { get; init; }
+
+    public required Severity Severity { get; init; }
+
+    public required string Message { get; init; }
+
+    /// <summary>The line GNU ld (or ld.so) prints for this, after its "ld: " prefix.</summary>
+    public required string LdMessage { get; init; }
+
+    /// <summary>The library concerned ("" when none).</summary>
+    public string Library { get; init; } = "";
+
+    public string? NeededBy { get; init; }
+
+    public IReadOnlyList<string> Chain { get; init; } = [];
+
+    public IReadOnlyList<SearchedDirectory> Searched { get; init; } = [];
+
+    public IReadOnlyList<Suggestion> Suggestions { get; init; } = [];
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Where in the build's own code the user fixes it (a CMakeLists.txt line), when known.</summary>
+    public SourceLocation? Location { get; init; }
+
     /// <summary>Symbol-level findings: the symbols concerned, as ld names them (<c>f</c> or <c>f@V</c>).</summary>
     public IReadOnlyList<string>? Symbols { get; init; }
 
@@ -64,5 +81,11 @@ public sealed record Finding(
     /// <summary>NLG0007: the versions the library that defines the symbol provides.</summary>
     public IReadOnlyList<string>? ProvidedVersions { get; init; }
 
-    public string HelpLink => $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{Code.ToLowerInvariant()}";
+    public string HelpLink => DiagnosticCodes.HelpLink(Code);
+
+    /// <summary>NLG9001: the check itself could not run (one warning; the build goes on).</summary>
+    public static Finding CheckFailed(string message, string detail) => new()
+    {
+        Code = DiagnosticCodes.CheckFailed, Severity = Severity.Warning, Message = message, LdMessage = detail,
+    };
 }

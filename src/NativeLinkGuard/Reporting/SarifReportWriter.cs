@@ -48,7 +48,7 @@ public static class SarifReportWriter
                 w.WriteStartObject("shortDescription");
                 w.WriteString("text", text);
                 w.WriteEndObject();
-                w.WriteString("helpUri", $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{id.ToLowerInvariant()}");
+                w.WriteString("helpUri", DiagnosticCodes.HelpLink(id));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -66,7 +66,7 @@ public static class SarifReportWriter
                     w.WriteEndObject();
                     w.WriteStartArray("locations");
                     w.WriteStartObject();
-                    WritePhysicalLocation(w, r);
+                    WritePhysicalLocation(w, r, f);
                     w.WriteEndObject();
                     w.WriteEndArray();
                     w.WriteStartObject("properties");
@@ -87,14 +87,14 @@ public static class SarifReportWriter
     }
 
     /// <summary>
-    /// The CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
+    /// Where the finding is fixed: the CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
     /// validator (Sarif.Multitool validate) wants a region on every physical location (SARIF2017).
     /// </summary>
-    private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r)
+    private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r, Finding f)
     {
         w.WriteStartObject("physicalLocation");
         w.WriteStartObject("artifactLocation");
-        if (r.Target?.DefinedAt is { } at)
+        if ((f.Location ?? r.Target?.DefinedAt) is { } at)
         {
             w.WriteString("uri", new Uri(at.File).AbsoluteUri);
             w.WriteEndObject();
