@@ -169,7 +169,7 @@ public sealed class CheckNativeLinks : NativeLinkGuardTask
             foreach (var report in check.Reports)
             {
                 reports.Add(report);
-                LogReport(report, report.Target?.CommandSource ?? Path.Combine(dir, "CMakeCache.txt"));
+                LogReport(report, Path.Combine(dir, "CMakeCache.txt"));
             }
         }
         return complete;

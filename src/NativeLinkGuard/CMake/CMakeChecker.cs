@@ -108,10 +108,13 @@ public sealed class CMakeChecker
             ? Path.GetRelativePath(build.BuildDirectory, a)
             : target.NameOnDisk;
         var info = new CMakeTargetInfo(target.Name, target.ShortType, output) { DefinedAt = target.DefinedAt };
+        // Where a finding points: the target's CMake code; without a File API backtrace, the file the link command
+        // came from (link.txt, build.ninja), else the build's cache. Fresh and replayed findings point alike.
+        var cache = new SourceLocation(Path.Combine(build.BuildDirectory, "CMakeCache.txt"), 0);
         if (link is null)
         {
             var failed = Finding.CheckFailed($"{target.Name}: {error}", error ?? "")
-                with { Location = target.DefinedAt };
+                with { Location = target.DefinedAt ?? cache };
             return new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds)
             {
                 Target = info,
@@ -120,13 +123,14 @@ public sealed class CMakeChecker
         var request = new CheckRequest(
             link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true, BuildSources: sources);
         var report = _checker.Check(request);
+        var commandFile = link.Source == "CMake File API" ? null : new SourceLocation(link.Source, 0);
         report = report with
         {
             // A library of this build with a stubs run path is reported at its own link, not at every consumer.
             Findings = report.Findings
                 .Where(f => f.Code != DiagnosticCodes.StubsInRuntimePath || !builtHere.Contains(f.Library))
-                .Select(f => f with { Location = f.Location ?? target.DefinedAt }).ToList(),
-            Target = info with { CommandSource = link.Source == "CMake File API" ? null : link.Source },
+                .Select(f => f with { Location = f.Location ?? target.DefinedAt ?? commandFile ?? cache }).ToList(),
+            Target = info with { CommandSource = commandFile?.File },
             Notes = [$"link command from {link.Source}", .. report.Notes],
         };
         if (target.IsShared && PredictLibrary(target, link, report) is { } state)

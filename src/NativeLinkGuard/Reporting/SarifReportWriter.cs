@@ -94,7 +94,8 @@ public static class SarifReportWriter
     {
         w.WriteStartObject("physicalLocation");
         w.WriteStartObject("artifactLocation");
-        if ((f.Location ?? r.Target?.DefinedAt) is { } at)
+        // A location without a line (a link.txt) has no region to give: the binary stands for the finding then.
+        if ((f.Location is { Line: > 0 } line ? line : r.Target?.DefinedAt) is { } at)
         {
             w.WriteString("uri", new Uri(at.File).AbsoluteUri);
             w.WriteEndObject();
