@@ -116,7 +116,9 @@ public sealed class LinkChecker
         return true;
     }
 
-    /// <summary>The findings of a resolved link, each fix verified; the outcome is decided by the link-time ones.</summary>
+    /// <summary>
+    /// The findings of a resolved link, each fix verified; the outcome is decided by the link-time ones.
+    /// </summary>
     private List<Finding> Diagnose(
         CheckRequest request,
         IReadOnlyList<string> command,

@@ -32,7 +32,9 @@ public sealed record CMakeDirectoryCheck
 {
     public IReadOnlyList<LinkReport> Reports { get; init; } = [];
 
-    /// <summary>How the build was read, for the user (e.g. no File API reply yet: the generator's files were used).</summary>
+    /// <summary>
+    /// How the build was read, for the user (e.g. no File API reply yet: the generator's files were used).
+    /// </summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>Nested builds that could not be read; everything else was checked.</summary>
@@ -40,7 +42,9 @@ public sealed record CMakeDirectoryCheck
 
     public CMakeCheckFailure Failure { get; init; }
 
-    /// <summary>With <see cref="Failure"/>: what went wrong, one line (the configure step's errors may follow).</summary>
+    /// <summary>
+    /// With <see cref="Failure"/>: what went wrong, one line (the configure step's errors may follow).
+    /// </summary>
     public string? Error { get; init; }
 
     public static CMakeDirectoryCheck Failed(CMakeCheckFailure failure, string error) =>

@@ -5,8 +5,8 @@ namespace NativeLinkGuard.CMake;
 
 /// <summary>
 /// When a build has no File API reply (an old CMake, a configure step that cannot be re-run), the link commands are
-/// still on disk: the Makefiles generators' <c>CMakeFiles/&lt;target&gt;.dir/link.txt</c>, and Ninja's <c>build.ninja</c>
-/// link statements with their rules in <c>CMakeFiles/rules.ninja</c>. Bounded, never throws.
+/// still on disk: the Makefiles generators' <c>CMakeFiles/&lt;target&gt;.dir/link.txt</c>, and Ninja's
+/// <c>build.ninja</c> link statements with their rules in <c>CMakeFiles/rules.ninja</c>. Bounded, never throws.
 /// </summary>
 public static class CMakeFallbackReader
 {
@@ -109,7 +109,9 @@ public static class CMakeFallbackReader
         };
     }
 
-    /// <summary>Without a dependency graph: a target depends on the libraries of this build that its command names.</summary>
+    /// <summary>
+    /// Without a dependency graph: a target depends on the libraries of this build that its command names.
+    /// </summary>
     private static List<CMakeTarget> OrderByUse(List<CMakeTarget> targets)
     {
         var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -187,7 +189,9 @@ public static class CMakeFallbackReader
 
     private readonly record struct BuildLine(List<string> Outputs, string Rule, List<string> Inputs, List<string> Implicit);
 
-    /// <summary><c>build OUT…: RULE IN… | IMPLICIT… || ORDER…</c>, with ninja's <c>$ </c> and <c>$:</c> escapes.</summary>
+    /// <summary>
+    /// <c>build OUT…: RULE IN… | IMPLICIT… || ORDER…</c>, with ninja's <c>$ </c> and <c>$:</c> escapes.
+    /// </summary>
     private static BuildLine? ParseBuildLine(string line)
     {
         var words = new List<string>();

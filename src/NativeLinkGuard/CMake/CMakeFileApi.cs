@@ -11,7 +11,9 @@ public static class CMakeFileApi
 {
     public static string QueryDirectory(string buildDir) => Path.Combine(buildDir, ".cmake", "api", "v1", "query");
 
-    /// <summary>Writes the query files (CMake's documented way to ask for replies); true when they were missing.</summary>
+    /// <summary>
+    /// Writes the query files (CMake's documented way to ask for replies); true when they were missing.
+    /// </summary>
     public static bool EnsureQuery(string buildDir)
     {
         string q = QueryDirectory(buildDir);
@@ -97,7 +99,9 @@ public static class CMakeFileApi
         };
     }
 
-    /// <summary>The innermost frame of the target's backtrace: the add_library/add_executable call, as CMake reports it.</summary>
+    /// <summary>
+    /// The innermost frame of the target's backtrace: the add_library/add_executable call, as CMake reports it.
+    /// </summary>
     private static SourceLocation? Backtrace(JsonElement t, string sourceTop)
     {
         try { return BacktraceOrThrow(t, sourceTop); }

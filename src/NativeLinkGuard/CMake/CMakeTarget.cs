@@ -17,7 +17,10 @@ public sealed record CMakeTarget(
     IReadOnlyList<LinkFragment> Fragments,
     IReadOnlyList<string> Dependencies)
 {
-    /// <summary>Set from the generator's own files (link.txt, build.ninja): the link command itself, where it runs, where it came from.</summary>
+    /// <summary>
+    /// Set from the generator's own files (link.txt, build.ninja): the link command itself, where it runs, where it
+    /// came from.
+    /// </summary>
     public CMakeLink? KnownLink { get; init; }
 
     /// <summary>
@@ -26,7 +29,9 @@ public sealed record CMakeTarget(
     /// </summary>
     public IReadOnlyList<string> LinkNames { get; init; } = [];
 
-    /// <summary>The <c>add_library</c>/<c>add_executable</c> call that defined the target (File API backtrace).</summary>
+    /// <summary>
+    /// The <c>add_library</c>/<c>add_executable</c> call that defined the target (File API backtrace).
+    /// </summary>
     public SourceLocation? DefinedAt { get; init; }
 
     public bool IsShared => Type is "SHARED_LIBRARY" or "MODULE_LIBRARY";

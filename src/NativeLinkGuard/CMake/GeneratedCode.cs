@@ -31,7 +31,9 @@ public static class GeneratedCode
         return null;
     }
 
-    /// <summary>A code file a custom command writes: Ninja's CUSTOM_COMMAND outputs, make's "Generating X" steps.</summary>
+    /// <summary>
+    /// A code file a custom command writes: Ninja's CUSTOM_COMMAND outputs, make's "Generating X" steps.
+    /// </summary>
     private static string? FirstGenerated(string buildDir)
     {
         string ninja = Path.Combine(buildDir, "build.ninja");

@@ -23,7 +23,9 @@ public sealed record DeclaredLink(string Output)
     /// <summary>Declarative: <c>exe</c> (the default) or <c>shared</c>.</summary>
     public string Type { get; init; } = "";
 
-    /// <summary>Declarative: <c>c</c> (the default) or <c>c++</c>: which driver variable, CC or CXX, links it.</summary>
+    /// <summary>
+    /// Declarative: <c>c</c> (the default) or <c>c++</c>: which driver variable, CC or CXX, links it.
+    /// </summary>
     public string Compiler { get; init; } = "";
 
     /// <summary>Directories to look in for fixes, besides the request's own.</summary>
@@ -58,7 +60,9 @@ public sealed record DeclaredLink(string Output)
         return new CheckRequest(CommandFromParts(baseDirectory, env), cwd, env, hints, ObjectsUnknown: true);
     }
 
-    /// <summary>The command the declared parts stand for: driver, -shared, -o, LDFLAGS, -L…, -l… in that order.</summary>
+    /// <summary>
+    /// The command the declared parts stand for: driver, -shared, -o, LDFLAGS, -L…, -l… in that order.
+    /// </summary>
     public IReadOnlyList<string> CommandFromParts(string baseDirectory, IReadOnlyDictionary<string, string?> env)
     {
         var argv = new List<string>();

@@ -7,7 +7,8 @@ namespace NativeLinkGuard.Commands;
 public static class LdArgumentParser
 {
     // Options whose value is the next argument when not attached; needed so the value is not taken for an input file.
-    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after it.
+    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after
+    // it.
     private static readonly HashSet<string> s_takesValue = new(StringComparer.Ordinal)
     {
         "o", "output", "m", "T", "script", "L", "library-path", "l", "library", "e", "entry", "I", "dynamic-linker",
@@ -56,7 +57,8 @@ public static class LdArgumentParser
             int eq = body.IndexOf('=');
             if (eq > 0) { name = body[..eq]; value = body[(eq + 1)..]; }
 
-            // getopt_long_only: an unknown long name like -ofile or -melf_x86_64 is a short option with an attached value.
+            // getopt_long_only: an unknown long name like -ofile or -melf_x86_64 is a short option with an attached
+            // value.
             if (!a.StartsWith("--", StringComparison.Ordinal) && body.Length > 1 && eq < 0 && !IsLongName(name) && ShortWithValue.Contains(body[0]))
             {
                 name = body[..1];
@@ -245,7 +247,8 @@ public static class LdArgumentParser
 
     private static void AddLibraryPath(LinkRequest req, HashSet<string> seen, string dir)
     {
-        // ld reads every -L before opening any input, and a repeated -L keeps its first position (ldfile_add_library_path).
+        // ld reads every -L before opening any input, and a repeated -L keeps its first position
+        // (ldfile_add_library_path).
         if (seen.Add(dir)) req.LibraryPaths.Add(dir);
     }
 }

@@ -11,7 +11,9 @@ public enum CandidatePlaceKind
     /// <summary>The needing library's DT_RPATH, which ld and ld.so ignore because it also has a DT_RUNPATH.</summary>
     IgnoredRpath,
     NeedingLibraryDirectory,
-    /// <summary>A sibling of the needing library's (or an -L) directory, or its lib, lib64 or stubs subdirectory.</summary>
+    /// <summary>
+    /// A sibling of the needing library's (or an -L) directory, or its lib, lib64 or stubs subdirectory.
+    /// </summary>
     Sibling,
     RpathLink,
     Rpath,
@@ -74,7 +76,9 @@ public enum CandidateMatch
 {
     /// <summary>A file with exactly the wanted name.</summary>
     FileName,
-    /// <summary>A file with another name whose SONAME is the wanted name (CUDA's stubs/libcuda.so for libcuda.so.1).</summary>
+    /// <summary>
+    /// A file with another name whose SONAME is the wanted name (CUDA's stubs/libcuda.so for libcuda.so.1).
+    /// </summary>
     Soname,
     /// <summary>The wanted name is a dangling symlink; this is the real library next to it.</summary>
     BehindDanglingSymlink,

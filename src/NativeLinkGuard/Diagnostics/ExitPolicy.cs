@@ -24,7 +24,9 @@ public static class ExitPolicy
     public const int Failed = 1;
     public const int CouldNotRun = 2;
 
-    /// <summary>check and cmake: 2 when a link could not be checked (NLG9001), 1 when one is predicted to fail.</summary>
+    /// <summary>
+    /// check and cmake: 2 when a link could not be checked (NLG9001), 1 when one is predicted to fail.
+    /// </summary>
     public static int ForLinks(IEnumerable<LinkReport> reports)
     {
         var list = reports as IReadOnlyCollection<LinkReport> ?? reports.ToList();

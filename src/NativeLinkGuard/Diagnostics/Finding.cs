@@ -34,7 +34,10 @@ public sealed record Suggestion(
     string? CMake = null,
     string? LdFlags = null)
 {
-    /// <summary>The resolver was re-run with this fix applied (flags, environment, file operations simulated) and the finding went away.</summary>
+    /// <summary>
+    /// The resolver was re-run with this fix applied (flags, environment, file operations simulated) and the finding
+    /// went away.
+    /// </summary>
     public bool Verified { get; init; }
 
     /// <summary>Shell commands, in a safe order, meant to run in the audited directory.</summary>

@@ -157,7 +157,9 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         };
     }
 
-    /// <summary>Why ld reports these undefined references the way it does (a warning, or a check of libraries).</summary>
+    /// <summary>
+    /// Why ld reports these undefined references the way it does (a warning, or a check of libraries).
+    /// </summary>
     private string? UndefinedNote(UndefinedSymbols u)
     {
         if (u.Warning && u.FromObject && ctx.Request.GcSections && !ctx.Request.WarnUnresolvedSymbols)

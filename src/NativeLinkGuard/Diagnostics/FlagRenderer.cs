@@ -3,7 +3,9 @@ namespace NativeLinkGuard.Diagnostics;
 /// <summary>Renders linker options in the form the checked command takes, plus its CMake and LDFLAGS forms.</summary>
 public sealed class FlagRenderer(bool viaDriver, bool sharedOutput)
 {
-    /// <summary>A linker option with a value: <c>-Wl,-rpath-link,/x</c> for a driver, <c>-rpath-link /x</c> for ld.</summary>
+    /// <summary>
+    /// A linker option with a value: <c>-Wl,-rpath-link,/x</c> for a driver, <c>-rpath-link /x</c> for ld.
+    /// </summary>
     public IReadOnlyList<string> LinkerOption(string option, string value)
     {
         if (!viaDriver) return [option, value];

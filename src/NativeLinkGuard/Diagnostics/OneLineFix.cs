@@ -11,7 +11,7 @@ public static class OneLineFix
     /// <summary>"SUBJECT: MESSAGE. Fix: …." (no subject when the message already starts with it).</summary>
     /// <param name="subject">What the finding is about (the link's output, the checked file, the directory).</param>
     /// <param name="finding">The finding: its message, then its first proper suggestion.</param>
-    /// <param name="runIn">Where the commands must run, when they name files relative to it (an audited directory).</param>
+    /// <param name="runIn">Where the commands run when they name files relative to it (an audited directory).</param>
     public static string Line(string subject, Finding finding, string? runIn = null) =>
         Line(subject, finding.Message, finding.Suggestions, finding.Notes, runIn);
 

@@ -17,7 +17,9 @@ public sealed class ProjectTreeIndex
 
     private readonly Dictionary<string, IReadOnlyList<string>> _byRoot = new(StringComparer.Ordinal);
 
-    /// <summary>Directories under <paramref name="root"/> (itself included) holding shared libraries, shallowest first.</summary>
+    /// <summary>
+    /// Directories under <paramref name="root"/> (itself included) holding shared libraries, shallowest first.
+    /// </summary>
     public IReadOnlyList<string> LibraryDirectories(string root)
     {
         root = root.Length > 1 ? root.TrimEnd('/') : root;
@@ -66,7 +68,9 @@ public sealed class ProjectTreeIndex
         return result;
     }
 
-    /// <summary>The project a working directory belongs to: the nearest ancestor (up to 4 up) holding .git, else none.</summary>
+    /// <summary>
+    /// The project a working directory belongs to: the nearest ancestor (up to 4 up) holding .git, else none.
+    /// </summary>
     public static string? ProjectRoot(string workingDirectory)
     {
         string? dir = workingDirectory;

@@ -6,8 +6,8 @@ namespace NativeLinkGuard.Diagnostics;
 /// <summary>
 /// Tries each suggestion before it is shown, as the build would run it: its flags are added to ld's argv where the
 /// driver would put them (a user -L before the driver's own directories and LIBRARY_PATH's, -Wl, split), its
-/// environment set, its symlinks and copies simulated as aliases, and the whole link resolved again. A suggestion that does
-/// not make its finding go away is dropped, so what we print is what our model of ld accepts.
+/// environment set, its symlinks and copies simulated as aliases, and the whole link resolved again. A suggestion that
+/// does not make its finding go away is dropped, so what we print is what our model of ld accepts.
 /// </summary>
 public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache files, bool viaDriver)
 {
@@ -18,7 +18,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var notes = new List<string>(finding.Notes);
         foreach (var s in finding.Suggestions)
         {
-            // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled workaround.
+            // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled
+            // workaround.
             if (Fixes(s, problem)) kept.Add(s with { Verified = true });
             else notes.Add(problem is NeededNotFound or InputNotFound
                 ? $"not suggested: '{s.Summary}' would not make {Linker} find it (checked against the model)"
@@ -47,7 +48,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
             // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
             NeededNotFound { Lld: true } n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
             NeededNotFound n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
-            // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed link.
+            // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed
+            // link.
             UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null) && !StillUndefined(result, u.ReferencedBy, u.Symbols),
             SymbolVersionMissing v => result.SymbolsChecked && !StillUndefined(result, v.ReferencedBy, v.Symbols),
             DsoMissingFromCommandLine d => result.SymbolsChecked && !StillUndefined(result, d.ReferencedBy, d.Symbols),
