@@ -62,7 +62,8 @@ public sealed record CandidatePlace(string Directory, CandidatePlaceKind Kind, s
     /// <summary>The kind of place as a list of where we looked names it.</summary>
     public string KindText => Kind switch
     {
-        CandidatePlaceKind.RunPathOfLoaded or CandidatePlaceKind.IgnoredRpath => "the run paths of the loaded libraries",
+        CandidatePlaceKind.RunPathOfLoaded or CandidatePlaceKind.IgnoredRpath =>
+            "the run paths of the loaded libraries",
         CandidatePlaceKind.NeedingLibraryDirectory => "the needing library's directory",
         CandidatePlaceKind.Sibling => "its sibling directories (and their lib, lib64, stubs)",
         CandidatePlaceKind.CudaToolkit => "CUDA toolkits",
@@ -85,7 +86,8 @@ public enum CandidateMatch
 }
 
 /// <summary>A file outside ld's search that answers a wanted name, where it is, and why we looked there.</summary>
-public sealed record Candidate(CandidatePlace Place, string File, ElfFile? Elf, CandidateMatch Match = CandidateMatch.FileName)
+public sealed record Candidate(
+    CandidatePlace Place, string File, ElfFile? Elf, CandidateMatch Match = CandidateMatch.FileName)
 {
     public string Directory => Place.Directory;
     public string FullPath => Path.Combine(Directory, File);

@@ -8,11 +8,13 @@ public enum SuggestionQuality { Proper, Workaround }
 public sealed record SearchedDirectory(string Directory, string Rule, string Result);
 
 /// <summary>A file-system step a suggestion needs; paths are absolute. Never inside a system directory.</summary>
-public sealed record FileOperation(string Kind, string? Path = null, string? Target = null, string? Source = null, string? Destination = null)
+public sealed record FileOperation(
+    string Kind, string? Path = null, string? Target = null, string? Source = null, string? Destination = null)
 {
     public static FileOperation Mkdir(string path) => new("mkdir", Path: path);
     public static FileOperation Symlink(string path, string target) => new("symlink", Path: path, Target: target);
-    public static FileOperation Copy(string source, string destination) => new("copy", Source: source, Destination: destination);
+    public static FileOperation Copy(string source, string destination) =>
+        new("copy", Source: source, Destination: destination);
 
     public string ToShell() => Kind switch
     {

@@ -32,10 +32,14 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         // lld never searches DT_NEEDED and says nothing (ld-rules §9.1): LinkChecker reports its run-time load instead.
         var (suggestions, notes) = advisor.ForNeeded(n);
         notes.Insert(0, NeededConsequence(n));
-        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
+        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) "
+            + "dependency.");
         for (var l = n.By; l is not null; l = l.NeededBy)
             if (l.Elf.PredictedFrom is { } from)
-                notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from {from}.");
+            {
+                notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from "
+                    + $"{from}.");
+            }
         return new Finding
         {
             Code = DiagnosticCodes.IndirectDependencyNotFound,
@@ -97,7 +101,8 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
     {
         Code = DiagnosticCodes.IncompatibleLibrarySkipped,
         Severity = Severity.Warning,
-        Message = $"{s.Path} is {s.FileTarget}, the link is {s.LinkTarget}: ld skips it when searching for {s.Input.Display}",
+        Message = $"{s.Path} is {s.FileTarget}, the link is {s.LinkTarget}: ld skips it when searching for "
+            + s.Input.Display,
         LdMessage = $"skipping incompatible {s.Path} when searching for {s.Input.Display}",
         Library = s.Input.Display,
         Chain = [Path.GetFileName(Output), s.Input.Display],
@@ -208,7 +213,8 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         string lib = Path.GetFileName(d.Library.Path);
         string neededBy = d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";
         var (suggestions, notes) = symbolAdvisor?.ForDsoMissing(d) ?? ([], []);
-        if (!Lld) notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
+        if (!Lld)
+            notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
         return new Finding
         {
             Code = DiagnosticCodes.DsoMissingFromCommandLine,

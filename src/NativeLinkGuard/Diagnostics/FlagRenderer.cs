@@ -28,5 +28,7 @@ public sealed class FlagRenderer(bool viaDriver, bool sharedOutput)
 
     public Suggestion Make(SuggestionQuality q, string summary, IReadOnlyList<string> flags, string why,
         IReadOnlyDictionary<string, string>? env = null, IReadOnlyList<FileOperation>? ops = null) =>
-        new(q, summary, flags, why, env, ops, flags.Count > 0 ? CMake(flags) : null, flags.Count > 0 ? LdFlags(flags) : null);
+        new(q, summary, flags, why, env, ops,
+            flags.Count > 0 ? CMake(flags) : null,
+            flags.Count > 0 ? LdFlags(flags) : null);
 }

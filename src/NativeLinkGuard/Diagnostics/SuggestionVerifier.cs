@@ -39,10 +39,16 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         foreach (var op in s.FileOperations ?? [])
         {
             // A relative link target is relative to the link's directory, as ln -s makes it.
-            if (op.Kind == "symlink") aliases[op.Path!] = Path.IsPathRooted(op.Target!) ? op.Target! : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
+            if (op.Kind == "symlink")
+            {
+                aliases[op.Path!] = Path.IsPathRooted(op.Target!)
+                    ? op.Target!
+                    : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
+            }
             else if (op.Kind == "copy") aliases[op.Destination!] = op.Source!;
         }
-        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases)).Resolve();
+        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases))
+            .Resolve();
         return problem switch
         {
             // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
@@ -50,7 +56,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
             NeededNotFound n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
             // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed
             // link.
-            UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null) && !StillUndefined(result, u.ReferencedBy, u.Symbols),
+            UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null)
+                && !StillUndefined(result, u.ReferencedBy, u.Symbols),
             SymbolVersionMissing v => result.SymbolsChecked && !StillUndefined(result, v.ReferencedBy, v.Symbols),
             DsoMissingFromCommandLine d => result.SymbolsChecked && !StillUndefined(result, d.ReferencedBy, d.Symbols),
             InputNotFound d => !result.Problems.OfType<InputNotFound>().Any(p => p.Input.Display == d.Input.Display),
@@ -64,7 +71,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var names = symbols.Select(x => x.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
         return result.Problems.Any(p => p switch
         {
-            UndefinedSymbols u => !u.Warning && u.ReferencedBy == by && u.Symbols.Any(x => names.Contains(x.Split('@')[0])),
+            UndefinedSymbols u => !u.Warning && u.ReferencedBy == by
+                && u.Symbols.Any(x => names.Contains(x.Split('@')[0])),
             SymbolVersionMissing v => !v.Warning && v.ReferencedBy == by && v.Symbols.Any(names.Contains),
             DsoMissingFromCommandLine d => d.ReferencedBy == by && d.Symbols.Any(names.Contains),
             _ => false,
@@ -87,7 +95,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         return argv;
     }
 
-    private static bool IsLibraryDirectory(string arg) => arg.StartsWith("-L", StringComparison.Ordinal) && arg.Length > 2;
+    private static bool IsLibraryDirectory(string arg) =>
+        arg.StartsWith("-L", StringComparison.Ordinal) && arg.Length > 2;
 
     /// <summary>Where the driver's placement puts one more user -L: after the -L options the user gave it.</summary>
     private int UserLibraryDirectoriesEnd(List<string> argv)
