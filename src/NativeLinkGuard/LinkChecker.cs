@@ -86,7 +86,10 @@ public sealed class LinkChecker
         };
     }
 
-    /// <summary>The linker's own argv and configuration: from the built-in model, or asked of the toolchain.</summary>
+    /// <summary>
+    /// The linker's own argv and configuration: from the built-in model, or asked of the toolchain (driver -###
+    /// expansion, then the linker's own configuration).
+    /// </summary>
     private bool TryExpand(
         IReadOnlyList<string> command,
         CheckRequest request,
@@ -96,21 +99,37 @@ public sealed class LinkChecker
         out LinkerInfo linker,
         out Finding? failure)
     {
+        failure = null;
         if (request.BuiltInModel)
         {
             var args = BuiltInToolchain.TranslateDriverArguments(command);
             if (request.Sysroot is not null) args.Add("--sysroot=" + request.Sysroot);
             expanded = new ExpandedLink(args, "ld", !DriverExpansion.IsLinker(command[0]), null, []);
             linker = BuiltInToolchain.Linker(request.SearchDirectories);
-            notes.AddRange(linker.ProbeNotes);
-            failure = null;
         }
-        else if (TryProbe(command, request, responseDiagnostics, notes, out expanded, out linker, out failure))
+        else
         {
+            try
+            {
+                expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment, _linkerNames);
+                notes.AddRange(expanded.Notes);
+                var ldArgs = ResponseFiles.Expand(
+                    expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
+                expanded = expanded with { LinkerArguments = ldArgs };
+                var emulation = LdArgumentParser.Parse(ldArgs).Emulation;
+                linker = _probe.Probe(expanded.LinkerPath, emulation, request.Environment);
+            }
+            catch (ToolchainException e)
+            {
+                expanded = null!;
+                linker = null!;
+                failure = Finding.CheckFailed($"the link could not be checked: {e.Message}", e.Message);
+                return false;
+            }
             _files.Depend(expanded.LinkerPath);
             if (expanded.DriverPath is { } driver) _files.Depend(driver);
         }
-        else return false;
+        notes.AddRange(linker.ProbeNotes);
         foreach (var a in command.Where(a => a.StartsWith('@')))
             _files.Depend(Path.Combine(request.WorkingDirectory, a[1..]));
         return true;
@@ -160,36 +179,6 @@ public sealed class LinkChecker
     /// lld never searches DT_NEEDED and says nothing about one (ld-rules §9.1): the run-time prediction covers it.
     /// </summary>
     private static bool Reported(LinkProblem p) => p is not NeededNotFound { Lld: true };
-
-    /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>
-    private bool TryProbe(
-        IReadOnlyList<string> command,
-        CheckRequest request,
-        List<ResponseFileDiagnostic> responseDiagnostics,
-        List<string> notes,
-        out ExpandedLink expanded,
-        out LinkerInfo linker,
-        out Finding? failure)
-    {
-        try
-        {
-            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment, _linkerNames);
-            notes.AddRange(expanded.Notes);
-            var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
-            expanded = expanded with { LinkerArguments = ldArgs };
-            linker = _probe.Probe(expanded.LinkerPath, LdArgumentParser.Parse(ldArgs).Emulation, request.Environment);
-            notes.AddRange(linker.ProbeNotes);
-            failure = null;
-            return true;
-        }
-        catch (ToolchainException e)
-        {
-            expanded = null!;
-            linker = null!;
-            failure = Finding.CheckFailed($"the link could not be checked: {e.Message}", e.Message);
-            return false;
-        }
-    }
 
     /// <summary>NLG0014 as a warning: a file whose symbols cannot be read; the file-level rules still hold.</summary>
     private static Finding SymbolsUnreadable(string error, string? output) => new()
