@@ -27,6 +27,6 @@ public static class AuditCommand
         var dirs = args.Arguments.Select(Path.GetFullPath).ToList();
         var audits = dirs.Select(DirectoryAuditor.Audit).ToList();
         stdout.Write(format == "json" ? AuditReportWriter.Json(audits) : AuditReportWriter.Text(audits));
-        return audits.Any(a => a.Findings.Any(f => f.Severity != Severity.Info)) ? 1 : 0;
+        return ExitPolicy.ForAudit(audits);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections;
 using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
@@ -49,11 +48,8 @@ public static class CheckCommand
         }
         if (!Directory.Exists(cwd)) throw new CliUsageException($"--cwd {cwd}: no such directory");
 
-        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env[(string)e.Key] = (string?)e.Value;
-
-        var report = new LinkChecker().Check(new CheckRequest(args.Passthrough, cwd, env, args.Values("--hint-dir"),
+        var report = new LinkChecker().Check(new CheckRequest(
+            args.Passthrough, cwd, ProcessEnvironment.Read(), args.Values("--hint-dir"),
             BuiltInModel: noProbe, SearchDirectories: searchDirs, Sysroot: sysroot));
 
         string text = format switch
@@ -63,7 +59,6 @@ public static class CheckCommand
             _ => TextReportWriter.Write(report, Color, args.Has("--verbose")),
         };
         stdout.Write(text);
-        if (report.Findings.Any(f => f.Code == DiagnosticCodes.CheckFailed)) return 2;
-        return report.PredictedOutcome == PredictedOutcome.Fails ? 1 : 0;
+        return ExitPolicy.ForLinks([report]);
     }
 }

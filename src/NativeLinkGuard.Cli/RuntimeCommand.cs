@@ -1,4 +1,5 @@
 using NativeLinkGuard.Cli.CommandLine;
+using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
 using NativeLinkGuard.Runtime;
 
@@ -46,12 +47,10 @@ public static class RuntimeCommand
         string cwd = args.Value("--cwd") is { } c ? Path.GetFullPath(c) : Environment.CurrentDirectory;
         var hints = args.Values("--hint-dir").Select(Path.GetFullPath).ToList();
         var files = args.Arguments;
-        string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
         var checker = new RuntimeChecker(new RuntimeRequest
         {
             WorkingDirectory = cwd, LdLibraryPath = llp, Sysroot = sysroot, HintDirectories = hints,
-            CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
+            CacheDirectory = ProbeCacheFile.Directory(ProcessEnvironment.Read()),
             IncludeLibraries = format != "text" || verbose,
         });
         var reports = checker.CheckAll(files);
@@ -63,6 +62,6 @@ public static class RuntimeCommand
         }
         else stdout.Write(format == "json" ? RuntimeReportWriter.Json(reports)
             : RuntimeReportWriter.Sarif(reports, Dispatcher.Version));
-        return reports.All(r => r.Loadable) ? 0 : 1;
+        return ExitPolicy.ForRuntime(reports);
     }
 }

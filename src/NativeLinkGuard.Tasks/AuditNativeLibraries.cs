@@ -26,18 +26,14 @@ public sealed class AuditNativeLibraries : NativeLinkGuardTask
         foreach (var item in Directories)
         {
             string dir = Path.GetFullPath(Path.Combine(ProjectDirectory, item.ItemSpec));
-            string file = item.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } p ? p : BuildEngine.ProjectFileOfTaskNode;
+            string file = item.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } p
+                ? p
+                : BuildEngine.ProjectFileOfTaskNode;
             foreach (var f in DirectoryAuditor.Audit(dir).Findings)
             {
-                string commands = string.Join("; ", f.Suggestions.FirstOrDefault()?.Commands ?? []);
-                string message = $"{dir}: {f.Message}.{(commands.Length > 0 ? $" Fix (in {dir}): {commands}." : "")}";
-                if (f.Severity == Severity.Info)
-                {
-                    Log.LogMessage(MessageImportance.Normal, "{0}: {1}", f.Code, message);
-                    continue;
-                }
-                Problems++;
-                Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, file, 0, 0, 0, 0, "{0}", message);
+                if (ExitPolicy.IsProblem(f)) Problems++;
+                // The audit's commands name the directory's files relatively: they run inside it.
+                LogFinding(f.Code, f.Severity, gate: false, OneLineFix.Line(dir, f, runIn: dir), file);
             }
         }
     }

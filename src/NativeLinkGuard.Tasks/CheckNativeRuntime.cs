@@ -7,9 +7,9 @@ namespace NativeLinkGuard.Tasks;
 
 /// <summary>
 /// After the build: will glibc's ld.so load each native library the project ships, from where it lands in the
-/// output (runtimes/&lt;rid&gt;/native/*, .so files copied to the output)? A DT_NEEDED the loader will not find is an
-/// NLG0012 warning (an error with <see cref="FailOnNotLoadable"/>) with the chain and the fix; a stubs directory in a
-/// run path is NLG0005; a GPU-driver library absent here is NLG0013 information.
+/// output (runtimes/&lt;rid&gt;/native/*, .so files copied to the output)? A DT_NEEDED the loader will not find is
+/// an NLG0012 warning (an error with <see cref="FailOnNotLoadable"/>) with the chain and the fix; a stubs directory
+/// in a run path is NLG0005; a GPU-driver library absent here is NLG0013 information.
 /// </summary>
 public sealed class CheckNativeRuntime : NativeLinkGuardTask
 {
@@ -31,7 +31,9 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
     /// <summary>NLG0012 as errors: the build fails when a shipped library will not load.</summary>
     public bool FailOnNotLoadable { get; set; }
 
-    /// <summary>Where probed ld.so settings are kept across builds ($XDG_CACHE_HOME or ~/.cache, + nativelinkguard).</summary>
+    /// <summary>
+    /// Where probed ld.so settings are kept across builds ($XDG_CACHE_HOME or ~/.cache, + nativelinkguard).
+    /// </summary>
     public string CacheDirectory { get; set; } = "";
 
     /// <summary>Optional JSON report (docs/json-schema.md, <c>files[]</c>).</summary>
@@ -50,32 +52,30 @@ public sealed class CheckNativeRuntime : NativeLinkGuardTask
             Sysroot = Sysroot,
             CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
             IncludeLibraries = ReportFile.Length > 0,
-            HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).ToList(),
+            HintDirectories = HintDirectories
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(Absolute).ToList(),
         });
-        var paths = Files.Select(f => Path.GetFullPath(Path.Combine(ProjectDirectory, f.ItemSpec))).Distinct(StringComparer.Ordinal).ToList();
+        var paths = Files.Select(f => Absolute(f.ItemSpec)).Distinct(StringComparer.Ordinal).ToList();
         var reports = checker.CheckAll(paths);
         foreach (var report in reports)
         {
             if (!report.Loadable) NotLoadable++;
-            foreach (var f in report.Findings) Report(report.Path, f);
+            foreach (var f in report.Findings)
+            {
+                string line = OneLineFix.Line(Path.GetFileName(report.Path), f);
+                LogFinding(f.Code, f.Severity, FailOnNotLoadable, line, report.Path, helpLink: f.HelpLink);
+            }
         }
-        Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0} of {1} shipped native file(s) load", reports.Count - NotLoadable, reports.Count);
+        Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0} of {1} shipped native file(s) load",
+            reports.Count - NotLoadable, reports.Count);
         if (ReportFile.Length > 0)
         {
-            string full = Path.GetFullPath(Path.Combine(ProjectDirectory, ReportFile));
+            string full = Absolute(ReportFile);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllText(full, RuntimeReportWriter.Json(reports));
         }
     }
 
-    private void Report(string path, Finding f)
-    {
-        string fix = OneLineFix.Text(f.Suggestions, f.Notes);
-        string name = Path.GetFileName(path);
-        string message = $"{(f.Message.StartsWith(name, StringComparison.Ordinal) ? "" : name + ": ")}{f.Message}.{fix}";
-        if (f.Severity == Severity.Info) Log.LogMessage(MessageImportance.High, "{0}: {1}", f.Code, message);
-        else if (f.Severity == Severity.Error && FailOnNotLoadable) Log.LogError(Subcategory, f.Code, null, f.HelpLink, path, 0, 0, 0, 0, "{0}", message);
-        else Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, path, 0, 0, 0, 0, "{0}", message);
-    }
+    private string Absolute(string path) => Path.GetFullPath(Path.Combine(ProjectDirectory, path));
 }

@@ -1,3 +1,4 @@
+using Microsoft.Build.Framework;
 using NativeLinkGuard.Diagnostics;
 
 namespace NativeLinkGuard.Tasks;
@@ -20,13 +21,35 @@ public abstract class NativeLinkGuardTask : Microsoft.Build.Utilities.Task
         {
             // Whatever went wrong inside the check, it is one warning and the build goes on: a guard must never be
             // the thing that breaks a build. The exception type is kept for the bug report.
-            Log.LogWarning(Subcategory, DiagnosticCodes.CheckFailed, null, DocsLink(DiagnosticCodes.CheckFailed), null, 0, 0, 0, 0,
-                "NativeLinkGuard could not run the check: {0}: {1}", e.GetType().Name, e.Message);
+            LogCheckFailed(null, $"NativeLinkGuard could not run the check: {e.GetType().Name}: {e.Message}");
         }
         return !Log.HasLoggedErrors;
     }
 
     protected abstract void ExecuteCore();
 
-    protected static string DocsLink(string code) => $"https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#{code.ToLowerInvariant()}";
+    /// <summary>
+    /// A finding at the level <see cref="ExitPolicy"/> gives it (an error only when <paramref name="gate"/>).
+    /// </summary>
+    protected void LogFinding(
+        string code, Severity severity, bool gate, string message, string? file, int line = 0, string? helpLink = null)
+    {
+        helpLink ??= DiagnosticCodes.HelpLink(code);
+        switch (ExitPolicy.LevelOf(severity, gate))
+        {
+            case FindingLevel.Message:
+                Log.LogMessage(MessageImportance.High, "{0}: {1}", code, message);
+                break;
+            case FindingLevel.Error:
+                Log.LogError(Subcategory, code, null, helpLink, file, line, 0, 0, 0, "{0}", message);
+                break;
+            default:
+                Log.LogWarning(Subcategory, code, null, helpLink, file, line, 0, 0, 0, "{0}", message);
+                break;
+        }
+    }
+
+    /// <summary>NLG9001: a part of the check could not run; one warning, and the build goes on.</summary>
+    protected void LogCheckFailed(string? file, string message) =>
+        LogFinding(DiagnosticCodes.CheckFailed, Severity.Warning, gate: false, message, file);
 }

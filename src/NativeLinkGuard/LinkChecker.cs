@@ -37,7 +37,9 @@ public sealed class LinkChecker
     private readonly DirectoryListings _listings = new();
     private readonly ProjectTreeIndex _trees = new();
 
-    /// <summary>The file cache of this run, shared by all its checks (front ends add predicted libraries to it).</summary>
+    /// <summary>
+    /// The file cache of this run, shared by all its checks (front ends add predicted libraries to it).
+    /// </summary>
     public LibraryFileCache Files => _files;
 
     /// <summary>Files and directories the reports of this checker depend on (for incremental builds).</summary>
@@ -50,98 +52,162 @@ public sealed class LinkChecker
         var responseDiagnostics = new List<ResponseFileDiagnostic>();
         var command = ResponseFiles.Expand(request.Command, request.WorkingDirectory, responseDiagnostics);
         notes.AddRange(responseDiagnostics.Select(d => $"{d.File}: {d.Message}"));
+        if (!TryExpand(command, request, responseDiagnostics, notes, out var expanded, out var linker, out var failure))
+        {
+            return new LinkReport(
+                OutputOf(command), PredictedOutcome.Fails, [failure!], null, command, notes, sw.ElapsedMilliseconds);
+        }
+        var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
+        if (ld.UnknownOptions.Count > 0) notes.Add("options not interpreted: " + string.Join(' ', ld.UnknownOptions));
+        if (linker.Flavor is not (LinkerFlavor.Bfd or LinkerFlavor.Lld))
+        {
+            notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd) or lld: "
+                + "predictions follow GNU ld's rules and may differ");
+        }
 
-        ExpandedLink expanded;
-        LinkerInfo linker;
+        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment)
+        {
+            LinkerArguments = expanded.LinkerArguments,
+            ObjectsUnknown = request.ObjectsUnknown,
+            BuildSources = request.BuildSources,
+        };
+        var resolved = new LinkResolver(ctx, _files).Resolve();
+        notes.AddRange(resolved.Notes);
+        var findings = Diagnose(request, command, expanded, ctx, resolved, out var outcome);
+
+        var summary = new LinkerSummary(
+            linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
+        var libraries = resolved.Libraries
+            .Select(l => new LinkedLibrary(l.Path, l.Elf.Soname, l.Input is not null, l.DroppedByAsNeeded)).ToList();
+        return new LinkReport(
+            ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
+        {
+            Libraries = libraries,
+        };
+    }
+
+    /// <summary>
+    /// The linker's own argv and configuration: from the built-in model, or asked of the toolchain (driver -###
+    /// expansion, then the linker's own configuration).
+    /// </summary>
+    private bool TryExpand(
+        IReadOnlyList<string> command,
+        CheckRequest request,
+        List<ResponseFileDiagnostic> responseDiagnostics,
+        List<string> notes,
+        out ExpandedLink expanded,
+        out LinkerInfo linker,
+        out Finding? failure)
+    {
+        failure = null;
         if (request.BuiltInModel)
         {
             var args = BuiltInToolchain.TranslateDriverArguments(command);
             if (request.Sysroot is not null) args.Add("--sysroot=" + request.Sysroot);
             expanded = new ExpandedLink(args, "ld", !DriverExpansion.IsLinker(command[0]), null, []);
             linker = BuiltInToolchain.Linker(request.SearchDirectories);
-            notes.AddRange(linker.ProbeNotes);
         }
-        else if (!TryProbe(command, request, responseDiagnostics, notes, out expanded, out linker, out var failure))
+        else
         {
-            return new LinkReport(OutputOf(command), PredictedOutcome.Fails, [failure!], null, command, notes, sw.ElapsedMilliseconds);
-        }
-
-        if (request.BuiltInModel is false)
-        {
+            try
+            {
+                expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment, _linkerNames);
+                notes.AddRange(expanded.Notes);
+                var ldArgs = ResponseFiles.Expand(
+                    expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
+                expanded = expanded with { LinkerArguments = ldArgs };
+                var emulation = LdArgumentParser.Parse(ldArgs).Emulation;
+                linker = _probe.Probe(expanded.LinkerPath, emulation, request.Environment);
+            }
+            catch (ToolchainException e)
+            {
+                expanded = null!;
+                linker = null!;
+                failure = Finding.CheckFailed($"the link could not be checked: {e.Message}", e.Message);
+                return false;
+            }
             _files.Depend(expanded.LinkerPath);
             if (expanded.DriverPath is { } driver) _files.Depend(driver);
         }
+        notes.AddRange(linker.ProbeNotes);
         foreach (var a in command.Where(a => a.StartsWith('@')))
             _files.Depend(Path.Combine(request.WorkingDirectory, a[1..]));
-        var ld = LdArgumentParser.Parse(expanded.LinkerArguments);
-        if (ld.UnknownOptions.Count > 0) notes.Add("options not interpreted: " + string.Join(' ', ld.UnknownOptions));
-        if (linker.Flavor is not (LinkerFlavor.Bfd or LinkerFlavor.Lld))
-            notes.Add($"the linker is {linker.Flavor}, not GNU ld (bfd) or lld: predictions follow GNU ld's rules and may differ");
+        return true;
+    }
 
-        var ctx = new ResolverContext(ld, linker, request.WorkingDirectory, request.Environment) { LinkerArguments = expanded.LinkerArguments, ObjectsUnknown = request.ObjectsUnknown, BuildSources = request.BuildSources };
-        var resolver = new LinkResolver(ctx, _files);
-        var resolved = resolver.Resolve();
-        notes.AddRange(resolved.Notes);
-
-        string privateDir = request.PrivateLinkDirectory ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
+    /// <summary>
+    /// The findings of a resolved link, each fix verified; the outcome is decided by the link-time ones.
+    /// </summary>
+    private List<Finding> Diagnose(
+        CheckRequest request,
+        IReadOnlyList<string> command,
+        ExpandedLink expanded,
+        ResolverContext ctx,
+        ResolvedLink resolved,
+        out PredictedOutcome outcome)
+    {
+        var ld = ctx.Request;
+        string privateDir = request.PrivateLinkDirectory
+            ?? Path.Combine(request.WorkingDirectory, ".nativelinkguard", "lib");
         var render = new FlagRenderer(expanded.ViaDriver, ld.Shared);
-        var locator = new CandidateLocator(ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings, _trees);
+        var locator = new CandidateLocator(
+            ctx, _files, request.HintDirectories ?? [], () => _systemCacheDirs.Value, _listings, _trees);
         var advisor = new FixAdvisor(ctx, locator, render, privateDir);
         var factory = new FindingFactory(ctx, advisor, new SymbolFixAdvisor(ctx, locator, render, _files));
-        var verifier = new SuggestionVerifier(ctx with { DriverArguments = expanded.ViaDriver ? command : null }, _files, expanded.ViaDriver);
+        var verifier = new SuggestionVerifier(
+            ctx with { DriverArguments = expanded.ViaDriver ? command : null }, _files, expanded.ViaDriver);
         var findings = resolved.Problems.Where(Reported).Select(p => verifier.Verify(factory.Create(p), p)).ToList();
-        foreach (var e in resolved.SymbolReadErrors)
-            findings.Add(new Finding(DiagnosticCodes.InputUnusable, Severity.Warning, $"symbols could not be read: {e}; symbol-level prediction was skipped for this link",
-                e.Split(':')[0], null, [Path.GetFileName(ld.Output ?? "a.out")], [], [], ["the file-level rules still apply; ld itself may reject this file."], "(depends on ld)"));
-        var outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
+        findings.AddRange(resolved.SymbolReadErrors.Select(e => SymbolsUnreadable(e, ld.Output)));
+        outcome = findings.Any(f => f.Severity == Severity.Error) ? PredictedOutcome.Fails : PredictedOutcome.Succeeds;
         if (ld.AllowShlibUndefined == true && !ld.Shared) findings.Add(ShlibUndefinedAllowed());
         // Where the linker does not look, the run-time load of the program is what can be predicted.
         if (OutputLoadPredictor.Applies(ctx) && outcome == PredictedOutcome.Succeeds)
-            findings.AddRange(OutputLoadPredictor.Predict(ctx, resolved, _files, request.HintDirectories?.Select(ctx.Absolute).ToList() ?? [],
-                name => locator.ForFile(name, linker.IsTarget)
-                    .Where(c => c.Match == CandidateMatch.FileName && c.Elf is { IsSharedObject: true } && !CandidateLocator.IsStubsDirectory(c.Directory))
+        {
+            var hints = request.HintDirectories?.Select(ctx.Absolute).ToList() ?? [];
+            findings.AddRange(OutputLoadPredictor.Predict(ctx, resolved, _files, hints,
+                name => locator.ForFile(name, ctx.Linker.IsTarget)
+                    .Where(c => c.Match == CandidateMatch.FileName && c.Elf is { IsSharedObject: true }
+                        && !CandidateLocator.IsStubsDirectory(c.Directory))
                     .Select(c => c.Directory)));
+        }
         findings.AddRange(StubsInRunPath(ctx, _listings));
         findings.AddRange(StubsInLibraryRunPaths(resolved));
-
-        var summary = new LinkerSummary(linker.Path, linker.Version, linker.TargetName, ctx.Sysroot, linker.IsNative, !request.BuiltInModel);
-        return new LinkReport(ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
-        {
-            Libraries = resolved.Libraries.Select(l => new LinkedLibrary(l.Path, l.Elf.Soname, l.Input is not null, l.DroppedByAsNeeded)).ToList(),
-        };
+        return findings;
     }
 
-    /// <summary>lld never searches DT_NEEDED and says nothing about one (ld-rules §9.1): the run-time prediction covers it.</summary>
+    /// <summary>
+    /// lld never searches DT_NEEDED and says nothing about one (ld-rules §9.1): the run-time prediction covers it.
+    /// </summary>
     private static bool Reported(LinkProblem p) => p is not NeededNotFound { Lld: true };
 
-    /// <summary>Asks the toolchain: driver -### expansion, then the linker's own configuration.</summary>
-    private bool TryProbe(IReadOnlyList<string> command, CheckRequest request, List<ResponseFileDiagnostic> responseDiagnostics, List<string> notes,
-        out ExpandedLink expanded, out LinkerInfo linker, out Finding? failure)
+    /// <summary>NLG0014 as a warning: a file whose symbols cannot be read; the file-level rules still hold.</summary>
+    private static Finding SymbolsUnreadable(string error, string? output) => new()
     {
-        try
-        {
-            expanded = DriverExpansion.Expand(command, request.WorkingDirectory, request.Environment, _linkerNames);
-            notes.AddRange(expanded.Notes);
-            var ldArgs = ResponseFiles.Expand(expanded.LinkerArguments, request.WorkingDirectory, responseDiagnostics);
-            expanded = expanded with { LinkerArguments = ldArgs };
-            linker = _probe.Probe(expanded.LinkerPath, LdArgumentParser.Parse(ldArgs).Emulation, request.Environment);
-            notes.AddRange(linker.ProbeNotes);
-            failure = null;
-            return true;
-        }
-        catch (ToolchainException e)
-        {
-            expanded = null!;
-            linker = null!;
-            failure = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"the link could not be checked: {e.Message}", "", null, [], [], [], [], e.Message);
-            return false;
-        }
-    }
+        Code = DiagnosticCodes.InputUnusable,
+        Severity = Severity.Warning,
+        Message = $"symbols could not be read: {error}; symbol-level prediction was skipped for this link",
+        LdMessage = "(depends on ld)",
+        Library = error.Split(':')[0],
+        Chain = [Path.GetFileName(output ?? "a.out")],
+        Notes = ["the file-level rules still apply; ld itself may reject this file."],
+    };
 
-    /// <summary>NLG0015: --allow-shlib-undefined (conda puts it in LDFLAGS) on an executable: ld skips the DT_NEEDED check.</summary>
-    private static Finding ShlibUndefinedAllowed() => new(DiagnosticCodes.ShlibUndefinedAllowed, Severity.Info,
-        "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing dependency links, then fails when the program is loaded; NativeLinkGuard predicts that load instead (NLG0012)",
-        "", null, [], [], [], ["conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again."], "(no message: ld is silent)");
+    /// <summary>
+    /// NLG0015: --allow-shlib-undefined (conda puts it in LDFLAGS) on an executable: ld skips the DT_NEEDED check.
+    /// </summary>
+    private static Finding ShlibUndefinedAllowed() => new()
+    {
+        Code = DiagnosticCodes.ShlibUndefinedAllowed,
+        Severity = Severity.Info,
+        Message = "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing "
+            + "dependency links, then fails when the program is loaded; NativeLinkGuard predicts that load instead "
+            + "(NLG0012)",
+        LdMessage = "(no message: ld is silent)",
+        Notes =
+        [
+            "conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again.",
+        ],
+    };
 
     /// <summary>
     /// NLG0005: the output's run-time path (-rpath) points into a stubs directory (CMake adds one when a stub is linked
@@ -149,19 +215,39 @@ public sealed class LinkChecker
     /// </summary>
     private static IEnumerable<Finding> StubsInRunPath(ResolverContext ctx, DirectoryListings listings)
     {
-        foreach (var dir in ctx.Request.Rpath.SelectMany(r => r.Split(':')).Where(d => d.Length > 0).Distinct(StringComparer.Ordinal))
+        string output = Path.GetFileName(ctx.Request.Output ?? "a.out");
+        var dirs = ctx.Request.Rpath.SelectMany(r => r.Split(':')).Where(d => d.Length > 0)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var dir in dirs)
         {
             string abs = ctx.Absolute(dir);
             if (!CandidateLocator.IsStubsDirectory(abs)) continue;
-            string[] stubs = listings.Files(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+            string[] stubs = listings.Files(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>()
+                .Order(StringComparer.Ordinal).ToArray();
             if (stubs.Length == 0) continue;
-            var fix = new Suggestion(SuggestionQuality.Proper, $"keep {abs} out of the run-time path: link the stub with -L{abs} -l{StubName(stubs[0])} (CMake adds no run-time path for -l), or set the target's BUILD_RPATH/INSTALL_RPATH without it; use -rpath-link for link-time lookups",
-                [], "a stubs directory holds link-time stand-ins (libcuda.so here); at run time the loader must find the driver's real library, not a stub.");
-            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
-                $"-rpath {abs} puts a stubs directory ({string.Join(", ", stubs.Take(3))}) into the run-time search path of {Path.GetFileName(ctx.Request.Output ?? "a.out")}",
-                stubs[0], null, [Path.GetFileName(ctx.Request.Output ?? "a.out")], [], [fix],
-                ["at run time a stub can shadow the driver's library (a stub libcuda.so.1 there, or LD_LIBRARY_PATH built from it), and CUDA then fails with 'stub library' errors."],
-                "(no message: ld accepts it)");
+            var fix = new Suggestion(SuggestionQuality.Proper,
+                $"keep {abs} out of the run-time path: link the stub with -L{abs} -l{StubName(stubs[0])} (CMake adds "
+                    + "no run-time path for -l), or set the target's BUILD_RPATH/INSTALL_RPATH without it; use "
+                    + "-rpath-link for link-time lookups",
+                [],
+                "a stubs directory holds link-time stand-ins (libcuda.so here); at run time the loader must find the "
+                    + "driver's real library, not a stub.");
+            yield return new Finding
+            {
+                Code = DiagnosticCodes.StubsInRuntimePath,
+                Severity = Severity.Warning,
+                Message = $"-rpath {abs} puts a stubs directory ({string.Join(", ", stubs.Take(3))}) into the "
+                    + $"run-time search path of {output}",
+                LdMessage = "(no message: ld accepts it)",
+                Library = stubs[0],
+                Chain = [output],
+                Suggestions = [fix],
+                Notes =
+                [
+                    "at run time a stub can shadow the driver's library (a stub libcuda.so.1 there, or "
+                        + "LD_LIBRARY_PATH built from it), and CUDA then fails with 'stub library' errors.",
+                ],
+            };
         }
     }
 
@@ -187,17 +273,38 @@ public sealed class LinkChecker
             string name = Path.GetFileName(lib.Path);
             string kept = string.Join(':', elements.Where(e => !stubs.Contains(e)));
             var fix = new Suggestion(SuggestionQuality.Proper,
-                $"remove {string.Join(", ", stubs)} from the {tag} of {name}: link the stub with -L<stubs> -l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it",
-                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library through ld.so.cache.")
-            { Commands = [kept.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(lib.Path)}" : $"patchelf --set-rpath {ShellQuote.Quote(kept)} {ShellQuote.Quote(lib.Path)}"] };
-            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
-                $"{name}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search path of every program that loads it",
-                name, null, [name], [], [fix],
-                ["`nativelinkguard runtime` on the built file shows what ld.so then loads."], "(no message: ld accepts it)");
+                $"remove {string.Join(", ", stubs)} from the {tag} of {name}: link the stub with -L<stubs> -l<name> "
+                    + "(CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it",
+                [],
+                "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library "
+                    + "through ld.so.cache.")
+            {
+                Commands =
+                [
+                    kept.Length == 0
+                        ? $"patchelf --remove-rpath {ShellQuote.Quote(lib.Path)}"
+                        : $"patchelf --set-rpath {ShellQuote.Quote(kept)} {ShellQuote.Quote(lib.Path)}",
+                ],
+            };
+            yield return new Finding
+            {
+                Code = DiagnosticCodes.StubsInRuntimePath,
+                Severity = Severity.Warning,
+                Message = $"{name}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search "
+                    + "path of every program that loads it",
+                LdMessage = "(no message: ld accepts it)",
+                Library = name,
+                Chain = [name],
+                Suggestions = [fix],
+                Notes = ["`nativelinkguard runtime` on the built file shows what ld.so then loads."],
+            };
         }
     }
 
-    private static string StubName(string file) => file.StartsWith("lib", StringComparison.Ordinal) && file.Contains(".so", StringComparison.Ordinal) ? file[3..file.IndexOf(".so", StringComparison.Ordinal)] : file;
+    private static string StubName(string file) =>
+        file.StartsWith("lib", StringComparison.Ordinal) && file.Contains(".so", StringComparison.Ordinal)
+            ? file[3..file.IndexOf(".so", StringComparison.Ordinal)]
+            : file;
 
     private static string OutputOf(IReadOnlyList<string> command)
     {

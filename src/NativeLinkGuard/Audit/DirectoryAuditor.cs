@@ -142,8 +142,11 @@ public static class DirectoryAuditor
             "what ldconfig -n would do, without running it on a directory it may not own.");
 
     private static Finding Make(string code, Severity severity, string library, string message, string ld,
-        IReadOnlyList<Suggestion> suggestions) =>
-        new(code, severity, message, library, null, [], [], suggestions, [], ld);
+        IReadOnlyList<Suggestion> suggestions) => new()
+        {
+            Code = code, Severity = severity, Message = message, Library = library, Suggestions = suggestions,
+            LdMessage = ld,
+        };
 
     /// <summary>The names ldconfig considers, sorted; null (with
     /// the reason) when the directory cannot be read.</summary>

@@ -13,7 +13,8 @@ public sealed record LoadedCMakeBuild(CMakeBuild Build, string? Note);
 /// </summary>
 public static class CMakeBuildLoader
 {
-    public static LoadedCMakeBuild? Load(string buildDir, bool configure, IReadOnlyDictionary<string, string?> env, out string? error)
+    public static LoadedCMakeBuild? Load(
+        string buildDir, bool configure, IReadOnlyDictionary<string, string?> env, out string? error)
     {
         error = null;
         // A reply present before our query was written answers another client's query, not ours: not trusted.
@@ -22,12 +23,15 @@ public static class CMakeBuildLoader
         var fileApi = wroteQuery ? null : CMakeFileApi.TryRead(buildDir, out error);
         if (fileApi is not null) return new LoadedCMakeBuild(WithGeneratorFiles(fileApi, generator), null);
         if (generator is not null && !configure)
+        {
             return new LoadedCMakeBuild(generator,
-                $"{buildDir} has no CMake File API reply; using its {generator.Source} (the query is written now: re-run the configure step for the full build graph).");
+                $"{buildDir} has no CMake File API reply; using its {generator.Source} (the query is written now: "
+                    + "re-run the configure step for the full build graph).");
+        }
         if (!configure)
         {
-            error = $"{buildDir} has no CMake File API reply yet (the query is written now) and no readable link commands ({generatorError}); " +
-                    $"re-run the configure step (cmake {buildDir})";
+            error = $"{buildDir} has no CMake File API reply yet (the query is written now) and no readable link "
+                + $"commands ({generatorError}); re-run the configure step (cmake {buildDir})";
             return null;
         }
         var r = ProcessRunner.Run("cmake", [buildDir], env, buildDir, timeoutMs: 600_000);
@@ -37,7 +41,9 @@ public static class CMakeBuildLoader
             return null;
         }
         fileApi = CMakeFileApi.TryRead(buildDir, out error);
-        return fileApi is null ? null : new LoadedCMakeBuild(WithGeneratorFiles(fileApi, CMakeFallbackReader.TryRead(buildDir, out _)), null);
+        return fileApi is null
+            ? null
+            : new LoadedCMakeBuild(WithGeneratorFiles(fileApi, CMakeFallbackReader.TryRead(buildDir, out _)), null);
     }
 
     /// <summary>
@@ -47,10 +53,16 @@ public static class CMakeBuildLoader
     public static CMakeBuild WithGeneratorFiles(CMakeBuild fileApi, CMakeBuild? generator)
     {
         if (generator is null) return fileApi;
-        var byName = generator.Targets.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var byName = generator.Targets.GroupBy(t => t.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var targets = fileApi.Targets.Select(t =>
             byName.TryGetValue(t.Name, out var g) && (t.Links || t.IsStatic)
-                ? t with { KnownLink = g.KnownLink ?? t.KnownLink, Artifacts = g.Artifacts.Count > 0 ? g.Artifacts : t.Artifacts, LinkNames = g.LinkNames }
+                ? t with
+                {
+                    KnownLink = g.KnownLink ?? t.KnownLink,
+                    Artifacts = g.Artifacts.Count > 0 ? g.Artifacts : t.Artifacts,
+                    LinkNames = g.LinkNames,
+                }
                 : t).ToList();
         return fileApi with { Targets = targets };
     }

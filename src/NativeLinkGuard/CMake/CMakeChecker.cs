@@ -16,22 +16,69 @@ public sealed class CMakeChecker
 
     public IReadOnlyList<string> Dependencies() => _checker.Dependencies();
 
-    /// <summary>Loads the configured build (see <see cref="CMakeBuildLoader"/>) and checks it; null with a message when it cannot be read.</summary>
-    public IReadOnlyList<LinkReport>? CheckDirectory(string buildDir, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, out string? error)
+    /// <summary>
+    /// Loads a configured build the one way every front end does (<see cref="CMakeBuildLoader"/>) and checks it, then
+    /// the builds nested in it when asked; a nested build that cannot be read is a problem, not a failure.
+    /// </summary>
+    public CMakeDirectoryCheck CheckDirectory(
+        string buildDir,
+        CMakeCheckOptions options,
+        IReadOnlyDictionary<string, string?> env,
+        IReadOnlyList<string> hints)
     {
-        var loaded = CMakeBuildLoader.Load(buildDir, configure: false, env, out error);
+        var top = CheckOne(buildDir, options, env, hints);
+        if (top.Failure != CMakeCheckFailure.None || !options.Nested) return top;
+        var reports = top.Reports.ToList();
+        var problems = new List<string>();
+        foreach (var sub in NestedBuilds.Directories(buildDir))
+        {
+            var nested = CheckOne(sub, new CMakeCheckOptions(), env, hints);
+            if (nested.Error is not null) problems.Add($"nested build {sub}: {nested.Error}");
+            reports.AddRange(nested.Reports.Select(r => r with { Notes = [$"nested build {sub}", .. r.Notes] }));
+        }
+        return top with { Reports = reports, Problems = problems };
+    }
+
+    private CMakeDirectoryCheck CheckOne(
+        string buildDir,
+        CMakeCheckOptions options,
+        IReadOnlyDictionary<string, string?> env,
+        IReadOnlyList<string> hints)
+    {
         // Re-configuring changes these: the next incremental check must see it.
         _checker.Files.Depend(Path.Combine(buildDir, "CMakeCache.txt"));
         _checker.Files.Depend(Path.Combine(buildDir, ".cmake", "api", "v1", "reply"));
-        if (loaded is null) return null;
-        return Check(loaded.Build, env, hints);
+        if (!File.Exists(Path.Combine(buildDir, "CMakeCache.txt")))
+        {
+            return CMakeDirectoryCheck.Failed(CMakeCheckFailure.NotConfigured,
+                $"{buildDir} is not a configured CMake build directory (no CMakeCache.txt)");
+        }
+        var loaded = CMakeBuildLoader.Load(buildDir, options.Configure, env, out string? error);
+        if (loaded is null) return CMakeDirectoryCheck.Failed(CMakeCheckFailure.Unreadable, error ?? "unreadable");
+        var unknown = (options.Targets ?? []).Where(t => !loaded.Build.Targets.Any(x => x.Name == t)).ToList();
+        if (unknown.Count > 0)
+        {
+            return CMakeDirectoryCheck.Failed(CMakeCheckFailure.UnknownTarget,
+                $"no target named {string.Join(", ", unknown)} in {buildDir}");
+        }
+        var only = options.Targets is { Count: > 0 } t ? t : null;
+        return new CMakeDirectoryCheck
+        {
+            Reports = Check(loaded.Build, env, hints, only),
+            Notes = loaded.Note is null ? [] : [loaded.Note],
+        };
     }
 
-    public IReadOnlyList<LinkReport> Check(CMakeBuild build, IReadOnlyDictionary<string, string?> env, IReadOnlyList<string> hints, IReadOnlyCollection<string>? onlyTargets = null)
+    public IReadOnlyList<LinkReport> Check(
+        CMakeBuild build,
+        IReadOnlyDictionary<string, string?> env,
+        IReadOnlyList<string> hints,
+        IReadOnlyCollection<string>? onlyTargets = null)
     {
         var reports = new List<LinkReport>();
         string privateDir = Path.Combine(build.BuildDirectory, "nativelinkguard", "lib");
-        var builtHere = build.Targets.SelectMany(t => t.Artifacts.Concat(t.LinkNames)).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var builtHere = build.Targets.SelectMany(t => t.Artifacts.Concat(t.LinkNames)).Select(Path.GetFileName)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
         // Static libraries are archived from their own objects, with no link to check: present when later links run.
         foreach (var archive in build.Targets.Where(t => t.IsStatic).SelectMany(t => PredictedArtifacts.Files(t, null)))
             if (!File.Exists(archive)) _checker.Files.AddVirtualArchive(archive);
@@ -39,38 +86,66 @@ public sealed class CMakeChecker
         var sources = GeneratedCode.SourceText(build.BuildDirectory);
         foreach (var target in build.Targets.Where(t => t.Links))
         {
-            var sw = Stopwatch.StartNew();
-            var link = CMakeLinkCommand.Build(build, target, out string? error);
-            string output = target.Artifacts.FirstOrDefault() is { } a ? Path.GetRelativePath(build.BuildDirectory, a) : target.NameOnDisk;
-            var info = new CMakeTargetInfo(target.Name, target.ShortType, output) { DefinedAt = target.DefinedAt };
-            if (link is null)
-            {
-                var failed = new Finding(DiagnosticCodes.CheckFailed, Severity.Warning, $"{target.Name}: {error}", "", null, [], [], [], [], error ?? "");
-                reports.Add(new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds) { Target = info });
-                continue;
-            }
-            var report = _checker.Check(new CheckRequest(link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true, BuildSources: sources));
-            report = report with
-            {
-                // A library of this build with a stubs run path is reported at its own link, not at every consumer.
-                Findings = report.Findings.Where(f => f.Code != DiagnosticCodes.StubsInRuntimePath || !builtHere.Contains(f.Library)).ToList(),
-                Target = info with { CommandSource = link.Source == "CMake File API" ? null : link.Source },
-                Notes = [$"link command from {link.Source}", .. report.Notes],
-            };
-            if (target.IsShared)
-            {
-                string? state = PredictLibrary(target, link, report);
-                if (state is not null) report = report with { Notes = [state, .. report.Notes] };
-            }
+            var report = CheckTarget(build, target, env, hints, privateDir, sources, builtHere);
             if (onlyTargets is null || onlyTargets.Contains(target.Name)) reports.Add(report);
         }
         return reports;
     }
 
+    /// <summary>One target's link; a shared library's prediction then takes part in the later links.</summary>
+    private LinkReport CheckTarget(
+        CMakeBuild build,
+        CMakeTarget target,
+        IReadOnlyDictionary<string, string?> env,
+        IReadOnlyList<string> hints,
+        string privateDir,
+        Symbols.BuildSourceText? sources,
+        HashSet<string> builtHere)
+    {
+        var sw = Stopwatch.StartNew();
+        var link = CMakeLinkCommand.Build(build, target, out string? error);
+        string output = target.Artifacts.FirstOrDefault() is { } a
+            ? Path.GetRelativePath(build.BuildDirectory, a)
+            : target.NameOnDisk;
+        var info = new CMakeTargetInfo(target.Name, target.ShortType, output) { DefinedAt = target.DefinedAt };
+        // Where a finding points: the target's CMake code; without a File API backtrace, the file the link command
+        // came from (link.txt, build.ninja), else the build's cache. Fresh and replayed findings point alike.
+        var cache = new SourceLocation(Path.Combine(build.BuildDirectory, "CMakeCache.txt"), 0);
+        if (link is null)
+        {
+            var failed = Finding.CheckFailed($"{target.Name}: {error}", error ?? "")
+                with { Location = target.DefinedAt ?? cache };
+            return new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds)
+            {
+                Target = info,
+            };
+        }
+        var request = new CheckRequest(
+            link.Command, link.WorkingDirectory, env, hints, privateDir, ObjectsUnknown: true, BuildSources: sources);
+        var report = _checker.Check(request);
+        var commandFile = link.Source == "CMake File API" ? null : new SourceLocation(link.Source, 0);
+        report = report with
+        {
+            // A library of this build with a stubs run path is reported at its own link, not at every consumer.
+            Findings = report.Findings
+                .Where(f => f.Code != DiagnosticCodes.StubsInRuntimePath || !builtHere.Contains(f.Library))
+                .Select(f => f with { Location = f.Location ?? target.DefinedAt ?? commandFile ?? cache }).ToList(),
+            Target = info with { CommandSource = commandFile?.File },
+            Notes = [$"link command from {link.Source}", .. report.Notes],
+        };
+        if (target.IsShared && PredictLibrary(target, link, report) is { } state)
+            report = report with { Notes = [state, .. report.Notes] };
+        return report;
+    }
+
     /// <returns>A note on which version of the library later links see: the prediction, or the built file.</returns>
     private string? PredictLibrary(CMakeTarget target, CMakeLink link, LinkReport report)
     {
-        if (report.Linker is null || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine)) return null;
+        if (report.Linker is null
+            || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine))
+        {
+            return null;
+        }
         var ld = LdArgumentParser.Parse(report.LinkerArguments);
         var needed = report.Libraries.Where(l => l.CommandLine && !l.DroppedByAsNeeded)
             .Select(l => l.Soname ?? Path.GetFileName(l.Path)).Distinct(StringComparer.Ordinal).ToList();
@@ -78,7 +153,8 @@ public sealed class CMakeChecker
         var elf = new ElfFile(cls, data, ElfType.SharedObject, machine, 0, true, link.Soname ?? ld.Soname, needed,
             ld.NewDtags == false ? runpath : null, ld.NewDtags == false ? null : runpath, 0, 0)
         {
-            PredictedFrom = $"the link of CMake target {target.Name} (DT_NEEDED in link order{(ld.Inputs.Any(i => i.AsNeeded) ? "; --as-needed may drop some" : "")})",
+            PredictedFrom = $"the link of CMake target {target.Name} (DT_NEEDED in link order"
+                + (ld.Inputs.Any(i => i.AsNeeded) ? "; --as-needed may drop some)" : ")"),
         };
         string? artifact = target.Artifacts.FirstOrDefault();
         string? newer = artifact is not null && File.Exists(artifact) ? NewerInput(artifact, link) : null;
@@ -87,15 +163,21 @@ public sealed class CMakeChecker
             if (!File.Exists(path) || newer is not null) _checker.Files.AddVirtual(path, elf);
         if (!built) return null;
         return newer is not null
-            ? $"{Path.GetFileName(artifact)} exists but is older than its input {newer}: later links are checked against the library as its link will produce it"
-            : $"{Path.GetFileName(artifact)} is built and newer than its inputs: later links are checked against that file";
+            ? $"{Path.GetFileName(artifact)} exists but is older than its input {newer}: later links are checked "
+                + "against the library as its link will produce it"
+            : $"{Path.GetFileName(artifact)} is built and newer than its inputs: later links are checked against "
+                + "that file";
     }
 
-    /// <summary>An input of the library's link (an object, a library, the link command itself) newer than the built file, if any.</summary>
+    /// <summary>
+    /// An input of the library's link (an object, a library, the link command itself) newer than the built file,
+    /// if any.
+    /// </summary>
     private static string? NewerInput(string artifact, CMakeLink link)
     {
         var built = File.GetLastWriteTimeUtc(artifact);
-        var candidates = link.Command.Skip(1).Where(a => !a.StartsWith('-')).Select(a => Path.GetFullPath(Path.Combine(link.WorkingDirectory, a)));
+        var candidates = link.Command.Skip(1).Where(a => !a.StartsWith('-'))
+            .Select(a => Path.GetFullPath(Path.Combine(link.WorkingDirectory, a)));
         if (File.Exists(link.Source)) candidates = candidates.Append(link.Source);
         foreach (var c in candidates)
             if (c != artifact && File.Exists(c) && File.GetLastWriteTimeUtc(c) > built) return c;

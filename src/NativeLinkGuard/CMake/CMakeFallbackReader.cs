@@ -5,8 +5,8 @@ namespace NativeLinkGuard.CMake;
 
 /// <summary>
 /// When a build has no File API reply (an old CMake, a configure step that cannot be re-run), the link commands are
-/// still on disk: the Makefiles generators' <c>CMakeFiles/&lt;target&gt;.dir/link.txt</c>, and Ninja's <c>build.ninja</c>
-/// link statements with their rules in <c>CMakeFiles/rules.ninja</c>. Bounded, never throws.
+/// still on disk: the Makefiles generators' <c>CMakeFiles/&lt;target&gt;.dir/link.txt</c>, and Ninja's
+/// <c>build.ninja</c> link statements with their rules in <c>CMakeFiles/rules.ninja</c>. Bounded, never throws.
 /// </summary>
 public static class CMakeFallbackReader
 {
@@ -55,7 +55,10 @@ public static class CMakeFallbackReader
             string name = Path.GetFileName(Path.GetDirectoryName(linkTxt)!)[..^".dir".Length];
             if (LinkTxtTarget(name, linkTxt, targetDir) is { } t) targets.Add(t);
         }
-        return new CMakeBuild(buildDir, "Unix Makefiles", OrderByUse(targets), new Dictionary<string, string>()) { Source = "link.txt files" };
+        return new CMakeBuild(buildDir, "Unix Makefiles", OrderByUse(targets), new Dictionary<string, string>())
+        {
+            Source = "link.txt files",
+        };
     }
 
     /// <summary>
@@ -69,7 +72,10 @@ public static class CMakeFallbackReader
         if (line is not null && CommandLineSplitter.TrySplitShell(line, out var argv, out _) && argv.Count > 0)
         {
             var linkNames = SymlinkNames(Path.Combine(Path.GetDirectoryName(linkTxt)!, "build.make"));
-            return Target(name, argv, targetDir, linkTxt) with { LinkNames = linkNames.Select(n => Path.Combine(targetDir, n)).ToList() };
+            return Target(name, argv, targetDir, linkTxt) with
+            {
+                LinkNames = linkNames.Select(n => Path.Combine(targetDir, n)).ToList(),
+            };
         }
         // "<ar> qc <archive> <objects>" (CMAKE_<LANG>_ARCHIVE_CREATE): the archive is the word after the mode.
         foreach (var l in lines)
@@ -79,7 +85,9 @@ public static class CMakeFallbackReader
     }
 
     private static bool IsArchiver(string program) =>
-        Path.GetFileName(program) is var f && (f == "ar" || f.EndsWith("-ar", StringComparison.Ordinal) || f.EndsWith("llvm-ar", StringComparison.Ordinal));
+        Path.GetFileName(program) is var f
+            && (f == "ar" || f.EndsWith("-ar", StringComparison.Ordinal)
+                || f.EndsWith("llvm-ar", StringComparison.Ordinal));
 
     private static CMakeTarget StaticTarget(string name, string archive, string cwd) =>
         new(archive, name, "STATIC_LIBRARY", Path.GetFileName(archive), [archive], cwd, null, [], []);
@@ -91,8 +99,11 @@ public static class CMakeFallbackReader
         foreach (var line in File.ReadLines(buildMake))
         {
             int at = line.IndexOf("cmake_symlink_library ", StringComparison.Ordinal);
-            if (at < 0 || !CommandLineSplitter.TrySplitShell(line[(at + "cmake_symlink_library ".Length)..], out var words, out _)) continue;
-            return words.Skip(1).Where(w => w.Length > 0 && !w.StartsWith('-')).Distinct(StringComparer.Ordinal).ToList();
+            if (at < 0) continue;
+            string args = line[(at + "cmake_symlink_library ".Length)..];
+            if (!CommandLineSplitter.TrySplitShell(args, out var words, out _)) continue;
+            return words.Skip(1).Where(w => w.Length > 0 && !w.StartsWith('-')).Distinct(StringComparer.Ordinal)
+                .ToList();
         }
         return [];
     }
@@ -100,16 +111,21 @@ public static class CMakeFallbackReader
     private static CMakeTarget Target(string name, IReadOnlyList<string> argv, string cwd, string source)
     {
         int o = argv.ToList().IndexOf("-o");
-        string output = o >= 0 && o + 1 < argv.Count ? Path.GetFullPath(Path.Combine(cwd, argv[o + 1])) : Path.Combine(cwd, name);
+        string output = o >= 0 && o + 1 < argv.Count
+            ? Path.GetFullPath(Path.Combine(cwd, argv[o + 1]))
+            : Path.Combine(cwd, name);
         bool shared = argv.Contains("-shared");
         var link = new CMakeLink(argv, cwd, source, CMakeLinkCommand.SonameOf(argv));
-        return new CMakeTarget(output, name, shared ? "SHARED_LIBRARY" : "EXECUTABLE", Path.GetFileName(output), [output], cwd, null, [], [])
+        string type = shared ? "SHARED_LIBRARY" : "EXECUTABLE";
+        return new CMakeTarget(output, name, type, Path.GetFileName(output), [output], cwd, null, [], [])
         {
             KnownLink = link,
         };
     }
 
-    /// <summary>Without a dependency graph: a target depends on the libraries of this build that its command names.</summary>
+    /// <summary>
+    /// Without a dependency graph: a target depends on the libraries of this build that its command names.
+    /// </summary>
     private static List<CMakeTarget> OrderByUse(List<CMakeTarget> targets)
     {
         var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -142,7 +158,8 @@ public static class CMakeFallbackReader
             if (head is not { } h) continue;
             if (h.Rule == "CMAKE_SYMLINK_LIBRARY" && h.Inputs.Count > 0)
             {
-                symlinks[Path.GetFullPath(Path.Combine(buildDir, h.Inputs[0]))] = h.Outputs.Select(o => Path.GetFullPath(Path.Combine(buildDir, o))).ToList();
+                symlinks[Path.GetFullPath(Path.Combine(buildDir, h.Inputs[0]))] =
+                    h.Outputs.Select(o => Path.GetFullPath(Path.Combine(buildDir, o))).ToList();
                 continue;
             }
             if (!h.Rule.Contains("_LINKER__", StringComparison.Ordinal) || h.Outputs.Count == 0) continue;
@@ -150,7 +167,8 @@ public static class CMakeFallbackReader
             var deps = h.Implicit.Select(x => Path.GetFullPath(Path.Combine(buildDir, x))).ToList();
             if (h.Rule.Contains("_STATIC_LIBRARY_LINKER__", StringComparison.Ordinal))
             {
-                targets.Add(StaticTarget(name, Path.GetFullPath(Path.Combine(buildDir, h.Outputs[0])), buildDir) with { Dependencies = deps });
+                string archive = Path.GetFullPath(Path.Combine(buildDir, h.Outputs[0]));
+                targets.Add(StaticTarget(name, archive, buildDir) with { Dependencies = deps });
                 continue;
             }
             var vars = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -163,14 +181,23 @@ public static class CMakeFallbackReader
             vars["in"] = string.Join(' ', h.Inputs);
             vars["out"] = string.Join(' ', h.Outputs);
             // "$PRE_LINK && cc … -o $TARGET_FILE … && $POST_BUILD": the part that links.
-            string part = template.Split(" && ").FirstOrDefault(p => p.Contains("$TARGET_FILE", StringComparison.Ordinal) || p.Contains("$out", StringComparison.Ordinal)) ?? template;
+            string part = template.Split(" && ").FirstOrDefault(p =>
+                p.Contains("$TARGET_FILE", StringComparison.Ordinal) || p.Contains("$out", StringComparison.Ordinal))
+                ?? template;
             string command = Substitute(part, vars);
             if (!CommandLineSplitter.TrySplitShell(command, out var argv, out _) || argv.Count == 0) continue;
-            targets.Add(Target(name, argv, buildDir, Path.Combine(buildDir, "build.ninja")) with { Dependencies = deps });
+            targets.Add(Target(name, argv, buildDir, Path.Combine(buildDir, "build.ninja")) with
+            {
+                Dependencies = deps,
+            });
         }
-        targets = targets.Select(t => symlinks.TryGetValue(t.Id, out var names) ? t with { LinkNames = names } : t).ToList();
+        targets = targets.Select(t => symlinks.TryGetValue(t.Id, out var names) ? t with { LinkNames = names } : t)
+            .ToList();
         if (targets.Count == 0) { error = "build.ninja has no link statements"; return null; }
-        return new CMakeBuild(buildDir, "Ninja", CMakeBuild.BuildOrder(targets), new Dictionary<string, string>()) { Source = "build.ninja" };
+        return new CMakeBuild(buildDir, "Ninja", CMakeBuild.BuildOrder(targets), new Dictionary<string, string>())
+        {
+            Source = "build.ninja",
+        };
     }
 
     private static void ReadRules(IReadOnlyList<string> lines, Dictionary<string, string> rules)
@@ -185,9 +212,12 @@ public static class CMakeFallbackReader
         }
     }
 
-    private readonly record struct BuildLine(List<string> Outputs, string Rule, List<string> Inputs, List<string> Implicit);
+    private readonly record struct BuildLine(
+        List<string> Outputs, string Rule, List<string> Inputs, List<string> Implicit);
 
-    /// <summary><c>build OUT…: RULE IN… | IMPLICIT… || ORDER…</c>, with ninja's <c>$ </c> and <c>$:</c> escapes.</summary>
+    /// <summary>
+    /// <c>build OUT…: RULE IN… | IMPLICIT… || ORDER…</c>, with ninja's <c>$ </c> and <c>$:</c> escapes.
+    /// </summary>
     private static BuildLine? ParseBuildLine(string line)
     {
         var words = new List<string>();
@@ -196,11 +226,20 @@ public static class CMakeFallbackReader
         {
             char c = line[i];
             if (c == '$' && i + 1 < line.Length) { cur.Append(line[++i]); continue; }
-            if (c == ' ') { if (cur.Length > 0) { words.Add(cur.ToString()); cur.Clear(); } continue; }
-            if (c == ':' && words.All(w => w != ":")) { if (cur.Length > 0) { words.Add(cur.ToString()); cur.Clear(); } words.Add(":"); continue; }
+            if (c == ' ')
+            {
+                Flush();
+                continue;
+            }
+            if (c == ':' && words.All(w => w != ":"))
+            {
+                Flush();
+                words.Add(":");
+                continue;
+            }
             cur.Append(c);
         }
-        if (cur.Length > 0) words.Add(cur.ToString());
+        Flush();
         int colon = words.IndexOf(":");
         if (colon < 0 || colon + 1 >= words.Count) return null;
         var rest = words.Skip(colon + 2).ToList();
@@ -208,6 +247,13 @@ public static class CMakeFallbackReader
         int inputsEnd = bar >= 0 ? bar : bars >= 0 ? bars : rest.Count;
         var implicitDeps = bar >= 0 ? rest.Skip(bar + 1).TakeWhile(w => w != "||").ToList() : [];
         return new BuildLine(words.Take(colon).ToList(), words[colon + 1], rest.Take(inputsEnd).ToList(), implicitDeps);
+
+        void Flush()
+        {
+            if (cur.Length == 0) return;
+            words.Add(cur.ToString());
+            cur.Clear();
+        }
     }
 
     private static string Substitute(string template, Dictionary<string, string> vars)

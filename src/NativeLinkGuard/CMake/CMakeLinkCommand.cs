@@ -23,7 +23,9 @@ public static partial class CMakeLinkCommand
         }
         // Ninja runs every command from the top of the build tree (and the File API's paths are relative to it);
         // the Makefiles generators run a target's link in the target's own build directory.
-        string cwd = build.Generator?.Contains("Ninja", StringComparison.Ordinal) == true ? build.BuildDirectory : target.BuildDirectory;
+        string cwd = build.Generator?.Contains("Ninja", StringComparison.Ordinal) == true
+            ? build.BuildDirectory
+            : target.BuildDirectory;
         var cmd = new List<string> { compiler };
         string? soname = null;
         foreach (var f in target.Fragments.Where(f => f.Role == "flags")) cmd.AddRange(Split(f.Fragment));
@@ -35,7 +37,8 @@ public static partial class CMakeLinkCommand
         }
         string output = target.Artifacts.FirstOrDefault() is { } a ? Path.GetRelativePath(cwd, a) : target.NameOnDisk;
         cmd.AddRange(["-o", output]);
-        foreach (var f in target.Fragments.Where(f => f.Role is "libraryPath" or "frameworkPath" or "libraries")) cmd.AddRange(Split(f.Fragment));
+        foreach (var f in target.Fragments.Where(f => f.Role is "libraryPath" or "frameworkPath" or "libraries"))
+            cmd.AddRange(Split(f.Fragment));
         return new CMakeLink(cmd, cwd, "CMake File API", soname);
     }
 

@@ -17,7 +17,10 @@ public sealed record CMakeTarget(
     IReadOnlyList<LinkFragment> Fragments,
     IReadOnlyList<string> Dependencies)
 {
-    /// <summary>Set from the generator's own files (link.txt, build.ninja): the link command itself, where it runs, where it came from.</summary>
+    /// <summary>
+    /// Set from the generator's own files (link.txt, build.ninja): the link command itself, where it runs, where it
+    /// came from.
+    /// </summary>
     public CMakeLink? KnownLink { get; init; }
 
     /// <summary>
@@ -26,17 +29,29 @@ public sealed record CMakeTarget(
     /// </summary>
     public IReadOnlyList<string> LinkNames { get; init; } = [];
 
-    /// <summary>The <c>add_library</c>/<c>add_executable</c> call that defined the target (File API backtrace).</summary>
+    /// <summary>
+    /// The <c>add_library</c>/<c>add_executable</c> call that defined the target (File API backtrace).
+    /// </summary>
     public SourceLocation? DefinedAt { get; init; }
 
     public bool IsShared => Type is "SHARED_LIBRARY" or "MODULE_LIBRARY";
     public bool Links => Type is "EXECUTABLE" or "SHARED_LIBRARY" or "MODULE_LIBRARY";
     public bool IsStatic => Type == "STATIC_LIBRARY";
-    public string ShortType => Type switch { "EXECUTABLE" => "exe", "SHARED_LIBRARY" => "shared", "MODULE_LIBRARY" => "module", _ => Type.ToLowerInvariant() };
+    public string ShortType => Type switch
+    {
+        "EXECUTABLE" => "exe",
+        "SHARED_LIBRARY" => "shared",
+        "MODULE_LIBRARY" => "module",
+        _ => Type.ToLowerInvariant(),
+    };
 }
 
 /// <summary>The configured build: targets in build order and the compiler of each language.</summary>
-public sealed record CMakeBuild(string BuildDirectory, string? Generator, IReadOnlyList<CMakeTarget> Targets, IReadOnlyDictionary<string, string> Compilers)
+public sealed record CMakeBuild(
+    string BuildDirectory,
+    string? Generator,
+    IReadOnlyList<CMakeTarget> Targets,
+    IReadOnlyDictionary<string, string> Compilers)
 {
     /// <summary>Where the build graph came from: the File API, or a fallback reader.</summary>
     public string Source { get; init; } = "CMake File API";
@@ -44,7 +59,8 @@ public sealed record CMakeBuild(string BuildDirectory, string? Generator, IReadO
     /// <summary>Orders targets dependencies-first (a library before the targets that link it).</summary>
     public static List<CMakeTarget> BuildOrder(IReadOnlyList<CMakeTarget> targets)
     {
-        var byId = targets.GroupBy(t => t.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var byId = targets.GroupBy(t => t.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
         var visiting = new HashSet<string>(StringComparer.Ordinal);
         var order = new List<CMakeTarget>();

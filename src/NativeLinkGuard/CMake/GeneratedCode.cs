@@ -11,7 +11,8 @@ public static class GeneratedCode
 {
     private static readonly HashSet<string> s_codeExtensions = new(StringComparer.Ordinal)
     {
-        ".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".h", ".hh", ".hpp", ".hxx", ".inc", ".inl", ".ipp", ".s", ".S", ".asm", ".cu", ".m", ".mm",
+        ".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".h", ".hh", ".hpp", ".hxx", ".inc", ".inl", ".ipp", ".s", ".S",
+        ".asm", ".cu", ".m", ".mm",
     };
 
     public static BuildSourceText? SourceText(string buildDir)
@@ -19,7 +20,9 @@ public static class GeneratedCode
         string? source = CacheValue(buildDir, "CMAKE_HOME_DIRECTORY");
         if (source is null || !Directory.Exists(source)) return null;
         return new BuildSourceText(source,
-            () => FirstGenerated(buildDir) is { } generated ? $"the build generates code ({generated}) that does not exist yet" : null);
+            () => FirstGenerated(buildDir) is { } generated
+                ? $"the build generates code ({generated}) that does not exist yet"
+                : null);
     }
 
     private static string? CacheValue(string buildDir, string name)
@@ -27,11 +30,16 @@ public static class GeneratedCode
         string cache = Path.Combine(buildDir, "CMakeCache.txt");
         if (!File.Exists(cache)) return null;
         foreach (var line in File.ReadLines(cache))
-            if (line.StartsWith(name + ":", StringComparison.Ordinal) && line.IndexOf('=') is > 0 and var eq) return line[(eq + 1)..];
+        {
+            if (line.StartsWith(name + ":", StringComparison.Ordinal) && line.IndexOf('=') is > 0 and var eq)
+                return line[(eq + 1)..];
+        }
         return null;
     }
 
-    /// <summary>A code file a custom command writes: Ninja's CUSTOM_COMMAND outputs, make's "Generating X" steps.</summary>
+    /// <summary>
+    /// A code file a custom command writes: Ninja's CUSTOM_COMMAND outputs, make's "Generating X" steps.
+    /// </summary>
     private static string? FirstGenerated(string buildDir)
     {
         string ninja = Path.Combine(buildDir, "build.ninja");
@@ -39,13 +47,18 @@ public static class GeneratedCode
         {
             foreach (var line in File.ReadLines(ninja))
             {
-                if (!line.StartsWith("build ", StringComparison.Ordinal) || !line.Contains(": CUSTOM_COMMAND", StringComparison.Ordinal)) continue;
+                if (!line.StartsWith("build ", StringComparison.Ordinal)
+                    || !line.Contains(": CUSTOM_COMMAND", StringComparison.Ordinal))
+                {
+                    continue;
+                }
                 string outputs = line[6..line.IndexOf(": CUSTOM_COMMAND", StringComparison.Ordinal)];
                 if (outputs.Split(' ').FirstOrDefault(IsCode) is { } o) return o;
             }
             return null;
         }
-        foreach (var make in Directory.EnumerateFiles(buildDir, "build.make", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 12 }))
+        var recurse = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 12 };
+        foreach (var make in Directory.EnumerateFiles(buildDir, "build.make", recurse))
             foreach (var line in File.ReadLines(make))
             {
                 int at = line.IndexOf("\"Generating ", StringComparison.Ordinal);

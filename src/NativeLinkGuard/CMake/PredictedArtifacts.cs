@@ -19,7 +19,8 @@ public static class PredictedArtifacts
         {
             string dir = Path.GetDirectoryName(a) ?? "";
             if (soname is not null && seen.Add(Path.Combine(dir, soname))) yield return Path.Combine(dir, soname);
-            if (target.NameOnDisk.Length > 0 && seen.Add(Path.Combine(dir, target.NameOnDisk))) yield return Path.Combine(dir, target.NameOnDisk);
+            if (target.NameOnDisk.Length > 0 && seen.Add(Path.Combine(dir, target.NameOnDisk)))
+                yield return Path.Combine(dir, target.NameOnDisk);
         }
     }
 }

@@ -7,19 +7,22 @@ namespace NativeLinkGuard.Commands;
 public static class LdArgumentParser
 {
     // Options whose value is the next argument when not attached; needed so the value is not taken for an input file.
-    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after it.
+    // Not --build-id: its value is optional and only ever attached (--build-id=sha1); gcc -static puts -m right after
+    // it.
     private static readonly HashSet<string> s_takesValue = new(StringComparer.Ordinal)
     {
         "o", "output", "m", "T", "script", "L", "library-path", "l", "library", "e", "entry", "I", "dynamic-linker",
-        "u", "undefined", "y", "trace-symbol", "h", "soname", "R", "just-symbols", "rpath", "rpath-link", "plugin", "plugin-opt",
-        "z", "Map", "a", "A", "architecture", "b", "format", "c", "mri-script", "f", "auxiliary", "F", "filter", "G", "gpsize",
-        "O", "Y", "P", "depaudit", "version-script", "dynamic-list", "wrap", "defsym", "section-start", "Ttext", "Tdata",
-        "Tbss", "Ttext-segment", "Trodata-segment", "Tldata-segment", "exclude-libs", "retain-symbols-file", "oformat",
-        "sysroot", "hash-style", "dT", "default-script", "init", "fini", "require-defined", "audit",
-        "plugin-save-temps", "print-memory-usage", "task-link", "image-base", "package-metadata",
+        "u", "undefined", "y", "trace-symbol", "h", "soname", "R", "just-symbols", "rpath", "rpath-link", "plugin",
+        "plugin-opt", "z", "Map", "a", "A", "architecture", "b", "format", "c", "mri-script", "f", "auxiliary", "F",
+        "filter", "G", "gpsize", "O", "Y", "P", "depaudit", "version-script", "dynamic-list", "wrap", "defsym",
+        "section-start", "Ttext", "Tdata", "Tbss", "Ttext-segment", "Trodata-segment", "Tldata-segment", "exclude-libs",
+        "retain-symbols-file", "oformat", "sysroot", "hash-style", "dT", "default-script", "init", "fini",
+        "require-defined", "audit", "plugin-save-temps", "print-memory-usage", "task-link", "image-base",
+        "package-metadata",
     };
 
-    private readonly record struct State(bool Static, bool AsNeeded, bool CopyDtNeeded, int Group = 0, bool WholeArchive = false);
+    private readonly record struct State(
+        bool Static, bool AsNeeded, bool CopyDtNeeded, int Group = 0, bool WholeArchive = false);
 
     public static LinkRequest Parse(IReadOnlyList<string> argv, int firstArgument = 1)
     {
@@ -34,12 +37,18 @@ public static class LdArgumentParser
             string a = argv[i];
             if (a.Length < 2 || a[0] != '-')
             {
-                req.Inputs.Add(new LinkInput(LinkInputKind.File, a, false, state.Static, state.AsNeeded, state.CopyDtNeeded, i) { Group = state.Group, WholeArchive = state.WholeArchive });
+                req.Inputs.Add(new LinkInput(
+                    LinkInputKind.File, a, false, state.Static, state.AsNeeded, state.CopyDtNeeded, i)
+                {
+                    Group = state.Group,
+                    WholeArchive = state.WholeArchive,
+                });
                 continue;
             }
 
             // Short options with attached values first: -lfoo, -Ldir, -ofile, -Tscript, -melf_x86_64.
-            if (a.StartsWith("-l", StringComparison.Ordinal) && a.Length > 2 && !a.StartsWith("--", StringComparison.Ordinal))
+            if (a.StartsWith("-l", StringComparison.Ordinal) && a.Length > 2
+                && !a.StartsWith("--", StringComparison.Ordinal))
             {
                 AddLibrary(req, a[2..], state, i);
                 continue;
@@ -56,8 +65,10 @@ public static class LdArgumentParser
             int eq = body.IndexOf('=');
             if (eq > 0) { name = body[..eq]; value = body[(eq + 1)..]; }
 
-            // getopt_long_only: an unknown long name like -ofile or -melf_x86_64 is a short option with an attached value.
-            if (!a.StartsWith("--", StringComparison.Ordinal) && body.Length > 1 && eq < 0 && !IsLongName(name) && ShortWithValue.Contains(body[0]))
+            // getopt_long_only: an unknown long name like -ofile or -melf_x86_64 is a short option with an attached
+            // value.
+            if (!a.StartsWith("--", StringComparison.Ordinal) && body.Length > 1 && eq < 0 && !IsLongName(name)
+                && ShortWithValue.Contains(body[0]))
             {
                 name = body[..1];
                 value = body[1..];
@@ -195,7 +206,8 @@ public static class LdArgumentParser
                     if (Value() is { } us) req.ForcedUndefined.Add(us);
                     break;
                 case "defsym":
-                    if (Value() is { } ds && ds.IndexOf('=') is > 0 and var eqi) req.DefinedByOption.Add(ds[..eqi].Trim());
+                    if (Value() is { } ds && ds.IndexOf('=') is > 0 and var eqi)
+                        req.DefinedByOption.Add(ds[..eqi].Trim());
                     break;
                 case "r" or "relocatable":
                     req.Relocatable = true;
@@ -216,27 +228,32 @@ public static class LdArgumentParser
 
     private static readonly HashSet<string> s_switchNames = new(StringComparer.Ordinal)
     {
-        "shared", "Bshareable", "static", "Bstatic", "dn", "non_shared", "Bdynamic", "dy", "call_shared", "as-needed", "no-as-needed",
-        "copy-dt-needed-entries", "add-needed", "no-copy-dt-needed-entries", "no-add-needed", "push-state", "pop-state",
-        "allow-shlib-undefined", "no-allow-shlib-undefined", "unresolved-symbols", "enable-new-dtags", "disable-new-dtags",
-        "start-group", "end-group", "whole-archive", "no-whole-archive",
+        "shared", "Bshareable", "static", "Bstatic", "dn", "non_shared", "Bdynamic", "dy", "call_shared", "as-needed",
+        "no-as-needed", "copy-dt-needed-entries", "add-needed", "no-copy-dt-needed-entries", "no-add-needed",
+        "push-state", "pop-state", "allow-shlib-undefined", "no-allow-shlib-undefined", "unresolved-symbols",
+        "enable-new-dtags", "disable-new-dtags", "start-group", "end-group", "whole-archive", "no-whole-archive",
     };
 
-    private static bool IsLongName(string name) => s_takesValue.Contains(name) || s_switchNames.Contains(name) || IsKnownFlag(name);
+    private static bool IsLongName(string name) =>
+        s_takesValue.Contains(name) || s_switchNames.Contains(name) || IsKnownFlag(name);
 
-    private static bool IsKnownFlag(string name) => name is "pie" or "no-pie" or "Bsymbolic" or "Bsymbolic-functions" or "E" or "export-dynamic"
-        or "eh-frame-hdr" or "gc-sections" or "no-gc-sections" or "s" or "strip-all" or "S" or "strip-debug" or "r" or "relocatable"
+    private static bool IsKnownFlag(string name) => name
+        is "pie" or "no-pie" or "Bsymbolic" or "Bsymbolic-functions" or "E" or "export-dynamic" or "eh-frame-hdr"
+        or "gc-sections" or "no-gc-sections" or "s" or "strip-all" or "S" or "strip-debug" or "r" or "relocatable"
         or "verbose" or "t" or "trace" or "v" or "version" or "no-undefined" or "fatal-warnings" or "no-fatal-warnings"
         or "warn-common" or "warn-once" or "no-warn-mismatch" or "error-unresolved-symbols" or "warn-unresolved-symbols"
-        or "demangle" or "no-demangle" or "nostdlib" or "x" or "discard-all" or "X" or "discard-locals" or "g" or "q" or "emit-relocs"
-        or "N" or "n" or "no-relax" or "relax" or "icf" or "fix-cortex-a53-843419" or "no-keep-memory" or "sort-common" or "stats"
-        or "no-export-dynamic" or "rdynamic" or "build-id" or "no-dynamic-linker" or "dynamic-list-data" or "print-gc-sections"
-        or "color-diagnostics" or "fuse-ld" or "threads" or "O1" or "O2" or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
+        or "demangle" or "no-demangle" or "nostdlib" or "x" or "discard-all" or "X" or "discard-locals" or "g" or "q"
+        or "emit-relocs" or "N" or "n" or "no-relax" or "relax" or "icf" or "fix-cortex-a53-843419" or "no-keep-memory"
+        or "sort-common" or "stats" or "no-export-dynamic" or "rdynamic" or "build-id" or "no-dynamic-linker"
+        or "dynamic-list-data" or "print-gc-sections" or "color-diagnostics" or "fuse-ld" or "threads" or "O1" or "O2"
+        or "O3" or "O0" or "EB" or "EL" or "qmagic" or "Qy" or "M" or "print-map";
 
     private static void AddLibrary(LinkRequest req, string spec, State state, int index)
     {
         bool verbatim = spec.StartsWith(':');
-        req.Inputs.Add(new LinkInput(LinkInputKind.Library, verbatim ? spec[1..] : spec, verbatim, state.Static, state.AsNeeded, state.CopyDtNeeded, index)
+        string name = verbatim ? spec[1..] : spec;
+        req.Inputs.Add(new LinkInput(
+            LinkInputKind.Library, name, verbatim, state.Static, state.AsNeeded, state.CopyDtNeeded, index)
         {
             Group = state.Group,
             WholeArchive = state.WholeArchive,
@@ -245,7 +262,8 @@ public static class LdArgumentParser
 
     private static void AddLibraryPath(LinkRequest req, HashSet<string> seen, string dir)
     {
-        // ld reads every -L before opening any input, and a repeated -L keeps its first position (ldfile_add_library_path).
+        // ld reads every -L before opening any input, and a repeated -L keeps its first position
+        // (ldfile_add_library_path).
         if (seen.Add(dir)) req.LibraryPaths.Add(dir);
     }
 }

@@ -21,7 +21,9 @@ public sealed record LinkInput(
     /// <summary>How ld spells the input in its messages: <c>-lfoo</c>, <c>-l:libfoo.so.1</c>, or the path.</summary>
     public string Display => Kind == LinkInputKind.Library ? (Verbatim ? "-l:" + Name : "-l" + Name) : Name;
 
-    /// <summary>Non-zero inside --start-group/--end-group (or a script's GROUP): archives of one group are rescanned together.</summary>
+    /// <summary>
+    /// Non-zero inside --start-group/--end-group (or a script's GROUP): archives of one group are rescanned together.
+    /// </summary>
     public int Group { get; init; }
 
     /// <summary>--whole-archive in effect: every member of an archive is extracted.</summary>
@@ -33,7 +35,9 @@ public sealed class LinkRequest
 {
     public string? Output { get; set; }
     public List<LinkInput> Inputs { get; } = [];
-    /// <summary>-L directories as written (may start with <c>=</c> or <c>$SYSROOT</c>), first occurrence kept.</summary>
+    /// <summary>
+    /// -L directories as written (may start with <c>=</c> or <c>$SYSROOT</c>), first occurrence kept.
+    /// </summary>
     public List<string> LibraryPaths { get; } = [];
     public List<string> RpathLink { get; } = [];
     public List<string> Rpath { get; } = [];
@@ -43,26 +47,38 @@ public sealed class LinkRequest
     public bool Shared { get; set; }
     /// <summary><c>-static</c> given to ld (no dynamic linking at all).</summary>
     public bool StaticLink { get; set; }
-    /// <summary>Explicit --allow-shlib-undefined (true) / --no-allow-shlib-undefined (false); null = ld's default.</summary>
+    /// <summary>
+    /// Explicit --allow-shlib-undefined (true) / --no-allow-shlib-undefined (false); null = ld's default.
+    /// </summary>
     public bool? AllowShlibUndefined { get; set; }
-    /// <summary>--unresolved-symbols=ignore-all|ignore-in-shared-libs makes ld treat shared-library undefineds as allowed.</summary>
+    /// <summary>
+    /// --unresolved-symbols=ignore-all|ignore-in-shared-libs makes ld treat shared-library undefineds as allowed.
+    /// </summary>
     public bool IgnoreUnresolvedInSharedLibs { get; set; }
     public bool? NewDtags { get; set; }
-    /// <summary>--no-undefined or -z defs: undefined symbols of the link's objects are errors even with -shared.</summary>
+    /// <summary>
+    /// --no-undefined or -z defs: undefined symbols of the link's objects are errors even with -shared.
+    /// </summary>
     public bool NoUndefined { get; set; }
     /// <summary>--warn-unresolved-symbols: unresolved symbols are warnings, the link succeeds.</summary>
     public bool WarnUnresolvedSymbols { get; set; }
-    /// <summary>--unresolved-symbols=METHOD as written (ignore-all, report-all, ignore-in-object-files, ignore-in-shared-libs).</summary>
+    /// <summary>
+    /// --unresolved-symbols=METHOD as written (ignore-all, report-all, ignore-in-object-files, ignore-in-shared-libs).
+    /// </summary>
     public string? UnresolvedSymbols { get; set; }
     /// <summary>-u SYMBOL: undefined from the start (pulls archive members).</summary>
     public List<string> ForcedUndefined { get; } = [];
     /// <summary>--defsym SYMBOL=EXPR names: defined by the linker.</summary>
     public List<string> DefinedByOption { get; } = [];
-    /// <summary>--gc-sections: references from sections ld discards are never resolved, so they cannot fail the link.</summary>
+    /// <summary>
+    /// --gc-sections: references from sections ld discards are never resolved, so they cannot fail the link.
+    /// </summary>
     public bool GcSections { get; set; }
     /// <summary>-r: a relocatable output resolves nothing.</summary>
     public bool Relocatable { get; set; }
-    /// <summary>Options that change symbol resolution in ways the symbol model does not follow (--wrap, --just-symbols).</summary>
+    /// <summary>
+    /// Options that change symbol resolution in ways the symbol model does not follow (--wrap, --just-symbols).
+    /// </summary>
     public List<string> SymbolOptionsNotModelled { get; } = [];
     public string? Soname { get; set; }
     /// <summary>Options this model does not interpret; kept for verbose output.</summary>

@@ -16,7 +16,8 @@ public static class ResponseFiles
 
     internal const int MaxArguments = 1_000_000;
 
-    public static IReadOnlyList<string> Expand(IReadOnlyList<string> args, string workingDirectory, List<ResponseFileDiagnostic> diagnostics)
+    public static IReadOnlyList<string> Expand(
+        IReadOnlyList<string> args, string workingDirectory, List<ResponseFileDiagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(diagnostics);
@@ -49,7 +50,8 @@ public static class ResponseFiles
             var inner = Split(text);
             if (result.Count - 1 + inner.Count > MaxArguments)
             {
-                diagnostics.Add(new ResponseFileDiagnostic(name, $"more than {MaxArguments} arguments; expansion stopped"));
+                diagnostics.Add(
+                    new ResponseFileDiagnostic(name, $"more than {MaxArguments} arguments; expansion stopped"));
                 break;
             }
 
@@ -154,7 +156,8 @@ public static class ResponseFiles
 
             return BoundedText.Read(path, (int)MaxFileBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException)
         {
             // libiberty leaves an @file it cannot open as a literal argument; the later "not found" says the rest.
             return null;

@@ -10,10 +10,16 @@ namespace NativeLinkGuard.Diagnostics;
 /// and -L; LIBRARY_PATH, LD_LIBRARY_PATH, LD_RUN_PATH; toolkits (CUDA, conda and its sysroot, Python's nvidia
 /// packages); the project and working-directory tree; host system dirs a sysroot hides; /etc/ld.so.cache. A
 /// candidate answers by file name, by SONAME, or as the real file behind a dangling symlink, and is always of the
-/// link's class and machine. Every place is listed once per run (<see cref="DirectoryListings"/>, <see cref="ProjectTreeIndex"/>).
+/// link's class and machine. Every place is listed once per run
+/// (<see cref="DirectoryListings"/>, <see cref="ProjectTreeIndex"/>).
 /// </summary>
-public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files, IReadOnlyList<string> hintDirectories,
-    Func<IReadOnlyList<string>>? systemCacheDirectories = null, DirectoryListings? listings = null, ProjectTreeIndex? trees = null)
+public sealed class CandidateLocator(
+    ResolverContext ctx,
+    LibraryFileCache files,
+    IReadOnlyList<string> hintDirectories,
+    Func<IReadOnlyList<string>>? systemCacheDirectories = null,
+    DirectoryListings? listings = null,
+    ProjectTreeIndex? trees = null)
 {
     // A parent with more subdirectories than this is not a package layout; its siblings are not worth a look each.
     private const int MaxSiblings = 64;
@@ -23,7 +29,9 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
 
     private readonly ProjectTreeIndex _trees = trees ?? new ProjectTreeIndex();
 
-    /// <summary>The directories /etc/ld.so.cache lists, read once per run by whoever owns the run (see LinkChecker).</summary>
+    /// <summary>
+    /// The directories /etc/ld.so.cache lists, read once per run by whoever owns the run (see LinkChecker).
+    /// </summary>
     public static IReadOnlyList<string> ReadSystemCacheDirectories() =>
         LdSoCacheReader.ReadDirectories("/etc/ld.so.cache");
 
@@ -35,17 +43,30 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         if (_places is not null) return _places;
         var list = new List<CandidatePlace>();
         foreach (var h in hintDirectories) list.Add(new(ctx.Absolute(h), CandidatePlaceKind.HintDirectory));
-        foreach (var d in ctx.Request.RpathLink.SelectMany(Split)) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.RpathLink));
-        foreach (var d in ctx.Request.Rpath.SelectMany(Split).SelectMany(RunTimeMeanings)) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
-        foreach (var d in ctx.Request.LibraryPaths) list.Add(new(SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory), CandidatePlaceKind.CommandLineLibraryPath));
-        foreach (var d in Split(ctx.Env("LIBRARY_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LibraryPathVariable));
-        foreach (var d in Split(ctx.Env("LD_LIBRARY_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdLibraryPath));
+        foreach (var d in ctx.Request.RpathLink.SelectMany(Split))
+            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.RpathLink));
+        foreach (var d in ctx.Request.Rpath.SelectMany(Split).SelectMany(RunTimeMeanings))
+            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
+        foreach (var d in ctx.Request.LibraryPaths)
+        {
+            string dir = SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory);
+            list.Add(new(dir, CandidatePlaceKind.CommandLineLibraryPath));
+        }
+        foreach (var d in Split(ctx.Env("LIBRARY_PATH")))
+            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LibraryPathVariable));
+        foreach (var d in Split(ctx.Env("LD_LIBRARY_PATH")))
+            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdLibraryPath));
         foreach (var d in Split(ctx.Env("LD_RUN_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdRunPath));
         // Siblings of the link's own (non-system) -L dirs: build/ next to deps/ is the usual layout.
-        foreach (var d in ctx.Request.LibraryPaths.Select(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory)).Where(d => !IsSystemDirectory(d)))
+        var ownDirs = ctx.Request.LibraryPaths
+            .Select(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory))
+            .Where(d => !IsSystemDirectory(d));
+        foreach (var d in ownDirs)
             list.AddRange(Siblings(d, d));
         AddToolkits(list);
-        foreach (var root in new[] { ctx.WorkingDirectory, ProjectTreeIndex.ProjectRoot(ctx.WorkingDirectory) }.OfType<string>().Distinct(StringComparer.Ordinal))
+        var roots = new[] { ctx.WorkingDirectory, ProjectTreeIndex.ProjectRoot(ctx.WorkingDirectory) }
+            .OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var root in roots)
             foreach (var d in _trees.LibraryDirectories(root))
                 list.Add(new(d, CandidatePlaceKind.ProjectTree, root));
         if (ctx.Sysroot.Length > 0)
@@ -79,7 +100,8 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     public IReadOnlyList<CandidatePlace> PlacesFor(ResolvedLibrary by)
     {
         var list = new List<CandidatePlace>();
-        list.AddRange(hintDirectories.Select(h => new CandidatePlace(ctx.Absolute(h), CandidatePlaceKind.HintDirectory)));
+        list.AddRange(
+            hintDirectories.Select(h => new CandidatePlace(ctx.Absolute(h), CandidatePlaceKind.HintDirectory)));
         list.AddRange(AncestorRunPaths(by, ctx));
         for (var l = by; l is not null; l = l.NeededBy)
         {
@@ -92,7 +114,9 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         return Distinct(list);
     }
 
-    /// <summary>Every candidate for a DT_NEEDED NAME, in place order: by file name, SONAME, or behind a dangling link.</summary>
+    /// <summary>
+    /// Every candidate for a DT_NEEDED NAME, in place order: by file name, SONAME, or behind a dangling link.
+    /// </summary>
     public IReadOnlyList<Candidate> ForNeeded(string name, ResolvedLibrary by, Func<ElfFile, bool> compatible) =>
         Find(name, PlacesFor(by), compatible, sharedOnly: true);
 
@@ -104,12 +128,16 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     {
         if (script is null) return Find(name, Places(), compatible, sharedOnly: false);
         string dir = Path.GetDirectoryName(ctx.Absolute(script)) ?? "/";
-        var near = new List<CandidatePlace> { new(dir, CandidatePlaceKind.NeedingLibraryDirectory, Path.GetFileName(script)) };
+        var near = new List<CandidatePlace>
+        {
+            new(dir, CandidatePlaceKind.NeedingLibraryDirectory, Path.GetFileName(script)),
+        };
         if (!IsSystemDirectory(dir)) near.AddRange(Siblings(dir, Path.GetFileName(script)));
         return Find(name, Distinct([.. near, .. Places()]), compatible, sharedOnly: false);
     }
 
-    private List<Candidate> Find(string name, IReadOnlyList<CandidatePlace> places, Func<ElfFile, bool> compatible, bool sharedOnly)
+    private List<Candidate> Find(
+        string name, IReadOnlyList<CandidatePlace> places, Func<ElfFile, bool> compatible, bool sharedOnly)
     {
         var found = new List<Candidate>();
         int so = name.IndexOf(".so", StringComparison.Ordinal);
@@ -118,9 +146,12 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         {
             string path = Path.Combine(place.Directory, name);
             var f = files.Get(path);
-            if (f.Elf is { } e && compatible(e) && (!sharedOnly || e.IsSharedObject)) found.Add(new Candidate(place, name, e));
-            else if (!sharedOnly && f.Kind is LibraryFileKind.Archive or LibraryFileKind.Text) found.Add(new Candidate(place, name, null));
-            else if (f.Kind == LibraryFileKind.Missing && IsLink(path) && stem is not null && BehindDanglingLink(place, name, stem, compatible) is { } real)
+            if (f.Elf is { } e && compatible(e) && (!sharedOnly || e.IsSharedObject))
+                found.Add(new Candidate(place, name, e));
+            else if (!sharedOnly && f.Kind is LibraryFileKind.Archive or LibraryFileKind.Text)
+                found.Add(new Candidate(place, name, null));
+            else if (f.Kind == LibraryFileKind.Missing && IsLink(path) && stem is not null
+                && BehindDanglingLink(place, name, stem, compatible) is { } real)
                 found.Add(real);
             if (stem is null || !sharedOnly) continue;
             foreach (var other in Listings.Files(place.Directory, stem + ".so*"))
@@ -138,7 +169,8 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     /// The library a dangling <paramref name="name"/> stood for: a real file of the same stem whose SONAME is the name,
     /// or (a development link, libfoo.so) the one whose SONAME the highest version has; never another symlink.
     /// </summary>
-    private Candidate? BehindDanglingLink(CandidatePlace place, string name, string stem, Func<ElfFile, bool> compatible)
+    private Candidate? BehindDanglingLink(
+        CandidatePlace place, string name, string stem, Func<ElfFile, bool> compatible)
     {
         Candidate? best = null;
         foreach (var other in Listings.Files(place.Directory, stem + ".so.*"))
@@ -147,7 +179,8 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
             if (file == name || IsLink(other)) continue;
             if (files.Get(other).Elf is not { IsSharedObject: true } e || !compatible(e)) continue;
             if (e.Soname == name) return new Candidate(place, file, e, CandidateMatch.BehindDanglingSymlink);
-            if (name.EndsWith(".so", StringComparison.Ordinal) && (best is null || string.CompareOrdinal(file, best.File) > 0))
+            if (name.EndsWith(".so", StringComparison.Ordinal)
+                && (best is null || string.CompareOrdinal(file, best.File) > 0))
                 best = new Candidate(place, file, e, CandidateMatch.BehindDanglingSymlink);
         }
         return best;
@@ -175,7 +208,8 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
             if (parent is null || IsSharedRoot(parent) || IsSystemDirectory(parent)) break;
             try
             {
-                foreach (var s in Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal).Take(MaxSiblings))
+                var siblings = Directory.EnumerateDirectories(parent).Order(StringComparer.Ordinal).Take(MaxSiblings);
+                foreach (var s in siblings)
                 {
                     if (s == self || Path.GetFileName(s).StartsWith('.')) continue;
                     result.Add(new(s, CandidatePlaceKind.Sibling, of));
@@ -188,16 +222,21 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
         return result;
     }
 
-    /// <summary>A directory that holds unrelated trees (/tmp, /home, $HOME): its other children are not this project's.</summary>
+    /// <summary>
+    /// A directory that holds unrelated trees (/tmp, /home, $HOME): its other children are not this project's.
+    /// </summary>
     private bool IsSharedRoot(string dir)
     {
         string d = dir.TrimEnd('/');
-        return d.Length == 0 || d is "/tmp" or "/var/tmp" or "/home" or "/opt" or "/root" or "/mnt" or "/media" or "/srv"
-            || d == ctx.Env("HOME")?.TrimEnd('/') || d == ctx.Env("TMPDIR")?.TrimEnd('/') || d == Path.GetTempPath().TrimEnd('/');
+        return d.Length == 0
+            || d is "/tmp" or "/var/tmp" or "/home" or "/opt" or "/root" or "/mnt" or "/media" or "/srv"
+            || d == ctx.Env("HOME")?.TrimEnd('/') || d == ctx.Env("TMPDIR")?.TrimEnd('/')
+            || d == Path.GetTempPath().TrimEnd('/');
     }
 
     private static IEnumerable<string> Subdirectories(string dir) =>
-        new[] { "lib", "lib64", "stubs", "lib/stubs", "lib64/stubs" }.Select(s => Path.Combine(dir, s)).Where(Directory.Exists);
+        new[] { "lib", "lib64", "stubs", "lib/stubs", "lib64/stubs" }
+            .Select(s => Path.Combine(dir, s)).Where(Directory.Exists);
 
     private void AddToolkits(List<CandidatePlace> list)
     {
@@ -235,14 +274,18 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
 
     private readonly PhysicalPaths _physical = new();
 
-    /// <summary>A directory as a fix names it: without "..", "." or a trailing '/' where the kernel resolves that alike.</summary>
+    /// <summary>
+    /// A directory as a fix names it: without "..", "." or a trailing '/' where the kernel resolves that alike.
+    /// </summary>
     public string Plain(string dir)
     {
         string plain = dir.StartsWith('/') ? _physical.Equivalent(dir) : dir;
         return plain.Length > 1 ? plain.TrimEnd('/') : plain;
     }
 
-    /// <summary>Each directory once, spelled plainly where the kernel resolves the plain spelling alike (a fix names it).</summary>
+    /// <summary>
+    /// Each directory once, spelled plainly where the kernel resolves the plain spelling alike (a fix names it).
+    /// </summary>
     private List<CandidatePlace> Distinct(List<CandidatePlace> list)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -289,9 +332,14 @@ public sealed class CandidateLocator(ResolverContext ctx, LibraryFileCache files
     public bool IsSystemDirectory(string dir)
     {
         string full = Path.GetFullPath(ctx.Absolute(dir)).TrimEnd('/');
-        if (ctx.Linker.SearchDirs.Any(d => Path.GetFullPath(ctx.Sysroot + d.TrimStart('=')).TrimEnd('/') == full)) return true;
-        return full.Length == 0 || full is "/lib" or "/lib64" or "/usr/lib" or "/usr/lib64" or "/usr/local/lib" or "/usr/local/lib64" or "/usr"
+        if (ctx.Linker.SearchDirs.Any(d => Path.GetFullPath(ctx.Sysroot + d.TrimStart('=')).TrimEnd('/') == full))
+            return true;
+        return full.Length == 0
+            || full is "/lib" or "/lib64" or "/usr/lib" or "/usr/lib64" or "/usr/local/lib" or "/usr/local/lib64"
+                or "/usr"
             || full.StartsWith("/usr/lib/gcc/", StringComparison.Ordinal)
-            || ((full.StartsWith("/lib/", StringComparison.Ordinal) || full.StartsWith("/usr/lib/", StringComparison.Ordinal)) && full.EndsWith("-linux-gnu", StringComparison.Ordinal));
+            || ((full.StartsWith("/lib/", StringComparison.Ordinal)
+                    || full.StartsWith("/usr/lib/", StringComparison.Ordinal))
+                && full.EndsWith("-linux-gnu", StringComparison.Ordinal));
     }
 }

@@ -11,7 +11,9 @@ public enum CandidatePlaceKind
     /// <summary>The needing library's DT_RPATH, which ld and ld.so ignore because it also has a DT_RUNPATH.</summary>
     IgnoredRpath,
     NeedingLibraryDirectory,
-    /// <summary>A sibling of the needing library's (or an -L) directory, or its lib, lib64 or stubs subdirectory.</summary>
+    /// <summary>
+    /// A sibling of the needing library's (or an -L) directory, or its lib, lib64 or stubs subdirectory.
+    /// </summary>
     Sibling,
     RpathLink,
     Rpath,
@@ -60,7 +62,8 @@ public sealed record CandidatePlace(string Directory, CandidatePlaceKind Kind, s
     /// <summary>The kind of place as a list of where we looked names it.</summary>
     public string KindText => Kind switch
     {
-        CandidatePlaceKind.RunPathOfLoaded or CandidatePlaceKind.IgnoredRpath => "the run paths of the loaded libraries",
+        CandidatePlaceKind.RunPathOfLoaded or CandidatePlaceKind.IgnoredRpath =>
+            "the run paths of the loaded libraries",
         CandidatePlaceKind.NeedingLibraryDirectory => "the needing library's directory",
         CandidatePlaceKind.Sibling => "its sibling directories (and their lib, lib64, stubs)",
         CandidatePlaceKind.CudaToolkit => "CUDA toolkits",
@@ -74,14 +77,17 @@ public enum CandidateMatch
 {
     /// <summary>A file with exactly the wanted name.</summary>
     FileName,
-    /// <summary>A file with another name whose SONAME is the wanted name (CUDA's stubs/libcuda.so for libcuda.so.1).</summary>
+    /// <summary>
+    /// A file with another name whose SONAME is the wanted name (CUDA's stubs/libcuda.so for libcuda.so.1).
+    /// </summary>
     Soname,
     /// <summary>The wanted name is a dangling symlink; this is the real library next to it.</summary>
     BehindDanglingSymlink,
 }
 
 /// <summary>A file outside ld's search that answers a wanted name, where it is, and why we looked there.</summary>
-public sealed record Candidate(CandidatePlace Place, string File, ElfFile? Elf, CandidateMatch Match = CandidateMatch.FileName)
+public sealed record Candidate(
+    CandidatePlace Place, string File, ElfFile? Elf, CandidateMatch Match = CandidateMatch.FileName)
 {
     public string Directory => Place.Directory;
     public string FullPath => Path.Combine(Directory, File);

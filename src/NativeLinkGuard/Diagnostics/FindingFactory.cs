@@ -4,7 +4,9 @@ using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Diagnostics;
 
-/// <summary>Turns resolver problems into coded findings with ld's wording, the chain, the search trace and ranked fixes.</summary>
+/// <summary>
+/// Turns resolver problems into coded findings with ld's wording, the chain, the search trace and ranked fixes.
+/// </summary>
 public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, SymbolFixAdvisor? symbolAdvisor = null)
 {
     private string Output => ctx.Request.Output ?? "a.out";
@@ -28,42 +30,83 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         string ld = $"warning: {n.Name}, needed by {n.By.Spelling}, not found (try using -rpath or -rpath-link)";
         // lld never searches DT_NEEDED and says nothing (ld-rules §9.1): LinkChecker reports its run-time load instead.
         var (suggestions, notes) = advisor.ForNeeded(n);
-        notes.Insert(0, !n.SymbolsChecked
-            ? "GNU ld only warns here; the link then fails on the undefined references the missing library would have provided (symbols could not be checked for this link, so this predicts a failure)."
-            : n.Consequential
-                ? "GNU ld only warns here; the link fails on the undefined references listed in the NLG0006 finding, which this library would have provided."
-                : $"GNU ld only warns here, and the link succeeds: every symbol {Path.GetFileName(n.By.Path)} needs is defined by another input. The program still needs {n.Name} at run time.");
-        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) dependency.");
+        notes.Insert(0, NeededConsequence(n));
+        notes.Insert(1, "-L and LIBRARY_PATH cannot fix this: ld never searches them for a DT_NEEDED (indirect) "
+            + "dependency.");
         for (var l = n.By; l is not null; l = l.NeededBy)
             if (l.Elf.PredictedFrom is { } from)
-                notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from {from}.");
-        string message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: {string.Join(" → ", chain)}";
-        return new Finding(DiagnosticCodes.IndirectDependencyNotFound, n.Consequential ? Severity.Error : Severity.Warning, message, n.Name, n.By.Spelling, chain,
-            Trace(n.Attempts), suggestions, notes, ld);
+            {
+                notes.Add($"{Path.GetFileName(l.Path)} is not built yet: its dynamic section is predicted from "
+                    + $"{from}.");
+            }
+        return new Finding
+        {
+            Code = DiagnosticCodes.IndirectDependencyNotFound,
+            Severity = n.Consequential ? Severity.Error : Severity.Warning,
+            Message = $"{n.Name}, needed by {Path.GetFileName(n.By.Path)}, will not be found by ld: "
+                + string.Join(" → ", chain),
+            LdMessage = ld,
+            Library = n.Name,
+            NeededBy = n.By.Spelling,
+            Chain = chain,
+            Searched = Trace(n.Attempts),
+            Suggestions = suggestions,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>What ld's warning leads to: undefined references (a failure), or nothing at link time.</summary>
+    private static string NeededConsequence(NeededNotFound n)
+    {
+        if (!n.SymbolsChecked)
+        {
+            return "GNU ld only warns here; the link then fails on the undefined references the missing library "
+                + "would have provided (symbols could not be checked for this link, so this predicts a failure).";
+        }
+        return n.Consequential
+            ? "GNU ld only warns here; the link fails on the undefined references listed in the NLG0006 finding, "
+                + "which this library would have provided."
+            : $"GNU ld only warns here, and the link succeeds: every symbol {Path.GetFileName(n.By.Path)} needs is "
+                + $"defined by another input. The program still needs {n.Name} at run time.";
     }
 
     private Finding Direct(InputNotFound d)
     {
         string display = d.Input.Display;
-        string ld = d.Script is null || d.Input.Kind == LinkInputKind.Library
-            ? $"cannot find {display}: No such file or directory"
-            : (ctx.Sysroot.Length > 0 && SysrootPaths.IsInside(SysrootPaths.RealPath(d.Script), ctx.Sysroot) && d.Input.Name.StartsWith('/')
-                ? $"cannot find {d.Input.Name} inside {ctx.Sysroot}"
-                : $"cannot find {display}: No such file or directory");
+        bool absoluteInSysroot = d.Script is not null && d.Input.Kind != LinkInputKind.Library
+            && ctx.Sysroot.Length > 0 && d.Input.Name.StartsWith('/')
+            && SysrootPaths.IsInside(SysrootPaths.RealPath(d.Script), ctx.Sysroot);
+        string ld = absoluteInSysroot
+            ? $"cannot find {d.Input.Name} inside {ctx.Sysroot}"
+            : $"cannot find {display}: No such file or directory";
         var (suggestions, notes) = advisor.ForDirect(d);
         if (d.Script is not null) notes.Insert(0, $"named inside the linker script {d.Script}");
-        string message = $"{display} will not be found by ld for {Path.GetFileName(Output)}";
-        return new Finding(DiagnosticCodes.DirectLibraryNotFound, Severity.Error, message, display, d.Script, [Path.GetFileName(Output), display],
-            Trace(d.Attempts), suggestions, notes, ld);
+        return new Finding
+        {
+            Code = DiagnosticCodes.DirectLibraryNotFound,
+            Severity = Severity.Error,
+            Message = $"{display} will not be found by ld for {Path.GetFileName(Output)}",
+            LdMessage = ld,
+            Library = display,
+            NeededBy = d.Script,
+            Chain = [Path.GetFileName(Output), display],
+            Searched = Trace(d.Attempts),
+            Suggestions = suggestions,
+            Notes = notes,
+        };
     }
 
-    private Finding Incompatible(IncompatibleSkipped s)
+    private Finding Incompatible(IncompatibleSkipped s) => new()
     {
-        string ld = $"skipping incompatible {s.Path} when searching for {s.Input.Display}";
-        string message = $"{s.Path} is {s.FileTarget}, the link is {s.LinkTarget}: ld skips it when searching for {s.Input.Display}";
-        return new Finding(DiagnosticCodes.IncompatibleLibrarySkipped, Severity.Warning, message, s.Input.Display, null,
-            [Path.GetFileName(Output), s.Input.Display], [], [], ["ld goes on searching; this is an error only if no compatible file is found later."], ld);
-    }
+        Code = DiagnosticCodes.IncompatibleLibrarySkipped,
+        Severity = Severity.Warning,
+        Message = $"{s.Path} is {s.FileTarget}, the link is {s.LinkTarget}: ld skips it when searching for "
+            + s.Input.Display,
+        LdMessage = $"skipping incompatible {s.Path} when searching for {s.Input.Display}",
+        Library = s.Input.Display,
+        Chain = [Path.GetFileName(Output), s.Input.Display],
+        Notes = ["ld goes on searching; this is an error only if no compatible file is found later."],
+    };
 
     private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
 
@@ -77,10 +120,13 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
     {
         string first = u.Symbols[0];
         string ld = Lld
-            ? (u.FromObject ? $"undefined symbol: {first}" : $"{u.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]")
+            ? (u.FromObject
+                ? $"undefined symbol: {first}"
+                : $"{u.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]")
             : $"{u.ReferencedBy}: {(u.Warning ? "warning: " : "")}undefined reference to `{first}'";
         string count = u.Symbols.Count == 1 ? "an undefined reference" : $"{u.Symbols.Count} undefined references";
-        string message = $"{u.ReferencedBy} has {count} that no input of {Path.GetFileName(Output)} defines: {FirstFew(u.Symbols)}";
+        string message = $"{u.ReferencedBy} has {count} that no input of {Path.GetFileName(Output)} defines: "
+            + FirstFew(u.Symbols);
         var notes = new List<string>();
         var suggestions = new List<Suggestion>();
         if (symbolAdvisor?.WhoWouldProvide(u) is { } who)
@@ -89,7 +135,8 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             // The fix is the one that makes the missing DT_NEEDED found (NLG0002's, verified again for this finding).
             var (s, _) = advisor.ForNeeded(u.MissingNeeded[0]);
             suggestions.AddRange(s);
-            notes.Add($"the NLG0002 finding for {u.MissingNeeded[0].Name} shows where ld searched; these are its fixes, verified again for these symbols.");
+            notes.Add($"the NLG0002 finding for {u.MissingNeeded[0].Name} shows where ld searched; "
+                + "these are its fixes, verified again for these symbols.");
         }
         else if (u.MissingNeeded.Count == 0 && symbolAdvisor is not null)
         {
@@ -97,58 +144,133 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             suggestions.AddRange(s);
             notes.AddRange(n);
         }
-        if (u.Warning && u.FromObject && ctx.Request.GcSections && !ctx.Request.WarnUnresolvedSymbols)
-            notes.Insert(0, "--gc-sections: ld reports these only if the sections that use them are kept, which is not predicted here; a warning, not a predicted failure.");
-        else if (u.Warning) notes.Insert(0, "--warn-unresolved-symbols turns these into warnings: the link succeeds, and the program fails when a missing symbol is first used.");
-        else if (!u.FromObject) notes.Insert(0, "ld checks the undefined symbols of shared libraries when it links an executable (--no-allow-shlib-undefined is the default there).");
+        if (UndefinedNote(u) is { } note) notes.Insert(0, note);
         if (u.Assumption is not null) notes.Insert(0, "assumed: " + u.Assumption + ".");
-        return new Finding(DiagnosticCodes.UndefinedReference, u.Warning ? Severity.Warning : Severity.Error, message, u.ReferencedBy, u.Library?.NeededBy?.Spelling,
-            ChainOf(u.ReferencedBy, u.Library), [], suggestions, notes, ld) { Symbols = u.Symbols };
+        return new Finding
+        {
+            Code = DiagnosticCodes.UndefinedReference,
+            Severity = u.Warning ? Severity.Warning : Severity.Error,
+            Message = message,
+            LdMessage = ld,
+            Library = u.ReferencedBy,
+            NeededBy = u.Library?.NeededBy?.Spelling,
+            Chain = ChainOf(u.ReferencedBy, u.Library),
+            Suggestions = suggestions,
+            Notes = notes,
+            Symbols = u.Symbols,
+        };
+    }
+
+    /// <summary>
+    /// Why ld reports these undefined references the way it does (a warning, or a check of libraries).
+    /// </summary>
+    private string? UndefinedNote(UndefinedSymbols u)
+    {
+        if (u.Warning && u.FromObject && ctx.Request.GcSections && !ctx.Request.WarnUnresolvedSymbols)
+        {
+            return "--gc-sections: ld reports these only if the sections that use them are kept, which is not "
+                + "predicted here; a warning, not a predicted failure.";
+        }
+        if (u.Warning)
+        {
+            return "--warn-unresolved-symbols turns these into warnings: the link succeeds, and the program fails "
+                + "when a missing symbol is first used.";
+        }
+        return u.FromObject
+            ? null
+            : "ld checks the undefined symbols of shared libraries when it links an executable "
+                + "(--no-allow-shlib-undefined is the default there).";
     }
 
     private Finding VersionMissing(SymbolVersionMissing v)
     {
         string first = v.Symbols[0] + "@" + v.Version;
-        string ld = Lld ? $"{v.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]" : $"{v.ReferencedBy}: undefined reference to `{first}'";
         string provided = v.ProvidedVersions.Count == 0 ? "no versions" : string.Join(", ", v.ProvidedVersions);
-        string message = $"{v.ReferencedBy} needs version {v.Version} of {FirstFew(v.Symbols)}; {v.Provider} provides {provided}";
         var (suggestions, notes) = symbolAdvisor?.ForVersion(v) ?? ([], []);
-        return new Finding(DiagnosticCodes.SymbolVersionMissing, v.Warning ? Severity.Warning : Severity.Error, message, v.ReferencedBy, v.Provider,
-            [Path.GetFileName(Output), Path.GetFileName(v.ReferencedBy), v.Version], [], suggestions, notes, ld)
-        { Symbols = v.Symbols.Select(s => s + "@" + v.Version).ToList(), NeededVersion = v.Version, ProvidedVersions = v.ProvidedVersions };
+        return new Finding
+        {
+            Code = DiagnosticCodes.SymbolVersionMissing,
+            Severity = v.Warning ? Severity.Warning : Severity.Error,
+            Message = $"{v.ReferencedBy} needs version {v.Version} of {FirstFew(v.Symbols)}; "
+                + $"{v.Provider} provides {provided}",
+            LdMessage = Lld
+                ? $"{v.ReferencedBy}: undefined reference to {first} [--no-allow-shlib-undefined]"
+                : $"{v.ReferencedBy}: undefined reference to `{first}'",
+            Library = v.ReferencedBy,
+            NeededBy = v.Provider,
+            Chain = [Path.GetFileName(Output), Path.GetFileName(v.ReferencedBy), v.Version],
+            Suggestions = suggestions,
+            Notes = notes,
+            Symbols = v.Symbols.Select(s => s + "@" + v.Version).ToList(),
+            NeededVersion = v.Version,
+            ProvidedVersions = v.ProvidedVersions,
+        };
     }
 
     private Finding DsoMissing(DsoMissingFromCommandLine d)
     {
-        string ld = Lld ? $"undefined symbol: {d.Symbols[0]}" : $"{d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'";
         string lib = Path.GetFileName(d.Library.Path);
-        string message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, which is not on the command line (only a dependency of {(d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library")}): DSO missing from command line";
+        string neededBy = d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";
         var (suggestions, notes) = symbolAdvisor?.ForDsoMissing(d) ?? ([], []);
-        if (!Lld) notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
-        return new Finding(DiagnosticCodes.DsoMissingFromCommandLine, Severity.Error, message, lib, d.Library.NeededBy?.Spelling,
-            [.. d.Library.Chain(Output)], [], suggestions, notes, ld) { Symbols = d.Symbols };
+        if (!Lld)
+            notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
+        return new Finding
+        {
+            Code = DiagnosticCodes.DsoMissingFromCommandLine,
+            Severity = Severity.Error,
+            Message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, which is not on the command line "
+                + $"(only a dependency of {neededBy}): DSO missing from command line",
+            LdMessage = Lld
+                ? $"undefined symbol: {d.Symbols[0]}"
+                : $"{d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'",
+            Library = lib,
+            NeededBy = d.Library.NeededBy?.Spelling,
+            Chain = [.. d.Library.Chain(Output)],
+            Suggestions = suggestions,
+            Notes = notes,
+            Symbols = d.Symbols,
+        };
     }
 
-    private Finding MayConflict(NeededMayConflict c)
+    private Finding MayConflict(NeededMayConflict c) => new()
     {
-        string ld = $"warning: {c.Name}, needed by {c.By.Spelling}, may conflict with {c.ConflictsWith}";
-        string message = $"{c.Name} (needed by {Path.GetFileName(c.By.Path)}) and {c.ConflictsWith} are two versions of one library in {Path.GetFileName(Output)}";
-        return new Finding(DiagnosticCodes.NeededMayConflict, Severity.Warning, message, c.Name, c.By.Spelling, [.. c.By.Chain(Output), c.Name], [], [],
-            [$"both end up in the process; symbols resolve to whichever loads first. Rebuild {Path.GetFileName(c.By.Path)} against {c.ConflictsWith}, or link against {c.Name} only."], ld);
-    }
+        Code = DiagnosticCodes.NeededMayConflict,
+        Severity = Severity.Warning,
+        Message = $"{c.Name} (needed by {Path.GetFileName(c.By.Path)}) and {c.ConflictsWith} are two versions "
+            + $"of one library in {Path.GetFileName(Output)}",
+        LdMessage = $"warning: {c.Name}, needed by {c.By.Spelling}, may conflict with {c.ConflictsWith}",
+        Library = c.Name,
+        NeededBy = c.By.Spelling,
+        Chain = [.. c.By.Chain(Output), c.Name],
+        Notes =
+        [
+            "both end up in the process; symbols resolve to whichever loads first. "
+                + $"Rebuild {Path.GetFileName(c.By.Path)} against {c.ConflictsWith}, or link against {c.Name} only.",
+        ],
+    };
 
-    private Finding Unusable(InputUnusable u) =>
-        new(DiagnosticCodes.InputUnusable, Severity.Error, u.Detail is null ? u.Reason : $"{u.Reason} ({u.Detail})", u.Path, null,
-            [Path.GetFileName(Output), u.Path], [], [], u.Detail is null ? [] : [u.Detail + "."], u.Reason);
+    private Finding Unusable(InputUnusable u) => new()
+    {
+        Code = DiagnosticCodes.InputUnusable,
+        Severity = Severity.Error,
+        Message = u.Detail is null ? u.Reason : $"{u.Reason} ({u.Detail})",
+        LdMessage = u.Reason,
+        Library = u.Path,
+        Chain = [Path.GetFileName(Output), u.Path],
+        Notes = u.Detail is null ? [] : [u.Detail + "."],
+    };
 
     private static List<SearchedDirectory> Trace(IReadOnlyList<SearchAttempt> attempts) =>
-        attempts.Select(a => new SearchedDirectory(a.Directory.Length == 0 ? "(current directory)" : a.Directory, a.RuleText, a.Outcome switch
-        {
-            AttemptOutcome.Absent => $"no {Path.GetFileName(a.Candidate)}",
-            AttemptOutcome.Incompatible => $"{Path.GetFileName(a.Candidate)} is {a.Detail} (skipped)",
-            AttemptOutcome.NotSharedObject => $"{Path.GetFileName(a.Candidate)}: {a.Detail}",
-            AttemptOutcome.Unreadable => $"{Path.GetFileName(a.Candidate)} unreadable: {a.Detail}",
-            AttemptOutcome.RejectedFirstPass => $"{Path.GetFileName(a.Candidate)}: {a.Detail}",
-            _ => $"found {Path.GetFileName(a.Candidate)}",
-        })).ToList();
+        attempts.Select(a => new SearchedDirectory(
+            a.Directory.Length == 0 ? "(current directory)" : a.Directory, a.RuleText, Result(a))).ToList();
+
+    private static string Result(SearchAttempt a) => a.Outcome switch
+    {
+        AttemptOutcome.Absent => $"no {Path.GetFileName(a.Candidate)}",
+        AttemptOutcome.Incompatible => $"{Path.GetFileName(a.Candidate)} is {a.Detail} (skipped)",
+        AttemptOutcome.NotSharedObject => $"{Path.GetFileName(a.Candidate)}: {a.Detail}",
+        AttemptOutcome.Unreadable => $"{Path.GetFileName(a.Candidate)} unreadable: {a.Detail}",
+        AttemptOutcome.RejectedFirstPass => $"{Path.GetFileName(a.Candidate)}: {a.Detail}",
+        _ => $"found {Path.GetFileName(a.Candidate)}",
+    };
 }

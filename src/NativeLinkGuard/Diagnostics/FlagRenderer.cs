@@ -3,7 +3,9 @@ namespace NativeLinkGuard.Diagnostics;
 /// <summary>Renders linker options in the form the checked command takes, plus its CMake and LDFLAGS forms.</summary>
 public sealed class FlagRenderer(bool viaDriver, bool sharedOutput)
 {
-    /// <summary>A linker option with a value: <c>-Wl,-rpath-link,/x</c> for a driver, <c>-rpath-link /x</c> for ld.</summary>
+    /// <summary>
+    /// A linker option with a value: <c>-Wl,-rpath-link,/x</c> for a driver, <c>-rpath-link /x</c> for ld.
+    /// </summary>
     public IReadOnlyList<string> LinkerOption(string option, string value)
     {
         if (!viaDriver) return [option, value];
@@ -26,5 +28,7 @@ public sealed class FlagRenderer(bool viaDriver, bool sharedOutput)
 
     public Suggestion Make(SuggestionQuality q, string summary, IReadOnlyList<string> flags, string why,
         IReadOnlyDictionary<string, string>? env = null, IReadOnlyList<FileOperation>? ops = null) =>
-        new(q, summary, flags, why, env, ops, flags.Count > 0 ? CMake(flags) : null, flags.Count > 0 ? LdFlags(flags) : null);
+        new(q, summary, flags, why, env, ops,
+            flags.Count > 0 ? CMake(flags) : null,
+            flags.Count > 0 ? LdFlags(flags) : null);
 }

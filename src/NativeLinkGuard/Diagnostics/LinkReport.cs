@@ -3,7 +3,8 @@ namespace NativeLinkGuard.Diagnostics;
 public enum PredictedOutcome { Succeeds, Fails }
 
 /// <summary>The linker a prediction was made for, as probed.</summary>
-public sealed record LinkerSummary(string Path, string Version, string Target, string Sysroot, bool Native, bool Probed);
+public sealed record LinkerSummary(
+    string Path, string Version, string Target, string Sysroot, bool Native, bool Probed);
 
 /// <summary>The result of checking one link.</summary>
 public sealed record LinkReport(

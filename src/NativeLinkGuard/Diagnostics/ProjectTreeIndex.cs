@@ -13,11 +13,16 @@ public sealed class ProjectTreeIndex
     public const int MaxEntries = 20_000;
 
     // Version control, caches and dependency trees that are huge and never hold the build's libraries.
-    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "node_modules", "__pycache__", "CMakeFiles", "proc", "sys", "dev" };
+    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal)
+    {
+        "node_modules", "__pycache__", "CMakeFiles", "proc", "sys", "dev",
+    };
 
     private readonly Dictionary<string, IReadOnlyList<string>> _byRoot = new(StringComparer.Ordinal);
 
-    /// <summary>Directories under <paramref name="root"/> (itself included) holding shared libraries, shallowest first.</summary>
+    /// <summary>
+    /// Directories under <paramref name="root"/> (itself included) holding shared libraries, shallowest first.
+    /// </summary>
     public IReadOnlyList<string> LibraryDirectories(string root)
     {
         root = root.Length > 1 ? root.TrimEnd('/') : root;
@@ -51,22 +56,31 @@ public sealed class ProjectTreeIndex
                     if (info is DirectoryInfo)
                     {
                         // Symlinked directories are not followed: a loop, or the whole system, may be behind one.
-                        if (depth < MaxDepth && !name.StartsWith('.') && !Skipped.Contains(name) && info.LinkTarget is null)
+                        if (depth < MaxDepth && !name.StartsWith('.') && !Skipped.Contains(name)
+                            && info.LinkTarget is null)
+                        {
                             queue.Enqueue((info.FullName, depth + 1));
+                        }
                     }
-                    else if (!holdsLibraries && (name.EndsWith(".so", StringComparison.Ordinal) || name.Contains(".so.", StringComparison.Ordinal)))
+                    else if (!holdsLibraries && (name.EndsWith(".so", StringComparison.Ordinal)
+                        || name.Contains(".so.", StringComparison.Ordinal)))
                     {
                         holdsLibraries = true;
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException
+                or System.Security.SecurityException)
+            {
+            }
             if (holdsLibraries) result.Add(dir);
         }
         return result;
     }
 
-    /// <summary>The project a working directory belongs to: the nearest ancestor (up to 4 up) holding .git, else none.</summary>
+    /// <summary>
+    /// The project a working directory belongs to: the nearest ancestor (up to 4 up) holding .git, else none.
+    /// </summary>
     public static string? ProjectRoot(string workingDirectory)
     {
         string? dir = workingDirectory;

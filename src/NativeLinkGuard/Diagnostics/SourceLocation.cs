@@ -1,4 +1,6 @@
 namespace NativeLinkGuard.Diagnostics;
 
-/// <summary>A place in the build's own code (a CMakeLists.txt line): an absolute file and a 1-based line (0 when unknown).</summary>
+/// <summary>
+/// A place in the build's own code (a CMakeLists.txt line): an absolute file and a 1-based line (0 when unknown).
+/// </summary>
 public sealed record SourceLocation(string File, int Line);

@@ -6,8 +6,8 @@ namespace NativeLinkGuard.Diagnostics;
 /// <summary>
 /// Tries each suggestion before it is shown, as the build would run it: its flags are added to ld's argv where the
 /// driver would put them (a user -L before the driver's own directories and LIBRARY_PATH's, -Wl, split), its
-/// environment set, its symlinks and copies simulated as aliases, and the whole link resolved again. A suggestion that does
-/// not make its finding go away is dropped, so what we print is what our model of ld accepts.
+/// environment set, its symlinks and copies simulated as aliases, and the whole link resolved again. A suggestion that
+/// does not make its finding go away is dropped, so what we print is what our model of ld accepts.
 /// </summary>
 public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache files, bool viaDriver)
 {
@@ -18,7 +18,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var notes = new List<string>(finding.Notes);
         foreach (var s in finding.Suggestions)
         {
-            // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled workaround.
+            // --allow-shlib-undefined only silences the check; it is verified in the model but stays a labelled
+            // workaround.
             if (Fixes(s, problem)) kept.Add(s with { Verified = true });
             else notes.Add(problem is NeededNotFound or InputNotFound
                 ? $"not suggested: '{s.Summary}' would not make {Linker} find it (checked against the model)"
@@ -38,17 +39,25 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         foreach (var op in s.FileOperations ?? [])
         {
             // A relative link target is relative to the link's directory, as ln -s makes it.
-            if (op.Kind == "symlink") aliases[op.Path!] = Path.IsPathRooted(op.Target!) ? op.Target! : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
+            if (op.Kind == "symlink")
+            {
+                aliases[op.Path!] = Path.IsPathRooted(op.Target!)
+                    ? op.Target!
+                    : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
+            }
             else if (op.Kind == "copy") aliases[op.Destination!] = op.Source!;
         }
-        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases)).Resolve();
+        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases))
+            .Resolve();
         return problem switch
         {
             // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
             NeededNotFound { Lld: true } n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
             NeededNotFound n => !result.Problems.OfType<NeededNotFound>().Any(p => p.Name == n.Name),
-            // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed link.
-            UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null) && !StillUndefined(result, u.ReferencedBy, u.Symbols),
+            // Found before the objects exist (LibraryReferencesBeforeBuild): the same rule runs again on the fixed
+            // link.
+            UndefinedSymbols u => (result.SymbolsChecked || u.Assumption is not null)
+                && !StillUndefined(result, u.ReferencedBy, u.Symbols),
             SymbolVersionMissing v => result.SymbolsChecked && !StillUndefined(result, v.ReferencedBy, v.Symbols),
             DsoMissingFromCommandLine d => result.SymbolsChecked && !StillUndefined(result, d.ReferencedBy, d.Symbols),
             InputNotFound d => !result.Problems.OfType<InputNotFound>().Any(p => p.Input.Display == d.Input.Display),
@@ -62,7 +71,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var names = symbols.Select(x => x.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
         return result.Problems.Any(p => p switch
         {
-            UndefinedSymbols u => !u.Warning && u.ReferencedBy == by && u.Symbols.Any(x => names.Contains(x.Split('@')[0])),
+            UndefinedSymbols u => !u.Warning && u.ReferencedBy == by
+                && u.Symbols.Any(x => names.Contains(x.Split('@')[0])),
             SymbolVersionMissing v => !v.Warning && v.ReferencedBy == by && v.Symbols.Any(names.Contains),
             DsoMissingFromCommandLine d => d.ReferencedBy == by && d.Symbols.Any(names.Contains),
             _ => false,
@@ -85,7 +95,8 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         return argv;
     }
 
-    private static bool IsLibraryDirectory(string arg) => arg.StartsWith("-L", StringComparison.Ordinal) && arg.Length > 2;
+    private static bool IsLibraryDirectory(string arg) =>
+        arg.StartsWith("-L", StringComparison.Ordinal) && arg.Length > 2;
 
     /// <summary>Where the driver's placement puts one more user -L: after the -L options the user gave it.</summary>
     private int UserLibraryDirectoriesEnd(List<string> argv)

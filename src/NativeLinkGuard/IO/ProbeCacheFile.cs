@@ -8,7 +8,7 @@ namespace NativeLinkGuard;
 /// and compared on read, so a collision is a miss, never a wrong answer. One open per lookup; a missing, unreadable
 /// or foreign file is a miss.
 /// </summary>
-internal static class ProbeCacheFile
+public static class ProbeCacheFile
 {
     /// <summary>The cache directory the environment names, or null without XDG_CACHE_HOME and HOME.</summary>
     public static string? Directory(IReadOnlyDictionary<string, string?> env)

@@ -60,10 +60,17 @@ public static class PInvokeChecker
         if (lib.SearchPaths is { } f && !DllImportSearchPaths.SearchesAssemblyDirectory(f))
             allNotes.Add($"{DllImportSearchPaths.Describe(f)}: the app directory is not searched on Linux");
         if (lib.Trace.Count == 0) allNotes.Add("nothing was tried: the search flags leave no place to look");
-        return new Finding(DiagnosticCodes.PInvokeLibraryNotFound, severity,
-            $"'{shown}' ({Describe(lib.Kind)} of {who}) will not be loaded by the .NET runtime: the call throws DllNotFoundException",
-            shown, first.Assembly, [Path.GetFileName(layout.MainAssembly), first.Member, shown],
-            lib.Trace.Select(t => new SearchedDirectory(t.Path, t.Rule, t.Result)).ToList(), suggestions, allNotes,
-            $"Unable to load shared library '{(lib.AppRelative ? Path.Combine(layout.AppDirectory, lib.Name) : lib.Name)}' or one of its dependencies.");
+        string opened = lib.AppRelative ? Path.Combine(layout.AppDirectory, lib.Name) : lib.Name;
+        return new Finding
+        {
+            Code = DiagnosticCodes.PInvokeLibraryNotFound, Severity = severity,
+            Message = $"'{shown}' ({Describe(lib.Kind)} of {who}) will not be loaded by the .NET runtime: " +
+                "the call throws DllNotFoundException",
+            Library = shown, NeededBy = first.Assembly,
+            Chain = [Path.GetFileName(layout.MainAssembly), first.Member, shown],
+            Searched = lib.Trace.Select(t => new SearchedDirectory(t.Path, t.Rule, t.Result)).ToList(),
+            Suggestions = suggestions, Notes = allNotes,
+            LdMessage = $"Unable to load shared library '{opened}' or one of its dependencies.",
+        };
     }
 }

@@ -36,13 +36,7 @@ public static class JsonReportWriter
             w.WriteString("target", t.Name);
             w.WriteString("type", t.Type);
             w.WriteString("output", t.Output);
-            if (t.DefinedAt is { } at)
-            {
-                w.WriteStartObject("definedAt");
-                w.WriteString("file", at.File);
-                w.WriteNumber("line", at.Line);
-                w.WriteEndObject();
-            }
+            if (t.DefinedAt is { } at) WriteLocation(w, "definedAt", at);
         }
         else
         {
@@ -142,7 +136,16 @@ public static class JsonReportWriter
         }
         w.WriteEndArray();
         WriteStrings(w, "notes", f.Notes);
+        if (f.Location is { } at) WriteLocation(w, "location", at);
         w.WriteString("helpUri", f.HelpLink);
+        w.WriteEndObject();
+    }
+
+    private static void WriteLocation(Utf8JsonWriter w, string name, SourceLocation at)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("file", at.File);
+        w.WriteNumber("line", at.Line);
         w.WriteEndObject();
     }
 

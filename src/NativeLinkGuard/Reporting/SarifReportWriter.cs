@@ -9,7 +9,6 @@ namespace NativeLinkGuard.Reporting;
 public static class SarifReportWriter
 {
     /// <summary>Each rule's helpUri: this page with the code in lower case as its anchor.</summary>
-    private const string CodesPage = "https://github.com/nativelinkguard/nativelinkguard/blob/main/docs/codes.md#";
 
     private static readonly (string Id, string Name, string Text)[] s_rules =
     [
@@ -62,7 +61,7 @@ public static class SarifReportWriter
                 w.WriteStartObject("shortDescription");
                 w.WriteString("text", text);
                 w.WriteEndObject();
-                w.WriteString("helpUri", CodesPage + id.ToLowerInvariant());
+                w.WriteString("helpUri", DiagnosticCodes.HelpLink(id));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -81,7 +80,7 @@ public static class SarifReportWriter
                     w.WriteEndObject();
                     w.WriteStartArray("locations");
                     w.WriteStartObject();
-                    WritePhysicalLocation(w, r);
+                    WritePhysicalLocation(w, r, f);
                     w.WriteEndObject();
                     w.WriteEndArray();
                     w.WriteStartObject("properties");
@@ -102,14 +101,15 @@ public static class SarifReportWriter
     }
 
     /// <summary>
-    /// The CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
+    /// Where the finding is fixed: the CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
     /// validator (Sarif.Multitool validate) wants a region on every physical location (SARIF2017).
     /// </summary>
-    private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r)
+    private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r, Finding f)
     {
         w.WriteStartObject("physicalLocation");
         w.WriteStartObject("artifactLocation");
-        if (r.Target?.DefinedAt is { } at)
+        // A location without a line (a link.txt) has no region to give: the binary stands for the finding then.
+        if ((f.Location is { Line: > 0 } line ? line : r.Target?.DefinedAt) is { } at)
         {
             w.WriteString("uri", new Uri(at.File).AbsoluteUri);
             w.WriteEndObject();

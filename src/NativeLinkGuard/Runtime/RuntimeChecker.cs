@@ -109,16 +109,23 @@ public sealed class RuntimeChecker
     }
 
     private static RuntimeFileReport Unloadable(string file, string why) => new(file, false,
-        [new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, $"{file} cannot be loaded: {why}", file,
-            null, [Path.GetFileName(file)], [], [], [], why)],
+        [new Finding
+        {
+            Code = DiagnosticCodes.NotLoadableAtRunTime, Severity = Severity.Error,
+            Message = $"{file} cannot be loaded: {why}",
+            Library = file, Chain = [Path.GetFileName(file)], LdMessage = why,
+        }],
         [], []);
 
-    private static Finding DriverProvided(RuntimeLookup l) => new(
-        DiagnosticCodes.DriverLibraryAtRunTime, Severity.Info,
-        $"{l.Name}, needed by {l.NeededBy.FileName}, is installed by the GPU driver on the machine that runs the " +
-            $"program; it is not on this machine (expected on a build machine or CI runner without a GPU)",
-        l.Name, l.NeededBy.Path, l.Chain, l.Searched, [],
-        [$"where the driver is installed, ld.so finds {l.Name} through /etc/ld.so.cache; never make a CUDA " +
-            $"toolkit's stubs directory stand in for it at run time (NLG0005)."],
-        $"error while loading shared libraries: {l.Name}: cannot open shared object file: No such file or directory");
+    private static Finding DriverProvided(RuntimeLookup l) => new()
+    {
+        Code = DiagnosticCodes.DriverLibraryAtRunTime, Severity = Severity.Info,
+        Message = $"{l.Name}, needed by {l.NeededBy.FileName}, is installed by the GPU driver on the machine that " +
+            "runs the program; it is not on this machine (expected on a build machine or CI runner without a GPU)",
+        Library = l.Name, NeededBy = l.NeededBy.Path, Chain = l.Chain, Searched = l.Searched,
+        Notes = [$"where the driver is installed, ld.so finds {l.Name} through /etc/ld.so.cache; never make a CUDA " +
+            "toolkit's stubs directory stand in for it at run time (NLG0005)."],
+        LdMessage = $"error while loading shared libraries: {l.Name}: cannot open shared object file: " +
+            "No such file or directory",
+    };
 }

@@ -33,8 +33,12 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 $"runtimes/<rid>/native) apply only to the library P/Invoke opens, not to its DT_NEEDED.");
         var ranked = suggestions.Where(s => s.Verified).GroupBy(s => s.Summary).Select(g => g.First())
             .OrderBy(s => s.Quality).ToList();
-        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error, NotFoundMessage(l),
-            l.Name, l.NeededBy.Path, l.Chain, l.Searched, ranked, notes, string.Format(LoaderNotFound, l.Name));
+        return new Finding
+        {
+            Code = DiagnosticCodes.NotLoadableAtRunTime, Severity = Severity.Error, Message = NotFoundMessage(l),
+            Library = l.Name, NeededBy = l.NeededBy.Path, Chain = l.Chain, Searched = l.Searched, Suggestions = ranked,
+            Notes = notes, LdMessage = string.Format(LoaderNotFound, l.Name),
+        };
     }
 
     public string NotFoundMessage(RuntimeLookup l) =>
@@ -55,11 +59,14 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal)
             { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
         var verified = Verify(l, aliases: aliases) ? [s with { Verified = true }] : new List<Suggestion>();
-        return new Finding(DiagnosticCodes.NotLoadableAtRunTime, Severity.Error,
-            $"{l.Name}, needed by {l.NeededBy.FileName}: ld.so stops at {candidate} ({fatal[(colon + 2)..]}); " +
-                $"{resolution.Root!.FileName} does not load",
-            l.Name, l.NeededBy.Path, l.Chain, l.Searched, verified, [],
-                $"error while loading shared libraries: {fatal}");
+        return new Finding
+        {
+            Code = DiagnosticCodes.NotLoadableAtRunTime, Severity = Severity.Error,
+            Message = $"{l.Name}, needed by {l.NeededBy.FileName}: ld.so stops at {candidate} " +
+                $"({fatal[(colon + 2)..]}); {resolution.Root!.FileName} does not load",
+            Library = l.Name, NeededBy = l.NeededBy.Path, Chain = l.Chain, Searched = l.Searched,
+            Suggestions = verified, LdMessage = $"error while loading shared libraries: {fatal}",
+        };
     }
 
     /// <summary>NLG0005: a run path (DT_RUNPATH/DT_RPATH, or LD_LIBRARY_PATH) reaching a stubs directory.</summary>
@@ -93,23 +100,32 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 Verified = Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups
                     .All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")),
             };
-            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
-                loadedStubs.Count > 0
+            yield return new Finding
+            {
+                Code = DiagnosticCodes.StubsInRuntimePath, Severity = Severity.Warning,
+                Message = loadedStubs.Count > 0
                     ? $"{o.FileName}'s {tag} {string.Join(':', stubs)} is a stubs directory, and ld.so loads the " +
                         $"stub {loadedStubs[0]} from it instead of the driver's library"
                     : $"{o.FileName}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time " +
-                        $"search path",
-                o.FileName, null, [.. o.LoaderChain().Reverse().Select(x => x.FileName)], [], fix.Verified ? [fix] : [],
-                ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: " +
+                        "search path",
+                Library = o.FileName, Chain = [.. o.LoaderChain().Reverse().Select(x => x.FileName)],
+                Suggestions = fix.Verified ? [fix] : [],
+                Notes = ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: " +
                     "loaded at run time, every call fails with 'CUDA driver is a stub library'."],
-                "(no message: ld.so loads whatever it finds first)");
+                LdMessage = "(no message: ld.so loads whatever it finds first)",
+            };
         }
         if (!string.IsNullOrEmpty(env.LdLibraryPath)
             && RunPaths.SplitLdLibraryPath(env.LdLibraryPath).Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
-            yield return new Finding(DiagnosticCodes.StubsInRuntimePath, Severity.Warning,
-                $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time", llpStubs[0], null, [], [], [],
-                ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link time only."],
-                    "(no message)");
+            yield return new Finding
+            {
+                Code = DiagnosticCodes.StubsInRuntimePath, Severity = Severity.Warning,
+                Message = $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time",
+                Library = llpStubs[0],
+                Notes = ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link " +
+                    "time only."],
+                LdMessage = "(no message)",
+            };
     }
 
     private IEnumerable<Suggestion> FixesFor(RuntimeLookup l, string dir, string file)

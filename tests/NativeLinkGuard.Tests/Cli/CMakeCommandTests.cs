@@ -85,5 +85,46 @@ public sealed class CMakeCommandTests
     }
 
     [Test]
+    public void The_msbuild_task_finds_the_same_nested_builds_as_the_cli_and_points_at_the_same_cmake_lines_on_replay()
+    {
+        _fx.Sh($"cmake -S {RepoProject()} -B build/ext/sub-build -DCUDA_STUBS_DIR={_fx.P("stubs")} > /dev/null");
+        // Both builds with a File API reply: findings point at the add_executable/add_library lines.
+        Assert.That(Run("cmake", _fx.P("build/ext/sub-build"), "--configure").Code, Is.EqualTo(1));
+        Assert.That(Run("cmake", _fx.P("build"), "--configure").Code, Is.EqualTo(1));
+        var (_, cli, _) = Run("cmake", _fx.P("build"), "--format", "json", "--nested");
+        List<(string, string, int)> Warnings(out NativeLinkGuard.Tasks.CheckNativeLinks task)
+        {
+            var engine = new Tasks.FakeBuildEngine();
+            task = new NativeLinkGuard.Tasks.CheckNativeLinks
+            {
+                BuildEngine = engine,
+                ProjectDirectory = _fx.Root,
+                CMakeBuildDirectories = ["build"],
+                CheckNestedCMakeBuilds = true,
+                ReportFile = _fx.P("obj/nativelinkguard.json"),
+                EnvironmentVariables =
+                [
+                    new Microsoft.Build.Utilities.TaskItem(
+                        "PATH", new Dictionary<string, string> { ["Value"] = Environment.GetEnvironmentVariable("PATH") ?? "" }),
+                ],
+            };
+            Assert.That(task.Execute(), Is.True);
+            return engine.Warnings.Select(w => (w.Code, w.File, w.LineNumber)).Order().ToList();
+        }
+        var first = Warnings(out var checkTask);
+        static List<(string?, string?)> Links(string json) => JsonDocument.Parse(json).RootElement.GetProperty("links")
+            .EnumerateArray().Select(l => (l.GetProperty("output").GetString(), l.GetProperty("predictedOutcome").GetString()))
+            .Order().ToList();
+        Assert.That(Links(File.ReadAllText(_fx.P("obj/nativelinkguard.json"))), Is.EqualTo(Links(cli)).And.Count.EqualTo(10));
+        Assert.That(checkTask.PredictedFailures, Is.EqualTo(4), "two failing links in each build");
+
+        // The second build replays the report: every warning at the same file and line (a CMakeLists.txt line).
+        var replayed = Warnings(out _);
+        Assert.That(replayed, Is.EqualTo(first));
+        Assert.That(first.Where(w => w.Item1 == "NLG0002").Select(w => (Path.GetFileName(w.Item2), w.Item3 > 0)),
+            Has.All.EqualTo(("CMakeLists.txt", true)));
+    }
+
+    [Test]
     public void An_exception_is_NLG9001_and_exit_2() => InternalErrorTests.AssertInternalError("cmake", _fx.P("build"));
 }

@@ -26,7 +26,11 @@ public sealed class SuggestionVerifierTests
         var rightDir = new Suggestion(SuggestionQuality.Proper, "-rpath-link deps", ["-rpath-link", fx.P("deps")], "test");
         var symlink = new Suggestion(SuggestionQuality.Proper, "symlink", ["-rpath-link", fx.P("priv")], "test",
             FileOperations: [FileOperation.Mkdir(fx.P("priv")), FileOperation.Symlink(fx.P("priv/libdep.so.1"), fx.P("deps/libdep.so.1"))]);
-        var finding = new Finding("NLG0002", Severity.Error, "m", "libdep.so.1", null, [], [], [wrongDir, rightDir, symlink], [], "ld");
+        var finding = new Finding
+        {
+            Code = "NLG0002", Severity = Severity.Error, Message = "m", LdMessage = "ld", Library = "libdep.so.1",
+            Suggestions = [wrongDir, rightDir, symlink],
+        };
 
         var verified = new SuggestionVerifier(ctx, files, viaDriver: false).Verify(finding, problem);
 
