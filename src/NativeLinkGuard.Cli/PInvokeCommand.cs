@@ -1,4 +1,5 @@
 using NativeLinkGuard.Cli.CommandLine;
+using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.PInvoke;
 using NativeLinkGuard.Reporting;
 
@@ -65,7 +66,7 @@ public static class PInvokeCommand
         catch (FileNotFoundException e)
         {
             stderr.WriteLine($"nativelinkguard pinvoke: {e.Message}");
-            return 2;
+            return ExitPolicy.CouldNotRun;
         }
         stdout.Write(format switch
         {
@@ -73,6 +74,6 @@ public static class PInvokeCommand
             "sarif" => PInvokeReportWriter.Sarif(report, Dispatcher.Version),
             _ => PInvokeReportWriter.Text(report, args.Has("--verbose")),
         });
-        return report.AllLoad ? 0 : 1;
+        return ExitPolicy.ForPInvoke(report);
     }
 }

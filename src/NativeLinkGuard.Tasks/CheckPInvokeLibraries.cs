@@ -28,7 +28,9 @@ public sealed class CheckPInvokeLibraries : NativeLinkGuardTask
     /// <summary>Model the deployment machine inside this root (NativeLinkGuardRuntimeSysroot).</summary>
     public string Sysroot { get; set; } = "";
 
-    /// <summary>Semicolon-separated directories where a library the app misses may be (the build output for a publish).</summary>
+    /// <summary>
+    /// Semicolon-separated directories where a library the app misses may be (the build output for a publish).
+    /// </summary>
     public string HintDirectories { get; set; } = "";
 
     /// <summary>NLG0016 as errors.</summary>
@@ -55,19 +57,23 @@ public sealed class CheckPInvokeLibraries : NativeLinkGuardTask
             Sysroot = Sysroot,
             WorkingDirectory = Path.GetDirectoryName(app)!,
             CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
-            HintDirectories = HintDirectories.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            HintDirectories = HintDirectories
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).Where(Directory.Exists).Distinct().ToList(),
             Severity = FailOnNotLoadable ? Severity.Error : Severity.Warning,
         });
         foreach (var f in report.Findings)
         {
             NotLoaded++;
-            string message = $"{f.Message}.{OneLineFix.Text(f.Suggestions, f.Notes)}";
-            if (f.Severity == Severity.Error) Log.LogError(Subcategory, f.Code, null, f.HelpLink, app, 0, 0, 0, 0, "{0}", message);
-            else Log.LogWarning(Subcategory, f.Code, null, f.HelpLink, app, 0, 0, 0, 0, "{0}", message);
-            foreach (var s in f.Searched) Log.LogMessage(MessageImportance.Normal, "  tried {0}  [{1}]  {2}", s.Directory, s.Rule, s.Result);
+            LogFinding(f.Code, f.Severity, FailOnNotLoadable, OneLineFix.Line("", f), app);
+            foreach (var s in f.Searched)
+                Log.LogMessage(MessageImportance.Normal, "  tried {0}  [{1}]  {2}", s.Directory, s.Rule, s.Result);
         }
-        foreach (var u in report.Unchecked) Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: not checked: {0} in {1}: {2}", u.Member, u.Assembly, u.Why);
+        foreach (var u in report.Unchecked)
+        {
+            Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: not checked: {0} in {1}: {2}",
+                u.Member, u.Assembly, u.Why);
+        }
         Log.LogMessage(MessageImportance.Normal, "NativeLinkGuard: {0} of {1} P/Invoke librar(ies) of {2} load",
             report.Libraries.Count - NotLoaded, report.Libraries.Count, Path.GetFileName(app));
         if (ReportFile.Length > 0)

@@ -1,4 +1,5 @@
 using NativeLinkGuard.Audit;
+using NativeLinkGuard.PInvoke;
 using NativeLinkGuard.Runtime;
 
 namespace NativeLinkGuard.Diagnostics;
@@ -37,6 +38,9 @@ public static class ExitPolicy
     /// <summary>runtime: 1 when a file will not load.</summary>
     public static int ForRuntime(IEnumerable<RuntimeFileReport> reports) =>
         reports.All(r => r.Loadable) ? Clean : Failed;
+
+    /// <summary>pinvoke: 1 when a library the app imports will not be loaded.</summary>
+    public static int ForPInvoke(PInvokeReport report) => report.AllLoad ? Clean : Failed;
 
     /// <summary>audit: 1 for any finding other than information.</summary>
     public static int ForAudit(IEnumerable<DirectoryAudit> audits) =>
