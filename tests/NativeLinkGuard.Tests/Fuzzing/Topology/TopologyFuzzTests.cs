@@ -6,7 +6,7 @@ namespace NativeLinkGuard.Tests.Fuzzing.Topology;
 /// Random link topologies judged by the real linker (issue 16). The smoke (every test run): 50 fixed worlds plus 2
 /// fresh ones (seeds printed), 6 links each = 312 cases, all of which must run. The long run:
 /// <c>NLG_FUZZ_CASES=10000 dotnet test tests/NativeLinkGuard.Tests -c Release --filter Category=TopologyFuzz</c>
-/// (NLG_FUZZ_SEED picks the first seed, NLG_FUZZ_TOPOLOGY_SEED replays one world, NLG_FUZZ_FLAVOURS=ld,lld).
+/// (NLG_FUZZ_SEED picks the first seed, NLG_FUZZ_TOPOLOGY_SEED replays one world, NLG_FUZZ_FLAVOURS=ld,lld,aarch64).
 /// </summary>
 [Category("RequiresCc")]
 [Category("TopologyFuzz")]
@@ -19,20 +19,31 @@ public sealed class TopologyFuzzTests
     public void RequireTools() => Tool.RequireOnPath("gcc", "aarch64-linux-gnu-gcc");
 
     [Test]
-    public void Random_topologies_agree_with_gnu_ld() => RunAndAssert(LinkerFlavour.GnuLd);
+    public void Random_topologies_agree_with_gnu_ld()
+    {
+        if (!(Environment.GetEnvironmentVariable("NLG_FUZZ_FLAVOURS") ?? "ld").Split(',').Contains("ld")) Assert.Pass("ld not asked for");
+        RunAndAssert(LinkerFlavour.GnuLd);
+    }
 
     [Test]
     public void Random_topologies_agree_with_lld()
     {
         Tool.RequireOnPath("ld.lld");
-        // Without NLG_FUZZ_CASES only the long run covers lld: the smoke's time goes to GNU ld.
+        RunInLongRun(LinkerFlavour.Lld);
+    }
+
+    /// <summary>Link-time comparison only: the aarch64 program cannot run here.</summary>
+    [Test]
+    public void Random_topologies_agree_with_the_aarch64_cross_ld() => RunInLongRun(LinkerFlavour.CrossLd);
+
+    // Without NLG_FUZZ_CASES (or a replay) only the long run covers lld and the cross ld: the smoke's time goes to GNU ld.
+    private static void RunInLongRun(LinkerFlavour flavour)
+    {
         if (Environment.GetEnvironmentVariable("NLG_FUZZ_CASES") is null && Environment.GetEnvironmentVariable("NLG_FUZZ_TOPOLOGY_SEED") is null)
-        {
-            Assert.Pass("lld topologies run in the long run (NLG_FUZZ_CASES)");
-            return;
-        }
-        if (!(Environment.GetEnvironmentVariable("NLG_FUZZ_FLAVOURS") ?? "ld,lld").Split(',').Contains("lld")) Assert.Pass("lld not asked for");
-        RunAndAssert(LinkerFlavour.Lld);
+            Assert.Pass($"{flavour.Name()} topologies run in the long run (NLG_FUZZ_CASES)");
+        if (!(Environment.GetEnvironmentVariable("NLG_FUZZ_FLAVOURS") ?? "ld,lld,aarch64").Split(',').Contains(flavour.Name()))
+            Assert.Pass($"{flavour.Name()} not asked for");
+        RunAndAssert(flavour);
     }
 
     private static void RunAndAssert(LinkerFlavour flavour)

@@ -24,7 +24,7 @@ internal static class TopologyRun
         Parallel.ForEach(seeds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) }, (seed, state) =>
         {
             if (budget is { } b && clock.Elapsed > b) { state.Stop(); return; }
-            using var world = new World(seed, env);
+            using var world = new World(seed, env, flavour);
             var rng = new Random(seed * 7919 + 1);
             for (int k = 0; k < LinksPerWorld; k++)
             {
