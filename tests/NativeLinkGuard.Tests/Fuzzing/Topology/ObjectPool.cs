@@ -14,6 +14,7 @@ internal sealed class ObjectPool
     public const int MaxLibraries = 6;
     private static readonly Lazy<ObjectPool> s_shared = new(() => new ObjectPool(), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly Lazy<string> _crossObjects;
+    private readonly Lazy<string> _auditLibraries;
 
     public static ObjectPool Shared => s_shared.Value;
 
@@ -43,6 +44,7 @@ internal sealed class ObjectPool
         }
         Run("gcc", ["-c", "-fPIC", .. sources], Dir);
         _crossObjects = new(() => CompileCross(sources), LazyThreadSafetyMode.ExecutionAndPublication);
+        _auditLibraries = new(LinkAuditLibraries, LazyThreadSafetyMode.ExecutionAndPublication);
         Directory.CreateDirectory(HostDir);
         for (int i = 0; i < MaxLibraries; i++)
             Run("gcc", ["-shared", "-fPIC", "-nostdlib", $"-Wl,-soname,libL{i}.so.1", "-o", $"x86/libL{i}.so.1", $"def{i}.c"], Dir);
@@ -60,6 +62,24 @@ internal sealed class ObjectPool
     /// <summary>The other architecture's build of library i, or null where there is none.</summary>
     public string? WrongClassLibrary(int index, LinkerFlavour flavour) =>
         flavour == LinkerFlavour.CrossLd ? Path.Combine(HostDir, $"libL{index}.so.1") : ArmDir is { } arm ? Path.Combine(arm, $"libL{index}.so.1") : null;
+
+    /// <summary>
+    /// For the audit worlds: family f, major m is libA{f}.so.{m} with that SONAME (m = 0 there: no SONAME);
+    /// linked on first use.
+    /// </summary>
+    public string AuditLibrary(int family, int major) => Path.Combine(_auditLibraries.Value, $"libA{family}.so.{major}");
+
+    public const int AuditFamilies = 3;
+
+    private string LinkAuditLibraries()
+    {
+        string dir = Path.Combine(Dir, "audit");
+        Directory.CreateDirectory(dir);
+        for (int f = 0; f < AuditFamilies; f++)
+            for (int m = 0; m <= 2; m++)
+                Run("gcc", ["-shared", "-nostdlib", "-o", $"audit/libA{f}.so.{m}", .. m == 0 ? Array.Empty<string>() : [$"-Wl,-soname,libA{f}.so.{m}"], $"def{f}.o"], Dir);
+        return dir;
+    }
 
     private string CompileCross(List<string> sources)
     {

@@ -85,32 +85,35 @@ internal sealed class World : IDisposable
     private void Damage(Random rng)
     {
         if (rng.NextDouble() >= 0.4) return;
-        for (int k = rng.Next(1, 3); k > 0; k--)
+        for (int k = rng.Next(1, 3); k > 0; k--) DamageOne(rng);
+    }
+
+    /// <summary>One random damage to one library: deleted, moved, a dangling link, not ELF, another class, no development link.</summary>
+    public void DamageOne(Random rng)
+    {
+        var lib = Libraries[rng.Next(Libraries.Count)];
+        string path = lib.RelPath;
+        if (!File.Exists(P(path)) || new FileInfo(P(path)).LinkTarget is not null) return;
+        switch (rng.Next(6))
         {
-            var lib = Libraries[rng.Next(Libraries.Count)];
-            string path = lib.RelPath;
-            if (!File.Exists(P(path)) || new FileInfo(P(path)).LinkTarget is not null) continue;
-            switch (rng.Next(6))
-            {
-                case 0: Do($"rm {path}", () => File.Delete(P(path))); break;
-                case 1:
-                    string to = Dirs[rng.Next(Dirs.Length)];
-                    if (to != lib.Dir) Do($"mv {path} {to}/", () => File.Move(P(path), P($"{to}/{lib.File}"), true));
-                    break;
-                case 2: Do($"rm {path} && ln -s nowhere/{lib.File} {path}", () => { File.Delete(P(path)); File.CreateSymbolicLink(P(path), $"nowhere/{lib.File}"); }); break;
-                case 3: Do($"echo 'not a library' > {path}", () => File.WriteAllText(P(path), "not a library\n")); break;
-                case 4 when ObjectPool.Shared.WrongClassLibrary(lib.Index, Flavour) is { } other:
-                    Do($"cp {other.Replace(ObjectPool.Shared.Dir, "$P")} {path}", () => File.Copy(other, P(path), true));
-                    break;
-                default:
-                    string dev = $"{lib.Dir}/libL{lib.Index}.so";
-                    if (lib.HasSoname && File.Exists(P(dev))) Do($"rm {dev}", () => File.Delete(P(dev)));
-                    break;
-            }
+            case 0: Do($"rm {path}", () => File.Delete(P(path))); break;
+            case 1:
+                string to = Dirs[rng.Next(Dirs.Length)];
+                if (to != lib.Dir) Do($"mv {path} {to}/", () => File.Move(P(path), P($"{to}/{lib.File}"), true));
+                break;
+            case 2: Do($"rm {path} && ln -s nowhere/{lib.File} {path}", () => { File.Delete(P(path)); File.CreateSymbolicLink(P(path), $"nowhere/{lib.File}"); }); break;
+            case 3: Do($"echo 'not a library' > {path}", () => File.WriteAllText(P(path), "not a library\n")); break;
+            case 4 when ObjectPool.Shared.WrongClassLibrary(lib.Index, Flavour) is { } other:
+                Do($"cp {other.Replace(ObjectPool.Shared.Dir, "$P")} {path}", () => File.Copy(other, P(path), true));
+                break;
+            default:
+                string dev = $"{lib.Dir}/libL{lib.Index}.so";
+                if (lib.HasSoname && File.Exists(P(dev))) Do($"rm {dev}", () => File.Delete(P(dev)));
+                break;
         }
     }
 
-    private void Do(string shell, Action action)
+    public void Do(string shell, Action action)
     {
         Script.Add(shell);
         action();
