@@ -36,15 +36,27 @@ public static partial class LoaderOracle
     }
 
     /// <summary>Our answer in ld.so's shape: the first lookup of each name (ld.so maps a missing one as a placeholder);
-    /// ld.so itself only where the real trace lists it.</summary>
-    public static Dictionary<string, string?> Ours(RuntimeFileReport report, LoaderView? real = null)
+    /// ld.so itself only where the real trace lists it. A name that leads to a file already loaded under another
+    /// name is that object again (ld.so matches by device and inode), which the trace does not print twice.</summary>
+    public static Dictionary<string, string?> Ours(RuntimeFileReport report, LoaderView? real = null, string? cwd = null)
     {
         var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var l in report.Libraries)
-            if (l.Rule is not ("the dynamic loader itself")) map.TryAdd(l.Name, l.Path);
+        {
+            if (l.Rule is "the dynamic loader itself" || map.ContainsKey(l.Name)) continue;
+            if (l.Path is { } p && !loaded.Add(Canonical(Path.GetFullPath(p, cwd ?? Environment.CurrentDirectory)))) continue;
+            map[l.Name] = l.Path;
+        }
         if (real is not null)
             foreach (var k in map.Keys.Where(k => !real.Map.ContainsKey(k) && k.StartsWith("ld-linux", StringComparison.Ordinal)).ToList()) map.Remove(k);
         return map;
+    }
+
+    private static string Canonical(string path)
+    {
+        try { return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path; }
+        catch (IOException) { return path; }
     }
 
     [GeneratedRegex(@"^\t(\S+) (?:=> (not found|\S+)|\(0x)", RegexOptions.Multiline)]

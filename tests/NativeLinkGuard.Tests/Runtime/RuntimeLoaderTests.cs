@@ -38,16 +38,32 @@ public sealed class RuntimeLoaderTests
     private RuntimeFileReport Check(string file, string? ldLibraryPath = null, params string[] hints) =>
         new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = ldLibraryPath, HintDirectories = hints }).Check(file);
 
-    private static Dictionary<string, string?> Ours(RuntimeFileReport report) => LoaderOracle.Ours(report);
+    private Dictionary<string, string?> Ours(RuntimeFileReport report) => LoaderOracle.Ours(report, cwd: _fx.Root);
 
     private RuntimeFileReport AssertAgrees(string file, string? ldLibraryPath = null, params string[] hints)
     {
         var real = RealLoader(file, ldLibraryPath);
         var report = Check(file, ldLibraryPath, hints);
-        var ours = LoaderOracle.Ours(report, real);
+        var ours = LoaderOracle.Ours(report, real, _fx.Root);
         Assert.That(ours, Is.EquivalentTo(real.Map), $"ld.so:\n{string.Join('\n', real.Map)}\nours:\n{string.Join('\n', ours)}");
         Assert.That(report.Loadable, Is.EqualTo(real.Map.Values.All(v => v is not null) || report.Findings.All(f => f.Severity != Severity.Error)));
         return report;
+    }
+
+    /// <summary>
+    /// Random runtime case 700071:2: libmid.so.1 was linked against a SONAME-less library by relative path, so its
+    /// DT_NEEDED is "lib/libdep.so"; the top library already loaded that file as "libdep.so". ld.so opens the path,
+    /// finds the same device and inode, and reuses the object: one line in the trace, under its first name.
+    /// </summary>
+    [Test]
+    public void A_needed_path_that_leads_to_an_object_already_loaded_is_that_object()
+    {
+        _fx.SharedLib("lib/libdep.so", Dep);
+        _fx.SharedLib("mid/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed lib/libdep.so");
+        _fx.SharedLib("lib/libtop.so", UsesMid, "libtop.so", "-Wl,--no-as-needed -Llib -ldep mid/libmid.so.1 -Wl,--disable-new-dtags,-rpath,'$ORIGIN'");
+        var report = AssertAgrees(_fx.P("lib/libtop.so"), _fx.P("lib") + ":mid");
+        Assert.That(report.Libraries.Select(l => l.Name), Does.Contain("lib/libdep.so"), "the path is looked up");
+        Assert.That(RealLoader(_fx.P("lib/libtop.so"), _fx.P("lib") + ":mid").Map.Keys, Does.Not.Contain("lib/libdep.so"), "and is the object loaded first");
     }
 
     [Test]

@@ -24,7 +24,7 @@ internal static class RuntimeComparison
             return new TopologyComparison.Verdict($"case {c.Id}: internal error: {e}\n  load: {c.Shell(world)}", false, true);
         }
         var problems = new List<string>();
-        var ours = LoaderOracle.Ours(report, real);
+        var ours = LoaderOracle.Ours(report, real, world.Root);
         // A fatal error (not ELF, too short) stops ld.so before it prints any mapping: then only the line counts.
         if (real.Error.Length == 0 && !Same(ours, real.Map))
             problems.Add($"libraries: ld.so [{Show(real.Map)}], ours [{Show(ours)}]");
