@@ -9,7 +9,8 @@ public sealed record DirectoryAudit(string Directory,
 /// <summary>
 /// Audits a library directory by ldconfig's rules (<see cref="LdconfigRules"/>), changing nothing, and says only
 /// what <c>ldconfig -n -N -X -v DIR</c> would: NLG0004 where it prints "is not a symbolic link", NLG0010 where it
-/// prints "Cannot stat", NLG0011 where it would create or re-point a SONAME link. Files are told apart by identity
+/// prints "Cannot stat", NLG0011 where its writing run (ldconfig -n DIR, one SONAME after another) would
+/// create or re-point a SONAME link. Files are told apart by identity
 /// (device, inode), never by name. Every command shown has passed <see cref="FixSafety"/>.
 /// </summary>
 public static class DirectoryAuditor
@@ -21,8 +22,9 @@ public static class DirectoryAuditor
     {
         var findings = new List<Finding>();
         var links = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var names = ListNames(directory, out string? error);
-        if (names is null)
+        var readdirOrder = ListNames(directory, out string? error);
+        var names = readdirOrder?.Order(StringComparer.Ordinal).ToList();
+        if (names is null || readdirOrder is null)
         {
             findings.Add(Make(DiagnosticCodes.CheckFailed, Severity.Warning,
                 directory, $"{directory}: {error}", error ?? "", []));
@@ -52,13 +54,30 @@ public static class DirectoryAuditor
             if (e.IsLibrary) libraries.Add(e);
         }
 
-        foreach (var choice in LdconfigRules.Choose(libraries))
+        // ldconfig makes no links to links
+        var choices = LdconfigRules.Choose(libraries).Where(c => !c.ChosenIsLink).ToList();
+        // ldconfig's writing run (what NLG0011 says it would change), SONAME after SONAME: a step sees the links the
+        // earlier ones created or re-pointed.
+        var run = model.Clone();
+        var states = new Dictionary<string, SonameLinkState>(StringComparer.Ordinal);
+        foreach (var choice in LdconfigRules.CreateLinksOrder(choices, readdirOrder))
         {
-            if (choice.ChosenIsLink) continue; // ldconfig makes no links to links
+            var state = states[choice.Soname] = LdconfigRules.LinkState(run, choice.Soname, choice.Chosen.Name);
+            if (state is SonameLinkState.Missing or SonameLinkState.Stale)
+                run.Apply(FixOp.Link(choice.Chosen.Name, choice.Soname));
+        }
+        foreach (var choice in choices)
+        {
             string soname = choice.Soname, target = choice.Chosen.Name;
             links[soname] = target;
             var existing = soname == target ? choice.Chosen : LibraryEntry.Read(directory, soname);
-            switch (LdconfigRules.LinkState(choice, existing))
+            // "is not a symbolic link" is what the read-only run (-X) prints: every SONAME sees the directory as it is.
+            // What the writing run changes comes from its own sequence (a regular file it never replaces).
+            var initial = LdconfigRules.LinkState(model, soname, target);
+            var shown = initial == SonameLinkState.NotALink || states[soname] == SonameLinkState.NotALink
+                ? initial
+                : states[soname];
+            switch (shown)
             {
                 case SonameLinkState.NotALink:
                     findings.Add(NotALink(directory, model, libraryNames, choice, existing!));
@@ -78,6 +97,11 @@ public static class DirectoryAuditor
                     string why = existing!.IsLibrary && existing.Elf!.Soname is { } s && s != soname
                         ? $"leads to {existing.LinkTarget}, whose SONAME is {s}"
                         : $"leads to {existing.LinkTarget}, not to the newest {target}";
+                    if (initial == SonameLinkState.Correct)
+                    {
+                        why = $"leads to {existing.LinkTarget}, which is {target} only until ldconfig re-points " +
+                            $"{target} itself";
+                    }
                     findings.Add(Make(DiagnosticCodes.SonameLinkWrong, Severity.Warning, soname, $"{soname} {why}",
                         $"{soname} -> {target} (changed)",
                         [Checked(model, libraryNames, new HashSet<string>([soname], StringComparer.Ordinal),
@@ -148,8 +172,9 @@ public static class DirectoryAuditor
             LdMessage = ld,
         };
 
-    /// <summary>The names ldconfig considers, sorted; null (with
-    /// the reason) when the directory cannot be read.</summary>
+    /// <summary>
+    /// The names ldconfig considers, in readdir order; null (with the reason) when the directory cannot be read.
+    /// </summary>
     private static List<string>? ListNames(string directory, out string? error)
     {
         error = null;
@@ -158,7 +183,7 @@ public static class DirectoryAuditor
             var names = NativeMethods.ReadDirectory(directory, MaxEntries)
                 ?? System.IO.Directory.EnumerateFileSystemEntries(directory).Take(MaxEntries + 1)
                     .Select(Path.GetFileName).OfType<string>().ToList();
-            return names.Where(LibraryEntry.IsLibraryName).Order(StringComparer.Ordinal).ToList();
+            return names.Where(LibraryEntry.IsLibraryName).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -77,6 +77,8 @@ internal sealed class DirectoryModel
 
     public bool Exists(string name) => Get(name) is not null;
 
+    public bool IsLink(string name) => Get(name) is LinkNode;
+
     public bool IsDirectory(string name) => Get(name) is FileNode { Regular: false }
         && NativeMethods.Stat(Path.Combine(_dir, name)) is { Type: FileStatType.Directory };
 

@@ -27,7 +27,8 @@ internal sealed record SonameChoice(string Soname, LibraryEntry Chosen, bool Cho
 /// it (<c>libfoo.so</c> for <c>libfoo.so.1</c>); it is then keyed by its own name, so it never competes with files.
 /// Any other symlink (<c>libXaw.so.7 -> libXaw7.so.7.0.0</c>) is treated as a regular file;</item>
 /// <item>per SONAME a file beats a link, else the newer name (<see cref="LibraryVersionComparer"/>) wins;</item>
-/// <item>links are made only for a winner that is not a link, and only compared by (device, inode).</item>
+/// <item>links are made only for a winner that is not a link, and only compared by (device, inode), one SONAME after
+/// another in <see cref="CreateLinksOrder"/>, each seeing the links the earlier ones made.</item>
 /// </list>
 /// </summary>
 internal static class LdconfigRules
@@ -71,11 +72,27 @@ internal static class LdconfigRules
         _ => elf.Class == (IntPtr.Size == 8 ? ElfClass.Elf64 : ElfClass.Elf32),
     };
 
-    /// <summary>create_links: what the SONAME name is now, compared with the chosen file by identity only.</summary>
-    public static SonameLinkState LinkState(SonameChoice choice, LibraryEntry? sonameEntry)
+    /// <summary>
+    /// create_links for one SONAME in <paramref name="run"/>, the directory as ldconfig's own run has left it so far:
+    /// the SONAME name and the chosen file compared by identity only.
+    /// </summary>
+    public static SonameLinkState LinkState(DirectoryModel run, string soname, string chosen)
     {
-        if (sonameEntry?.Identity is not { } id || sonameEntry.Error is not null) return SonameLinkState.Missing;
-        if (id == choice.Chosen.Identity) return SonameLinkState.Correct;
-        return sonameEntry.IsLink ? SonameLinkState.Stale : SonameLinkState.NotALink;
+        if (run.Resolve(soname) is not { Resolves: true, Identity: var id }) return SonameLinkState.Missing;
+        if (id == run.Resolve(chosen).Identity) return SonameLinkState.Correct;
+        return run.IsLink(soname) ? SonameLinkState.Stale : SonameLinkState.NotALink;
+    }
+
+    /// <summary>
+    /// The order create_links takes the SONAMEs in: search_dir puts each new SONAME at the head of its list as readdir
+    /// meets it, so the SONAME met last goes first. It matters where a chosen file is itself a link another SONAME's
+    /// step re-points (libA.so.1 -> libA.so.2 after libA.so.2 is changed), measured with ldconfig -n -N -v.
+    /// </summary>
+    public static IEnumerable<SonameChoice> CreateLinksOrder(
+        IReadOnlyList<SonameChoice> choices, IReadOnlyList<string> readdirOrder)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < readdirOrder.Count; i++) index.TryAdd(readdirOrder[i], i);
+        return choices.OrderByDescending(c => c.Members.Min(m => index.GetValueOrDefault(m.Name, int.MaxValue)));
     }
 }

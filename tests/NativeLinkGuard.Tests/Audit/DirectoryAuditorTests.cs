@@ -116,6 +116,35 @@ public sealed class DirectoryAuditorTests
         }
     }
 
+    /// <summary>
+    /// Cross-wired SONAME links (found by the random audit run, cases 12:1 and 14:3): libA.so.2 leads to a file whose
+    /// SONAME is libA.so.1, so ldconfig takes the link libA.so.2 as a file of libA.so.1, the newest one. Whether
+    /// libA.so.1 then changes depends on whether libA.so.2 was re-pointed before it: ldconfig makes its links one
+    /// SONAME after another, and each step sees the earlier ones. Many layouts, so both orders are met.
+    /// </summary>
+    [Test]
+    public void Ldconfig_makes_its_links_one_soname_after_another()
+    {
+        _fx.SharedLib("one/libA.so.1", "int f(void){return 1;}\n", soname: "libA.so.1");
+        _fx.SharedLib("one/libA.so.2", "int f(void){return 2;}\n", soname: "libA.so.2");
+        int changedOnlyByTheOrder = 0;
+        for (int layout = 0; layout < 12; layout++)
+        {
+            string dir = _fx.P($"lib{layout}");
+            Directory.CreateDirectory(dir);
+            File.Copy(_fx.P("one/libA.so.1"), Path.Combine(dir, "libA.so.1.1.2"));
+            File.Copy(_fx.P("one/libA.so.2"), Path.Combine(dir, layout % 2 == 0 ? "libA.so.2.1" : "libA.so.2.9"));
+            File.Copy(_fx.P("one/libA.so.1"), Path.Combine(dir, "libA.so.1.10"));
+            File.CreateSymbolicLink(Path.Combine(dir, "libA.so.1"), layout % 3 == 0 ? "libA.so.1.1.2" : layout % 2 == 0 ? "libA.so.2.1" : "libA.so.2.9");
+            File.CreateSymbolicLink(Path.Combine(dir, "libA.so.2"), "libA.so.1.1.2");
+            var audit = DirectoryAuditor.Audit(dir);
+            AssertAgreesWithLdconfig(dir, audit);
+            Assert.That(audit.SonameLinks["libA.so.1"], Is.EqualTo("libA.so.2"), "the link libA.so.2 counts as the newest file of libA.so.1");
+            changedOnlyByTheOrder += audit.Findings.Count(f => f.Message.Contains("only until ldconfig re-points", StringComparison.Ordinal));
+        }
+        TestContext.Out.WriteLine($"{changedOnlyByTheOrder} layout(s) where libA.so.1 changes only because libA.so.2 was re-pointed first");
+    }
+
     [Test]
     public void A_copy_with_other_bytes_or_a_fix_that_would_lead_out_of_the_directory_gets_no_command()
     {

@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Runtime;
 using NativeLinkGuard.Tests.Differential;
 using NativeLinkGuard.Tests.TestSupport;
-using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Runtime;
 
@@ -13,7 +11,7 @@ namespace NativeLinkGuard.Tests.Runtime;
 /// string ld.so prints, or be "not found" for both.
 /// </summary>
 [Category("RequiresCc")]
-public sealed partial class RuntimeLoaderTests
+public sealed class RuntimeLoaderTests
 {
     private const string Rtld = "/lib64/ld-linux-x86-64.so.2";
     private LinkFixture _fx = null!;
@@ -33,48 +31,38 @@ public sealed partial class RuntimeLoaderTests
     private const string UsesDep = "int dep_fn(void); int mid_fn(void) { return dep_fn(); }";
     private const string UsesMid = "int mid_fn(void); int top_fn(void) { return mid_fn(); }";
 
-    /// <summary>The real loader's answer: NAME → path, or null for "not found"; plus its fatal error line, if any.</summary>
-    private (Dictionary<string, string?> Map, int ExitCode, string Error) RealLoader(string file, string? ldLibraryPath = null, bool exec = false)
-    {
-        var env = new Dictionary<string, string?>(_fx.Environment) { ["LD_TRACE_LOADED_OBJECTS"] = "1", ["LD_LIBRARY_PATH"] = ldLibraryPath };
-        // A library goes through ld.so explicitly (what ldd does); a program can also be started itself.
-        var r = exec ? ProcessRunner.Run(file, [], env, _fx.Root) : ProcessRunner.Run(Rtld, [file], env, _fx.Root);
-        var map = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (Match m in TraceLine().Matches(r.StandardOutput))
-        {
-            string name = m.Groups[1].Value;
-            // The vDSO and ld.so itself; any other absolute name is a DT_NEEDED that is a path.
-            if (name == "linux-vdso.so.1" || (name.StartsWith('/') && Path.GetFileName(name).StartsWith("ld-linux", StringComparison.Ordinal))) continue;
-            // "NAME (0x…)" without "=>": ld.so found it at a path equal to the name (a relative search dir).
-            map.TryAdd(name, !m.Groups[2].Success ? name : m.Groups[2].Value == "not found" ? null : m.Groups[2].Value);
-        }
-        return (map, r.ExitCode, r.StandardError.Trim());
-    }
-
-    [GeneratedRegex(@"^\t(\S+) (?:=> (not found|\S+)|\(0x)", RegexOptions.Multiline)]
-    private static partial Regex TraceLine();
+    private LoaderView RealLoader(string file, string? ldLibraryPath = null, bool exec = false) =>
+        LoaderOracle.Trace(file, ldLibraryPath, _fx.Environment, _fx.Root, exec);
 
     private RuntimeFileReport Check(string file, string? ldLibraryPath = null, params string[] hints) =>
         new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = ldLibraryPath, HintDirectories = hints }).Check(file);
 
-    /// <summary>Our answer in ld.so's shape: the first lookup of each name (ld.so maps a missing one as a placeholder).</summary>
-    private static Dictionary<string, string?> Ours(RuntimeFileReport report)
-    {
-        var map = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var l in report.Libraries)
-            if (l.Rule is not ("the dynamic loader itself")) map.TryAdd(l.Name, l.Path);
-        return map;
-    }
+    private Dictionary<string, string?> Ours(RuntimeFileReport report) => LoaderOracle.Ours(report, cwd: _fx.Root);
 
     private RuntimeFileReport AssertAgrees(string file, string? ldLibraryPath = null, params string[] hints)
     {
         var real = RealLoader(file, ldLibraryPath);
         var report = Check(file, ldLibraryPath, hints);
-        var ours = Ours(report);
-        foreach (var k in ours.Keys.Where(k => !real.Map.ContainsKey(k) && k.StartsWith("ld-linux", StringComparison.Ordinal)).ToList()) ours.Remove(k);
+        var ours = LoaderOracle.Ours(report, real, _fx.Root);
         Assert.That(ours, Is.EquivalentTo(real.Map), $"ld.so:\n{string.Join('\n', real.Map)}\nours:\n{string.Join('\n', ours)}");
         Assert.That(report.Loadable, Is.EqualTo(real.Map.Values.All(v => v is not null) || report.Findings.All(f => f.Severity != Severity.Error)));
         return report;
+    }
+
+    /// <summary>
+    /// Random runtime case 700071:2: libmid.so.1 was linked against a SONAME-less library by relative path, so its
+    /// DT_NEEDED is "lib/libdep.so"; the top library already loaded that file as "libdep.so". ld.so opens the path,
+    /// finds the same device and inode, and reuses the object: one line in the trace, under its first name.
+    /// </summary>
+    [Test]
+    public void A_needed_path_that_leads_to_an_object_already_loaded_is_that_object()
+    {
+        _fx.SharedLib("lib/libdep.so", Dep);
+        _fx.SharedLib("mid/libmid.so.1", UsesDep, "libmid.so.1", "-Wl,--no-as-needed lib/libdep.so");
+        _fx.SharedLib("lib/libtop.so", UsesMid, "libtop.so", "-Wl,--no-as-needed -Llib -ldep mid/libmid.so.1 -Wl,--disable-new-dtags,-rpath,'$ORIGIN'");
+        var report = AssertAgrees(_fx.P("lib/libtop.so"), _fx.P("lib") + ":mid");
+        Assert.That(report.Libraries.Select(l => l.Name), Does.Contain("lib/libdep.so"), "the path is looked up");
+        Assert.That(RealLoader(_fx.P("lib/libtop.so"), _fx.P("lib") + ":mid").Map.Keys, Does.Not.Contain("lib/libdep.so"), "and is the object loaded first");
     }
 
     [Test]

@@ -1,7 +1,5 @@
 namespace NativeLinkGuard.Tests.Fuzzing.Topology;
 
-public enum LinkerFlavour { GnuLd, Lld }
-
 /// <summary>
 /// One random link in a world: which libraries the program uses, how each input is spelled (-l, -l:, relative or
 /// absolute path), -L dirs in random order (with a stale one), -rpath-link, -rpath, --as-needed or not,
@@ -21,10 +19,10 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         // when a named library's DT_NEEDED loads it.
         if (rng.NextDouble() < 0.2) used.Add(libs[rng.Next(libs.Count)]);
         used = [.. used.Distinct()];
-        var cmd = new List<string> { "gcc" };
+        var cmd = new List<string> { flavour.Compiler() };
         if (flavour == LinkerFlavour.Lld) cmd.Add("-fuse-ld=lld");
-        cmd.AddRange(["-o", "app", ObjectPool.Shared.Object("main.o")]);
-        cmd.AddRange(used.Select(l => ObjectPool.Shared.Object($"ref{l.Index}.o")));
+        cmd.AddRange(["-o", "app", ObjectPool.Shared.Object("main.o", flavour)]);
+        cmd.AddRange(used.Select(l => ObjectPool.Shared.Object($"ref{l.Index}.o", flavour)));
 
         var ldirs = new List<string>();
         var inputs = new List<string>();

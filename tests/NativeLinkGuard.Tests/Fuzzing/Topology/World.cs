@@ -17,6 +17,7 @@ internal sealed class World : IDisposable
     public List<Library> Libraries { get; } = [];
     public List<string> Script { get; } = [];
     public Dictionary<string, string?> BaseEnvironment { get; }
+    public LinkerFlavour Flavour { get; }
 
     public sealed record Library(int Index, string Dir, bool HasSoname, bool DevLink, int[] Deps)
     {
@@ -26,13 +27,14 @@ internal sealed class World : IDisposable
         public bool LinkableByName => !HasSoname || DevLink;
     }
 
-    public World(int seed, Dictionary<string, string?> environment)
+    public World(int seed, Dictionary<string, string?> environment, LinkerFlavour flavour)
     {
         BaseEnvironment = environment;
+        Flavour = flavour;
         Root = Path.Combine(Path.GetTempPath(), $"nlg-topo-{seed}-{Guid.NewGuid().ToString("N")[..6]}");
         Directory.CreateDirectory(Root);
         foreach (var d in Dirs) Directory.CreateDirectory(P(d));
-        Script.Add($"# world seed {seed}; objects from {ObjectPool.Shared.Dir} (def*.c, ref*.c, main.c compiled with gcc -c -fPIC)");
+        Script.Add($"# world seed {seed} ({flavour.Name()}); objects from {ObjectPool.Shared.Dir} (def*.c, ref*.c, main.c compiled with {flavour.Compiler()} -c -fPIC)");
         Script.Add($"mkdir -p {string.Join(' ', Dirs)} && P={ObjectPool.Shared.Dir}");
         var rng = new Random(seed);
         int n = rng.Next(2, ObjectPool.MaxLibraries + 1);
@@ -48,8 +50,8 @@ internal sealed class World : IDisposable
         var lib = new Library(i, Dirs[rng.Next(Dirs.Length)], rng.NextDouble() < 0.7, rng.NextDouble() < 0.6, deps);
         var args = new List<string> { "-shared", "-fPIC", "-o", lib.RelPath };
         if (lib.HasSoname) args.Add($"-Wl,-soname,{lib.File}");
-        args.Add(ObjectPool.Shared.Object($"def{i}.o"));
-        args.AddRange(deps.Select(j => ObjectPool.Shared.Object($"ref{j}.o")));
+        args.Add(ObjectPool.Shared.Object($"def{i}.o", Flavour));
+        args.AddRange(deps.Select(j => ObjectPool.Shared.Object($"ref{j}.o", Flavour)));
         if (deps.Length > 0) args.Add("-Wl,--no-as-needed");
         foreach (var j in deps) args.AddRange(DependencySpelling(rng, Libraries[j]));
         if (deps.Length > 0 && rng.NextDouble() < 0.5)
@@ -57,7 +59,7 @@ internal sealed class World : IDisposable
             var elements = Enumerable.Range(0, rng.Next(1, 3)).Select(_ => RunPathElement(rng, lib, Libraries[deps[rng.Next(deps.Length)]])).Distinct();
             args.Add($"-Wl,{(rng.NextDouble() < 0.5 ? "--enable-new-dtags" : "--disable-new-dtags")},-rpath,{string.Join(':', elements)}");
         }
-        Run("gcc", args);
+        Run(Flavour.Compiler(), args);
         if (lib.HasSoname && lib.DevLink) Symlink(lib.File, $"{lib.Dir}/libL{i}.so");
         Libraries.Add(lib);
     }
@@ -83,32 +85,35 @@ internal sealed class World : IDisposable
     private void Damage(Random rng)
     {
         if (rng.NextDouble() >= 0.4) return;
-        for (int k = rng.Next(1, 3); k > 0; k--)
+        for (int k = rng.Next(1, 3); k > 0; k--) DamageOne(rng);
+    }
+
+    /// <summary>One random damage to one library: deleted, moved, a dangling link, not ELF, another class, no development link.</summary>
+    public void DamageOne(Random rng)
+    {
+        var lib = Libraries[rng.Next(Libraries.Count)];
+        string path = lib.RelPath;
+        if (!File.Exists(P(path)) || new FileInfo(P(path)).LinkTarget is not null) return;
+        switch (rng.Next(6))
         {
-            var lib = Libraries[rng.Next(Libraries.Count)];
-            string path = lib.RelPath;
-            if (!File.Exists(P(path)) || new FileInfo(P(path)).LinkTarget is not null) continue;
-            switch (rng.Next(6))
-            {
-                case 0: Do($"rm {path}", () => File.Delete(P(path))); break;
-                case 1:
-                    string to = Dirs[rng.Next(Dirs.Length)];
-                    if (to != lib.Dir) Do($"mv {path} {to}/", () => File.Move(P(path), P($"{to}/{lib.File}"), true));
-                    break;
-                case 2: Do($"rm {path} && ln -s nowhere/{lib.File} {path}", () => { File.Delete(P(path)); File.CreateSymbolicLink(P(path), $"nowhere/{lib.File}"); }); break;
-                case 3: Do($"echo 'not a library' > {path}", () => File.WriteAllText(P(path), "not a library\n")); break;
-                case 4 when ObjectPool.Shared.ArmDir is { } arm:
-                    Do($"cp $P/arm/libL{lib.Index}.so.1 {path}", () => File.Copy(Path.Combine(arm, $"libL{lib.Index}.so.1"), P(path), true));
-                    break;
-                default:
-                    string dev = $"{lib.Dir}/libL{lib.Index}.so";
-                    if (lib.HasSoname && File.Exists(P(dev))) Do($"rm {dev}", () => File.Delete(P(dev)));
-                    break;
-            }
+            case 0: Do($"rm {path}", () => File.Delete(P(path))); break;
+            case 1:
+                string to = Dirs[rng.Next(Dirs.Length)];
+                if (to != lib.Dir) Do($"mv {path} {to}/", () => File.Move(P(path), P($"{to}/{lib.File}"), true));
+                break;
+            case 2: Do($"rm {path} && ln -s nowhere/{lib.File} {path}", () => { File.Delete(P(path)); File.CreateSymbolicLink(P(path), $"nowhere/{lib.File}"); }); break;
+            case 3: Do($"echo 'not a library' > {path}", () => File.WriteAllText(P(path), "not a library\n")); break;
+            case 4 when ObjectPool.Shared.WrongClassLibrary(lib.Index, Flavour) is { } other:
+                Do($"cp {other.Replace(ObjectPool.Shared.Dir, "$P")} {path}", () => File.Copy(other, P(path), true));
+                break;
+            default:
+                string dev = $"{lib.Dir}/libL{lib.Index}.so";
+                if (lib.HasSoname && File.Exists(P(dev))) Do($"rm {dev}", () => File.Delete(P(dev)));
+                break;
         }
     }
 
-    private void Do(string shell, Action action)
+    public void Do(string shell, Action action)
     {
         Script.Add(shell);
         action();
