@@ -6,7 +6,11 @@ namespace NativeLinkGuard.Cli;
 public static class CliApp
 {
     public static IReadOnlyList<CliCommand> All { get; } =
-        [CheckCommand.Definition, CMakeCommand.Definition, AuditCommand.Definition, RuntimeCommand.Definition, PInvokeCommand.Definition];
+        [
+            CheckCommand.Definition, CMakeCommand.Definition, AuditCommand.Definition, RuntimeCommand.Definition,
+            PInvokeCommand.Definition,
+        ];
+
 
     /// <summary>The whole command line, as <c>Main</c> gets it. Returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>

@@ -16,7 +16,8 @@ public static class PInvokeCommand
         "will the .NET runtime load each native library the app imports, where the app is deployed?",
         [
             CliOption.Format("text", "json", "sarif"),
-            new("--rid", "the RID the app runs as, for a RID-less build output (default: this machine's, e.g. linux-x64)")
+            new("--rid",
+                "the RID the app runs as, for a RID-less build output (default: this machine's, e.g. linux-x64)")
             {
                 ValueName = "RID",
             },
@@ -49,7 +50,8 @@ public static class PInvokeCommand
         string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
         string app = args.Arguments[0];
-        if (!File.Exists(app) && !Directory.Exists(app)) throw new CliUsageException($"{app}: no such file or directory");
+        if (!File.Exists(app) && !Directory.Exists(app))
+            throw new CliUsageException($"{app}: no such file or directory");
         PInvokeReport report;
         try
         {

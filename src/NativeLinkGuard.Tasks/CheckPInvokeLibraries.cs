@@ -59,7 +59,8 @@ public sealed class CheckPInvokeLibraries : NativeLinkGuardTask
             CacheDirectory = CacheDirectory.Length == 0 ? null : CacheDirectory,
             HintDirectories = HintDirectories
                 .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h))).Where(Directory.Exists).Distinct().ToList(),
+                .Select(h => Path.GetFullPath(Path.Combine(ProjectDirectory, h)))
+                .Where(Directory.Exists).Distinct().ToList(),
             Severity = FailOnNotLoadable ? Severity.Error : Severity.Warning,
         });
         foreach (var f in report.Findings)

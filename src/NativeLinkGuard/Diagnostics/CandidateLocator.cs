@@ -313,7 +313,10 @@ public sealed class CandidateLocator(
             string origin = Path.GetDirectoryName(ctx.Absolute(l.Spelling)) ?? "/";
             string name = Path.GetFileName(l.Path);
             var lists = new List<(string? Paths, CandidatePlaceKind Kind, string Tag)>
-                { (RunPaths.Effective(l.Elf), CandidatePlaceKind.RunPathOfLoaded, $"{RunPaths.EffectiveTag(l.Elf)} of {name}") };
+            {
+                (RunPaths.Effective(l.Elf), CandidatePlaceKind.RunPathOfLoaded,
+                    $"{RunPaths.EffectiveTag(l.Elf)} of {name}"),
+            };
             // The needing library's own DT_RPATH is ignored by ld when it also has a DT_RUNPATH: worth saying.
             if (l == by && RunPaths.IgnoredRpath(l.Elf) is { } ignored)
                 lists.Add((ignored, CandidatePlaceKind.IgnoredRpath, $"DT_RPATH of {name}"));

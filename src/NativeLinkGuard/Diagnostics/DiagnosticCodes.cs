@@ -48,7 +48,9 @@ public static class DiagnosticCodes
     /// --allow-shlib-undefined on an executable link: ld skips the DT_NEEDED check; we check anyway (info).
     /// </summary>
     public const string ShlibUndefinedAllowed = "NLG0015";
-    /// <summary>P/Invoke check: the .NET runtime will not load a library the app imports (DllNotFoundException).</summary>
+    /// <summary>
+    /// P/Invoke check: the .NET runtime will not load a library the app imports (DllNotFoundException).
+    /// </summary>
     public const string PInvokeLibraryNotFound = "NLG0016";
     /// <summary>The check itself could not run (toolchain missing, probe failed, internal error).</summary>
     public const string CheckFailed = "NLG9001";

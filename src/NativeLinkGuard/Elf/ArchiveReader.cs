@@ -77,8 +77,8 @@ public static class ArchiveReader
                     $"archive member header at 0x{pos:x} is cut off by the end of the file", pos);
             src.Read(pos, h);
             if (h[58] != (byte)'`' || h[59] != (byte)'\n')
-                return Fail(out error, ElfReadErrorKind.Malformed, "archive member header has a bad terminator", pos
-                    + 58);
+                return Fail(out error, ElfReadErrorKind.Malformed, "archive member header has a bad terminator",
+                    pos + 58);
             if (!TryParseSize(h.Slice(48, 10), out long size))
                 return Fail(out error, ElfReadErrorKind.Malformed,
                     $"archive member size '{Encoding.ASCII.GetString(h.Slice(48, 10)).TrimEnd()}' is not a decimal " +
@@ -122,17 +122,24 @@ public static class ArchiveReader
             if (memberName is null)
                 return Fail(out error, ElfReadErrorKind.Malformed,
                     "thin archive member name is not in the long-name table", pos);
-            string memberPath = Path.IsPathRooted(memberName) ? memberName : Path.Combine(directory, memberName);
-            if (!ElfReader.TryRead(memberPath, out first, out var inner))
-            {
-                error = inner! with { Message = $"{memberPath}: {inner!.Message}" };
-                return false;
-            }
-            error = null;
-            return true;
+            return TryReadThinMember(directory, memberName, out first, out error);
         }
         return Fail(out error, ElfReadErrorKind.Unsupported,
             $"no object member among the first {MaxMembersExamined} archive members", pos);
+    }
+
+    /// <summary>A thin archive's member is a file of its own, named relative to the archive's directory.</summary>
+    private static bool TryReadThinMember(string directory, string memberName, out ElfFile? first,
+        out ElfReadError? error)
+    {
+        string memberPath = Path.IsPathRooted(memberName) ? memberName : Path.Combine(directory, memberName);
+        if (!ElfReader.TryRead(memberPath, out first, out var inner))
+        {
+            error = inner! with { Message = $"{memberPath}: {inner!.Message}" };
+            return false;
+        }
+        error = null;
+        return true;
     }
 
     private static bool IsSpecial(ReadOnlySpan<byte> name) =>

@@ -3,7 +3,9 @@ using System.Reflection.Metadata.Ecma335;
 
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>A string the IL builds from literals; AppRelative: it started from <c>AppContext.BaseDirectory</c>.</summary>
+/// <summary>
+/// A string the IL builds from literals; AppRelative: it started from <c>AppContext.BaseDirectory</c>.
+/// </summary>
 internal readonly record struct ConstantString(string Text, bool AppRelative);
 
 /// <summary>
@@ -17,7 +19,9 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
 {
     private readonly List<IlInstruction> _il = body.Instructions;
 
-    /// <summary>The instruction that pushed argument K (0 = first) of the call at CALL taking COUNT stack values.</summary>
+    /// <summary>
+    /// The instruction that pushed argument K (0 = first) of the call at CALL taking COUNT stack values.
+    /// </summary>
     public int? Producer(int call, int count, int k)
     {
         int need = count - k; // depth from the top of the stack just before the call
@@ -53,7 +57,8 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
         foreach (var part in parts.Skip(1))
         {
             if (combine && part.Text.StartsWith('/')) result = part; // Path.Combine restarts at a rooted part
-            else if (combine && result.Text.Length > 0 && !result.Text.EndsWith('/')) result = result with { Text = result.Text + "/" + part.Text };
+            else if (combine && result.Text.Length > 0 && !result.Text.EndsWith('/'))
+                result = result with { Text = result.Text + "/" + part.Text };
             else result = result with { Text = result.Text + part.Text };
         }
         return result;
@@ -63,7 +68,9 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
     public int? NullableInt(int producer)
     {
         var ins = _il[producer];
-        if (ins.Opcode != 0x73 || MethodCalls.Resolve(md, ins.Operand) is not { Parameters: 1 } m || m.TypeName != "Nullable`1") return null;
+        if (ins.Opcode != 0x73 || MethodCalls.Resolve(md, ins.Operand) is not { Parameters: 1 } m
+            || m.TypeName != "Nullable`1")
+            return null;
         return Producer(producer, 1, 0) is { } p ? Int(_il[p]) : null;
     }
 
@@ -81,8 +88,8 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
         switch (op)
         {
             case 0x00 or 0xFE16 or 0xFE12 or 0xFE13 or 0xFE14: return (0, 0);
-            case >= 0x02 and <= 0x09 or 0x0E or 0x0F or 0x11 or 0x12 or >= 0x14 and <= 0x23 or 0x72 or 0x7E or 0x7F or 0xD0
-                or 0xFE06 or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D or 0xFE1C:
+            case >= 0x02 and <= 0x09 or 0x0E or 0x0F or 0x11 or 0x12 or >= 0x14 and <= 0x23 or 0x72 or 0x7E or 0x7F
+                or 0xD0 or 0xFE06 or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D or 0xFE1C:
                 return (0, 1);
             case >= 0x0A and <= 0x0D or 0x10 or 0x13 or 0x26 or 0x80 or 0xFE0B or 0xFE0E or 0xFE15: return (1, 0);
             case 0x7B or 0x7C or 0x8C or 0x74 or 0x75 or 0xA5 or 0x79 or 0x71 or 0x8E or 0x8D or >= 0x46 and <= 0x50
@@ -92,7 +99,9 @@ internal sealed class ArgumentEvaluator(MetadataReader md, IlBody body)
             case >= 0x58 and <= 0x64 or >= 0x90 and <= 0x9A or 0xA3: return (2, 1);
             case >= 0x9B and <= 0xA2 or 0xA4: return (3, 0);
             case 0x28 or 0x6F:
-                return MethodCalls.Resolve(md, ins.Operand) is { } m ? (m.Parameters + (m.HasThis ? 1 : 0), m.ReturnsValue ? 1 : 0) : null;
+                return MethodCalls.Resolve(md, ins.Operand) is { } m
+                    ? (m.Parameters + (m.HasThis ? 1 : 0), m.ReturnsValue ? 1 : 0)
+                    : null;
             case 0x73:
                 return MethodCalls.Resolve(md, ins.Operand) is { } c ? (c.Parameters, 1) : null;
             default: return null;

@@ -19,7 +19,8 @@ public static class AssemblyImportReader
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+                FileOptions.RandomAccess);
             using var pe = new PEReader(stream);
             if (!pe.HasMetadata) return null;
             var md = pe.GetMetadataReader();
@@ -28,7 +29,9 @@ public static class AssemblyImportReader
         catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException)
         {
             // Damaged metadata: the runtime would not load this assembly either; say so rather than guess.
-            return new AssemblyImports(path, [], [new UncheckedLoad(Path.GetFileName(path), "(assembly)", $"its metadata cannot be read ({e.Message}): not checked")]);
+            var load = new UncheckedLoad(Path.GetFileName(path), "(assembly)",
+                $"its metadata cannot be read ({e.Message}): not checked");
+            return new AssemblyImports(path, [], [load]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
@@ -36,7 +39,9 @@ public static class AssemblyImportReader
     private static AssemblyImports Read(string path, PEReader pe, MetadataReader md)
     {
         string assembly = Path.GetFileName(path);
-        int? assemblyFlags = md.IsAssembly ? SearchPathsAttribute(md, md.GetAssemblyDefinition().GetCustomAttributes()) : null;
+        int? assemblyFlags = md.IsAssembly
+            ? SearchPathsAttribute(md, md.GetAssemblyDefinition().GetCustomAttributes())
+            : null;
         var imports = new List<NativeImport>();
         var unchecked_ = new List<UncheckedLoad>();
         foreach (var th in md.TypeDefinitions)
@@ -62,8 +67,8 @@ public static class AssemblyImportReader
         return new AssemblyImports(path, imports, unchecked_);
     }
 
-    private static void ScanBody(MetadataReader md, PEReader pe, MethodDefinition method, string assembly, string member, int? assemblyFlags,
-        List<NativeImport> imports, List<UncheckedLoad> unchecked_)
+    private static void ScanBody(MetadataReader md, PEReader pe, MethodDefinition method, string assembly,
+        string member, int? assemblyFlags, List<NativeImport> imports, List<UncheckedLoad> unchecked_)
     {
         MethodBodyBlock body;
         try { body = pe.GetMethodBody(method.RelativeVirtualAddress); }
@@ -78,7 +83,8 @@ public static class AssemblyImportReader
             if (MethodCalls.Resolve(md, il[i].Operand) is not { TypeNamespace: InteropNamespace } m) continue;
             if (m.TypeName == "NativeLibrary" && m.Name is "SetDllImportResolver")
             {
-                unchecked_.Add(new UncheckedLoad(assembly, member, "registers a DllImportResolver: the names it resolves are decided by code, not checked"));
+                unchecked_.Add(new UncheckedLoad(assembly, member,
+                    "registers a DllImportResolver: the names it resolves are decided by code, not checked"));
                 continue;
             }
             if (m.TypeName != "NativeLibrary" || m.Name is not ("Load" or "TryLoad")) continue;
@@ -88,12 +94,14 @@ public static class AssemblyImportReader
             var name = eval.Producer(i, m.Parameters, 0) is { } p ? eval.String(p) : null;
             if (name is not { } n)
             {
-                unchecked_.Add(new UncheckedLoad(assembly, member, $"NativeLibrary.{m.Name} by a computed name: not checked"));
+                unchecked_.Add(new UncheckedLoad(assembly, member,
+                    $"NativeLibrary.{m.Name} by a computed name: not checked"));
                 continue;
             }
             int? flags = assemblyFlags;
             if (withAssembly && eval.Producer(i, m.Parameters, 2) is { } sp && eval.NullableInt(sp) is { } v) flags = v;
-            imports.Add(new NativeImport(n.Text, withAssembly ? ImportKind.LoadWithAssembly : ImportKind.LoadByPath, withAssembly ? flags : null, assembly, member)
+            var kind = withAssembly ? ImportKind.LoadWithAssembly : ImportKind.LoadByPath;
+            imports.Add(new NativeImport(n.Text, kind, withAssembly ? flags : null, assembly, member)
             {
                 AppRelative = n.AppRelative,
             });
@@ -109,10 +117,13 @@ public static class AssemblyImportReader
             var parent = a.Constructor.Kind switch
             {
                 HandleKind.MemberReference => md.GetMemberReference((MemberReferenceHandle)a.Constructor).Parent,
-                HandleKind.MethodDefinition => md.GetMethodDefinition((MethodDefinitionHandle)a.Constructor).GetDeclaringType(),
+                HandleKind.MethodDefinition =>
+                    md.GetMethodDefinition((MethodDefinitionHandle)a.Constructor).GetDeclaringType(),
                 _ => default,
             };
-            if (parent.IsNil || MethodCalls.TypeName(md, parent) != (InteropNamespace, "DefaultDllImportSearchPathsAttribute")) continue;
+            if (parent.IsNil
+                || MethodCalls.TypeName(md, parent) != (InteropNamespace, "DefaultDllImportSearchPathsAttribute"))
+                continue;
             var blob = md.GetBlobReader(a.Value);
             if (blob.Length >= 6 && blob.ReadUInt16() == 1) return blob.ReadInt32();
         }

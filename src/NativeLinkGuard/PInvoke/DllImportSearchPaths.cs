@@ -17,7 +17,9 @@ public static class DllImportSearchPaths
     /// <summary>No attribute, or one that includes AssemblyDirectory.</summary>
     public static bool SearchesAssemblyDirectory(int? flags) => flags is not { } f || (f & AssemblyDirectory) != 0;
 
-    /// <summary>Every value but exactly AssemblyDirectory lets the name go to dlopen (observed: "asmdir" vs "both").</summary>
+    /// <summary>
+    /// Every value but exactly AssemblyDirectory lets the name go to dlopen (observed: "asmdir" vs "both").
+    /// </summary>
     public static bool CallsDlopenByName(int? flags) => flags != AssemblyDirectory;
 
     public static string Describe(int? flags)
@@ -25,8 +27,14 @@ public static class DllImportSearchPaths
         if (flags is not { } f) return "no DefaultDllImportSearchPaths";
         if (f == 0) return "DllImportSearchPath.LegacyBehavior";
         var names = new List<string>();
-        foreach (var (bit, name) in new[] { (AssemblyDirectory, "AssemblyDirectory"), (UseDllDirectoryForDependencies, "UseDllDirectoryForDependencies"),
-                     (ApplicationDirectory, "ApplicationDirectory"), (UserDirectories, "UserDirectories"), (System32, "System32"), (SafeDirectories, "SafeDirectories") })
+        var bits = new[]
+        {
+            (AssemblyDirectory, "AssemblyDirectory"),
+            (UseDllDirectoryForDependencies, "UseDllDirectoryForDependencies"),
+            (ApplicationDirectory, "ApplicationDirectory"), (UserDirectories, "UserDirectories"),
+            (System32, "System32"), (SafeDirectories, "SafeDirectories"),
+        };
+        foreach (var (bit, name) in bits)
             if ((f & bit) != 0) names.Add("DllImportSearchPath." + name);
         return names.Count == 0 ? $"DllImportSearchPath 0x{f:x}" : string.Join(" | ", names);
     }

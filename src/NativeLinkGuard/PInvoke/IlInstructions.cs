@@ -2,10 +2,15 @@ using System.Reflection.Metadata;
 
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>One decoded IL instruction: its offset, opcode (two-byte opcodes as 0xFExx) and operand (a token, a constant, a branch delta).</summary>
+/// <summary>
+/// One decoded IL instruction: its offset, opcode (two-byte opcodes as 0xFExx) and operand (a token, a constant, a
+/// branch delta).
+/// </summary>
 internal readonly record struct IlInstruction(int Offset, int Opcode, int Operand);
 
-/// <summary>A method body's instructions and the offsets a branch or switch jumps to (where straight-line reasoning stops).</summary>
+/// <summary>
+/// A method body's instructions and the offsets a branch or switch jumps to (where straight-line reasoning stops).
+/// </summary>
 internal sealed record IlBody(List<IlInstruction> Instructions, HashSet<int> BranchTargets);
 
 /// <summary>Decodes a method body into instructions; only operand sizes matter here (ECMA-335 III).</summary>

@@ -3,8 +3,16 @@ using System.Reflection.Metadata.Ecma335;
 
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>A method a call or newobj names: declaring type, name, parameter count (without this), has this, returns a value.</summary>
-internal readonly record struct CalledMethod(string TypeNamespace, string TypeName, string Name, int Parameters, bool HasThis, bool ReturnsValue)
+/// <summary>
+/// A method a call or newobj names: declaring type, name, parameter count (without this), has this, returns a value.
+/// </summary>
+internal readonly record struct CalledMethod(
+    string TypeNamespace,
+    string TypeName,
+    string Name,
+    int Parameters,
+    bool HasThis,
+    bool ReturnsValue)
 {
     public bool Is(string ns, string type, string name) => TypeNamespace == ns && TypeName == type && Name == name;
 }

@@ -1,11 +1,17 @@
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>How an app asks the runtime for a native library; each kind searches differently (docs/pinvoke-rules.md §1).</summary>
+/// <summary>
+/// How an app asks the runtime for a native library; each kind searches differently (docs/pinvoke-rules.md §1).
+/// </summary>
 public enum ImportKind
 {
-    /// <summary><c>[DllImport]</c> or <c>[LibraryImport]</c> (which the source generator turns into a DllImport).</summary>
+    /// <summary>
+    /// <c>[DllImport]</c> or <c>[LibraryImport]</c> (which the source generator turns into a DllImport).
+    /// </summary>
     DllImport,
-    /// <summary><c>NativeLibrary.Load(string)</c> / <c>TryLoad(string, out IntPtr)</c>: a bare dlopen, no variations.</summary>
+    /// <summary>
+    /// <c>NativeLibrary.Load(string)</c> / <c>TryLoad(string, out IntPtr)</c>: a bare dlopen, no variations.
+    /// </summary>
     LoadByPath,
     /// <summary><c>NativeLibrary.Load(string, Assembly, DllImportSearchPath?)</c>: searched like a DllImport.</summary>
     LoadWithAssembly,
@@ -26,4 +32,7 @@ public sealed record NativeImport(string Name, ImportKind Kind, int? SearchPaths
 public sealed record UncheckedLoad(string Assembly, string Member, string Why);
 
 /// <summary>What one assembly asks for.</summary>
-public sealed record AssemblyImports(string Path, IReadOnlyList<NativeImport> Imports, IReadOnlyList<UncheckedLoad> Unchecked);
+public sealed record AssemblyImports(
+    string Path,
+    IReadOnlyList<NativeImport> Imports,
+    IReadOnlyList<UncheckedLoad> Unchecked);

@@ -4,9 +4,16 @@ using NativeLinkGuard.Runtime;
 
 namespace NativeLinkGuard.PInvoke;
 
-/// <summary>A what-if for verifying a fix: files placed (target path → the real file), other search flags, LD_LIBRARY_PATH dirs.</summary>
-internal sealed record ProbeChanges(IReadOnlyDictionary<string, string>? Placed = null, int? SearchPaths = null, bool OverrideSearchPaths = false,
-    string? ExtraLdLibraryPath = null, IReadOnlyList<NativeSearchDirectory>? ExtraSearchDirectories = null);
+/// <summary>
+/// A what-if for verifying a fix: files placed (target path → the real file), other search flags,
+/// LD_LIBRARY_PATH dirs.
+/// </summary>
+internal sealed record ProbeChanges(
+    IReadOnlyDictionary<string, string>? Placed = null,
+    int? SearchPaths = null,
+    bool OverrideSearchPaths = false,
+    string? ExtraLdLibraryPath = null,
+    IReadOnlyList<NativeSearchDirectory>? ExtraSearchDirectories = null);
 
 /// <summary>
 /// The runtime's search for one library name (docs/pinvoke-rules.md §2–§4): for each name variation, the
@@ -33,19 +40,24 @@ internal sealed class NativeLibraryProbe
         _request = request;
         _files = new LibraryFileCache();
         _abi = RuntimeIdentifiers.Abi(layout.Rid) ?? (ElfClass.Elf64, ElfMachines.X86_64);
-        _loader = LoaderProbe.For(_abi.Class, _abi.Machine, request.Sysroot, request.LdLibraryPath, request.WorkingDirectory, request.CacheDirectory);
+        _loader = LoaderProbe.For(_abi.Class, _abi.Machine, request.Sysroot, request.LdLibraryPath,
+            request.WorkingDirectory, request.CacheDirectory);
         _cache = _loader.CachePath is { } cp ? new LdSoCacheIndex(cp, request.Sysroot) : null;
         _runtime = new RuntimeChecker(new RuntimeRequest
         {
-            LdLibraryPath = request.LdLibraryPath ?? "", WorkingDirectory = request.WorkingDirectory, Sysroot = request.Sysroot,
-            CacheDirectory = request.CacheDirectory, HintDirectories = request.HintDirectories, IncludeLibraries = false,
+            LdLibraryPath = request.LdLibraryPath ?? "", WorkingDirectory = request.WorkingDirectory,
+            Sysroot = request.Sysroot, CacheDirectory = request.CacheDirectory,
+            HintDirectories = request.HintDirectories, IncludeLibraries = false,
         }, _files);
     }
 
     public LoaderEnvironment Loader => _loader;
 
-    /// <summary>Where the name is loaded from (null: DllNotFoundException), every path tried, the candidates that failed.</summary>
-    public (string? Loaded, List<ProbeAttempt> Trace, List<RuntimeFileReport> Failed) Probe(string name, ImportKind kind, int? searchPaths, ProbeChanges? changes = null)
+    /// <summary>
+    /// Where the name is loaded from (null: DllNotFoundException), every path tried, the candidates that failed.
+    /// </summary>
+    public (string? Loaded, List<ProbeAttempt> Trace, List<RuntimeFileReport> Failed) Probe(string name,
+        ImportKind kind, int? searchPaths, ProbeChanges? changes = null)
     {
         var trace = new List<ProbeAttempt>();
         var failed = new List<RuntimeFileReport>();
@@ -66,24 +78,31 @@ internal sealed class NativeLibraryProbe
 
         bool relative = !LibraryNameVariations.IsAbsolute(name);
         var searchDirs = _layout.NativeSearchDirectories.Concat(changes?.ExtraSearchDirectories ?? []).ToList();
+        string assemblyDirectoryRule =
+            "the calling assembly's directory (" + DllImportSearchPaths.Describe(flags) + ")";
         foreach (string v in LibraryNameVariations.For(name))
         {
             foreach (var d in searchDirs)
-                if (Try(d.Directory + "/" + v, "NATIVE_DLL_SEARCH_DIRECTORIES: " + d.Rule) is { } found) return (found, trace, failed);
+                if (Try(d.Directory + "/" + v, "NATIVE_DLL_SEARCH_DIRECTORIES: " + d.Rule) is { } found)
+                    return (found, trace, failed);
             if (!relative)
             {
                 if (Try(v, "absolute path") is { } found) return (found, trace, failed);
             }
             else if (DllImportSearchPaths.SearchesAssemblyDirectory(flags)
-                     && Try(Path.Combine(_layout.AppDirectory, v), "the calling assembly's directory (" + DllImportSearchPaths.Describe(flags) + ")") is { } found)
+                     && Try(Path.Combine(_layout.AppDirectory, v), assemblyDirectoryRule) is { } found)
                 return (found, trace, failed);
-            if (DllImportSearchPaths.CallsDlopenByName(flags) && Dlopen(v, Try, Note, changes) is { } viaDlopen) return (viaDlopen, trace, failed);
+            if (DllImportSearchPaths.CallsDlopenByName(flags) && Dlopen(v, Try, Note, changes) is { } viaDlopen)
+                return (viaDlopen, trace, failed);
         }
         return (null, trace, failed);
     }
 
-    /// <summary>dlopen(NAME) from libcoreclr: a path is opened as is (relative to the cwd); a bare name is searched by ld.so.</summary>
-    private string? Dlopen(string name, Func<string, string, string?> tryPath, Action<string, string, string> note, ProbeChanges? changes)
+    /// <summary>
+    /// dlopen(NAME) from libcoreclr: a path is opened as is (relative to the cwd); a bare name is searched by ld.so.
+    /// </summary>
+    private string? Dlopen(string name, Func<string, string, string?> tryPath, Action<string, string, string> note,
+        ProbeChanges? changes)
     {
         if (name.Contains('/'))
             return tryPath(name.StartsWith('/') ? name : Path.Combine(_request.WorkingDirectory, name),
@@ -114,10 +133,16 @@ internal sealed class NativeLibraryProbe
 
     private IEnumerable<(string Dir, string Rule)> LdSoDirectories(ProbeChanges? changes)
     {
-        string llp = string.Join(':', new[] { changes?.ExtraLdLibraryPath, _loader.LdLibraryPath }.Where(s => !string.IsNullOrEmpty(s)));
+        string llp = string.Join(':',
+            new[] { changes?.ExtraLdLibraryPath, _loader.LdLibraryPath }.Where(s => !string.IsNullOrEmpty(s)));
         if (llp.Length == 0) yield break; // unset or empty: no LD_LIBRARY_PATH at all
         foreach (var e in llp.Split(':', ';'))
-            yield return (e.Length == 0 ? _request.WorkingDirectory : e.StartsWith('/') ? e : Path.Combine(_request.WorkingDirectory, e), "LD_LIBRARY_PATH");
+        {
+            string dir = e.Length == 0 ? _request.WorkingDirectory
+                : e.StartsWith('/') ? e
+                : Path.Combine(_request.WorkingDirectory, e);
+            yield return (dir, "LD_LIBRARY_PATH");
+        }
     }
 
     // ld.so stops at the first file of the right ABI (loaded or not) and at a file that is not ELF at all (fatal:
@@ -133,14 +158,22 @@ internal sealed class NativeLibraryProbe
     {
         if (!_listings.TryGetValue(dir, out var set))
         {
-            try { set = Directory.Exists(dir) ? new HashSet<string>(Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)!, StringComparer.Ordinal) : null; }
+            try
+            {
+                set = Directory.Exists(dir)
+                    ? new HashSet<string>(Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)!,
+                        StringComparer.Ordinal)
+                    : null;
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { set = null; }
             _listings[dir] = set;
         }
         return set?.Contains(name) == true;
     }
 
-    /// <summary>What dlopen of PATH gives: absent, skipped, or loaded by the runtime engine (its dependencies).</summary>
+    /// <summary>
+    /// What dlopen of PATH gives: absent, skipped, or loaded by the runtime engine (its dependencies).
+    /// </summary>
     private (string Result, bool Loads, RuntimeFileReport? Report) Candidate(string path, ProbeChanges? changes)
     {
         string real = changes?.Placed is { } placed && placed.TryGetValue(path, out var source) ? source : path;
@@ -148,12 +181,14 @@ internal sealed class NativeLibraryProbe
         if (dir is null || !Listed(dir, Path.GetFileName(real))) return ("no such file", false, null);
         var file = _files.Get(real);
         if (file.Kind is LibraryFileKind.Missing or LibraryFileKind.Directory) return ("no such file", false, null);
-        if (file is not { Kind: LibraryFileKind.Elf, Elf: { } elf }) return ("not an ELF file: dlopen fails (invalid ELF header)", false, null);
+        if (file is not { Kind: LibraryFileKind.Elf, Elf: { } elf })
+            return ("not an ELF file: dlopen fails (invalid ELF header)", false, null);
         if (elf.Class != _abi.Class || elf.Machine != _abi.Machine)
             return ($"built for {elf.TargetName}, not for {_layout.Rid}: dlopen fails", false, null);
         if (!_loadChecks.TryGetValue(real, out var report)) _loadChecks[real] = report = _runtime.Check(real);
         if (report.Loadable) return (real == path ? "loads" : $"loads (placed from {real})", true, report);
-        string why = report.Findings.FirstOrDefault(f => f.Severity == Diagnostics.Severity.Error)?.Message ?? "does not load";
+        string why = report.Findings.FirstOrDefault(f => f.Severity == Diagnostics.Severity.Error)?.Message
+                     ?? "does not load";
         return ($"found, but dlopen fails: {why}", false, report);
     }
 }

@@ -26,18 +26,24 @@ public static class PInvokeChecker
 
         var probe = new NativeLibraryProbe(layout, request);
         var libraries = new List<PInvokeLibrary>();
-        foreach (var group in imports.GroupBy(i => (i.Name, i.Kind, i.SearchPaths, i.AppRelative)).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
+        var groups = imports.GroupBy(i => (i.Name, i.Kind, i.SearchPaths, i.AppRelative))
+            .OrderBy(g => g.Key.Name, StringComparer.Ordinal);
+        foreach (var group in groups)
         {
             var (name, kind, flags, appRelative) = group.Key;
             string probed = appRelative ? Path.Combine(layout.AppDirectory, name) : name;
             var (loaded, trace, failed) = probe.Probe(probed, kind, flags);
-            libraries.Add(new PInvokeLibrary(name, kind, flags, appRelative, group.ToList(), loaded is not null, loaded, trace, failed));
+            libraries.Add(new PInvokeLibrary(name, kind, flags, appRelative, group.ToList(), loaded is not null, loaded,
+                trace, failed));
         }
 
         var advisor = new PInvokeFixAdvisor(layout, request, probe);
-        var findings = libraries.Where(l => !l.Loads).Select(l => NotFound(layout, l, advisor, request.Severity)).ToList();
+        var findings = libraries.Where(l => !l.Loads)
+            .Select(l => NotFound(layout, l, advisor, request.Severity))
+            .ToList();
         var notes = new List<string>(layout.Notes);
-        if (!string.IsNullOrEmpty(request.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={request.LdLibraryPath} (as configured for the deployment)");
+        if (!string.IsNullOrEmpty(request.LdLibraryPath))
+            notes.Add($"LD_LIBRARY_PATH={request.LdLibraryPath} (as configured for the deployment)");
         return new PInvokeReport(layout, libraries, findings, unchecked_, notes, clock.ElapsedMilliseconds);
     }
 
@@ -52,11 +58,14 @@ public static class PInvokeChecker
     {
         var (suggestions, notes) = advisor.Advise(lib);
         var first = lib.Importers[0];
-        string who = lib.Importers.Count == 1 ? $"{first.Member} in {first.Assembly}" : $"{first.Member} in {first.Assembly} and {lib.Importers.Count - 1} more";
+        string who = lib.Importers.Count == 1
+            ? $"{first.Member} in {first.Assembly}"
+            : $"{first.Member} in {first.Assembly} and {lib.Importers.Count - 1} more";
         string shown = lib.AppRelative ? "$(AppContext.BaseDirectory)/" + lib.Name : lib.Name;
         var allNotes = new List<string>(notes);
         if (lib.Kind == ImportKind.LoadByPath && !lib.Name.Contains('/'))
-            allNotes.Add("NativeLibrary.Load(string) is a plain dlopen: no name variations and no app directory; NativeLibrary.Load(name, assembly, null) searches like a DllImport");
+            allNotes.Add("NativeLibrary.Load(string) is a plain dlopen: no name variations and no app directory; " +
+                "NativeLibrary.Load(name, assembly, null) searches like a DllImport");
         if (lib.SearchPaths is { } f && !DllImportSearchPaths.SearchesAssemblyDirectory(f))
             allNotes.Add($"{DllImportSearchPaths.Describe(f)}: the app directory is not searched on Linux");
         if (lib.Trace.Count == 0) allNotes.Add("nothing was tried: the search flags leave no place to look");

@@ -5,8 +5,9 @@ namespace NativeLinkGuard.PInvoke;
 /// <summary>
 /// Fixes for a library the runtime will not load, each verified by probing again with the fix applied (the file
 /// placed where the fix puts it, the search flags changed, LD_LIBRARY_PATH set): an item that copies the file to the
-/// output and publish directories, a <c>runtimes/&lt;rid&gt;/native</c> asset, <c>DllImportSearchPath.AssemblyDirectory</c>,
-/// and for a candidate that was found but does not load, the runtime engine's fix for its missing dependency.
+/// output and publish directories, a <c>runtimes/&lt;rid&gt;/native</c> asset,
+/// <c>DllImportSearchPath.AssemblyDirectory</c>, and for a candidate that was found but does not load, the runtime
+/// engine's fix for its missing dependency.
 /// </summary>
 internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request, NativeLibraryProbe probe)
 {
@@ -28,8 +29,10 @@ internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request
         if (located is null)
         {
             notes.Add(request.HintDirectories.Count == 0
-                ? "the library is nowhere the app looks; point the check at where your build puts it (--hint-dir, NativeLinkGuardHintDirectories) for a verified fix"
-                : $"no file for '{lib.Name}' in the hint directories either ({string.Join(", ", request.HintDirectories)})");
+                ? "the library is nowhere the app looks; point the check at where your build puts it " +
+                  "(--hint-dir, NativeLinkGuardHintDirectories) for a verified fix"
+                : $"no file for '{lib.Name}' in the hint directories either " +
+                  $"({string.Join(", ", request.HintDirectories)})");
             return (suggestions, notes);
         }
         var (source, relative) = located.Value;
@@ -37,34 +40,52 @@ internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request
 
         // 1. Ship it in the app directory with an item (reaches bin/ and the publish directory alike).
         string target = Path.Combine(layout.AppDirectory, relative);
+        string item = $"<None Include=\"{source}\" Link=\"{relative}\" CopyToOutputDirectory=\"PreserveNewest\" " +
+            "CopyToPublishDirectory=\"PreserveNewest\" />";
         if (Loads(lib, new ProbeChanges(Placed: Placed(target, source))))
             suggestions.Add(Verified(new Suggestion(SuggestionQuality.Proper,
-                $"ship it with the app: add to the project <None Include=\"{source}\" Link=\"{relative}\" CopyToOutputDirectory=\"PreserveNewest\" CopyToPublishDirectory=\"PreserveNewest\" />",
-                [], $"an item is copied by the build to {layout.AppDirectory}/{relative} and by dotnet publish to the publish directory, where the runtime looks; a Copy task after Build reaches bin/ only")));
-        else if (lib.Kind != ImportKind.LoadByPath && !DllImportSearchPaths.SearchesAssemblyDirectory(lib.SearchPaths))
+                $"ship it with the app: add to the project {item}",
+                [], $"an item is copied by the build to {layout.AppDirectory}/{relative} and by dotnet publish to " +
+                    "the publish directory, where the runtime looks; a Copy task after Build reaches bin/ only")));
+        else if (lib.Kind != ImportKind.LoadByPath
+                 && !DllImportSearchPaths.SearchesAssemblyDirectory(lib.SearchPaths))
         {
             // 2. The file would be in the app directory, but the search flags keep the runtime out of it.
             int flags = (lib.SearchPaths ?? 0) | DllImportSearchPaths.AssemblyDirectory;
-            if (Loads(lib, new ProbeChanges(Placed: Placed(target, source), SearchPaths: flags, OverrideSearchPaths: true)))
+            var placedAndSearched = new ProbeChanges(Placed: Placed(target, source), SearchPaths: flags,
+                OverrideSearchPaths: true);
+            if (Loads(lib, placedAndSearched))
                 suggestions.Add(Verified(new Suggestion(SuggestionQuality.Proper,
-                    $"ship it with the app (<None Include=\"{source}\" Link=\"{relative}\" CopyToOutputDirectory=\"PreserveNewest\" CopyToPublishDirectory=\"PreserveNewest\" />) and search the app directory: [DefaultDllImportSearchPaths({DllImportSearchPaths.Describe(flags)})]",
-                    [], $"{DllImportSearchPaths.Describe(lib.SearchPaths)} leaves out the assembly's directory on Linux; AssemblyDirectory puts it back")));
+                    $"ship it with the app ({item}) and search the app directory: " +
+                        $"[DefaultDllImportSearchPaths({DllImportSearchPaths.Describe(flags)})]",
+                    [], $"{DllImportSearchPaths.Describe(lib.SearchPaths)} leaves out the assembly's directory " +
+                        "on Linux; AssemblyDirectory puts it back")));
         }
         // 3. A native asset of a package, as runtimes/<rid>/native.
-        if (lib.Kind != ImportKind.LoadByPath && !lib.AppRelative && !LibraryNameVariations.IsAbsolute(lib.Name) && !lib.Name.Contains('/'))
+        if (lib.Kind != ImportKind.LoadByPath && !lib.AppRelative && !LibraryNameVariations.IsAbsolute(lib.Name)
+            && !lib.Name.Contains('/'))
         {
             string file = Path.GetFileName(relative);
-            string assetDir = layout.Rid.Length > 0 && layout.NativeSearchDirectories.All(d => d.Directory != layout.AppDirectory) && !IsRidSpecific()
-                ? Path.Combine(layout.AppDirectory, "runtimes", layout.Rid, "native") : layout.AppDirectory;
+            bool underRuntimes = layout.Rid.Length > 0
+                                 && layout.NativeSearchDirectories.All(d => d.Directory != layout.AppDirectory)
+                                 && !IsRidSpecific();
+            string assetDir = underRuntimes
+                ? Path.Combine(layout.AppDirectory, "runtimes", layout.Rid, "native")
+                : layout.AppDirectory;
             var extra = new NativeSearchDirectory(assetDir, "deps.json native asset (suggested)");
-            if (Loads(lib, new ProbeChanges(Placed: Placed(Path.Combine(assetDir, file), source), ExtraSearchDirectories: [extra])))
+            var asAsset = new ProbeChanges(Placed: Placed(Path.Combine(assetDir, file), source),
+                ExtraSearchDirectories: [extra]);
+            if (Loads(lib, asAsset))
                 suggestions.Add(Verified(new Suggestion(SuggestionQuality.Proper,
-                    $"or pack it as a native asset of the package that wraps it: <None Include=\"{source}\" Pack=\"true\" PackagePath=\"runtimes/{layout.Rid}/native/\" />",
-                    [], $"the host adds runtimes/{layout.Rid}/native of every referenced package to NATIVE_DLL_SEARCH_DIRECTORIES (flattened into the app directory on publish)")));
+                    "or pack it as a native asset of the package that wraps it: " +
+                        $"<None Include=\"{source}\" Pack=\"true\" PackagePath=\"runtimes/{layout.Rid}/native/\" />",
+                    [], $"the host adds runtimes/{layout.Rid}/native of every referenced package to " +
+                        "NATIVE_DLL_SEARCH_DIRECTORIES (flattened into the app directory on publish)")));
             // 4. LD_LIBRARY_PATH where it runs: works, but the deployment must carry it.
             string dir = Path.GetDirectoryName(source)!;
             if (Loads(lib, new ProbeChanges(ExtraLdLibraryPath: dir)))
-                suggestions.Add(Verified(new Suggestion(SuggestionQuality.Workaround, $"set LD_LIBRARY_PATH={dir} where the app runs",
+                suggestions.Add(Verified(new Suggestion(SuggestionQuality.Workaround,
+                    $"set LD_LIBRARY_PATH={dir} where the app runs",
                     [], "dlopen then finds it by name; every machine and service that starts the app must set it",
                     Environment: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = dir })));
         }
@@ -73,7 +94,8 @@ internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request
 
     private bool IsRidSpecific() => layout.NativeSearchDirectories.Any(d => d.Directory == layout.AppDirectory);
 
-    private static Dictionary<string, string> Placed(string target, string source) => new(StringComparer.Ordinal) { [target] = source };
+    private static Dictionary<string, string> Placed(string target, string source) =>
+        new(StringComparer.Ordinal) { [target] = source };
 
     private bool Loads(PInvokeLibrary lib, ProbeChanges changes) =>
         probe.Probe(Name(lib), lib.Kind, lib.SearchPaths, changes).Loaded is not null;
@@ -82,7 +104,9 @@ internal sealed class PInvokeFixAdvisor(AppLayout layout, PInvokeRequest request
 
     private static Suggestion Verified(Suggestion s) => s with { Verified = true };
 
-    /// <summary>A file the runtime would accept for this name in a hint directory: (its path, where it goes in the app).</summary>
+    /// <summary>
+    /// A file the runtime would accept for this name in a hint directory: (its path, where it goes in the app).
+    /// </summary>
     private (string Source, string Relative)? Locate(PInvokeLibrary lib)
     {
         var names = new List<string>();

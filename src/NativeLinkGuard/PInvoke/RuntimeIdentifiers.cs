@@ -19,7 +19,8 @@ public static class RuntimeIdentifiers
         // linux-musl → linux
         for (string o = os; o.Length > 0; o = o.Contains('-') ? o[..o.LastIndexOf('-')] : "")
             if (!list.Contains(o)) list.Add(o);
-        if (os.StartsWith("linux", StringComparison.Ordinal) || os.StartsWith("osx", StringComparison.Ordinal)) list.Add("unix");
+        if (os.StartsWith("linux", StringComparison.Ordinal) || os.StartsWith("osx", StringComparison.Ordinal))
+            list.Add("unix");
         list.Add("any");
         return list;
     }
@@ -33,7 +34,9 @@ public static class RuntimeIdentifiers
         _ => "x64",
     };
 
-    /// <summary>The ELF class and machine a RID's libraries must have (null: not a glibc/musl Linux RID we model).</summary>
+    /// <summary>
+    /// The ELF class and machine a RID's libraries must have (null: not a glibc/musl Linux RID we model).
+    /// </summary>
     public static (ElfClass Class, ushort Machine)? Abi(string rid) => rid[(rid.LastIndexOf('-') + 1)..] switch
     {
         "x64" => (ElfClass.Elf64, ElfMachines.X86_64),
@@ -41,5 +44,6 @@ public static class RuntimeIdentifiers
         _ => null,
     };
 
-    private static bool IsArchitecture(string s) => s is "x64" or "x86" or "arm64" or "arm" or "riscv64" or "loongarch64" or "s390x" or "ppc64le";
+    private static bool IsArchitecture(string s) =>
+        s is "x64" or "x86" or "arm64" or "arm" or "riscv64" or "loongarch64" or "s390x" or "ppc64le";
 }

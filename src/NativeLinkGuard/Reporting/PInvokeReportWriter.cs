@@ -12,19 +12,25 @@ public static class PInvokeReportWriter
     {
         var sb = new StringBuilder();
         var l = r.Layout;
-        sb.AppendLine($"pinvoke {l.MainAssembly}: {l.Rid}, {(l.SelfContained ? "self-contained" : "framework-dependent")}");
+        string deployment = l.SelfContained ? "self-contained" : "framework-dependent";
+        sb.AppendLine($"pinvoke {l.MainAssembly}: {l.Rid}, {deployment}");
         if (verbose)
         {
-            foreach (var d in l.NativeSearchDirectories) sb.AppendLine($"  NATIVE_DLL_SEARCH_DIRECTORIES {d.Directory}  [{d.Rule}]");
+            foreach (var d in l.NativeSearchDirectories)
+                sb.AppendLine($"  NATIVE_DLL_SEARCH_DIRECTORIES {d.Directory}  [{d.Rule}]");
             foreach (var lib in r.Libraries)
-                sb.AppendLine($"  {lib.Name} => {lib.LoadedFrom ?? "not loaded"}  ({PInvokeChecker.Describe(lib.Kind)}, {lib.Importers.Count} member(s))");
+                sb.AppendLine($"  {lib.Name} => {lib.LoadedFrom ?? "not loaded"}  " +
+                    $"({PInvokeChecker.Describe(lib.Kind)}, {lib.Importers.Count} member(s))");
             foreach (var n in r.Notes) sb.AppendLine("  note: " + n);
         }
         foreach (var f in r.Findings) TextReportWriter.AppendFinding(sb, f, false, ".NET");
         foreach (var u in r.Unchecked) sb.AppendLine($"  not checked: {u.Member} in {u.Assembly}: {u.Why}");
         int bad = r.Libraries.Count(x => !x.Loads);
         sb.AppendLine();
-        sb.AppendLine($"{r.Libraries.Count - bad} of {r.Libraries.Count} native librar{(r.Libraries.Count == 1 ? "y" : "ies")} load{(r.Unchecked.Count > 0 ? $", {r.Unchecked.Count} load(s) not checked" : "")} ({r.ElapsedMilliseconds} ms)");
+        string libraries = r.Libraries.Count == 1 ? "library" : "libraries";
+        string notChecked = r.Unchecked.Count > 0 ? $", {r.Unchecked.Count} load(s) not checked" : "";
+        sb.AppendLine($"{r.Libraries.Count - bad} of {r.Libraries.Count} native {libraries} " +
+            $"load{notChecked} ({r.ElapsedMilliseconds} ms)");
         return sb.ToString();
     }
 
@@ -40,7 +46,8 @@ public static class PInvokeReportWriter
             w.WriteString("app", r.Layout.MainAssembly);
             w.WriteString("rid", r.Layout.Rid);
             w.WriteBoolean("selfContained", r.Layout.SelfContained);
-            JsonReportWriter.WriteStrings(w, "nativeSearchDirectories", r.Layout.NativeSearchDirectories.Select(d => d.Directory).ToList());
+            JsonReportWriter.WriteStrings(w, "nativeSearchDirectories",
+                r.Layout.NativeSearchDirectories.Select(d => d.Directory).ToList());
             w.WriteStartArray("libraries");
             foreach (var lib in r.Libraries)
             {
@@ -50,7 +57,8 @@ public static class PInvokeReportWriter
                 if (lib.SearchPaths is { } f) w.WriteNumber("searchPaths", f); else w.WriteNull("searchPaths");
                 w.WriteBoolean("loads", lib.Loads);
                 if (lib.LoadedFrom is null) w.WriteNull("path"); else w.WriteString("path", lib.LoadedFrom);
-                JsonReportWriter.WriteStrings(w, "importedBy", lib.Importers.Select(i => $"{i.Assembly}:{i.Member}").ToList());
+                JsonReportWriter.WriteStrings(w, "importedBy",
+                    lib.Importers.Select(i => $"{i.Assembly}:{i.Member}").ToList());
                 w.WriteStartArray("tried");
                 foreach (var t in lib.Trace)
                 {
@@ -84,7 +92,11 @@ public static class PInvokeReportWriter
     }
 
     /// <summary>SARIF through the link writer: the app is reported like a link whose output is the app.</summary>
-    public static string Sarif(PInvokeReport r, string version) =>
-        SarifReportWriter.Write([new LinkReport(r.Layout.MainAssembly, r.AllLoad ? PredictedOutcome.Succeeds : PredictedOutcome.Fails,
-            r.Findings, null, [], r.Notes, r.ElapsedMilliseconds)], version);
+    public static string Sarif(PInvokeReport r, string version)
+    {
+        var outcome = r.AllLoad ? PredictedOutcome.Succeeds : PredictedOutcome.Fails;
+        var report = new LinkReport(r.Layout.MainAssembly, outcome, r.Findings, null, [], r.Notes,
+            r.ElapsedMilliseconds);
+        return SarifReportWriter.Write([report], version);
+    }
 }

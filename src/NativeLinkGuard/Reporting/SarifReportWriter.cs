@@ -101,8 +101,9 @@ public static class SarifReportWriter
     }
 
     /// <summary>
-    /// Where the finding is fixed: the CMake code that defined the target (file URI and line) when known; else the link's output. Microsoft's
-    /// validator (Sarif.Multitool validate) wants a region on every physical location (SARIF2017).
+    /// Where the finding is fixed: the CMake code that defined the target (file URI and line) when known; else the
+    /// link's output. Microsoft's validator (Sarif.Multitool validate) wants a region on every physical location
+    /// (SARIF2017).
     /// </summary>
     private static void WritePhysicalLocation(Utf8JsonWriter w, LinkReport r, Finding f)
     {
