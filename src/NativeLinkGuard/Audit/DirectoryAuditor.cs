@@ -36,36 +36,11 @@ public static class DirectoryAuditor
 
         var model = new DirectoryModel(directory);
         var libraryNames = names.Take(MaxEntries).ToList();
-        var libraries = new List<LibraryEntry>();
-        foreach (string name in libraryNames)
-        {
-            if (LibraryEntry.Read(directory, name) is not { } e) continue;
-            if (e.Error is { } err && e.IsLink)
-            {
-                var fix = Checked(model, libraryNames, NoNames,
-                    new Suggestion(SuggestionQuality.Proper, $"remove the broken link {name}", [],
-                    "a link that leads nowhere only hides which library is meant; "
-                    + "ldconfig itself removes such links when their name has '.so.'"), FixOp.Remove(name));
-                findings.Add(Make(DiagnosticCodes.BrokenSymlink, Severity.Warning, name,
-                    $"{name} -> {e.LinkTarget} cannot be used: {err}",
-                    $"Cannot stat {e.Path}: {err}", [fix]));
-                continue;
-            }
-            if (e.IsLibrary) libraries.Add(e);
-        }
+        var libraries = ReadLibraries(directory, model, libraryNames, findings);
 
         // ldconfig makes no links to links
         var choices = LdconfigRules.Choose(libraries).Where(c => !c.ChosenIsLink).ToList();
-        // ldconfig's writing run (what NLG0011 says it would change), SONAME after SONAME: a step sees the links the
-        // earlier ones created or re-pointed.
-        var run = model.Clone();
-        var states = new Dictionary<string, SonameLinkState>(StringComparer.Ordinal);
-        foreach (var choice in LdconfigRules.CreateLinksOrder(choices, readdirOrder))
-        {
-            var state = states[choice.Soname] = LdconfigRules.LinkState(run, choice.Soname, choice.Chosen.Name);
-            if (state is SonameLinkState.Missing or SonameLinkState.Stale)
-                run.Apply(FixOp.Link(choice.Chosen.Name, choice.Soname));
-        }
+        var states = WritingRun(model, choices, readdirOrder);
         foreach (var choice in choices)
         {
             string soname = choice.Soname, target = choice.Chosen.Name;
@@ -111,6 +86,48 @@ public static class DirectoryAuditor
             }
         }
         return new DirectoryAudit(directory, findings, links);
+    }
+
+    /// <summary>The libraries among the names; a link that leads nowhere is NLG0010 with its removal.</summary>
+    private static List<LibraryEntry> ReadLibraries(
+        string directory, DirectoryModel model, List<string> libraryNames, List<Finding> findings)
+    {
+        var libraries = new List<LibraryEntry>();
+        foreach (string name in libraryNames)
+        {
+            if (LibraryEntry.Read(directory, name) is not { } e) continue;
+            if (e.Error is { } err && e.IsLink)
+            {
+                var fix = Checked(model, libraryNames, NoNames,
+                    new Suggestion(SuggestionQuality.Proper, $"remove the broken link {name}", [],
+                    "a link that leads nowhere only hides which library is meant; "
+                    + "ldconfig itself removes such links when their name has '.so.'"), FixOp.Remove(name));
+                findings.Add(Make(DiagnosticCodes.BrokenSymlink, Severity.Warning, name,
+                    $"{name} -> {e.LinkTarget} cannot be used: {err}",
+                    $"Cannot stat {e.Path}: {err}", [fix]));
+                continue;
+            }
+            if (e.IsLibrary) libraries.Add(e);
+        }
+        return libraries;
+    }
+
+    /// <summary>
+    /// ldconfig's writing run (what NLG0011 says it would change), SONAME after SONAME: a step sees the links the
+    /// earlier ones created or re-pointed.
+    /// </summary>
+    private static Dictionary<string, SonameLinkState> WritingRun(
+        DirectoryModel model, List<SonameChoice> choices, IReadOnlyList<string> readdirOrder)
+    {
+        var run = model.Clone();
+        var states = new Dictionary<string, SonameLinkState>(StringComparer.Ordinal);
+        foreach (var choice in LdconfigRules.CreateLinksOrder(choices, readdirOrder))
+        {
+            var state = states[choice.Soname] = LdconfigRules.LinkState(run, choice.Soname, choice.Chosen.Name);
+            if (state is SonameLinkState.Missing or SonameLinkState.Stale)
+                run.Apply(FixOp.Link(choice.Chosen.Name, choice.Soname));
+        }
+        return states;
     }
 
     /// <summary>
