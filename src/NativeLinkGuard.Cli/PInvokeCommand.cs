@@ -21,14 +21,8 @@ public static class PInvokeCommand
             {
                 ValueName = "RID",
             },
-            new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
-            {
-                ValueName = "PATH",
-            },
-            new("--sysroot", "model the deployment machine inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
-            {
-                ValueName = "DIR",
-            },
+            CliOption.LdLibraryPath,
+            CliOption.DeploymentSysroot,
             CliOption.HintDir,
             new("--cwd", "the app's working directory (names with a '/' are opened from there)")
             {
@@ -47,8 +41,6 @@ public static class PInvokeCommand
     private static int Run(ParsedArguments args, TextWriter stdout, TextWriter stderr)
     {
         string format = args.Value("--format", "text")!;
-        string? cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
         string app = args.Arguments[0];
         if (!File.Exists(app) && !Directory.Exists(app))
             throw new CliUsageException($"{app}: no such file or directory");
@@ -62,7 +54,7 @@ public static class PInvokeCommand
                 LdLibraryPath = args.Value("--ld-library-path", Environment.GetEnvironmentVariable("LD_LIBRARY_PATH")),
                 WorkingDirectory = args.Value("--cwd") is { } c ? Path.GetFullPath(c) : Environment.CurrentDirectory,
                 HintDirectories = args.Values("--hint-dir").Select(Path.GetFullPath).ToList(),
-                CacheDirectory = cacheRoot is null ? null : Path.Combine(cacheRoot, "nativelinkguard"),
+                CacheDirectory = ProbeCacheFile.Directory(ProcessEnvironment.Read()),
             });
         }
         catch (FileNotFoundException e)

@@ -16,14 +16,8 @@ public static class RuntimeCommand
         "will glibc's ld.so load each file where it lies (as dlopen or ldd would)?",
         [
             CliOption.Format("text", "json", "sarif"),
-            new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
-            {
-                ValueName = "PATH",
-            },
-            new("--sysroot", "model the deployment inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
-            {
-                ValueName = "DIR",
-            },
+            CliOption.LdLibraryPath,
+            CliOption.DeploymentSysroot,
             CliOption.HintDir,
             new("--cwd", "the process's working directory (relative and empty search-path elements)")
             {

@@ -47,6 +47,20 @@ public sealed record CliOption(string Name, string Help)
             Repeatable = true,
         };
 
+    /// <summary><c>--ld-library-path PATH</c> of the runtime checks: the deployment's, not the build's.</summary>
+    public static CliOption LdLibraryPath { get; } =
+        new("--ld-library-path", "the deployment's LD_LIBRARY_PATH (\"\" = none; default: the environment's)")
+        {
+            ValueName = "PATH",
+        };
+
+    /// <summary><c>--sysroot DIR</c> of the runtime checks: the deployment machine modelled inside DIR.</summary>
+    public static CliOption DeploymentSysroot { get; } =
+        new("--sysroot", "model the deployment inside DIR (its ld.so.cache or ld.so.conf, its system dirs)")
+        {
+            ValueName = "DIR",
+        };
+
     /// <summary>The usual <c>-v, --verbose</c>.</summary>
     public static CliOption Verbose(string help) => new("--verbose", help) { Alias = "-v" };
 }
