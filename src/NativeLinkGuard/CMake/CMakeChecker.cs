@@ -114,7 +114,8 @@ public sealed class CMakeChecker
         if (link is null)
         {
             var failed = Finding.CheckFailed($"{target.Name}: {error}", error ?? "")
-                with { Location = target.DefinedAt ?? cache };
+                with
+            { Location = target.DefinedAt ?? cache };
             return new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds)
             {
                 Target = info,

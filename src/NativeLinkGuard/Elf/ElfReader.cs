@@ -172,8 +172,13 @@ public static class ElfReader
             }
             return header with
             {
-                HasDynamicSection = true, Soname = soname, Needed = needed, Rpath = rpath, Runpath = runpath,
-                Flags = flags, Flags1 = flags1,
+                HasDynamicSection = true,
+                Soname = soname,
+                Needed = needed,
+                Rpath = rpath,
+                Runpath = runpath,
+                Flags = flags,
+                Flags1 = flags1,
             };
         }
 

@@ -159,8 +159,11 @@ public sealed class LibraryFileCache
         if (_symbols.TryGetValue(path, out var s)) return s;
         var f = Get(path);
         s = _virtual.ContainsKey(path) || f.Elf?.PredictedFrom is not null
-            ? new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.Unsupported,
-                $"{path} is predicted (not built yet): its symbols are unknown") }
+            ? new SymbolFile
+            {
+                Error = new ElfReadError(ElfReadErrorKind.Unsupported,
+                $"{path} is predicted (not built yet): its symbols are unknown")
+            }
             : SymbolFiles.Open(path, f.Kind, f.Elf?.IsSharedObject == true);
         _symbols[path] = s;
         return s;

@@ -587,24 +587,27 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
 
     private ResolvedLibrary Found(string path, SearchDirectory dir, LibraryFile f, string name,
         ResolvedLibrary by) => new()
-    {
-        Path = path,
-        Spelling = NeededSpelling(dir, name, path),
-        Elf = f.Elf!,
-        NeededBy = by,
-        NeededName = name,
-        FoundBy = dir.Rule,
-        CopyDtNeeded = by.CopyDtNeeded,
-        AsNeeded = by.AsNeeded,
-    };
+        {
+            Path = path,
+            Spelling = NeededSpelling(dir, name, path),
+            Elf = f.Elf!,
+            NeededBy = by,
+            NeededName = name,
+            FoundBy = dir.Rule,
+            CopyDtNeeded = by.CopyDtNeeded,
+            AsNeeded = by.AsNeeded,
+        };
 
     private AttemptOutcome NeededOutcome(LibraryFile f, out string? detail)
     {
         detail = f.Error;
         if (f.Kind == LibraryFileKind.Unreadable) return AttemptOutcome.Unreadable;
         if (!f.Exists) return AttemptOutcome.Absent;
-        if (f.Elf is not { } e) { detail = f.Kind == LibraryFileKind.Text ? "a linker script (not used for DT_NEEDED)"
-            : f.Error ?? "not ELF"; return AttemptOutcome.NotSharedObject; }
+        if (f.Elf is not { } e)
+        {
+            detail = f.Kind == LibraryFileKind.Text ? "a linker script (not used for DT_NEEDED)"
+            : f.Error ?? "not ELF"; return AttemptOutcome.NotSharedObject;
+        }
         if (!IsTargetCompatible(e)) { detail = e.TargetName; return AttemptOutcome.Incompatible; }
         if (!e.IsSharedObject) { detail = "not a shared object"; return AttemptOutcome.NotSharedObject; }
         return AttemptOutcome.Accepted;

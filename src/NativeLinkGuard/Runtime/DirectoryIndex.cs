@@ -111,8 +111,11 @@ public sealed class DirectoryIndex
             var names = NativeMethods.ReadDirectory(dir, MaxListed)
                 ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
                 (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
-                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0,
-                    RecurseSubdirectories = false });
+                new EnumerationOptions
+                {
+                    IgnoreInaccessible = false, AttributesToSkip = 0,
+                    RecurseSubdirectories = false
+                });
             foreach (var name in names)
             {
                 if (set.Count >= MaxListed) return null;

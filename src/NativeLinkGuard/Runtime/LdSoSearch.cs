@@ -235,11 +235,17 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
                     result = $"{Path.GetFileName(candidate)} is {elf.TargetName}: skipped ({what})";
                     return null;
                 }
-                if (elf.OsAbi is not (0 or 3)) { fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal;
-                    return null; }
+                if (elf.OsAbi is not (0 or 3))
+                {
+                    fatal = $"{candidate}: ELF file OS ABI invalid"; result = fatal;
+                    return null;
+                }
                 if (!elf.IsSharedObject
-                    && elf.Type != ElfType.Executable) { fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded";
-                    result = fatal; return null; }
+                    && elf.Type != ElfType.Executable)
+                {
+                    fatal = $"{candidate}: only ET_DYN and ET_EXEC can be loaded";
+                    result = fatal; return null;
+                }
                 result = "found";
                 return (candidate, elf);
             default:

@@ -167,8 +167,13 @@ public static class LoaderProbe
             SystemDirectories = dirs.Select(d => sysroot + d).ToList(),
             Subdirectories = [""],
             DstLib = multiarch ? $"lib/{triplet}" : lib,
-            Platform = machine switch { ElfMachines.X86_64 => "x86_64", ElfMachines.AArch64 => "aarch64",
-                ElfMachines.X86 => "i686", _ => "" },
+            Platform = machine switch
+            {
+                ElfMachines.X86_64 => "x86_64",
+                ElfMachines.AArch64 => "aarch64",
+                ElfMachines.X86 => "i686",
+                _ => ""
+            },
             CachePath = File.Exists(cache) ? cache : null,
             ConfDirectories = conf,
             // The ABI's program interpreter, as the sysroot has it: ld.so maps itself before any dependency.

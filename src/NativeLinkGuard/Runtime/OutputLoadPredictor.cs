@@ -60,8 +60,11 @@ public static class OutputLoadPredictor
         string output = ctx.Absolute(ctx.Request.Output ?? "a.out");
         files.AddVirtual(output, PredictProgram(ctx, resolved));
         string sysroot = ctx.Linker.IsNative ? "" : ctx.Sysroot;
-        var request = new RuntimeRequest { WorkingDirectory = ctx.WorkingDirectory, Sysroot = sysroot,
-            IncludeLibraries = false, HintDirectories = hintDirectories };
+        var request = new RuntimeRequest
+        {
+            WorkingDirectory = ctx.WorkingDirectory, Sysroot = sysroot,
+            IncludeLibraries = false, HintDirectories = hintDirectories
+        };
         var first = new RuntimeChecker(request, files).Check(output);
         var direct = DirectLibraryDirectories(ctx, first, resolved, output);
         if (direct.Count > 0) request = request with { LdLibraryPath = string.Join(':', direct) };
@@ -71,8 +74,11 @@ public static class OutputLoadPredictor
             .Distinct(StringComparer.Ordinal).ToList();
         var found = missing.SelectMany(locate).Except(hintDirectories,
             StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
-        if (found.Count > 0) report = new RuntimeChecker(request with { HintDirectories = [.. hintDirectories,
-            .. found] }, files).Check(output);
+        if (found.Count > 0) report = new RuntimeChecker(request with
+        {
+            HintDirectories = [.. hintDirectories,
+            .. found]
+        }, files).Check(output);
         string? assumed = direct.Count == 0 ? null
             : $"the program's own libraries are assumed where the link found them ({string.Join(':', direct)}, as " +
                 $"if on LD_LIBRARY_PATH): they are not on its run path.";
@@ -93,7 +99,9 @@ public static class OutputLoadPredictor
                 // belong to that library's link, not to this one, and the program does not exist yet to be patched.
                 Suggestions = f.Suggestions.Select(s => s with
                 {
-                    Flags = [], CMake = null, LdFlags = null,
+                    Flags = [],
+                    CMake = null,
+                    LdFlags = null,
                     Commands = s.Commands?.Where(x => !x.Contains(ShellQuote.Quote(output),
                         StringComparison.Ordinal)).ToList(),
                 }).ToList(),

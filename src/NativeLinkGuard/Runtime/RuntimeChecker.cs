@@ -94,8 +94,12 @@ public sealed class RuntimeChecker
                 // Fixes are verified against the first root that meets this gap; the chain is each root's own.
                 var key = (lookup.Name, lookup.NeededBy.Path);
                 if (!_notFound.TryGetValue(key, out var f)) _notFound[key] = f = advisor.NotFound(lookup);
-                findings.Add(f with { Chain = lookup.Chain, Searched = lookup.Searched,
-                    Message = advisor.NotFoundMessage(lookup) });
+                findings.Add(f with
+                {
+                    Chain = lookup.Chain,
+                    Searched = lookup.Searched,
+                    Message = advisor.NotFoundMessage(lookup)
+                });
             }
         }
         findings.AddRange(advisor.StubsAtRunTime());

@@ -57,7 +57,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 "instead of searching on.")
         { Commands = [$"mv {ShellQuote.Quote(candidate)} {ShellQuote.Quote(candidate + ".not-a-library")}"] };
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal)
-            { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
+        { [Abs(candidate)] = "/nonexistent/nativelinkguard" };
         var verified = Verify(l, aliases: aliases) ? [s with { Verified = true }] : new List<Suggestion>();
         return new Finding
         {
@@ -152,8 +152,11 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 yield return new Suggestion(SuggestionQuality.Proper,
                     $"create the SONAME link {l.Name} -> {file} in {dir} (what ldconfig -n {dir} does)",
                     [], $"{dir} is already searched; only the file name {l.Name} is missing there.",
-                    FileOperations: [FileOperation.Symlink(link, file)]) { Commands = commands.ToArray(),
-                        Verified = true };
+                    FileOperations: [FileOperation.Symlink(link, file)])
+                {
+                    Commands = commands.ToArray(),
+                    Verified = true
+                };
         }
         bool viaRunpath = Verify(l, overrides, aliases, extra);
         yield return new Suggestion(SuggestionQuality.Proper,
@@ -167,8 +170,14 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             FileOperations: file != l.Name ? [FileOperation.Symlink(dir.TrimEnd('/') + "/" + l.Name, file)] : null,
             CMake: $"set_target_properties({target} PROPERTIES BUILD_RPATH \"{element}\" INSTALL_RPATH \"{element}\")",
             LdFlags: $"LDFLAGS=\"$LDFLAGS -Wl,-rpath,'{element}'\"")
-        { Commands = [.. commands, $"patchelf --set-rpath {ShellQuote.Quote(newRunpath)} {ShellQuote.Quote(by.Path)}"],
-            Verified = viaRunpath };
+        {
+            Commands =
+            [
+                .. commands,
+                $"patchelf --set-rpath {ShellQuote.Quote(newRunpath)} {ShellQuote.Quote(by.Path)}",
+            ],
+            Verified = viaRunpath
+        };
 
         string llp = string.IsNullOrEmpty(env.LdLibraryPath) ? dir : dir + ":" + env.LdLibraryPath;
         if (Verify(l, aliases: aliases, extra: extra, ldLibraryPath: llp))
@@ -177,7 +186,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
                 [], "works, but every process started from that environment searches there first, and a .NET app's " +
                     "launcher must set it before the runtime starts.",
                 Environment: new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = llp })
-                { Commands = commands.ToArray(), Verified = true };
+            { Commands = commands.ToArray(), Verified = true };
     }
 
     /// <summary>Where a file with this name (or this SONAME) exists: hint dirs and the dirs of every loaded

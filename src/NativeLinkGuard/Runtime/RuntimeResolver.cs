@@ -92,8 +92,11 @@ public sealed partial class RuntimeResolver
         string origin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real
             ? Path.GetDirectoryName(real) ?? "/" : OriginOf(path);
         string searchOrigin = _dirs.PhysicalEquivalent(origin);
-        int root = Map(r, new MappedRecord { OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path),
-            Loader = -1, Name = -1 },
+        int root = Map(r, new MappedRecord
+        {
+            OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path),
+            Loader = -1, Name = -1
+        },
             NameId(path), (path, origin, searchOrigin));
         AddName(root, NameId(path));
         SetIdentity(root, _dirs.Identity(Abs(path)), replace: true);
@@ -102,8 +105,11 @@ public sealed partial class RuntimeResolver
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
             string rtldOrigin = OriginOf(rp), rtldSearchOrigin = _dirs.PhysicalEquivalent(rtldOrigin);
-            rtld = r.AddGiven(new MappedRecord { OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null),
-                Loader = -1, Name = -1 },
+            rtld = r.AddGiven(new MappedRecord
+            {
+                OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null),
+                Loader = -1, Name = -1
+            },
                 rp, rtldOrigin, rtldSearchOrigin);
             IndexNames(r, rtld);
             AddName(rtld, NameId(rp));
@@ -164,8 +170,11 @@ public sealed partial class RuntimeResolver
         }
         if (outcome.Path is null)
         {
-            r.Add(new LookupRecord { Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null
-                ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome });
+            r.Add(new LookupRecord
+            {
+                Name = name, NeededBy = i, Found = -1, Kind = outcome.Fatal is null
+                ? LookupKind.NotFound : LookupKind.Fatal, Outcome = outcome
+            });
             return outcome.Fatal is null;
         }
 
@@ -174,18 +183,30 @@ public sealed partial class RuntimeResolver
         {
             int same = _identityObject[outcome.Identity];
             AddName(same, name);
-            if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = same,
-                Kind = LookupKind.SameFile, Outcome = outcome });
+            if (_recordAll) r.Add(new LookupRecord
+            {
+                Name = name, NeededBy = i, Found = same,
+                Kind = LookupKind.SameFile, Outcome = outcome
+            });
             return true;
         }
         var found = _hasOverrides ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
-        int mapped = Map(r, new MappedRecord { OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name,
-            Outcome = outcome }, outcome.PathName);
+        int mapped = Map(r, new MappedRecord
+        {
+            OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name,
+            Outcome = outcome
+        }, outcome.PathName);
         AddName(mapped, name);
-        if (outcome.Identity >= 0) { _identityStamp[outcome.Identity] = _epoch;
-            _identityObject[outcome.Identity] = mapped; }
-        if (_recordAll) r.Add(new LookupRecord { Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped,
-            Outcome = outcome });
+        if (outcome.Identity >= 0)
+        {
+            _identityStamp[outcome.Identity] = _epoch;
+            _identityObject[outcome.Identity] = mapped;
+        }
+        if (_recordAll) r.Add(new LookupRecord
+        {
+            Name = name, NeededBy = i, Found = mapped, Kind = LookupKind.Mapped,
+            Outcome = outcome
+        });
         return true;
     }
 
@@ -220,10 +241,10 @@ public sealed partial class RuntimeResolver
         return new SearchOutcome
         {
             Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
-                OriginId = OriginId(origin),
+            OriginId = OriginId(origin),
             Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
             Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
-                OwnerLink = ownerLink,
+            OwnerLink = ownerLink,
         };
     }
 

@@ -1,7 +1,7 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Audit;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Audit;
 

@@ -1,7 +1,7 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.CMake;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.CMake;

@@ -1,7 +1,7 @@
-using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Cli;
 

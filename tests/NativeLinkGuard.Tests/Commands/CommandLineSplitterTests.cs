@@ -1,5 +1,5 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Commands;
 

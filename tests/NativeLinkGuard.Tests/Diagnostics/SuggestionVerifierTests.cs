@@ -1,8 +1,8 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Resolution;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Diagnostics;

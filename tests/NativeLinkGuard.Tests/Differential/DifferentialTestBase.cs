@@ -1,5 +1,5 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Differential;
 

@@ -1,6 +1,6 @@
-using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Differential;

@@ -1,5 +1,5 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Package;

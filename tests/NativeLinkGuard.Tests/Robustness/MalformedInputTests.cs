@@ -1,7 +1,7 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Scripts;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Robustness;

@@ -1,7 +1,7 @@
-using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
 using NativeLinkGuard.Runtime;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Runtime;

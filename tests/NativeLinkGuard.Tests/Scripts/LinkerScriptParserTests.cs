@@ -1,5 +1,5 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Scripts;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Scripts;
 

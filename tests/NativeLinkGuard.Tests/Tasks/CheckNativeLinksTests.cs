@@ -1,8 +1,8 @@
-using NativeLinkGuard.Tests.TestSupport;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using NativeLinkGuard.Tasks;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Tasks;
 

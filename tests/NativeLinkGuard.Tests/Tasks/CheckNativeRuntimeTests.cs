@@ -1,6 +1,6 @@
-using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Tasks;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Tasks;
 

@@ -1,10 +1,10 @@
-using NativeLinkGuard.Tests.TestSupport;
 using System.Text.Json;
 using Microsoft.Build.Utilities;
 using NativeLinkGuard.Diagnostics;
 using NativeLinkGuard.Reporting;
 using NativeLinkGuard.Tasks;
 using NativeLinkGuard.Tests.Differential;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Tasks;
 

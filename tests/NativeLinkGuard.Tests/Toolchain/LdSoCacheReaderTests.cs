@@ -1,5 +1,5 @@
-using NativeLinkGuard.Tests.TestSupport;
 using System.Text.RegularExpressions;
+using NativeLinkGuard.Tests.TestSupport;
 using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Tests.Toolchain;
