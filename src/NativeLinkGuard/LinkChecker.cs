@@ -83,6 +83,7 @@ public sealed class LinkChecker
             ld.Output ?? "a.out", outcome, findings, summary, expanded.LinkerArguments, notes, sw.ElapsedMilliseconds)
         {
             Libraries = libraries,
+            PredictedOutput = LinkOutput.Predict(ctx, resolved),
         };
     }
 
@@ -170,8 +171,8 @@ public sealed class LinkChecker
                         && !CandidateLocator.IsStubsDirectory(c.Directory))
                     .Select(c => c.Directory)));
         }
-        findings.AddRange(StubsInRunPath(ctx, _listings));
-        findings.AddRange(StubsInLibraryRunPaths(resolved));
+        findings.AddRange(StubsRunPath.ForLinkRpath(ctx, _listings));
+        findings.AddRange(StubsInLibraryRunPaths(ctx, resolved));
         return findings;
     }
 
@@ -210,101 +211,23 @@ public sealed class LinkChecker
     };
 
     /// <summary>
-    /// NLG0005: the output's run-time path (-rpath) points into a stubs directory (CMake adds one when a stub is linked
-    /// by full path). The stub is for linking only; at run time it must never stand in for the driver's library.
-    /// </summary>
-    private static IEnumerable<Finding> StubsInRunPath(ResolverContext ctx, DirectoryListings listings)
-    {
-        string output = Path.GetFileName(ctx.Request.Output ?? "a.out");
-        var dirs = ctx.Request.Rpath.SelectMany(r => r.Split(':')).Where(d => d.Length > 0)
-            .Distinct(StringComparer.Ordinal);
-        foreach (var dir in dirs)
-        {
-            string abs = ctx.Absolute(dir);
-            if (!CandidateLocator.IsStubsDirectory(abs)) continue;
-            string[] stubs = listings.Files(abs, "lib*.so*").Select(Path.GetFileName).OfType<string>()
-                .Order(StringComparer.Ordinal).ToArray();
-            if (stubs.Length == 0) continue;
-            var fix = new Suggestion(SuggestionQuality.Proper,
-                $"keep {abs} out of the run-time path: link the stub with -L{abs} -l{StubName(stubs[0])} (CMake adds "
-                    + "no run-time path for -l), or set the target's BUILD_RPATH/INSTALL_RPATH without it; use "
-                    + "-rpath-link for link-time lookups",
-                [],
-                "a stubs directory holds link-time stand-ins (libcuda.so here); at run time the loader must find the "
-                    + "driver's real library, not a stub.");
-            yield return new Finding
-            {
-                Code = DiagnosticCodes.StubsInRuntimePath,
-                Severity = Severity.Warning,
-                Message = $"-rpath {abs} puts a stubs directory ({string.Join(", ", stubs.Take(3))}) into the "
-                    + $"run-time search path of {output}",
-                LdMessage = "(no message: ld accepts it)",
-                Library = stubs[0],
-                Chain = [output],
-                Suggestions = [fix],
-                Notes =
-                [
-                    "at run time a stub can shadow the driver's library (a stub libcuda.so.1 there, or "
-                        + "LD_LIBRARY_PATH built from it), and CUDA then fails with 'stub library' errors.",
-                ],
-            };
-        }
-    }
-
-    /// <summary>
     /// NLG0005 for a linked library whose own DT_RUNPATH/DT_RPATH reaches a stubs directory (CMake's build RPATH of
     /// a library that linked the stub by path): the program loads that library, and ld.so then searches the stubs
-    /// directory for its dependencies. Reported once per library and directory.
+    /// directory for its dependencies. Reported once per library.
     /// </summary>
-    private static IEnumerable<Finding> StubsInLibraryRunPaths(ResolvedLink resolved)
+    private static IEnumerable<Finding> StubsInLibraryRunPaths(ResolverContext ctx, ResolvedLink resolved)
     {
-        var seen = new HashSet<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var lib in resolved.Libraries)
         {
-            string? list = RunPaths.Effective(lib.Elf);
             // A predicted library's run path comes from its own link, which gets this finding itself.
-            if (list is null || lib.Elf.PredictedFrom is not null) continue;
-            string tag = RunPaths.EffectiveTag(lib.Elf)!;
+            if (lib.Elf.PredictedFrom is not null || !seen.Add(lib.Path)) continue;
             string origin = Path.GetDirectoryName(Path.GetFullPath(lib.Path)) ?? "/";
-            var elements = RunPaths.Split(list);
-            var stubs = elements.Where(e => e.Length > 0
-                && CandidateLocator.IsStubsDirectory(RunPaths.ExpandForLoader(e, origin, null, null))).ToList();
-            if (stubs.Count == 0 || !seen.Add((lib.Path, string.Join(':', stubs)))) continue;
-            string name = Path.GetFileName(lib.Path);
-            string kept = string.Join(':', elements.Where(e => !stubs.Contains(e)));
-            var fix = new Suggestion(SuggestionQuality.Proper,
-                $"remove {string.Join(", ", stubs)} from the {tag} of {name}: link the stub with -L<stubs> -l<name> "
-                    + "(CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it",
-                [],
-                "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library "
-                    + "through ld.so.cache.")
-            {
-                Commands =
-                [
-                    kept.Length == 0
-                        ? $"patchelf --remove-rpath {ShellQuote.Quote(lib.Path)}"
-                        : $"patchelf --set-rpath {ShellQuote.Quote(kept)} {ShellQuote.Quote(lib.Path)}",
-                ],
-            };
-            yield return new Finding
-            {
-                Code = DiagnosticCodes.StubsInRuntimePath,
-                Severity = Severity.Warning,
-                Message = $"{name}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time search "
-                    + "path of every program that loads it",
-                LdMessage = "(no message: ld accepts it)",
-                Library = name,
-                Chain = [name],
-                Suggestions = [fix],
-                Notes = ["`nativelinkguard runtime` on the built file shows what ld.so then loads."],
-            };
+            if (StubsRunPath.ForObject(lib.Path, lib.Elf, e => RunPaths.ExpandForLoader(e, origin, null, null),
+                ctx.WorkingDirectory, [Path.GetFileName(lib.Path)], atRunTime: false) is { } finding)
+                yield return finding;
         }
     }
-
-    private static string StubName(string file) =>
-        file.StartsWith("lib", StringComparison.Ordinal) && file.Contains(".so", StringComparison.Ordinal)
-            ? file[3..file.IndexOf(".so", StringComparison.Ordinal)]
-            : file;
 
     private static string OutputOf(IReadOnlyList<string> command)
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Elf;
 
 namespace NativeLinkGuard.CMake;
 
@@ -142,18 +141,12 @@ public sealed class CMakeChecker
     /// <returns>A note on which version of the library later links see: the prediction, or the built file.</returns>
     private string? PredictLibrary(CMakeTarget target, CMakeLink link, LinkReport report)
     {
-        if (report.Linker is null
-            || !BfdTargets.TryParse(report.Linker.Target, out var cls, out var data, out var machine))
-        {
-            return null;
-        }
+        // The one prediction of a link's output (LinkOutput), with what CMake knows besides: the SONAME it gives.
+        if (report.PredictedOutput is not { } predicted) return null;
         var ld = LdArgumentParser.Parse(report.LinkerArguments);
-        var needed = report.Libraries.Where(l => l.CommandLine && !l.DroppedByAsNeeded)
-            .Select(l => l.Soname ?? Path.GetFileName(l.Path)).Distinct(StringComparer.Ordinal).ToList();
-        string? runpath = ld.Rpath.Count > 0 ? string.Join(':', ld.Rpath) : null;
-        var elf = new ElfFile(cls, data, ElfType.SharedObject, machine, 0, true, link.Soname ?? ld.Soname, needed,
-            ld.NewDtags == false ? runpath : null, ld.NewDtags == false ? null : runpath, 0, 0)
+        var elf = predicted with
         {
+            Soname = link.Soname ?? predicted.Soname,
             PredictedFrom = $"the link of CMake target {target.Name} (DT_NEEDED in link order"
                 + (ld.Inputs.Any(i => i.AsNeeded) ? "; --as-needed may drop some)" : ")"),
         };

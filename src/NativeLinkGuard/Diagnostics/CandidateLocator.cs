@@ -33,7 +33,9 @@ public sealed class CandidateLocator(
     /// The directories /etc/ld.so.cache lists, read once per run by whoever owns the run (see LinkChecker).
     /// </summary>
     public static IReadOnlyList<string> ReadSystemCacheDirectories() =>
-        LdSoCacheReader.ReadDirectories("/etc/ld.so.cache");
+        LdSoCacheReader.ReadDirectories(SystemCacheFile);
+
+    private const string SystemCacheFile = "/etc/ld.so.cache";
 
     private List<CandidatePlace>? _places;
 
@@ -44,19 +46,20 @@ public sealed class CandidateLocator(
         var list = new List<CandidatePlace>();
         foreach (var h in hintDirectories) list.Add(new(ctx.Absolute(h), CandidatePlaceKind.HintDirectory));
         foreach (var d in ctx.Request.RpathLink.SelectMany(Split))
-            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.RpathLink));
+            list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.RpathLink));
         foreach (var d in ctx.Request.Rpath.SelectMany(Split).SelectMany(RunTimeMeanings))
-            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
+            list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.Rpath));
         foreach (var d in ctx.Request.LibraryPaths)
         {
             string dir = SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory);
-            list.Add(new(dir, CandidatePlaceKind.CommandLineLibraryPath));
+            list.Add(CandidatePlace.OnSearchList(dir, SearchRule.CommandLineLibraryPath));
         }
         foreach (var d in Split(ctx.Env("LIBRARY_PATH")))
             list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LibraryPathVariable));
         foreach (var d in Split(ctx.Env("LD_LIBRARY_PATH")))
-            list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdLibraryPath));
-        foreach (var d in Split(ctx.Env("LD_RUN_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdRunPath));
+            list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.LdLibraryPath));
+        foreach (var d in Split(ctx.Env("LD_RUN_PATH")))
+            list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.LdRunPath));
         // Siblings of the link's own (non-system) -L dirs: build/ next to deps/ is the usual layout.
         var ownDirs = ctx.Request.LibraryPaths
             .Select(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory))
@@ -74,7 +77,7 @@ public sealed class CandidateLocator(
                 list.Add(new(d.TrimStart('='), CandidatePlaceKind.HostSystemDirectory));
         // Where the dynamic loader's cache says libraries are installed on this machine (ld itself never reads it).
         foreach (var dir in (systemCacheDirectories ?? ReadSystemCacheDirectories)())
-            list.Add(new(dir, CandidatePlaceKind.LdSoCache));
+            list.Add(CandidatePlace.OnSearchList(dir, SearchRule.LdSoCache, SystemCacheFile));
         return _places = Distinct(list);
     }
 
@@ -312,17 +315,16 @@ public sealed class CandidateLocator(
         {
             string origin = Path.GetDirectoryName(ctx.Absolute(l.Spelling)) ?? "/";
             string name = Path.GetFileName(l.Path);
-            var lists = new List<(string? Paths, CandidatePlaceKind Kind, string Tag)>
-            {
-                (RunPaths.Effective(l.Elf), CandidatePlaceKind.RunPathOfLoaded,
-                    $"{RunPaths.EffectiveTag(l.Elf)} of {name}"),
-            };
+            var lists = new List<(string? Paths, CandidatePlaceKind Kind, SearchRule Rule)>();
+            if (RunPaths.EffectiveList(l.Elf) is { } effective)
+                lists.Add((effective.List, CandidatePlaceKind.SearchList, effective.Rule));
             // The needing library's own DT_RPATH is ignored by ld when it also has a DT_RUNPATH: worth saying.
             if (l == by && RunPaths.IgnoredRpath(l.Elf) is { } ignored)
-                lists.Add((ignored, CandidatePlaceKind.IgnoredRpath, $"DT_RPATH of {name}"));
-            foreach (var (paths, kind, tag) in lists)
+                lists.Add((ignored, CandidatePlaceKind.IgnoredRpath, SearchRule.DtRpath));
+            foreach (var (paths, kind, rule) in lists)
                 foreach (var e in Split(paths))
-                    yield return new(ctx.Absolute(RunPaths.ForLinker(e, origin, l.Elf.Class, ctx.Sysroot)), kind, tag);
+                    yield return new(ctx.Absolute(RunPaths.ForLinker(e, origin, l.Elf.Class, ctx.Sysroot)), kind,
+                        name, rule);
         }
     }
 

@@ -1,4 +1,5 @@
 using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
 
 namespace NativeLinkGuard.Diagnostics;
 
@@ -6,8 +7,12 @@ namespace NativeLinkGuard.Diagnostics;
 public enum CandidatePlaceKind
 {
     HintDirectory,
-    /// <summary>DT_RUNPATH/DT_RPATH of the needing library or of a library above it.</summary>
-    RunPathOfLoaded,
+    /// <summary>
+    /// A directory of one of ld's or ld.so's own search lists (-rpath-link, -rpath, -L, LD_LIBRARY_PATH,
+    /// LD_RUN_PATH, the DT_RUNPATH/DT_RPATH of the needing library or of one above it, ld.so.cache):
+    /// <see cref="CandidatePlace.Rule"/> says which, in the search model's own words.
+    /// </summary>
+    SearchList,
     /// <summary>The needing library's DT_RPATH, which ld and ld.so ignore because it also has a DT_RUNPATH.</summary>
     IgnoredRpath,
     NeedingLibraryDirectory,
@@ -15,12 +20,8 @@ public enum CandidatePlaceKind
     /// A sibling of the needing library's (or an -L) directory, or its lib, lib64 or stubs subdirectory.
     /// </summary>
     Sibling,
-    RpathLink,
-    Rpath,
-    CommandLineLibraryPath,
+    /// <summary>LIBRARY_PATH: gcc's, not ld's, so not a <see cref="SearchRule"/>.</summary>
     LibraryPathVariable,
-    LdLibraryPath,
-    LdRunPath,
     CudaToolkit,
     Conda,
     CondaSysroot,
@@ -29,40 +30,44 @@ public enum CandidatePlaceKind
     ProjectTree,
     /// <summary>A system directory of the host that the sysroot hides from ld.</summary>
     HostSystemDirectory,
-    LdSoCache,
 }
 
-/// <summary>A directory where a missing library may be, and why we looked there.</summary>
-public sealed record CandidatePlace(string Directory, CandidatePlaceKind Kind, string? Detail = null)
+/// <summary>
+/// A directory where a missing library may be, and why we looked there. On a search list, RULE is the list and DETAIL
+/// its owner (the object whose DT_RUNPATH/DT_RPATH it is, the cache file); otherwise DETAIL is what the kind names.
+/// </summary>
+public sealed record CandidatePlace(
+    string Directory, CandidatePlaceKind Kind, string? Detail = null, SearchRule? Rule = null)
 {
+    /// <summary>A directory of ld's or ld.so's search list RULE (OWNER: see <see cref="SearchAttempt.Describe"/>).
+    /// </summary>
+    public static CandidatePlace OnSearchList(string directory, SearchRule rule, string? owner = null) =>
+        new(directory, CandidatePlaceKind.SearchList, owner, rule);
+
     /// <summary>How a finding names the place, e.g. "DT_RUNPATH of libfoo.so" or "$CUDA_HOME".</summary>
     public override string ToString() => Kind switch
     {
         CandidatePlaceKind.HintDirectory => "--hint-dir",
-        CandidatePlaceKind.RunPathOfLoaded => Detail ?? "a run path of a loaded library",
-        CandidatePlaceKind.IgnoredRpath => $"{Detail}, ignored because it also has a DT_RUNPATH",
+        CandidatePlaceKind.SearchList when Rule is { } rule => SearchAttempt.Describe(rule, Detail),
+        CandidatePlaceKind.IgnoredRpath =>
+            $"{SearchAttempt.Describe(SearchRule.DtRpath, Detail)}, ignored because it also has a DT_RUNPATH",
         CandidatePlaceKind.NeedingLibraryDirectory => $"the directory of {Detail}",
         CandidatePlaceKind.Sibling => $"next to {Detail}",
-        CandidatePlaceKind.RpathLink => "-rpath-link",
-        CandidatePlaceKind.Rpath => "-rpath",
-        CandidatePlaceKind.CommandLineLibraryPath => "-L (command line)",
         CandidatePlaceKind.LibraryPathVariable => "LIBRARY_PATH",
-        CandidatePlaceKind.LdLibraryPath => "LD_LIBRARY_PATH",
-        CandidatePlaceKind.LdRunPath => "LD_RUN_PATH",
         CandidatePlaceKind.CudaToolkit => $"CUDA toolkit ({Detail})",
         CandidatePlaceKind.Conda => "$CONDA_PREFIX/lib",
         CandidatePlaceKind.CondaSysroot => "the conda sysroot",
         CandidatePlaceKind.PythonNvidiaPackage => "a Python nvidia package",
         CandidatePlaceKind.ProjectTree => $"the project tree ({Detail})",
         CandidatePlaceKind.HostSystemDirectory => "host system directory (outside the sysroot)",
-        CandidatePlaceKind.LdSoCache => "/etc/ld.so.cache",
         _ => Kind.ToString(),
     };
 
     /// <summary>The kind of place as a list of where we looked names it.</summary>
     public string KindText => Kind switch
     {
-        CandidatePlaceKind.RunPathOfLoaded or CandidatePlaceKind.IgnoredRpath =>
+        CandidatePlaceKind.IgnoredRpath => "the run paths of the loaded libraries",
+        CandidatePlaceKind.SearchList when Rule is SearchRule.Runpath or SearchRule.DtRpath =>
             "the run paths of the loaded libraries",
         CandidatePlaceKind.NeedingLibraryDirectory => "the needing library's directory",
         CandidatePlaceKind.Sibling => "its sibling directories (and their lib, lib64, stubs)",

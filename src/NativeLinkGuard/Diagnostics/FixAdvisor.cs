@@ -117,9 +117,8 @@ public sealed class FixAdvisor(
     {
         if (c.Place.Kind == CandidatePlaceKind.IgnoredRpath)
             yield return $"{c.FullPath} is on the {c.Source}: ld (like ld.so) uses DT_RUNPATH alone when both exist.";
-        else if (c.Place.Kind == CandidatePlaceKind.RunPathOfLoaded
-            && c.Source.StartsWith("DT_RPATH of", StringComparison.Ordinal)
-            && c.Source != "DT_RPATH of " + Path.GetFileName(n.By.Path))
+        else if (c.Place is { Kind: CandidatePlaceKind.SearchList, Rule: SearchRule.DtRpath } place
+            && place.Detail != Path.GetFileName(n.By.Path))
         {
             yield return $"{c.FullPath} is reachable through the {c.Source}: the dynamic loader inherits a parent's "
                 + "DT_RPATH at run time, but ld only searches the needing library's own.";
@@ -216,7 +215,7 @@ public sealed class FixAdvisor(
                 $"{ctx.Sysroot}/usr/lib is one of the linker's default directories under this sysroot.",
                 ops: [FileOperation.Copy(c.FullPath, dest)]));
         }
-        if (c.Place.Kind is CandidatePlaceKind.RpathLink or CandidatePlaceKind.LdLibraryPath)
+        if (c.Place.Rule is SearchRule.RpathLink or SearchRule.LdLibraryPath)
             notes.Add($"{c.Source} never applies to -l; only -L and the linker's default directories do.");
     }
 

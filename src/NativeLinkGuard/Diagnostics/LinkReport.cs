@@ -19,6 +19,10 @@ public sealed record LinkReport(
     /// <summary>Shared libraries ld loads for this link, in order (command-line inputs first).</summary>
     public IReadOnlyList<LinkedLibrary> Libraries { get; init; } = [];
 
+    /// <summary>The output's dynamic section as this link will write it (<see cref="Resolution.LinkOutput"/>); null
+    /// when the link could not be checked.</summary>
+    public Elf.ElfFile? PredictedOutput { get; init; }
+
     /// <summary>Set by the CMake front end: the target, its type and output as CMake writes it.</summary>
     public CMakeTargetInfo? Target { get; init; }
 }

@@ -124,8 +124,8 @@ public sealed class SymbolFixAdvisor(
         }
         var names = u.Symbols.Select(x => x.Split('@')[0]).ToList();
         var places = locator.Places().Where(p => p.Kind is CandidatePlaceKind.HintDirectory
-            or CandidatePlaceKind.CommandLineLibraryPath or CandidatePlaceKind.RpathLink
-            or CandidatePlaceKind.LibraryPathVariable or CandidatePlaceKind.Conda or CandidatePlaceKind.CudaToolkit);
+            or CandidatePlaceKind.LibraryPathVariable or CandidatePlaceKind.Conda or CandidatePlaceKind.CudaToolkit
+            || p.Rule is SearchRule.CommandLineLibraryPath or SearchRule.RpathLink);
         foreach (var place in places)
         {
             string dir = place.Directory;

@@ -107,49 +107,42 @@ internal sealed class NativeLibraryProbe
         if (name.Contains('/'))
             return tryPath(name.StartsWith('/') ? name : Path.Combine(_request.WorkingDirectory, name),
                 name.StartsWith('/') ? "dlopen: the path as given" : "dlopen: relative to the working directory");
-        foreach (var (dir, rule) in LdSoDirectories(changes))
-        {
-            foreach (string sub in _loader.Subdirectories)
-            {
-                string d = sub.Length == 0 ? dir : Path.Combine(dir, sub);
-                if (sub.Length > 0 && !Listed(d, name)) continue;
-                var found = tryPath(Path.Combine(d, name), "dlopen: " + rule);
-                if (found is not null || StopsSearch(Path.Combine(d, name))) return found;
-            }
-        }
-        if (_cache?.Lookup(name, _abi.Class, _abi.Machine, _loader.Subdirectories) is { } cached)
-            return tryPath(cached, "dlopen: ld.so.cache");
-        if (_cache is not null) note(_cache.Path, "dlopen: ld.so.cache", "no entry for " + name);
-        foreach (var dir in _loader.SystemDirectories)
-            foreach (string sub in _loader.Subdirectories)
-            {
-                string d = sub.Length == 0 ? dir : Path.Combine(dir, sub);
-                if (sub.Length > 0 && !Listed(d, name)) continue;
-                var found = tryPath(Path.Combine(d, name), "dlopen: system directory");
-                if (found is not null || StopsSearch(Path.Combine(d, name))) return found;
-            }
-        return null;
-    }
-
-    private IEnumerable<(string Dir, string Rule)> LdSoDirectories(ProbeChanges? changes)
-    {
         string llp = string.Join(':',
             new[] { changes?.ExtraLdLibraryPath, _loader.LdLibraryPath }.Where(s => !string.IsNullOrEmpty(s)));
-        if (llp.Length == 0) yield break; // unset or empty: no LD_LIBRARY_PATH at all
-        foreach (var e in llp.Split(':', ';'))
+        foreach (var (rule, dirs) in LdSoSearch.ForBareName(_loader, llp))
         {
-            string dir = e.Length == 0 ? _request.WorkingDirectory
-                : e.StartsWith('/') ? e
-                : Path.Combine(_request.WorkingDirectory, e);
-            yield return (dir, "LD_LIBRARY_PATH");
+            string said = "dlopen: " + SearchAttempt.Describe(rule);
+            if (rule == SearchRule.LdSoCache)
+            {
+                if (_cache?.Lookup(name, _abi.Class, _abi.Machine, _loader.Subdirectories) is { } cached)
+                    return tryPath(cached, said);
+                if (_cache is not null) note(_cache.Path, said, "no entry for " + name);
+                continue;
+            }
+            foreach (var e in dirs)
+            {
+                // An empty or relative element is the working directory's (LD_LIBRARY_PATH's; the others are
+                // absolute).
+                string dir = e.Length == 0 ? _request.WorkingDirectory
+                    : e.StartsWith('/') ? e : Path.Combine(_request.WorkingDirectory, e);
+                foreach (string sub in _loader.Subdirectories)
+                {
+                    string d = sub.Length == 0 ? dir : Path.Combine(dir, sub);
+                    if (sub.Length > 0 && !Listed(d, name)) continue;
+                    var found = tryPath(Path.Combine(d, name),
+                        sub.Length == 0 ? said : "dlopen: " + SearchAttempt.DescribeQualified(rule, null, false, sub));
+                    if (found is not null || StopsSearch(Path.Combine(d, name))) return found;
+                }
+            }
         }
+        return null;
     }
 
     // ld.so stops at the first file of the right ABI (loaded or not) and at a file that is not ELF at all (fatal:
     // "invalid ELF header"); a library of another ABI is skipped and the search goes on.
     private bool StopsSearch(string path) => _files.Get(path) switch
     {
-        { Kind: LibraryFileKind.Elf, Elf: { } e } => e.Class == _abi.Class && e.Machine == _abi.Machine,
+        { Kind: LibraryFileKind.Elf, Elf: { } e } => _loader.Accepts(e),
         { Kind: LibraryFileKind.Missing or LibraryFileKind.Directory } => false,
         _ => true,
     };
@@ -183,7 +176,7 @@ internal sealed class NativeLibraryProbe
         if (file.Kind is LibraryFileKind.Missing or LibraryFileKind.Directory) return ("no such file", false, null);
         if (file is not { Kind: LibraryFileKind.Elf, Elf: { } elf })
             return ("not an ELF file: dlopen fails (invalid ELF header)", false, null);
-        if (elf.Class != _abi.Class || elf.Machine != _abi.Machine)
+        if (!_loader.Accepts(elf))
             return ($"built for {elf.TargetName}, not for {_layout.Rid}: dlopen fails", false, null);
         if (!_loadChecks.TryGetValue(real, out var report)) _loadChecks[real] = report = _runtime.Check(real);
         if (report.Loadable) return (real == path ? "loads" : $"loads (placed from {real})", true, report);

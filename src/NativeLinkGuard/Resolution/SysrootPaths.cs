@@ -14,6 +14,10 @@ public static class SysrootPaths
         return Path.IsPathRooted(written) ? written : Path.GetFullPath(Path.Combine(cwd, written));
     }
 
+    /// <summary>Does ld put the sysroot before the -L or SEARCH_DIR element DIR (a non-empty one)?</summary>
+    public static bool LibraryPathGetsSysroot(string dir, string sysroot) => sysroot.Length > 0
+        && (dir.StartsWith('=') || dir.StartsWith("$SYSROOT", StringComparison.Ordinal));
+
     /// <summary>The same, left relative when written relative: ld names files found there that way.</summary>
     public static string LibraryPathAsWritten(string dir, string sysroot)
     {
@@ -24,7 +28,11 @@ public static class SysrootPaths
 
     /// <summary>-rpath and DT_RUNPATH/DT_RPATH elements: absolute ones are looked for inside the sysroot.</summary>
     public static string RuntimeElement(string element, string sysroot) =>
-        sysroot.Length > 0 && element.StartsWith('/') ? sysroot + element : element;
+        RuntimeElementGetsSysroot(element, sysroot) ? sysroot + element : element;
+
+    /// <summary>Does ld put the (non-empty) sysroot before this -rpath or DT_RUNPATH/DT_RPATH element?</summary>
+    public static bool RuntimeElementGetsSysroot(string element, string sysroot) =>
+        sysroot.Length > 0 && element.StartsWith('/');
 
     /// <summary>Is <paramref name="realPath"/> inside the sysroot (is_sysrooted_pathname)?</summary>
     public static bool IsInside(string realPath, string sysroot)

@@ -1,6 +1,4 @@
-using NativeLinkGuard.Commands;
 using NativeLinkGuard.Diagnostics;
-using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 using NativeLinkGuard.Toolchain;
 
@@ -9,7 +7,7 @@ namespace NativeLinkGuard.Runtime;
 /// <summary>
 /// Where the linker does not search DT_NEEDED (lld; GNU ld under --allow-shlib-undefined) it is silent, and the
 /// question left is whether the program will load. The program's dynamic section is predicted from what the link
-/// writes into it (its DT_NEEDED, its DT_RUNPATH or DT_RPATH) and its load emulated with the runtime engine:
+/// writes into it (<see cref="LinkOutput"/>) and its load emulated with the runtime engine:
 /// NLG0012 where ld.so would fail, NLG0013 for GPU driver libraries.
 /// </summary>
 public static class OutputLoadPredictor
@@ -24,29 +22,6 @@ public static class OutputLoadPredictor
     }
 
     /// <summary>
-    /// The output's dynamic section as the link writes it: a DT_NEEDED per shared input kept (SONAME, else the name
-    /// ld recorded), and -rpath as DT_RUNPATH (DT_RPATH with --disable-new-dtags); without -rpath a native GNU ld
-    /// records LD_RUN_PATH.
-    /// </summary>
-    public static ElfFile PredictProgram(ResolverContext ctx, ResolvedLink resolved)
-    {
-        var req = ctx.Request;
-        var needed = resolved.Libraries.Where(l => l.Input is not null && !l.DroppedByAsNeeded)
-            .Select(l => l.Elf.Soname
-                ?? (l.Input!.Kind == LinkInputKind.Library ? Path.GetFileName(l.Path) : l.Spelling))
-            .Distinct(StringComparer.Ordinal).ToList();
-        string? runPath = req.Rpath.Count > 0 ? string.Join(':', req.Rpath)
-            : ctx.Linker.Flavor == LinkerFlavor.Bfd && ctx.Linker.IsNative && req.RpathLink.Count == 0
-                && ctx.Env("LD_RUN_PATH") is { Length: > 0 } run ? run
-            : null;
-        bool oldTags = req.NewDtags == false;
-        return new ElfFile(ctx.Linker.TargetClass, ctx.Linker.TargetData, ElfType.Executable, ctx.Linker.TargetMachine,
-            0, true, null, needed,
-            oldTags ? runPath : null, oldTags ? null : runPath, 0, 0)
-        { PredictedFrom = $"the link of {Path.GetFileName(req.Output ?? "a.out")}" };
-    }
-
-    /// <summary>
     /// The run-time findings for the program this link writes. Its own libraries that are not on its run path are
     /// taken to be where the link found them (as LD_LIBRARY_PATH or an install would place them): ld never checks
     /// that either, and the question here is what the skipped DT_NEEDED check would have said.
@@ -58,7 +33,7 @@ public static class OutputLoadPredictor
         Func<string, IEnumerable<string>> locate)
     {
         string output = ctx.Absolute(ctx.Request.Output ?? "a.out");
-        files.AddVirtual(output, PredictProgram(ctx, resolved));
+        files.AddVirtual(output, LinkOutput.Predict(ctx, resolved));
         string sysroot = ctx.Linker.IsNative ? "" : ctx.Sysroot;
         var request = new RuntimeRequest
         {

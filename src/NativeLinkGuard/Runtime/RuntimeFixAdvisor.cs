@@ -79,53 +79,18 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
             // The resolver pre-filters (ObjectsThatMayNameStubs); this is the exact test.
             if (list is null || !list.Contains("stubs", StringComparison.Ordinal)
                 && !(list.Contains('$') && o.Origin.Contains("stubs", StringComparison.Ordinal))) continue;
-            string tag = RunPaths.EffectiveTag(o.Elf)!;
-            var elements = RunPaths.Split(list);
-            var stubs = elements.Where(e => IsStubs(RunPaths.ExpandForLoader(e, o.Origin, env.DstLib,
-                env.Platform))).ToList();
-            if (stubs.Count == 0) continue;
-            var kept = elements.Where(e => !stubs.Contains(e)).ToList();
-            string newPath = string.Join(':', kept);
-            var loadedStubs = resolution.Lookups.Where(l => l.Found is { } f && l.NeededBy == o
-                && IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")).Select(l => l.Found!.Path).ToList();
-            var fix = new Suggestion(SuggestionQuality.Proper,
-                $"remove {string.Join(", ", stubs)} from the {tag} of {o.FileName}: link the stub with -L<stubs> " +
-                    $"-l<name> (CMake adds no run path for -l) or set BUILD_RPATH/INSTALL_RPATH without it; use " +
-                    $"-Wl,-rpath-link for link-time lookups",
-                [], "a stubs directory holds link-time stand-ins; at run time ld.so must find the driver's library " +
-                    "through ld.so.cache.")
-            {
-                Commands = [newPath.Length == 0 ? $"patchelf --remove-rpath {ShellQuote.Quote(o.Path)}"
-                    : $"patchelf --set-rpath {ShellQuote.Quote(newPath)} {ShellQuote.Quote(o.Path)}"],
-                Verified = Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups
-                    .All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")),
-            };
-            yield return new Finding
-            {
-                Code = DiagnosticCodes.StubsInRuntimePath, Severity = Severity.Warning,
-                Message = loadedStubs.Count > 0
-                    ? $"{o.FileName}'s {tag} {string.Join(':', stubs)} is a stubs directory, and ld.so loads the " +
-                        $"stub {loadedStubs[0]} from it instead of the driver's library"
-                    : $"{o.FileName}'s {tag} {string.Join(':', stubs)} puts a stubs directory into the run-time " +
-                        "search path",
-                Library = o.FileName, Chain = [.. o.LoaderChain().Reverse().Select(x => x.FileName)],
-                Suggestions = fix.Verified ? [fix] : [],
-                Notes = ["a stub (CUDA's lib64/stubs/libcuda.so) has the driver's SONAME but no implementation: " +
-                    "loaded at run time, every call fails with 'CUDA driver is a stub library'."],
-                LdMessage = "(no message: ld.so loads whatever it finds first)",
-            };
+            var finding = StubsRunPath.ForObject(o.Path, o.Elf,
+                e => RunPaths.ExpandForLoader(e, o.Origin, env.DstLib, env.Platform), env.WorkingDirectory,
+                [.. o.LoaderChain().Reverse().Select(x => x.FileName)], atRunTime: true,
+                loadedStub: () => resolution.Lookups.Where(l => l.Found is { } f && l.NeededBy == o
+                    && IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")).Select(l => l.Found!.Path).FirstOrDefault(),
+                verify: newPath => Resolve(new Dictionary<string, string> { [o.Path] = newPath }).Lookups
+                    .All(l => l.Found is not { } f || !IsStubs(Path.GetDirectoryName(Abs(f.Path)) ?? "")));
+            if (finding is not null) yield return finding;
         }
         if (!string.IsNullOrEmpty(env.LdLibraryPath)
-            && RunPaths.SplitLdLibraryPath(env.LdLibraryPath).Where(IsStubs).ToList() is { Count: > 0 } llpStubs)
-            yield return new Finding
-            {
-                Code = DiagnosticCodes.StubsInRuntimePath, Severity = Severity.Warning,
-                Message = $"LD_LIBRARY_PATH reaches the stubs directory {llpStubs[0]} at run time",
-                Library = llpStubs[0],
-                Notes = ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link " +
-                    "time only."],
-                LdMessage = "(no message)",
-            };
+            && StubsRunPath.ForLdLibraryPath(env.LdLibraryPath, env.WorkingDirectory) is { } llp)
+            yield return llp;
     }
 
     private IEnumerable<Suggestion> FixesFor(RuntimeLookup l, string dir, string file)
@@ -252,12 +217,7 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
         return stem.StartsWith("lib", StringComparison.Ordinal) ? stem[3..] : stem;
     }
 
-    private bool IsStubs(string dir)
-    {
-        if (!dir.Contains("stubs", StringComparison.Ordinal) || !CandidateLocator.IsStubsDirectory(dir)) return false;
-        try { return Directory.Exists(Abs(dir)) && Directory.EnumerateFiles(Abs(dir), "lib*.so*").Any(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
+    private bool IsStubs(string dir) => StubsRunPath.IsStubsDirectory(dir, env.WorkingDirectory);
 
     private string Abs(string p) => p.StartsWith('/') ? p : env.WorkingDirectory.TrimEnd('/') + "/" + p;
 }

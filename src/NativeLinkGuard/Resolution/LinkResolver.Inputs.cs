@@ -1,0 +1,193 @@
+using NativeLinkGuard.Commands;
+using NativeLinkGuard.Elf;
+
+namespace NativeLinkGuard.Resolution;
+
+/// <summary>Direct inputs (-l, -l:, paths, script members): ld-rules §1 and §3.</summary>
+public sealed partial class LinkResolver
+{
+    private void ResolveInput(LinkInput input, string? scriptPath, int depth)
+    {
+        if (input.Kind == LinkInputKind.Library)
+            ResolveLibrarySearch(input, depth);
+        else
+            ResolveFileInput(input, scriptPath, depth);
+    }
+
+    private void ResolveLibrarySearch(LinkInput input, int depth)
+    {
+        var attempts = new List<SearchAttempt>();
+        string[] names = input.Verbatim ? [input.Name]
+            : input.Static ? ["lib" + input.Name + ".a"]
+            : ["lib" + input.Name + ".so", "lib" + input.Name + ".a"];
+        foreach (var dir in Lists.LibrarySearchList())
+        {
+            foreach (var name in names)
+            {
+                string path = Path.Combine(dir.Path, name);
+                var f = files.Get(path);
+                if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
+                {
+                    attempts.Add(dir.Attempt(path, f.Kind == LibraryFileKind.Unreadable
+                        ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
+                    continue;
+                }
+                string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
+                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt
+                        ? $"a linker script for {fmt}" : null
+                    : null;
+                if (incompatible is not null && Lld)
+                {
+                    // lld takes the first candidate and then rejects it (ld-rules §9.3).
+                    attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, incompatible));
+                    string spelled = Path.Combine(dir.Spelling, name);
+                    string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
+                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true });
+                    return;
+                }
+                if (incompatible is not null)
+                {
+                    attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, incompatible));
+                    _problems.Add(new IncompatibleSkipped(input, Path.Combine(dir.Spelling, name), incompatible,
+                        ctx.Linker.TargetName));
+                    continue;
+                }
+                attempts.Add(dir.Attempt(path, AttemptOutcome.Accepted));
+                Accept(input, path, f, depth, spelling: Path.Combine(dir.Spelling, name));
+                return;
+            }
+        }
+        _problems.Add(new InputNotFound(input, attempts));
+    }
+
+    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth)
+    {
+        string name = input.Name;
+        if (scriptPath is null)
+        {
+            string path = ctx.Absolute(name);
+            var f = files.Get(path);
+            if (!f.Exists)
+            {
+                if (IsObjectName(name))
+                {
+                    _notes.Add($"{name}: object file not built yet; assumed to exist when the link runs");
+                    Symbols.MakeUnknowable($"{name} is not built yet");
+                    return;
+                }
+                _problems.Add(new InputNotFound(input,
+                    [new SearchAttempt(Path.GetDirectoryName(path) ?? "", SearchRule.WorkingDirectory, path,
+                    AttemptOutcome.Absent, f.Error)]));
+                return;
+            }
+            if (f.Elf is { } e && !IsTargetCompatible(e))
+            {
+                // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
+                _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
+                {
+                    Detail = $"{name} is {e.TargetName}; the link is {ctx.Linker.TargetName}",
+                });
+                return;
+            }
+            Accept(input, path, f, depth, spelling: name);
+            return;
+        }
+
+        // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
+        // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
+        var attempts = new List<SearchAttempt>();
+        var candidates = new List<(string Path, SearchDirectory Dir)>();
+        string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
+        var absolute = new SearchDirectory("", SearchRule.AbsoluteName) { InSysroot = S.Length > 0 };
+        if (name.StartsWith('='))
+            candidates.Add((S + name[1..], absolute));
+        else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
+            candidates.Add((S + name["$SYSROOT".Length..], absolute));
+        else if (name.StartsWith('/'))
+        {
+            bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
+            candidates.Add((sysrooted ? S + name : name, absolute with { InSysroot = sysrooted }));
+        }
+        else
+        {
+            candidates.Add((Path.Combine(scriptDir, name), new(scriptDir, SearchRule.ScriptDirectory)));
+            candidates.Add((ctx.Absolute(name), new(ctx.WorkingDirectory, SearchRule.WorkingDirectory)));
+            foreach (var d in Lists.LibrarySearchList())
+                candidates.Add((Path.Combine(d.Path, name), d));
+        }
+        foreach (var (path, dir) in candidates)
+        {
+            var f = files.Get(path);
+            if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
+            {
+                attempts.Add(dir.Attempt(path, AttemptOutcome.Absent, f.Error));
+                continue;
+            }
+            if (f.Elf is { } e && !IsTargetCompatible(e))
+            {
+                attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, e.TargetName));
+                continue;
+            }
+            attempts.Add(dir.Attempt(path, AttemptOutcome.Accepted));
+            Accept(input, path, f, depth, spelling: path);
+            return;
+        }
+        _problems.Add(new InputNotFound(input, attempts, scriptPath));
+    }
+
+    private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
+    {
+        switch (f.Kind)
+        {
+            case LibraryFileKind.Elf when f.Elf!.IsSharedObject:
+                if (input.Static || ctx.Request.StaticLink)
+                {
+                    if (input.Kind == LinkInputKind.File)
+                        _problems.Add(new InputUnusable(input, spelling,
+                            $"attempted static link of dynamic object `{spelling}'"));
+                    return;
+                }
+                var lib = new ResolvedLibrary
+                {
+                    Path = path,
+                    Spelling = spelling,
+                    Elf = f.Elf,
+                    Input = input,
+                    CopyDtNeeded = input.CopyDtNeeded,
+                    AsNeeded = input.AsNeeded,
+                };
+                bool kept = Symbols.Shared(lib, input.AsNeeded, out bool assumed);
+                lib.DroppedByAsNeeded = !kept;
+                if (!kept)
+                    _notes.Add($"{spelling}: dropped by --as-needed (nothing before it references its symbols), so " +
+                        $"ld does not search its DT_NEEDED");
+                else if (assumed)
+                    _notes.Add($"{spelling}: assumed kept by --as-needed ({Symbols.Unknowable})");
+                AddLibrary(lib);
+                return;
+            case LibraryFileKind.Elf when f.Elf!.Type == ElfType.Relocatable:
+                Symbols.Object(path, spelling);
+                return;
+            case LibraryFileKind.Elf:
+                return;
+            case LibraryFileKind.Archive:
+                Symbols.Archive(path, spelling, input);
+                return;
+            case LibraryFileKind.Text:
+                ReadScript(input, path, spelling, depth);
+                return;
+            case LibraryFileKind.Malformed:
+                _problems.Add(new InputUnusable(input, spelling,
+                    $"{spelling}: file format not recognized ({f.Error})"));
+                return;
+            default:
+                _problems.Add(new InputUnusable(input, spelling,
+                    $"{spelling}: {f.Error ?? "file format not recognized"}"));
+                return;
+        }
+    }
+
+    private static bool IsObjectName(string name) =>
+        name.EndsWith(".o", StringComparison.Ordinal) || name.EndsWith(".obj", StringComparison.Ordinal)
+            || name.EndsWith(".lo", StringComparison.Ordinal);
+}
