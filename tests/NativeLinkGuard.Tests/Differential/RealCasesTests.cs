@@ -93,6 +93,13 @@ public sealed class RealCasesTests : DifferentialTestBase
         var report = AssertAgreesWithLd(Gcc("--sysroot=" + Fx.P("sysroot"), "-o", "app", "main.o", "-lnlgaio"), expectSuccess: false,
             hints: ["host/lib/x86_64-linux-gnu"]);
         Assert.That(report.Findings.Single().Suggestions.Select(s => s.Summary), Has.Some.Contains("copy libnlgaio.so into the sysroot"));
+        // ld prefixes its =-SEARCH_DIRs with the sysroot, and the search trace says so; gcc's -L dirs are verbatim.
+        var searched = report.Findings.Single().Searched;
+        Assert.That(searched.Where(s => s.Rule.StartsWith("SEARCH_DIR", StringComparison.Ordinal)), Is.Not.Empty
+            .And.All.Matches<SearchedDirectory>(s => s.Rule == "SEARCH_DIR (linker default), inside the sysroot"
+                && s.Directory.StartsWith(Fx.P("sysroot") + "/", StringComparison.Ordinal)));
+        Assert.That(searched.Where(s => s.Rule.StartsWith("-L", StringComparison.Ordinal)),
+            Has.None.Matches<SearchedDirectory>(s => s.Rule.Contains("sysroot")));
     }
 
     [Test]
