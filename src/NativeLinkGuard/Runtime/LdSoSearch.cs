@@ -17,7 +17,7 @@ internal readonly record struct ListHit((string Path, ElfFile Elf)? Found, int E
 /// resolver around it remembers answers and interns names; this class only keeps what a fresh search would compute
 /// again (expanded lists, hwcaps subdirectories, each list's answer per name).
 /// </summary>
-internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs,
+internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, DirectoryIndex dirs,
     LdSoCacheIndex? cache,
     IReadOnlySet<string> extraFiles)
 {
@@ -93,22 +93,6 @@ internal sealed class LdSoSearch(LoaderEnvironment env, LibraryFileCache files, 
         var system = TryList(_env.SystemDirectories, name, SearchRule.SystemDirectory, null, searched);
         Stop(system, SearchRule.SystemDirectory, ref at, ref fatal);
         return system.Found;
-    }
-
-    /// <summary>
-    /// The lists <see cref="Find"/> tries for a bare name needed by an object without run paths (dlopen from
-    /// libcoreclr), in its order: LD_LIBRARY_PATH, ld.so.cache (looked up by name: no directories), a sysroot's
-    /// ld.so.conf standing in for the cache, the system directories. Each directory is tried with its hwcaps
-    /// subdirectories (<see cref="LoaderEnvironment.Subdirectories"/>) first.
-    /// </summary>
-    public static IEnumerable<(SearchRule Rule, IReadOnlyList<string> Directories)> ForBareName(
-        LoaderEnvironment env, string? ldLibraryPath)
-    {
-        if (!string.IsNullOrEmpty(ldLibraryPath))
-            yield return (SearchRule.LdLibraryPath, RunPaths.SplitLdLibraryPath(ldLibraryPath));
-        if (env.CachePath is not null) yield return (SearchRule.LdSoCache, []);
-        if (env.ConfDirectories.Count > 0) yield return (SearchRule.LdSoConfAsCache, env.ConfDirectories);
-        yield return (SearchRule.SystemDirectory, env.SystemDirectories);
     }
 
     /// <summary>A list that found the file or failed fatally ends the search; where it found it goes to AT.</summary>
