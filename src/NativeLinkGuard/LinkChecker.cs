@@ -124,7 +124,7 @@ public sealed class LinkChecker
             {
                 expanded = null!;
                 linker = null!;
-                failure = Finding.CheckFailed($"the link could not be checked: {e.Message}", e.Message);
+                failure = Finding.CheckFailed($"the link could not be checked: {e.Message}");
                 return false;
             }
             _files.Depend(expanded.LinkerPath);

@@ -112,7 +112,7 @@ public sealed class CMakeChecker
         var cache = new SourceLocation(Path.Combine(build.BuildDirectory, "CMakeCache.txt"), 0);
         if (link is null)
         {
-            var failed = Finding.CheckFailed($"{target.Name}: {error}", error ?? "")
+            var failed = Finding.CheckFailed($"{target.Name}: {error}")
                 with
             { Location = target.DefinedAt ?? cache };
             return new LinkReport(output, PredictedOutcome.Fails, [failed], null, [], [], sw.ElapsedMilliseconds)

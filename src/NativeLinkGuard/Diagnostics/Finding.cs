@@ -88,9 +88,12 @@ public sealed record Finding
 
     public string HelpLink => DiagnosticCodes.HelpLink(Code);
 
-    /// <summary>NLG9001: the check itself could not run (one warning; the build goes on).</summary>
-    public static Finding CheckFailed(string message, string detail) => new()
+    /// <summary>
+    /// NLG9001: the check itself could not run (one warning; the build goes on). The linker was
+    /// never reached, so there is no line it would say.
+    /// </summary>
+    public static Finding CheckFailed(string message) => new()
     {
-        Code = DiagnosticCodes.CheckFailed, Severity = Severity.Warning, Message = message, LdMessage = detail,
+        Code = DiagnosticCodes.CheckFailed, Severity = Severity.Warning, Message = message, LdMessage = "",
     };
 }

@@ -11,11 +11,14 @@ public static class TextReportWriter
         string Red(string s) => color ? $"\e[31m{s}\e[0m" : s;
         string Bold(string s) => color ? $"\e[1m{s}\e[0m" : s;
         var sb = new StringBuilder();
-        string verdict = report.PredictedOutcome == PredictedOutcome.Fails ? Red("FAILS") : "succeeds";
         string name = report.Target is { } t ? $"{t.Name} ({t.Type}, {t.Output})" : report.Output;
-        string outcome = report.PredictedOutcome == PredictedOutcome.Fails ? "fail" : "succeed";
-        sb.Append(Bold($"link {name}: predicted to {outcome}"))
-          .Append(report.PredictedOutcome == PredictedOutcome.Fails ? $" ({verdict})" : "").AppendLine();
+        // A link that could not be checked has no prediction: saying "fails" would be a false alarm.
+        if (report.Findings.Any(f => f.Code == DiagnosticCodes.CheckFailed))
+            sb.AppendLine(Bold($"link {name}: not checked"));
+        else if (report.PredictedOutcome == PredictedOutcome.Fails)
+            sb.AppendLine(Bold($"link {name}: predicted to fail") + $" ({Red("FAILS")})");
+        else
+            sb.AppendLine(Bold($"link {name}: predicted to succeed"));
         if (report.Target?.DefinedAt is { } at) sb.AppendLine($"  defined at {at.File}:{at.Line}");
         if (report.Linker is { } l)
             sb.AppendLine($"  linker: {l.Path} ({l.Version}), target {l.Target}, {(l.Native ? "native" : "cross")}, "
@@ -45,7 +48,8 @@ public static class TextReportWriter
         sb.AppendLine($"{sev} {f.Code}: {f.Message}");
         // A link's run-time prediction (NLG0012, NLG0013) quotes the loader, not the linker.
         if (f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime) tool = "ld.so";
-        sb.AppendLine($"  {tool} will say: {f.LdMessage}");
+        // Only what the tool itself would print: a check that could not run quotes nobody.
+        if (f.LdMessage.Length > 0) sb.AppendLine($"  {tool} will say: {f.LdMessage}");
         if (f.Chain.Count > 1) sb.AppendLine($"  chain: {string.Join(" → ", f.Chain)}");
         if (f.Searched.Count > 0)
         {

@@ -16,6 +16,11 @@ public sealed record ExpandedLink(
 /// </summary>
 public static class DriverExpansion
 {
+    /// <summary>A program that is neither a linker nor a driver that knows -### (ar, a script) ends here.</summary>
+    private static ToolchainException ExpansionFailed(string argv0, string stderr) => new(
+        $"'{argv0} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(stderr))} (a link is checked when a compiler "
+        + "driver that knows -### (gcc, clang) or a linker (ld, ld.lld) runs it)");
+
     public static bool IsLinker(string argv0)
     {
         string n = Path.GetFileName(argv0);
@@ -57,8 +62,7 @@ public static class DriverExpansion
             if (result.ExitCode == 0) DriverExpansionCache.Save(cacheFile, result.StandardError);
         }
         if (result.ExitCode != 0)
-            throw new ToolchainException(
-                $"'{argv[0]} -###' failed: {LinkerProbe.FirstLine(LastErrorLine(result.StandardError))}");
+            throw ExpansionFailed(argv[0], result.StandardError);
 
         // The last command line that runs collect2 or a linker is the link.
         string? linkLine = null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NativeLinkGuard.Cli;
+using NativeLinkGuard.Toolchain;
 using NativeLinkGuard.Tests.Differential;
 using NativeLinkGuard.Tests.TestSupport;
 
@@ -49,6 +50,26 @@ public sealed class CheckCommandTests
             Assert.That(Run("bogus").Code, Is.EqualTo(2));
             Assert.That(Run("check", "--cwd", _fx.P("nope"), "--", "gcc").Code, Is.EqualTo(2));
             Assert.That(Run("check", "--", "nlg-no-such-compiler", "-o", "x").Code, Is.EqualTo(2), "a missing toolchain means the check could not run");
+        }
+    }
+
+    [Test]
+    public void A_command_that_is_no_link_is_not_checked_and_quotes_no_linker()
+    {
+        // The class: any program that is neither a linker nor a driver that knows -### (ar, cp, a shell script).
+        // Its own refusal, not ours, is what the message quotes.
+        Tool.RequireOnPath("ar");
+        var ar = ProcessRunner.Run("ar", ["-###"], workingDirectory: _fx.Root);
+        var (code, text, _) = Run("check", "--cwd", _fx.Root, "--", "ar", "qc", "libx.a", "main.o");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ar.ExitCode, Is.Not.Zero, "ar refuses -###");
+            Assert.That(code, Is.EqualTo(2), "exit 2: the check could not run");
+            Assert.That(text, Does.Contain(": not checked"));
+            Assert.That(text, Does.Not.Contain("predicted to fail"));
+            Assert.That(text, Does.Not.Contain("will say"));
+            Assert.That(text, Does.Contain("NLG9001"));
+            Assert.That(text, Does.Contain(ar.StandardError.Split('\n')[0].Trim()));
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class ExitPolicyTests
     {
         var fails = Link(PredictedOutcome.Fails, F(DiagnosticCodes.IndirectDependencyNotFound, Severity.Error));
         var warns = Link(PredictedOutcome.Succeeds, F(DiagnosticCodes.StubsInRuntimePath, Severity.Warning));
-        var unchecked_ = Link(PredictedOutcome.Fails, Finding.CheckFailed("the link could not be checked", "x"));
+        var unchecked_ = Link(PredictedOutcome.Fails, Finding.CheckFailed("the link could not be checked"));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ExitPolicy.ForLinks([]), Is.EqualTo(ExitPolicy.Clean));
