@@ -8,7 +8,7 @@ namespace NativeLinkGuard.Reporting;
 /// <summary>Text, JSON (<c>files[]</c>, docs/json-schema.md) and SARIF for <c>nativelinkguard runtime</c>.</summary>
 public static class RuntimeReportWriter
 {
-    public static string Text(IReadOnlyList<RuntimeFileReport> reports, bool verbose = false)
+    public static string Text(IEnumerable<RuntimeFileReport> reports, bool verbose = false)
     {
         var w = new StringWriter();
         WriteText(w, reports, verbose);
@@ -16,21 +16,22 @@ public static class RuntimeReportWriter
     }
 
     /// <summary>
-    /// The text report, written in order, one file at a time through one reused buffer: a thousand files make
-    /// megabytes of chains and search traces, never held whole (rendering them all at once on every core cost more
-    /// memory than it saved time).
+    /// The text report, written in order, one file at a time through one reused buffer as REPORTS yields them: a
+    /// thousand files make megabytes of chains and search traces, never held whole.
     /// </summary>
-    public static void WriteText(TextWriter writer, IReadOnlyList<RuntimeFileReport> reports, bool verbose = false)
+    public static void WriteText(TextWriter writer, IEnumerable<RuntimeFileReport> reports, bool verbose = false)
     {
         var sb = new StringBuilder();
+        int count = 0, loads = 0;
         foreach (var r in reports)
         {
+            count++;
+            if (r.Loadable) loads++;
             Append(sb, r, verbose);
             writer.Write(sb);
             sb.Clear();
         }
-        int bad = reports.Count(r => !r.Loadable);
-        writer.WriteLine($"{reports.Count - bad} of {reports.Count} file(s) load");
+        writer.WriteLine($"{loads} of {count} file(s) load");
     }
 
     private static void Append(StringBuilder sb, RuntimeFileReport r, bool verbose)
@@ -45,16 +46,16 @@ public static class RuntimeReportWriter
         if (r.Findings.Count > 0) sb.AppendLine();
     }
 
-    public static string Json(IReadOnlyList<RuntimeFileReport> reports)
+    public static string Json(IEnumerable<RuntimeFileReport> reports)
     {
         using var ms = new MemoryStream();
         WriteJson(ms, reports);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    /// <summary>The JSON report straight into STREAM: every lookup of a thousand files is hundreds of megabytes,
-    /// never held as one string.</summary>
-    public static void WriteJson(Stream stream, IReadOnlyList<RuntimeFileReport> reports)
+    /// <summary>The JSON report straight into STREAM, each file as REPORTS yields it: every lookup of a thousand
+    /// files is hundreds of megabytes, never held as one string nor as one list of reports.</summary>
+    public static void WriteJson(Stream stream, IEnumerable<RuntimeFileReport> reports)
     {
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
