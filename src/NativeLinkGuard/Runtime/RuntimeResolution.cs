@@ -200,11 +200,12 @@ public sealed class RuntimeResolution
         if (r.Outcome is null)
         {
             var g = Given(index);
-            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, g.Origin, r.Chain);
+            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
         }
         var loader = Object(r.Loader);
         string path = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0)).Path;
-        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOf(path), r.Chain);
+        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOfSpelled(path),
+            r.Chain);
     }
 
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from.</summary>

@@ -10,8 +10,8 @@ namespace NativeLinkGuard.Runtime;
 /// </summary>
 internal sealed class WalkPipeline(IReadOnlyList<string> files, IReadOnlyList<RuntimeWalker> walkers)
 {
-    private const int Run = 8;
-    private const int Window = 128;
+    private const int Run = 4;
+    private const int Window = 16;
     private readonly WalkedRoot?[] _walked = new WalkedRoot?[files.Count];
     private readonly object _gate = new();
     private int _next;
