@@ -64,14 +64,13 @@ public static class RuntimeReportWriter
             w.WriteString("tool", "nativelinkguard");
             w.WriteString("command", "runtime");
             w.WriteStartArray("files");
-            var encoded = new EncodedStrings();
             foreach (var r in reports)
             {
                 w.WriteStartObject();
                 w.WriteString("path", r.Path);
                 w.WriteBoolean("loadable", r.Loadable);
                 w.WriteStartArray("libraries");
-                foreach (var l in r.Libraries) WriteLibrary(w, l, encoded);
+                foreach (var l in r.Libraries) WriteLibrary(w, l);
                 w.WriteEndArray();
                 w.WriteStartArray("findings");
                 foreach (var f in r.Findings) JsonReportWriter.WriteFinding(w, f);
@@ -90,33 +89,14 @@ public static class RuntimeReportWriter
         NeededByKey = JsonEncodedText.Encode("neededBy"), PathKey = JsonEncodedText.Encode("path"),
         RuleKey = JsonEncodedText.Encode("rule");
 
-    private static void WriteLibrary(Utf8JsonWriter w, RuntimeLibrary l, EncodedStrings encoded)
+    private static void WriteLibrary(Utf8JsonWriter w, RuntimeLibrary l)
     {
         w.WriteStartObject();
-        w.WriteString(NameKey, encoded.Of(l.Name));
-        w.WriteString(NeededByKey, encoded.Of(l.NeededBy));
-        if (l.Path is null) w.WriteNull(PathKey); else w.WriteString(PathKey, encoded.Of(l.Path));
-        if (l.Rule is null) w.WriteNull(RuleKey); else w.WriteString(RuleKey, encoded.Of(l.Rule));
+        w.WriteString(NameKey, l.Name);
+        w.WriteString(NeededByKey, l.NeededBy);
+        if (l.Path is null) w.WriteNull(PathKey); else w.WriteString(PathKey, l.Path);
+        if (l.Rule is null) w.WriteNull(RuleKey); else w.WriteString(RuleKey, l.Rule);
         w.WriteEndObject();
-    }
-
-    /// <summary>
-    /// Strings escaped and encoded to UTF-8 once: a listing repeats a few thousand paths, names and rules a million
-    /// times, and the resolver hands out the same string objects for them (kept by reference, so equal strings made
-    /// apart are only encoded again; bounded, as a listing with no repeats would fill it for nothing).
-    /// </summary>
-    private sealed class EncodedStrings
-    {
-        private const int Limit = 1 << 16;
-        private readonly Dictionary<string, JsonEncodedText> _known = new(ReferenceEqualityComparer.Instance);
-
-        public JsonEncodedText Of(string s)
-        {
-            if (_known.TryGetValue(s, out var e)) return e;
-            e = JsonEncodedText.Encode(s);
-            if (_known.Count < Limit) _known[s] = e;
-            return e;
-        }
     }
 
     /// <summary>SARIF through the link writer: each file is reported like a link whose output is that file.</summary>

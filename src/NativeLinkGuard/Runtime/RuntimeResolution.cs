@@ -246,22 +246,40 @@ public sealed class RuntimeResolution
         return origins;
     }
 
+    /// <summary>Every lookup as <c>ldd</c> lists it, in ld.so's order, made straight from the records (a listing of
+    /// a thousand roots is a million rows: no <see cref="RuntimeLookup"/> is built for them).</summary>
+    internal List<RuntimeLibrary> Libraries()
+    {
+        Detail(allLookups: true);
+        var list = new List<RuntimeLibrary>(LookupCount);
+        for (int k = 0; k < LookupCount; k++)
+        {
+            var r = _lookups![k];
+            var neededBy = Object(r.NeededBy);
+            string name = _resolver!.Name(r.Name);
+            list.Add(new RuntimeLibrary(name, neededBy.Path, r.Found >= 0 ? Object(r.Found).Path : null,
+                Rule(r, name, neededBy)));
+        }
+        return list;
+    }
+
     private RuntimeLookup Lookup(LookupRecord r)
     {
         var neededBy = Object(r.NeededBy);
         string name = _resolver!.Name(r.Name);
-        string? rule = r.Kind switch
-        {
-            LookupKind.LoaderItself => "the dynamic loader itself",
-            LookupKind.AlreadyLoaded => "already loaded",
-            LookupKind.Mapped => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0)),
-            LookupKind.SameFile => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0))
-                + " (same file as an object already loaded)",
-            _ => null,
-        };
-        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), rule, []);
+        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), Rule(r, name, neededBy), []);
         var trace = _resolver.Trace(r.Outcome!, name, neededBy, Object(0));
         return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal
             : null);
     }
+
+    private string? Rule(LookupRecord r, string name, LoadedObject neededBy) => r.Kind switch
+    {
+        LookupKind.LoaderItself => "the dynamic loader itself",
+        LookupKind.AlreadyLoaded => "already loaded",
+        LookupKind.Mapped => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0)),
+        LookupKind.SameFile => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0))
+            + " (same file as an object already loaded)",
+        _ => null,
+    };
 }
