@@ -12,8 +12,6 @@ public sealed class RuntimeResolution
     // rebuilt by walking again (deterministic: the resolver's memos only ever answer the same) if someone asks.
     private MappedRecord[]? _objects;
     private LookupRecord[]? _lookups;
-    // A failed load keeps only the objects on its failures' loader chains (what their findings show).
-    private Dictionary<int, MappedRecord>? _chains;
     // False when only the failed lookups were kept (all a report of a failure needs).
     private bool _allLookupsKept;
     private bool _anyMayNameStubs;
@@ -99,19 +97,14 @@ public sealed class RuntimeResolution
 
     internal ref MappedRecord Record(int index)
     {
-        if (_objects is null && _chains is not null)
-        {
-            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_chains, index);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref kept)) return ref kept;
-        }
         if (_objects is null) Detail(allLookups: false);
         return ref _objects![index];
     }
 
     /// <summary>
-    /// Ends the walk: keeps the records a report can need (all of them when ALL; the objects and the failed lookups
-    /// when something failed or may name a stubs directory; nothing for a clean load) as copies, and hands the
-    /// resolver its working arrays back for the next root.
+    /// Ends the walk: keeps the records a report can need (every lookup when ALL, else the failed ones; the objects
+    /// when ALL or something failed or may name a stubs directory; nothing for a clean load) as copies, and hands
+    /// the resolver its working arrays back for the next root.
     /// </summary>
     internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
     {
@@ -119,23 +112,17 @@ public sealed class RuntimeResolution
         var lookups = _lookups!;
         for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
         _allLookupsKept = all;
-        if (all || _anyMayNameStubs)
+        // A failure keeps its objects too (its chains, and where a fix looks for the missing file): reports are made
+        // one root at a time, so this is one root's worth.
+        if (all || _anyMayNameStubs || HasUnresolved)
         {
             _objects = objects[..ObjectCount];
             _lookups = lookups[..LookupCount];
-            return (objects, lookups);
         }
-        _objects = null;
-        _lookups = null;
-        if (HasUnresolved)
+        else
         {
-            // Only failures were recorded: keep them and the objects their chains pass through.
-            _lookups = lookups[..LookupCount];
-            _chains = [];
-            foreach (var l in _lookups)
-                for (int i = l.NeededBy; i >= 0 && _chains.TryAdd(i, objects[i]); i = objects[i].Loader) { }
-            // And where its objects are: the places a fix looks for the missing file.
-            _searchOrigins = SearchOriginsOf(objects);
+            _objects = null;
+            _lookups = null;
         }
         return (objects, lookups);
     }
@@ -145,7 +132,6 @@ public sealed class RuntimeResolution
     {
         if (_objects is not null && (!allLookups || _allLookupsKept)) return;
         var again = _resolver!.Resolve(Path, recordAll: true);
-        _chains = null;
         _objects = again._objects;
         _lookups = again._lookups;
         _given = again._given;
