@@ -29,7 +29,7 @@ median_ms() {
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
-echo "== 1. runtime over a generated tree vs libtree"
+echo "== 1. runtime over a generated tree vs libtree (load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 python3 "$repo/bench/gen-tree.py" "$work/tree" >/dev/null
 mapfile -t files < "$work/tree/files.txt"
 "$nlg" runtime --ld-library-path "" "${files[0]}" >/dev/null 2>&1 || true   # warm the probe cache

@@ -47,15 +47,26 @@ public static class RuntimeCommand
             CacheDirectory = ProbeCacheFile.Directory(ProcessEnvironment.Read()),
             IncludeLibraries = format != "text" || verbose,
         });
-        var reports = checker.CheckAll(files);
+        if (format == "sarif")
+        {
+            var all = checker.CheckAll(files);
+            stdout.Write(RuntimeReportWriter.Sarif(all, Dispatcher.Version));
+            return ExitPolicy.ForRuntime(all);
+        }
+        // Text and JSON are written as each file's report is made; only whether each loaded is kept.
+        var loaded = new List<bool>(files.Count);
+        var reports = checker.CheckEach(files).Select(r =>
+        {
+            loaded.Add(r.Loadable);
+            return r;
+        });
         if (format == "text") RuntimeReportWriter.WriteText(stdout, reports, verbose);
-        else if (format == "json" && stdout is StreamWriter { BaseStream: var stream })
+        else if (stdout is StreamWriter { BaseStream: var stream })
         {
             stdout.Flush();
             RuntimeReportWriter.WriteJson(stream, reports);
         }
-        else stdout.Write(format == "json" ? RuntimeReportWriter.Json(reports)
-            : RuntimeReportWriter.Sarif(reports, Dispatcher.Version));
-        return ExitPolicy.ForRuntime(reports);
+        else stdout.Write(RuntimeReportWriter.Json(reports));
+        return ExitPolicy.ForRuntime(loaded);
     }
 }

@@ -36,8 +36,10 @@ public static class ExitPolicy
     }
 
     /// <summary>runtime: 1 when a file will not load.</summary>
-    public static int ForRuntime(IEnumerable<RuntimeFileReport> reports) =>
-        reports.All(r => r.Loadable) ? Clean : Failed;
+    public static int ForRuntime(IEnumerable<RuntimeFileReport> reports) => ForRuntime(reports.Select(r => r.Loadable));
+
+    /// <summary>runtime, from whether each file loads (reports written as they were made are gone).</summary>
+    public static int ForRuntime(IEnumerable<bool> loaded) => loaded.All(l => l) ? Clean : Failed;
 
     /// <summary>pinvoke: 1 when a library the app imports will not be loaded.</summary>
     public static int ForPInvoke(PInvokeReport report) => report.AllLoad ? Clean : Failed;

@@ -8,7 +8,7 @@ namespace NativeLinkGuard.Reporting;
 /// <summary>Text, JSON (<c>files[]</c>, docs/json-schema.md) and SARIF for <c>nativelinkguard runtime</c>.</summary>
 public static class RuntimeReportWriter
 {
-    public static string Text(IReadOnlyList<RuntimeFileReport> reports, bool verbose = false)
+    public static string Text(IEnumerable<RuntimeFileReport> reports, bool verbose = false)
     {
         var w = new StringWriter();
         WriteText(w, reports, verbose);
@@ -16,21 +16,22 @@ public static class RuntimeReportWriter
     }
 
     /// <summary>
-    /// The text report, written in order, one file at a time through one reused buffer: a thousand files make
-    /// megabytes of chains and search traces, never held whole (rendering them all at once on every core cost more
-    /// memory than it saved time).
+    /// The text report, written in order, one file at a time through one reused buffer as REPORTS yields them: a
+    /// thousand files make megabytes of chains and search traces, never held whole.
     /// </summary>
-    public static void WriteText(TextWriter writer, IReadOnlyList<RuntimeFileReport> reports, bool verbose = false)
+    public static void WriteText(TextWriter writer, IEnumerable<RuntimeFileReport> reports, bool verbose = false)
     {
         var sb = new StringBuilder();
+        int count = 0, loads = 0;
         foreach (var r in reports)
         {
+            count++;
+            if (r.Loadable) loads++;
             Append(sb, r, verbose);
             writer.Write(sb);
             sb.Clear();
         }
-        int bad = reports.Count(r => !r.Loadable);
-        writer.WriteLine($"{reports.Count - bad} of {reports.Count} file(s) load");
+        writer.WriteLine($"{loads} of {count} file(s) load");
     }
 
     private static void Append(StringBuilder sb, RuntimeFileReport r, bool verbose)
@@ -45,16 +46,16 @@ public static class RuntimeReportWriter
         if (r.Findings.Count > 0) sb.AppendLine();
     }
 
-    public static string Json(IReadOnlyList<RuntimeFileReport> reports)
+    public static string Json(IEnumerable<RuntimeFileReport> reports)
     {
         using var ms = new MemoryStream();
         WriteJson(ms, reports);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    /// <summary>The JSON report straight into STREAM: every lookup of a thousand files is hundreds of megabytes,
-    /// never held as one string.</summary>
-    public static void WriteJson(Stream stream, IReadOnlyList<RuntimeFileReport> reports)
+    /// <summary>The JSON report straight into STREAM, each file as REPORTS yields it: every lookup of a thousand
+    /// files is hundreds of megabytes, never held as one string nor as one list of reports.</summary>
+    public static void WriteJson(Stream stream, IEnumerable<RuntimeFileReport> reports)
     {
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
@@ -69,15 +70,7 @@ public static class RuntimeReportWriter
                 w.WriteString("path", r.Path);
                 w.WriteBoolean("loadable", r.Loadable);
                 w.WriteStartArray("libraries");
-                foreach (var l in r.Libraries)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", l.Name);
-                    w.WriteString("neededBy", l.NeededBy);
-                    if (l.Path is null) w.WriteNull("path"); else w.WriteString("path", l.Path);
-                    if (l.Rule is null) w.WriteNull("rule"); else w.WriteString("rule", l.Rule);
-                    w.WriteEndObject();
-                }
+                foreach (var l in r.Libraries) WriteLibrary(w, l);
                 w.WriteEndArray();
                 w.WriteStartArray("findings");
                 foreach (var f in r.Findings) JsonReportWriter.WriteFinding(w, f);
@@ -90,6 +83,20 @@ public static class RuntimeReportWriter
             w.WriteEndArray();
             w.WriteEndObject();
         }
+    }
+
+    private static readonly JsonEncodedText NameKey = JsonEncodedText.Encode("name"),
+        NeededByKey = JsonEncodedText.Encode("neededBy"), PathKey = JsonEncodedText.Encode("path"),
+        RuleKey = JsonEncodedText.Encode("rule");
+
+    private static void WriteLibrary(Utf8JsonWriter w, RuntimeLibrary l)
+    {
+        w.WriteStartObject();
+        w.WriteString(NameKey, l.Name);
+        w.WriteString(NeededByKey, l.NeededBy);
+        if (l.Path is null) w.WriteNull(PathKey); else w.WriteString(PathKey, l.Path);
+        if (l.Rule is null) w.WriteNull(RuleKey); else w.WriteString(RuleKey, l.Rule);
+        w.WriteEndObject();
     }
 
     /// <summary>SARIF through the link writer: each file is reported like a link whose output is that file.</summary>

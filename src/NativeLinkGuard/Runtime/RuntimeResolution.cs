@@ -12,8 +12,6 @@ public sealed class RuntimeResolution
     // rebuilt by walking again (deterministic: the resolver's memos only ever answer the same) if someone asks.
     private MappedRecord[]? _objects;
     private LookupRecord[]? _lookups;
-    // A failed load keeps only the objects on its failures' loader chains (what their findings show).
-    private Dictionary<int, MappedRecord>? _chains;
     // False when only the failed lookups were kept (all a report of a failure needs).
     private bool _allLookupsKept;
     private bool _anyMayNameStubs;
@@ -99,19 +97,14 @@ public sealed class RuntimeResolution
 
     internal ref MappedRecord Record(int index)
     {
-        if (_objects is null && _chains is not null)
-        {
-            ref var kept = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_chains, index);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref kept)) return ref kept;
-        }
         if (_objects is null) Detail(allLookups: false);
         return ref _objects![index];
     }
 
     /// <summary>
-    /// Ends the walk: keeps the records a report can need (all of them when ALL; the objects and the failed lookups
-    /// when something failed or may name a stubs directory; nothing for a clean load) as copies, and hands the
-    /// resolver its working arrays back for the next root.
+    /// Ends the walk: keeps the records a report can need (every lookup when ALL, else the failed ones; the objects
+    /// when ALL or something failed or may name a stubs directory; nothing for a clean load) as copies, and hands
+    /// the resolver its working arrays back for the next root.
     /// </summary>
     internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
     {
@@ -119,23 +112,17 @@ public sealed class RuntimeResolution
         var lookups = _lookups!;
         for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
         _allLookupsKept = all;
-        if (all || _anyMayNameStubs)
+        // A failure keeps its objects too (its chains, and where a fix looks for the missing file): reports are made
+        // one root at a time, so this is one root's worth.
+        if (all || _anyMayNameStubs || HasUnresolved)
         {
             _objects = objects[..ObjectCount];
             _lookups = lookups[..LookupCount];
-            return (objects, lookups);
         }
-        _objects = null;
-        _lookups = null;
-        if (HasUnresolved)
+        else
         {
-            // Only failures were recorded: keep them and the objects their chains pass through.
-            _lookups = lookups[..LookupCount];
-            _chains = [];
-            foreach (var l in _lookups)
-                for (int i = l.NeededBy; i >= 0 && _chains.TryAdd(i, objects[i]); i = objects[i].Loader) { }
-            // And where its objects are: the places a fix looks for the missing file.
-            _searchOrigins = SearchOriginsOf(objects);
+            _objects = null;
+            _lookups = null;
         }
         return (objects, lookups);
     }
@@ -145,7 +132,6 @@ public sealed class RuntimeResolution
     {
         if (_objects is not null && (!allLookups || _allLookupsKept)) return;
         var again = _resolver!.Resolve(Path, recordAll: true);
-        _chains = null;
         _objects = again._objects;
         _lookups = again._lookups;
         _given = again._given;
@@ -200,11 +186,12 @@ public sealed class RuntimeResolution
         if (r.Outcome is null)
         {
             var g = Given(index);
-            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, g.Origin, r.Chain);
+            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
         }
         var loader = Object(r.Loader);
         string path = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0)).Path;
-        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOf(path), r.Chain);
+        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOfSpelled(path),
+            r.Chain);
     }
 
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from.</summary>
@@ -245,22 +232,40 @@ public sealed class RuntimeResolution
         return origins;
     }
 
+    /// <summary>Every lookup as <c>ldd</c> lists it, in ld.so's order, made straight from the records (a listing of
+    /// a thousand roots is a million rows: no <see cref="RuntimeLookup"/> is built for them).</summary>
+    internal List<RuntimeLibrary> Libraries()
+    {
+        Detail(allLookups: true);
+        var list = new List<RuntimeLibrary>(LookupCount);
+        for (int k = 0; k < LookupCount; k++)
+        {
+            var r = _lookups![k];
+            var neededBy = Object(r.NeededBy);
+            string name = _resolver!.Name(r.Name);
+            list.Add(new RuntimeLibrary(name, neededBy.Path, r.Found >= 0 ? Object(r.Found).Path : null,
+                Rule(r, name, neededBy)));
+        }
+        return list;
+    }
+
     private RuntimeLookup Lookup(LookupRecord r)
     {
         var neededBy = Object(r.NeededBy);
         string name = _resolver!.Name(r.Name);
-        string? rule = r.Kind switch
-        {
-            LookupKind.LoaderItself => "the dynamic loader itself",
-            LookupKind.AlreadyLoaded => "already loaded",
-            LookupKind.Mapped => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0)),
-            LookupKind.SameFile => _resolver.SpellRule(r.Outcome!, name, neededBy, Object(0))
-                + " (same file as an object already loaded)",
-            _ => null,
-        };
-        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), rule, []);
+        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), Rule(r, name, neededBy), []);
         var trace = _resolver.Trace(r.Outcome!, name, neededBy, Object(0));
         return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal
             : null);
     }
+
+    private string? Rule(LookupRecord r, string name, LoadedObject neededBy) => r.Kind switch
+    {
+        LookupKind.LoaderItself => "the dynamic loader itself",
+        LookupKind.AlreadyLoaded => "already loaded",
+        LookupKind.Mapped => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0)),
+        LookupKind.SameFile => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0))
+            + " (same file as an object already loaded)",
+        _ => null,
+    };
 }

@@ -58,7 +58,40 @@ public sealed partial class RuntimeResolver
         return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
     }
 
-    private readonly Dictionary<(SearchOutcome, string), string> _candidates = new();
+    // Keyed by the origin string object: the origins of reported objects are interned and the spelled paths handed
+    // out once, so the long strings are hashed once per object, not once per lookup.
+    private readonly Dictionary<(SearchOutcome, string), string> _candidates = new(SameObjects.Instance);
+
+    /// <summary>The directory of a spelled path, interned, once per path object (the objects of a listing share
+    /// them).</summary>
+    internal string OriginOfSpelled(string path)
+    {
+        if (!_spelledOrigins.TryGetValue(path, out var origin))
+            _spelledOrigins[path] = origin = Interned(OriginOf(path));
+        return origin;
+    }
+
+    /// <summary>One string object per spelling of a directory.</summary>
+    internal string Interned(string s)
+    {
+        if (!_interned.TryGetValue(s, out var known)) _interned[s] = known = s;
+        return known;
+    }
+
+    private readonly Dictionary<string, string> _spelledOrigins = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
+
+    private sealed class SameObjects : IEqualityComparer<(SearchOutcome, string)>
+    {
+        public static readonly SameObjects Instance = new();
+
+        public bool Equals((SearchOutcome, string) a, (SearchOutcome, string) b) =>
+            ReferenceEquals(a.Item1, b.Item1) && ReferenceEquals(a.Item2, b.Item2);
+
+        public int GetHashCode((SearchOutcome, string) k) => HashCode.Combine(
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item1),
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item2));
+    }
     /// <summary>
     /// Every directory tried for a failed lookup, kept per search and per inherited-RPATH chain: the trace lists each
     /// object whose DT_RPATH was tried, which the search memo's shortened chains do not tell apart.

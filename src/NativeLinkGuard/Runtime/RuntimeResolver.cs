@@ -28,9 +28,6 @@ public sealed partial class RuntimeResolver
     private readonly Dictionary<string, int> _identityIds = new(StringComparer.Ordinal);
     private readonly Dictionary<ElfFile, ObjectFacts> _facts = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, ObjectFacts> _overriddenFacts = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Parent, int Origin, int Rpath), int> _chainIds = new();
-    private readonly List<(int Origin, int Rpath)> _chainTops = [(-1, -1)]; // per chain id: its nearest link (0: none)
-    private readonly List<int> _chainParents = [0];
     private readonly List<string> _originNames = [];
     private readonly Dictionary<(string? Runpath, bool NoDefaultLibs), int> _profiles = new();
     // Across the roots of a run, a DT_NEEDED search depends only on the name, the needing object (its file, its
@@ -165,7 +162,7 @@ public sealed partial class RuntimeResolver
         if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
         {
             var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);
-            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = Search(r, name, i);
+            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = SearchAnyChain(r, key, i);
             memo = new LastSearch(obj.OriginId, chain, rootOrigin, outcome);
         }
         if (outcome.Path is null)
@@ -210,45 +207,6 @@ public sealed partial class RuntimeResolver
         return true;
     }
 
-    /// <summary>A search the memo did not know: the inherited DT_RPATH lists come from the object's interned chain
-    /// (equal neighbouring links collapsed), and the outcome of a file found the same way is shared.</summary>
-    private SearchOutcome Search(RuntimeResolution r, int name, int i)
-    {
-        ref var rec = ref r.Record(i);
-        var links = new List<(int Origin, int Rpath)>();
-        for (int c = rec.Chain; c != 0; c = _chainParents[c]) links.Add(_chainTops[c]);
-        var rpaths = links.Select(l => new RpathList(_names[l.Rpath], _originNames[l.Origin], null)).ToList();
-        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at,
-            out string? fatal);
-        if (found is not { } f) return new SearchOutcome { Fatal = fatal };
-        var ownerLink = at.Source == SearchRule.DtRpath ? links[at.List] : default;
-        var key = new OutcomeKey(f.Path, at.Source, at.Element, at.Sub, ownerLink);
-        if (!_outcomes.TryGetValue(key, out var o)) _outcomes[key] = o = Outcome(f, at, ownerLink);
-        return o;
-    }
-
-    // Every search that ends at the same file the same way shares one outcome (and its spellings).
-    private readonly record struct OutcomeKey(string Path, SearchRule Rule, int Element, string? Sub,
-        (int, int) OwnerLink);
-
-    private readonly Dictionary<OutcomeKey, SearchOutcome> _outcomes = new();
-
-    private SearchOutcome Outcome((string Path, ElfFile Elf) f, FoundAt at, (int, int) ownerLink)
-    {
-        string spelledOrigin = OriginOf(f.Path), origin = _dirs.PhysicalEquivalent(spelledOrigin);
-        string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/"
-            + Path.GetFileName(f.Path);
-        return new SearchOutcome
-        {
-            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
-            OriginId = OriginId(origin),
-            Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
-            Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
-            OwnerLink = ownerLink,
-        };
-    }
-
-
     private int Map(RuntimeResolution r, MappedRecord record, int pathName,
         (string Path, string Origin, string SearchOrigin)? given = null)
     {
@@ -260,14 +218,7 @@ public sealed partial class RuntimeResolver
             // to the one right above it searches the same directories again first, so it finds exactly what the
             // chain above finds: the chain is kept, and a package's deep chain of libraries sharing one RPATH
             // stays one search context instead of one per depth.
-            var key = (chain, record.OriginId, facts.Rpath);
-            if (!_chainIds.TryGetValue(key, out int id))
-            {
-                _chainIds[key] = id = _chainTops.Count;
-                _chainTops.Add((record.OriginId, facts.Rpath));
-                _chainParents.Add(chain);
-            }
-            chain = id;
+            chain = ChainId(chain, record.OriginId, facts.Rpath);
         }
         record.Chain = chain;
         record.MayNameStubs = facts.MayNameStubs || facts.RunPathHasToken && _originNamesStubs[record.OriginId];

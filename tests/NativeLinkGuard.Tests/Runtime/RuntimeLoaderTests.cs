@@ -211,6 +211,27 @@ public sealed class RuntimeLoaderTests
     }
 
     [Test]
+    public void Reports_are_made_one_root_at_a_time_as_they_are_asked_for()
+    {
+        // Streamed, not collected: the second root is walked only when its report is asked for, so a library built
+        // after the first report was taken is seen, and its report is the real loader's answer.
+        TwoPackagesWithAGap();
+        string later = _fx.P("pkg3/lib/libtop.so");
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root });
+        using var reports = checker.CheckEach([_fx.P("pkg0/lib/libp1.so.1"), later]).GetEnumerator();
+        Assert.That(reports.MoveNext(), Is.True);
+        Assert.That(reports.Current.Loadable, Is.False, "libp1 needs libgone, which is gone");
+        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
+            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        Assert.That(reports.MoveNext(), Is.True);
+        var real = RealLoader(later);
+        Assert.That(LoaderOracle.Ours(reports.Current, real, _fx.Root), Is.EquivalentTo(real.Map));
+        Assert.That(reports.Current.Loadable, Is.True);
+        Assert.That(reports.MoveNext(), Is.False);
+    }
+
+    [Test]
     public void A_root_that_kept_no_records_lists_exactly_what_a_fully_recorded_walk_lists()
     {
         // A clean load keeps no records and a failed one only its failures' chains; the ldd-style list is then rebuilt

@@ -1,0 +1,94 @@
+using NativeLinkGuard.Elf;
+using NativeLinkGuard.Resolution;
+
+namespace NativeLinkGuard.Runtime;
+
+/// <summary>The searches the memo did not know, the interned inherited-DT_RPATH chains they run under, and the
+/// outcomes they share.</summary>
+public sealed partial class RuntimeResolver
+{
+    // Per chain id: its nearest link (origin, interned list) and the chain above it (id 0: no link); and, built on
+    // first search, the lists it makes ld.so try, nearest first.
+    private readonly Dictionary<(int Parent, int Origin, int Rpath), int> _chainIds = new();
+    private readonly List<(int Origin, int Rpath)> _chainTops = [(-1, -1)];
+    private readonly List<int> _chainParents = [0];
+    private readonly List<((int Origin, int Rpath)[] Links, RpathList[] Lists)?> _chainLists = [null];
+
+    private int ChainId(int parent, int origin, int rpath)
+    {
+        if (_chainIds.TryGetValue((parent, origin, rpath), out int id)) return id;
+        _chainIds[(parent, origin, rpath)] = id = _chainTops.Count;
+        _chainTops.Add((origin, rpath));
+        _chainParents.Add(parent);
+        _chainLists.Add(null);
+        return id;
+    }
+
+    /// <summary>
+    /// The search for KEY. ld.so tries the nearest DT_RPATH up the loader chain first: a file found in that list is
+    /// found there whatever lists lie above it, so the search under that link alone is made once and shared by
+    /// every chain it tops; only a name it does not find there is searched through the whole chain.
+    /// </summary>
+    private SearchOutcome SearchAnyChain(RuntimeResolution r, SearchKey key, int i)
+    {
+        if (key.Chain > 0 && _chainParents[key.Chain] != 0)
+        {
+            var (origin, rpath) = _chainTops[key.Chain];
+            var topKey = key with { Chain = ChainId(0, origin, rpath) };
+            if (!_searches.TryGetValue(topKey, out var first))
+                _searches[topKey] = first = Search(r, key.Name, i, topKey.Chain);
+            if (first.Path is not null && first.Source == SearchRule.DtRpath) return first;
+        }
+        return Search(r, key.Name, i, Math.Max(key.Chain, 0));
+    }
+
+    /// <summary>A search under CHAIN's inherited DT_RPATH lists (equal neighbouring links collapsed); the outcome of
+    /// a file found the same way is shared.</summary>
+    private SearchOutcome Search(RuntimeResolution r, int name, int i, int chain)
+    {
+        var (links, rpaths) = _chainLists[chain] ??= ChainLists(chain);
+        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at,
+            out string? fatal);
+        if (found is not { } f) return new SearchOutcome { Fatal = fatal };
+        var ownerLink = at.Source == SearchRule.DtRpath ? links[at.List] : default;
+        var key = new OutcomeKey(f.Path, at.Source, at.Element, at.Sub, ownerLink);
+        if (!_outcomes.TryGetValue(key, out var o)) _outcomes[key] = o = Outcome(f, at, ownerLink);
+        return o;
+    }
+
+    private ((int Origin, int Rpath)[], RpathList[]) ChainLists(int chain)
+    {
+        int n = 0;
+        for (int c = chain; c != 0; c = _chainParents[c]) n++;
+        var links = new (int Origin, int Rpath)[n];
+        var lists = new RpathList[n];
+        n = 0;
+        for (int c = chain; c != 0; c = _chainParents[c], n++)
+        {
+            links[n] = _chainTops[c];
+            lists[n] = new RpathList(_names[links[n].Rpath], _originNames[links[n].Origin], null);
+        }
+        return (links, lists);
+    }
+
+    // Every search that ends at the same file the same way shares one outcome (and its spellings).
+    private readonly record struct OutcomeKey(string Path, SearchRule Rule, int Element, string? Sub,
+        (int, int) OwnerLink);
+
+    private readonly Dictionary<OutcomeKey, SearchOutcome> _outcomes = new();
+
+    private SearchOutcome Outcome((string Path, ElfFile Elf) f, FoundAt at, (int, int) ownerLink)
+    {
+        string spelledOrigin = OriginOf(f.Path), origin = _dirs.PhysicalEquivalent(spelledOrigin);
+        string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/"
+            + Path.GetFileName(f.Path);
+        return new SearchOutcome
+        {
+            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
+            OriginId = OriginId(origin),
+            Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
+            Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
+            OwnerLink = ownerLink,
+        };
+    }
+}
