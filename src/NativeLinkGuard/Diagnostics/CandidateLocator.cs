@@ -49,7 +49,7 @@ public sealed class CandidateLocator(
             list.Add(new(ctx.Absolute(d), CandidatePlaceKind.Rpath));
         foreach (var d in ctx.Request.LibraryPaths)
         {
-            string dir = SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory);
+            string dir = ctx.LibraryPath(d);
             list.Add(new(dir, CandidatePlaceKind.CommandLineLibraryPath));
         }
         foreach (var d in Split(ctx.Env("LIBRARY_PATH")))
@@ -59,7 +59,7 @@ public sealed class CandidateLocator(
         foreach (var d in Split(ctx.Env("LD_RUN_PATH"))) list.Add(new(ctx.Absolute(d), CandidatePlaceKind.LdRunPath));
         // Siblings of the link's own (non-system) -L dirs: build/ next to deps/ is the usual layout.
         var ownDirs = ctx.Request.LibraryPaths
-            .Select(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory))
+            .Select(d => ctx.LibraryPath(d))
             .Where(d => !IsSystemDirectory(d));
         foreach (var d in ownDirs)
             list.AddRange(Siblings(d, d));

@@ -150,8 +150,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (_librarySearch is not null) return _librarySearch;
         var list = new List<SearchDirectory>();
         foreach (var l in ctx.Request.LibraryPaths)
-            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory),
-                SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S)));
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory, Lld),
+                SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S, Lld)));
         foreach (var d in ctx.Linker.SearchDirs)
             list.Add(new SearchDirectory(SysrootPaths.LibraryPath(d, S, ctx.WorkingDirectory),
                 SearchRule.DefaultSearchDir));

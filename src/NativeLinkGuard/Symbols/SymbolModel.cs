@@ -28,6 +28,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         public List<string> StrongObjects { get; } = [];
         public ResolvedLibrary? FirstLibrary { get; set; }
         public bool StrongShared { get; set; }
+        /// <summary>Every library with a strong reference, in load order (lld reports each).</summary>
+        public List<ResolvedLibrary> StrongLibraries { get; } = [];
     }
 
     private sealed record Provider(ResolvedLibrary Library, DynamicSymbolTable Table, bool FromNeeded);
@@ -269,20 +271,19 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 if (lld
                     && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _))
                         is { } hidden)
-                {
                     AddDsoMissing(problems, r, hidden.Library);
-                    continue;
-                }
-                if (!objectsChecked) continue;
-                foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))
+                else if (objectsChecked)
                 {
-                    if (!byObject.TryGetValue(o, out var list)) byObject[o] = list = [];
-                    list.Add(r);
+                    foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))
+                    {
+                        if (!byObject.TryGetValue(o, out var list)) byObject[o] = list = [];
+                        list.Add(r);
+                    }
                 }
             }
-            else if (r.StrongShared && sharedChecked && r.FirstLibrary is { } lib)
+            if (!r.StrongShared || !sharedChecked) continue;
+            foreach (var lib in ReportingLibraries(r, namesOnCommandLine))
             {
-                if (lld && !lib.Elf.Needed.All(namesOnCommandLine.Contains)) continue;
                 if (!byLibrary.TryGetValue(lib, out var list)) byLibrary[lib] = list = [];
                 list.Add(r);
             }
@@ -307,6 +308,17 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var (lib, refs) in byLibrary.OrderBy(kv => libraries.ToList().IndexOf(kv.Key)))
             Report(problems, lib.Spelling, false, refs, lib, warn, fileProblems);
         return problems;
+    }
+
+    /// <summary>
+    /// Which libraries' references to a still-undefined symbol the linker reports. bfd: the first library only, and
+    /// none when an object references it too (the object's error is reported instead). lld: every library whose
+    /// DT_NEEDED are all inputs, whether or not an object references the symbol as well.
+    /// </summary>
+    private IEnumerable<ResolvedLibrary> ReportingLibraries(Ref r, IReadOnlySet<string> namesOnCommandLine)
+    {
+        if (lld) return r.StrongLibraries.Where(l => l.Elf.Needed.All(namesOnCommandLine.Contains));
+        return r.StrongObjects.Count == 0 && r.FirstLibrary is { } first ? [first] : [];
     }
 
     /// <summary>
@@ -437,6 +449,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         {
             r.FirstLibrary ??= lib;
             r.StrongShared |= strong;
+            if (strong && !r.StrongLibraries.Contains(lib)) r.StrongLibraries.Add(lib);
         }
     }
 

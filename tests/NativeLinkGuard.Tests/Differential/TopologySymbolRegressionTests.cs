@@ -1,0 +1,76 @@
+using NativeLinkGuard.Tests.Fuzzing.Topology;
+using NativeLinkGuard.Tests.TestSupport;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>
+/// Disagreements the random topology run found once it drew sysroots, symbol versions and undefined symbols, each
+/// shrunk to its rule and checked against the real GNU ld and lld: who reports which undefined reference, and which
+/// -L spellings get the sysroot.
+/// </summary>
+public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
+{
+    private const string UsesNowhere = "int nlg_nowhere(void);\nint {0}(void){{return nlg_nowhere();}}\n";
+
+    [Test]
+    public void Lld_reports_every_library_that_references_an_undefined_symbol_and_bfd_only_the_first()
+    {
+        // Found by lld cases 2100014:5 and 2100015:1: libnlga.so and libnlgb.so both call nlg_nowhere, which
+        // nothing defines; lld names both (and the object as well), GNU ld names only the first library, and none
+        // when an object calls it too.
+        Tool.RequireOnPath("ld.lld");
+        TwoLibrariesUsingNowhere();
+        foreach (var link in new Func<string[], string[]>[] { Gcc, Lld })
+        {
+            AssertReferencesAgree(link(["-o", "app", "main.o", "-Wl,--no-as-needed", "-L.", "-lnlga", "-lnlgb"]));
+            AssertReferencesAgree(link(["-o", "app", "main.o", "obj.o", "-Wl,--no-as-needed", "-L.", "-lnlga", "-lnlgb"]));
+        }
+    }
+
+    [Test]
+    public void Lld_reports_a_later_library_when_the_first_referrer_is_skipped_for_its_needed_entries()
+    {
+        // Found by lld case 2100021:2: libnlga.so also needs libnlgdep.so.1, which is not an input, so lld does not
+        // check it; libnlgb.so's reference to the same symbol is still reported.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("deps/libnlgdep.so.1", "int dep_x(void){return 0;}\n", soname: "libnlgdep.so.1");
+        Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"), extra: "-Wl,--no-as-needed deps/libnlgdep.so.1");
+        Fx.SharedLib("libnlgb.so", string.Format(UsesNowhere, "use_b"));
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "-L.", "-lnlga", "-lnlgb"));
+    }
+
+    [Test]
+    public void Minus_L_dollar_sysroot_gets_the_sysroot_from_gnu_ld_but_not_from_lld()
+    {
+        // Found by lld case 2100019:5: lld 14 knows only -L=DIR; -L$SYSROOT/x is a literal directory there.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("sysroot/x/libnlgx.so", "int x_fn(void){return 0;}\n");
+        Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
+        Fx.Object("main.o", "int x_fn(void);\nint main(void){return x_fn();}\n");
+        string sysroot = "--sysroot=" + Fx.P("sysroot");
+        AssertAgreesWithLd(Gcc(sysroot, "-o", "app", "main.o", "-L$SYSROOT/x", "-lnlgx"), expectSuccess: true);
+        var report = AssertAgreesWithLd(Lld(sysroot, "-o", "app", "main.o", "-L$SYSROOT/x", "-lnlgx"), expectSuccess: false);
+        AssertLinkerSaid(report.Findings.Single(f => f.Code == "NLG0001").LdMessage);
+    }
+
+    /// <summary>libnlga.so and libnlgb.so (no SONAME) call nlg_nowhere; so does obj.o.</summary>
+    private void TwoLibrariesUsingNowhere()
+    {
+        Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"));
+        Fx.SharedLib("libnlgb.so", string.Format(UsesNowhere, "use_b"));
+        Fx.Object("obj.o", string.Format(UsesNowhere, "use_obj"));
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+    }
+
+    /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
+    private void AssertReferencesAgree(string[] command)
+    {
+        var report = AssertSymbolsAgree(command, expectSuccess: false, ["NLG0006"], noFixBecause: "nothing defines nlg_nowhere");
+        var real = Fx.Comparisons[^1];
+        Assert.That(UndefinedReferences.InReport(report), Is.EquivalentTo(UndefinedReferences.InStderr(real.StandardError)),
+            $"who references what (linker said:\n{real.StandardError})");
+        foreach (var f in report.Findings.Where(f => f.Code == "NLG0006" && !f.Library.EndsWith(".o", StringComparison.Ordinal)))
+            AssertLinkerSaid(f.LdMessage);
+    }
+}
