@@ -41,6 +41,22 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Lld_knows_a_library_without_soname_given_by_path_by_that_path_only()
+    {
+        // Found by lld case 2400027:2: libnlguser.so.1 needs "libnlgdep.so" (no SONAME). Given as deps/libnlgdep.so,
+        // lld names that input "deps/libnlgdep.so", so libnlguser.so.1's DT_NEEDED is not all inputs and lld does
+        // not check its undefined nlg_nowhere; found by -l, the input is "libnlgdep.so" and the check fails.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("deps/libnlgdep.so", "int dep_x(void){return 0;}\n");
+        Fx.SharedLib("build/libnlguser.so.1", string.Format(UsesNowhere, "use_user"), soname: "libnlguser.so.1",
+            extra: "-Wl,--no-as-needed -Ldeps -lnlgdep");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "deps/libnlgdep.so", "build/libnlguser.so.1"), expectSuccess: true);
+        Assert.That(report.Findings.Where(f => f.Code == "NLG0006"), Is.Empty);
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "-Ldeps", "-lnlgdep", "build/libnlguser.so.1"));
+    }
+
+    [Test]
     public void Minus_L_dollar_sysroot_gets_the_sysroot_from_gnu_ld_but_not_from_lld()
     {
         // Found by lld case 2100019:5: lld 14 knows only -L=DIR; -L$SYSROOT/x is a literal directory there.
