@@ -240,8 +240,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         var problems = new List<LinkProblem>();
         if (Unknowable is not null) return problems;
         if (lld) Scan(_archives);
-        var providersForDiagnosis = LoadNeededLibraries(libraries, problems);
-        if (!lld) ReviveDroppedInputs(libraries);
+        var providersForDiagnosis = LoadNeededLibraries(lld ? libraries : NeededWalkOrder.Of(libraries), problems);
         if (Unknowable is not null) return [];
 
         string? policy = req.UnresolvedSymbols;
@@ -322,15 +321,16 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     }
 
     /// <summary>
-    /// The libraries found for DT_NEEDED join the symbol table (bfd); for lld, which never loads them, they are
-    /// returned instead: they only tell what a missing input would have provided.
+    /// The libraries found for DT_NEEDED, and the dropped --as-needed inputs they revive, join the symbol table in
+    /// bfd's walk order (<see cref="NeededWalkOrder"/>); for lld, which never loads them, they are returned instead:
+    /// they only tell what a missing input would have provided.
     /// </summary>
     private List<Provider> LoadNeededLibraries(IReadOnlyList<ResolvedLibrary> libraries, List<LinkProblem> problems)
     {
         var providersForDiagnosis = new List<Provider>();
         foreach (var lib in libraries)
         {
-            if (lib.Input is not null) continue;
+            if (lib.Input is not null && !lib.DroppedByAsNeeded) continue;
             var f = files.Symbols(lib.Path);
             if (f.Shared is not { } table)
             {
@@ -340,31 +340,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             _paths[table] = lib.Path;
             var p = new Provider(lib, table, FromNeeded: true);
             if (lld) providersForDiagnosis.Add(p);
-            else AddProvider(p, problems);
+            else AddProvider(p, lib.Input is null ? problems : null);
         }
         return providersForDiagnosis;
-    }
-
-    /// <summary>
-    /// An --as-needed input dropped before a later library needed it still satisfies that DT_NEEDED (ld-rules §4.2):
-    /// ld loads it then, for the libraries that need it. To any depth: a revived library's own DT_NEEDED can name
-    /// another dropped input (so repeat until none joins).
-    /// </summary>
-    private void ReviveDroppedInputs(IReadOnlyList<ResolvedLibrary> libraries)
-    {
-        var revived = new HashSet<ResolvedLibrary>();
-        for (bool joined = true; joined;)
-        {
-            joined = false;
-            foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && !revived.Contains(l)
-                && l.NeededNamesSatisfied().Any(_neededNames.Contains)).ToList())
-            {
-                revived.Add(lib);
-                joined = true;
-                if (files.Symbols(lib.Path).Shared is { } t)
-                    AddProvider(new Provider(lib, t, FromNeeded: true), null);
-            }
-        }
     }
 
     private void Report(List<LinkProblem> problems, string by, bool fromObject, List<Ref> refs, ResolvedLibrary? lib,

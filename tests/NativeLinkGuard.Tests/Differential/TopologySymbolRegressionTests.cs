@@ -57,6 +57,20 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Gnu_ld_names_a_revived_as_needed_input_before_a_later_dt_needed_library()
+    {
+        // Found by aarch64 case 3200002:1: libnlgv.so (no SONAME, given by path) is dropped by --as-needed, then
+        // revived by libnlguser.so.1's first DT_NEEDED; libnlgw.so.1, its second, is found afterwards. Both call
+        // nlg_nowhere: ld names the one that joined first, libnlgv.so.
+        Fx.SharedLib("v/libnlgv.so", string.Format(UsesNowhere, "use_v"));
+        Fx.SharedLib("deps/libnlgw.so.1", string.Format(UsesNowhere, "use_w"), soname: "libnlgw.so.1");
+        Fx.SharedLib("build/libnlguser.so.1", "int user_fn(void){return 0;}\n", soname: "libnlguser.so.1",
+            extra: $"-Wl,--no-as-needed {Fx.P("v/libnlgv.so")} deps/libnlgw.so.1");
+        Fx.Object("main.o", "int user_fn(void);\nint main(void){return user_fn();}\n");
+        AssertReferencesAgree(Gcc("-o", "app", "main.o", Fx.P("v/libnlgv.so"), "build/libnlguser.so.1", "-Wl,-rpath-link,deps"));
+    }
+
+    [Test]
     public void Minus_L_dollar_sysroot_gets_the_sysroot_from_gnu_ld_but_not_from_lld()
     {
         // Found by lld case 2100019:5: lld 14 knows only -L=DIR; -L$SYSROOT/x is a literal directory there.
