@@ -197,7 +197,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var n in p.Library.Elf.Needed) _neededNames.Add(n);
         var satisfied = new List<Ref>();
         foreach (var (key, r) in _undefined)
-            if (Lookup(p.Table, r.Name, r.Version, out _)) satisfied.Add(r);
+            if (Lookup(p.Table, r.Name, r.Version, out var def) && !Shadowed(_libraries.Count - 1, r.Version, def))
+                satisfied.Add(r);
         foreach (var r in satisfied)
         {
             _undefined.Remove(Key(r.Name, r.Version));
@@ -434,10 +435,19 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private bool IsDefined(string name, string? version)
     {
         if (_objectDefs.ContainsKey(Key(name, version))) return true;
-        foreach (var p in _libraries)
-            if (Lookup(p.Table, name, version, out _)) return true;
+        for (int i = 0; i < _libraries.Count; i++)
+            if (Lookup(_libraries[i].Table, name, version, out var def) && !Shadowed(i, version, def)) return true;
         return false;
     }
+
+    /// <summary>
+    /// bfd: a default-version definition (sym@@V) is an alias of the plain name, and a plain name that an earlier
+    /// shared library already defines stays that library's; so library <paramref name="index"/>'s sym@@V does not
+    /// satisfy a reference to sym@V then (two SONAME-less copies of one library, an old and a new build).
+    /// </summary>
+    private bool Shadowed(int index, string? version, ElfSymbol def) =>
+        !lld && version is not null && !def.VersionHidden
+            && _libraries.Take(index).Any(q => LookupAny(q.Table, def.Name));
 
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {

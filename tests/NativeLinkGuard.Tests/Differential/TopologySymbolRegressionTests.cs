@@ -71,6 +71,26 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Gnu_ld_keeps_the_first_copy_of_a_symbol_and_a_later_default_version_does_not_satisfy_a_reference()
+    {
+        // Found by aarch64 case 3202079:2: two builds of libnlgv.so (no SONAME) are loaded, the old one (vf in
+        // VERS_1) by -l, the new one (vf@@VERS_2) by an absolute DT_NEEDED. vf stays the old one's, so
+        // libnlguser.so.1's reference to vf@VERS_2 is undefined although the new build defines it.
+        Fx.Write("old.map", "VERS_1 { global: vf; local: *; };\n");
+        Fx.Write("new.map", "VERS_1 { local: *; };\nVERS_2 { global: vf; } VERS_1;\n");
+        const string Vf = "int vf(void){return 0;}\n";
+        Fx.SharedLib("old/libnlgv.so", Vf, extra: "-Wl,--version-script,old.map");
+        Fx.SharedLib("new/libnlgv.so", Vf, extra: "-Wl,--version-script,new.map");
+        Fx.SharedLib("build/libnlguser.so.1", "int vf(void);\nint user_fn(void){return vf();}\n", soname: "libnlguser.so.1",
+            extra: "-Wl,--no-as-needed -Lnew -lnlgv");
+        Fx.SharedLib("build/libnlgother.so.1", "int other_fn(void){return 0;}\n", soname: "libnlgother.so.1",
+            extra: $"-Wl,--no-as-needed {Fx.P("new/libnlgv.so")}");
+        Fx.Object("main.o", "int user_fn(void);\nint other_fn(void);\nint main(void){return user_fn()+other_fn();}\n");
+        AssertReferencesAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-Lold", "-lnlgv", "build/libnlguser.so.1",
+            "build/libnlgother.so.1"), "NLG0007", "the only fix drops the old build from the command line");
+    }
+
+    [Test]
     public void Minus_L_dollar_sysroot_gets_the_sysroot_from_gnu_ld_but_not_from_lld()
     {
         // Found by lld case 2100019:5: lld 14 knows only -L=DIR; -L$SYSROOT/x is a literal directory there.
@@ -94,13 +114,13 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
-    private void AssertReferencesAgree(string[] command)
+    private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
     {
-        var report = AssertSymbolsAgree(command, expectSuccess: false, ["NLG0006"], noFixBecause: "nothing defines nlg_nowhere");
+        var report = AssertSymbolsAgree(command, expectSuccess: false, [code], noFixBecause: because);
         var real = Fx.Comparisons[^1];
         Assert.That(UndefinedReferences.InReport(report), Is.EquivalentTo(UndefinedReferences.InStderr(real.StandardError)),
             $"who references what (linker said:\n{real.StandardError})");
-        foreach (var f in report.Findings.Where(f => f.Code == "NLG0006" && !f.Library.EndsWith(".o", StringComparison.Ordinal)))
+        foreach (var f in report.Findings.Where(f => f.Code == code && !f.Library.EndsWith(".o", StringComparison.Ordinal)))
             AssertLinkerSaid(f.LdMessage);
     }
 }
