@@ -51,7 +51,7 @@ public sealed class CandidateLocator(
             list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.Rpath));
         foreach (var d in ctx.Request.LibraryPaths)
         {
-            string dir = SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory);
+            string dir = ctx.LibraryPath(d);
             list.Add(CandidatePlace.OnSearchList(dir, SearchRule.CommandLineLibraryPath));
         }
         foreach (var d in Split(ctx.Env("LIBRARY_PATH")))
@@ -62,7 +62,7 @@ public sealed class CandidateLocator(
             list.Add(CandidatePlace.OnSearchList(ctx.Absolute(d), SearchRule.LdRunPath));
         // Siblings of the link's own (non-system) -L dirs: build/ next to deps/ is the usual layout.
         var ownDirs = ctx.Request.LibraryPaths
-            .Select(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory))
+            .Select(d => ctx.LibraryPath(d))
             .Where(d => !IsSystemDirectory(d));
         foreach (var d in ownDirs)
             list.AddRange(Siblings(d, d));

@@ -277,7 +277,7 @@ public sealed class FixAdvisor(
         if (CandidateLocator.Split(ctx.Env("LIBRARY_PATH")).Any(d => ctx.Absolute(d).TrimEnd('/') == dir.TrimEnd('/')))
             yield return "LIBRARY_PATH";
         if (ctx.Request.LibraryPaths
-            .Any(d => SysrootPaths.LibraryPath(d, ctx.Sysroot, ctx.WorkingDirectory).TrimEnd('/') == dir.TrimEnd('/')))
+            .Any(d => ctx.LibraryPath(d).TrimEnd('/') == dir.TrimEnd('/')))
         {
             yield return "the -L list";
         }

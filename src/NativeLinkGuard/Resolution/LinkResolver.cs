@@ -1,3 +1,4 @@
+using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Symbols;
 using NativeLinkGuard.Toolchain;
@@ -61,7 +62,10 @@ public sealed partial class LinkResolver(ResolverContext ctx, LibraryFileCache f
         var namesOnCommandLine = new HashSet<string>(StringComparer.Ordinal);
         foreach (var l in _libraries.Where(l => l.Input is not null))
         {
-            namesOnCommandLine.Add(l.Elf.Soname ?? Path.GetFileName(l.Path));
+            // lld's name for an input (SharedFile::soName): its SONAME, else its file name when found by -l/-l:,
+            // else its path as given ("b/libx.so" does not make a DT_NEEDED "libx.so" known).
+            namesOnCommandLine.Add(l.Elf.Soname
+                ?? (l.Input!.Kind == LinkInputKind.Library ? Path.GetFileName(l.Path) : l.Spelling));
         }
         // A missing or unusable input stops ld before symbols are resolved: it reports no undefined references then.
         if (_problems.Any(p => p is InputNotFound

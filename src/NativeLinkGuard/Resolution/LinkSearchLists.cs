@@ -14,16 +14,18 @@ public sealed class LinkSearchLists(ResolverContext ctx, LibraryFileCache files,
 
     private string S => ctx.Sysroot;
 
+    private bool Lld => ctx.Linker.Flavor == LinkerFlavor.Lld;
+
     /// <summary>-L dirs in command-line order, then the linker's SEARCH_DIRs (ld-rules §1.1, §2).</summary>
     public IReadOnlyList<SearchDirectory> LibrarySearchList()
     {
         if (_librarySearch is not null) return _librarySearch;
         var list = new List<SearchDirectory>();
         foreach (var l in ctx.Request.LibraryPaths)
-            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory),
-                SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S))
+            list.Add(new SearchDirectory(SysrootPaths.LibraryPath(l, S, ctx.WorkingDirectory, Lld),
+                SearchRule.CommandLineLibraryPath, SysrootPaths.LibraryPathAsWritten(l, S, Lld))
             {
-                InSysroot = SysrootPaths.LibraryPathGetsSysroot(l, S),
+                InSysroot = SysrootPaths.LibraryPathGetsSysroot(l, S, Lld),
             });
         list.AddRange(SearchDirs());
         return _librarySearch = list;

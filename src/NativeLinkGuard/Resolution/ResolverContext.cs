@@ -29,6 +29,10 @@ public sealed record ResolverContext(
     /// <summary>The effective sysroot S: --sysroot on ld's command line, else the linker's configured one.</summary>
     public string Sysroot => TrimSlash(Request.Sysroot ?? Linker.DefaultSysroot);
 
+    /// <summary>A -L element as this linker reads it (sysroot prefixes, cwd-relative).</summary>
+    public string LibraryPath(string dir) =>
+        SysrootPaths.LibraryPath(dir, Sysroot, WorkingDirectory, Linker.Flavor == LinkerFlavor.Lld);
+
     public string? Env(string name) => Environment.TryGetValue(name, out var v) ? v : null;
 
     public string Absolute(string path) => Path.IsPathRooted(path) ? path

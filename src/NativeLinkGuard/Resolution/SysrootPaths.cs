@@ -5,24 +5,24 @@ public static class SysrootPaths
 {
     /// <summary>
     /// A -L or SEARCH_DIR element: <c>=DIR</c> and <c>$SYSROOT/DIR</c> get the sysroot; any other absolute path is
-    /// verbatim
-    /// even with --sysroot (ldfile.c:112-117); relative ones are cwd-relative.
+    /// verbatim even with --sysroot (ldfile.c:112-117); relative ones are cwd-relative. lld 14 knows only <c>=</c>:
+    /// <c>-L$SYSROOT/DIR</c> is a literal (nonexistent) directory there.
     /// </summary>
-    public static string LibraryPath(string dir, string sysroot, string cwd)
+    public static string LibraryPath(string dir, string sysroot, string cwd, bool lld = false)
     {
-        string written = LibraryPathAsWritten(dir, sysroot);
+        string written = LibraryPathAsWritten(dir, sysroot, lld);
         return Path.IsPathRooted(written) ? written : Path.GetFullPath(Path.Combine(cwd, written));
     }
 
     /// <summary>Does ld put the sysroot before the -L or SEARCH_DIR element DIR (a non-empty one)?</summary>
-    public static bool LibraryPathGetsSysroot(string dir, string sysroot) => sysroot.Length > 0
-        && (dir.StartsWith('=') || dir.StartsWith("$SYSROOT", StringComparison.Ordinal));
+    public static bool LibraryPathGetsSysroot(string dir, string sysroot, bool lld = false) => sysroot.Length > 0
+        && (dir.StartsWith('=') || (!lld && dir.StartsWith("$SYSROOT", StringComparison.Ordinal)));
 
     /// <summary>The same, left relative when written relative: ld names files found there that way.</summary>
-    public static string LibraryPathAsWritten(string dir, string sysroot)
+    public static string LibraryPathAsWritten(string dir, string sysroot, bool lld = false)
     {
         if (dir.StartsWith('=')) return sysroot + dir[1..];
-        if (dir.StartsWith("$SYSROOT", StringComparison.Ordinal)) return sysroot + dir["$SYSROOT".Length..];
+        if (!lld && dir.StartsWith("$SYSROOT", StringComparison.Ordinal)) return sysroot + dir["$SYSROOT".Length..];
         return dir;
     }
 

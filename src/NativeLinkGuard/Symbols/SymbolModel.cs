@@ -28,6 +28,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         public List<string> StrongObjects { get; } = [];
         public ResolvedLibrary? FirstLibrary { get; set; }
         public bool StrongShared { get; set; }
+        /// <summary>Every library with a strong reference, in load order (lld reports each).</summary>
+        public List<ResolvedLibrary> StrongLibraries { get; } = [];
     }
 
     private sealed record Provider(ResolvedLibrary Library, DynamicSymbolTable Table, bool FromNeeded);
@@ -195,7 +197,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         foreach (var n in p.Library.Elf.Needed) _neededNames.Add(n);
         var satisfied = new List<Ref>();
         foreach (var (key, r) in _undefined)
-            if (Lookup(p.Table, r.Name, r.Version, out _)) satisfied.Add(r);
+            if (Lookup(p.Table, r.Name, r.Version, out var def) && !Shadowed(_libraries.Count - 1, r.Version, def))
+                satisfied.Add(r);
         foreach (var r in satisfied)
         {
             _undefined.Remove(Key(r.Name, r.Version));
@@ -238,8 +241,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         var problems = new List<LinkProblem>();
         if (Unknowable is not null) return problems;
         if (lld) Scan(_archives);
-        var providersForDiagnosis = LoadNeededLibraries(libraries, problems);
-        if (!lld) ReviveDroppedInputs(libraries);
+        var providersForDiagnosis = LoadNeededLibraries(lld ? libraries : NeededWalkOrder.Of(libraries), problems);
         if (Unknowable is not null) return [];
 
         string? policy = req.UnresolvedSymbols;
@@ -269,20 +271,19 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 if (lld
                     && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _))
                         is { } hidden)
-                {
                     AddDsoMissing(problems, r, hidden.Library);
-                    continue;
-                }
-                if (!objectsChecked) continue;
-                foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))
+                else if (objectsChecked)
                 {
-                    if (!byObject.TryGetValue(o, out var list)) byObject[o] = list = [];
-                    list.Add(r);
+                    foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))
+                    {
+                        if (!byObject.TryGetValue(o, out var list)) byObject[o] = list = [];
+                        list.Add(r);
+                    }
                 }
             }
-            else if (r.StrongShared && sharedChecked && r.FirstLibrary is { } lib)
+            if (!r.StrongShared || !sharedChecked) continue;
+            foreach (var lib in ReportingLibraries(r, namesOnCommandLine))
             {
-                if (lld && !lib.Elf.Needed.All(namesOnCommandLine.Contains)) continue;
                 if (!byLibrary.TryGetValue(lib, out var list)) byLibrary[lib] = list = [];
                 list.Add(r);
             }
@@ -310,15 +311,27 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     }
 
     /// <summary>
-    /// The libraries found for DT_NEEDED join the symbol table (bfd); for lld, which never loads them, they are
-    /// returned instead: they only tell what a missing input would have provided.
+    /// Which libraries' references to a still-undefined symbol the linker reports. bfd: the first library only, and
+    /// none when an object references it too (the object's error is reported instead). lld: every library whose
+    /// DT_NEEDED are all inputs, whether or not an object references the symbol as well.
+    /// </summary>
+    private IEnumerable<ResolvedLibrary> ReportingLibraries(Ref r, IReadOnlySet<string> namesOnCommandLine)
+    {
+        if (lld) return r.StrongLibraries.Where(l => l.Elf.Needed.All(namesOnCommandLine.Contains));
+        return r.StrongObjects.Count == 0 && r.FirstLibrary is { } first ? [first] : [];
+    }
+
+    /// <summary>
+    /// The libraries found for DT_NEEDED, and the dropped --as-needed inputs they revive, join the symbol table in
+    /// bfd's walk order (<see cref="NeededWalkOrder"/>); for lld, which never loads them, they are returned instead:
+    /// they only tell what a missing input would have provided.
     /// </summary>
     private List<Provider> LoadNeededLibraries(IReadOnlyList<ResolvedLibrary> libraries, List<LinkProblem> problems)
     {
         var providersForDiagnosis = new List<Provider>();
         foreach (var lib in libraries)
         {
-            if (lib.Input is not null) continue;
+            if (lib.Input is not null && !lib.DroppedByAsNeeded) continue;
             var f = files.Symbols(lib.Path);
             if (f.Shared is not { } table)
             {
@@ -328,31 +341,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             _paths[table] = lib.Path;
             var p = new Provider(lib, table, FromNeeded: true);
             if (lld) providersForDiagnosis.Add(p);
-            else AddProvider(p, problems);
+            else AddProvider(p, lib.Input is null ? problems : null);
         }
         return providersForDiagnosis;
-    }
-
-    /// <summary>
-    /// An --as-needed input dropped before a later library needed it still satisfies that DT_NEEDED (ld-rules §4.2):
-    /// ld loads it then, for the libraries that need it. To any depth: a revived library's own DT_NEEDED can name
-    /// another dropped input (so repeat until none joins).
-    /// </summary>
-    private void ReviveDroppedInputs(IReadOnlyList<ResolvedLibrary> libraries)
-    {
-        var revived = new HashSet<ResolvedLibrary>();
-        for (bool joined = true; joined;)
-        {
-            joined = false;
-            foreach (var lib in libraries.Where(l => l.DroppedByAsNeeded && !revived.Contains(l)
-                && l.NeededNamesSatisfied().Any(_neededNames.Contains)).ToList())
-            {
-                revived.Add(lib);
-                joined = true;
-                if (files.Symbols(lib.Path).Shared is { } t)
-                    AddProvider(new Provider(lib, t, FromNeeded: true), null);
-            }
-        }
     }
 
     private void Report(List<LinkProblem> problems, string by, bool fromObject, List<Ref> refs, ResolvedLibrary? lib,
@@ -437,16 +428,26 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         {
             r.FirstLibrary ??= lib;
             r.StrongShared |= strong;
+            if (strong && !r.StrongLibraries.Contains(lib)) r.StrongLibraries.Add(lib);
         }
     }
 
     private bool IsDefined(string name, string? version)
     {
         if (_objectDefs.ContainsKey(Key(name, version))) return true;
-        foreach (var p in _libraries)
-            if (Lookup(p.Table, name, version, out _)) return true;
+        for (int i = 0; i < _libraries.Count; i++)
+            if (Lookup(_libraries[i].Table, name, version, out var def) && !Shadowed(i, version, def)) return true;
         return false;
     }
+
+    /// <summary>
+    /// bfd: a default-version definition (sym@@V) is an alias of the plain name, and a plain name that an earlier
+    /// shared library already defines stays that library's; so library <paramref name="index"/>'s sym@@V does not
+    /// satisfy a reference to sym@V then (two SONAME-less copies of one library, an old and a new build).
+    /// </summary>
+    private bool Shadowed(int index, string? version, ElfSymbol def) =>
+        !lld && version is not null && !def.VersionHidden
+            && _libraries.Take(index).Any(q => LookupAny(q.Table, def.Name));
 
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {

@@ -4,8 +4,8 @@ namespace NativeLinkGuard.Tests.Fuzzing.Topology;
 /// One random link in a world: which libraries the program uses, how each input is spelled (-l, -l:, relative or
 /// absolute path), -L dirs in random order (with a stale one), -rpath-link, -rpath, --as-needed or not,
 /// --copy-dt-needed-entries, calls into a library the command line does not name, LD_LIBRARY_PATH, LIBRARY_PATH and
-/// LD_RUN_PATH. --allow-shlib-undefined is not drawn: the check's answer there
-/// is being changed by issue 15.
+/// LD_RUN_PATH; in a sysroot world the sysroot flags (<see cref="SysrootInputs"/>), in a world with symbol features
+/// the undefined-symbol flags and a -shared output (<see cref="SymbolInputs"/>).
 /// </summary>
 internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, string?> Environment)
 {
@@ -44,6 +44,8 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         // lld 14 rejects --copy-dt-needed-entries ("unknown argument"); the check has no finding for an option the
         // linker rejects yet (a new code belongs to Diagnostics, issue 15), so it is drawn for GNU ld only.
         if (flavour == LinkerFlavour.GnuLd && rng.NextDouble() < 0.1) cmd.Add("-Wl,--copy-dt-needed-entries");
+        cmd.AddRange(world.Sysroot?.Flags(world, rng) ?? []);
+        cmd.AddRange(world.Symbols?.Flags(world, rng) ?? []);
         cmd.AddRange(inputs);
 
         var env = new Dictionary<string, string?>(world.BaseEnvironment);

@@ -6,7 +6,7 @@ namespace NativeLinkGuard.Tests.Fuzzing.Topology;
 
 /// <summary>
 /// A link judged by the real linker and by the check (in process, as the differential tests do): outcome, the set
-/// of missing libraries and the set of undefined symbols must agree.
+/// of missing libraries, the set of undefined symbols and who references each must agree.
 /// </summary>
 internal static class TopologyComparison
 {
@@ -47,6 +47,12 @@ internal static class TopologyComparison
         var realExact = realSymbols.Where(s => !dso.Contains(s)).ToHashSet(StringComparer.Ordinal);
         if (!realExact.SetEquals(exact) || (dso.Count > 0 && !realSymbols.Any(dso.Contains)))
             problems.Add($"undefined symbols: linker [{string.Join(", ", realSymbols)}], ours [{string.Join(", ", exact.Concat(dso.Select(d => d + " (DSO missing)")))}]");
+        // Who references each: the referrer as the linker spells it (so the line "ld will say" is the linker's).
+        var realPairs = UndefinedReferences.InStderr(real.StandardError);
+        realPairs.RemoveWhere(p => dso.Contains(p[(p.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]));
+        var ourPairs = UndefinedReferences.InReport(report);
+        if (!realPairs.SetEquals(ourPairs))
+            problems.Add($"undefined references: linker [{string.Join(", ", realPairs)}], ours [{string.Join(", ", ourPairs)}]");
 
         if (problems.Count == 0) return new Verdict(null, false, false);
         bool excluded = flavour == LinkerFlavour.Lld && report.Findings.Any(f => f.Code is DiagnosticCodes.IndirectDependencyNotFound or DiagnosticCodes.DirectLibraryNotFound) && realOk;

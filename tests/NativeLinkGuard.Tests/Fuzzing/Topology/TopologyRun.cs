@@ -45,7 +45,7 @@ internal static class TopologyRun
                 }
                 return;
             }
-            using var world = new World(seed, env, flavour);
+            using var world = new World(seed, env, flavour, extended: mode == FuzzMode.Link);
             string Script() => $"\n  world:\n    {string.Join("\n    ", world.Script).Replace(world.Root, "$W")}";
             for (int k = 0; k < LinksPerWorld; k++)
             {

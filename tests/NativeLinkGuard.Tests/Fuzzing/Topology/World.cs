@@ -7,6 +7,8 @@ namespace NativeLinkGuard.Tests.Fuzzing.Topology;
 /// development symlink, a DT_NEEDED DAG whose entries are spelled the way each dependency was linked (SONAME, file
 /// name, relative or absolute path), DT_RUNPATH/DT_RPATH (absolute, $ORIGIN-relative, stale; new and old dtags),
 /// then damage (deleted, moved, dangling symlink, non-ELF, wrong class). <see cref="Script"/> replays it in a shell.
+/// Extended (link) worlds may also have a sysroot (<see cref="SysrootInputs"/>) and symbol versions and undefined
+/// symbols (<see cref="SymbolInputs"/>).
 /// </summary>
 internal sealed class World : IDisposable
 {
@@ -18,6 +20,8 @@ internal sealed class World : IDisposable
     public List<string> Script { get; } = [];
     public Dictionary<string, string?> BaseEnvironment { get; }
     public LinkerFlavour Flavour { get; }
+    public SysrootInputs? Sysroot { get; }
+    public SymbolInputs? Symbols { get; }
 
     public sealed record Library(int Index, string Dir, bool HasSoname, bool DevLink, int[] Deps)
     {
@@ -27,7 +31,8 @@ internal sealed class World : IDisposable
         public bool LinkableByName => !HasSoname || DevLink;
     }
 
-    public World(int seed, Dictionary<string, string?> environment, LinkerFlavour flavour)
+    // extended: whether the world may have a sysroot and symbol features (link cases only).
+    public World(int seed, Dictionary<string, string?> environment, LinkerFlavour flavour, bool extended = false)
     {
         BaseEnvironment = environment;
         Flavour = flavour;
@@ -37,9 +42,13 @@ internal sealed class World : IDisposable
         Script.Add($"# world seed {seed} ({flavour.Name()}); objects from {ObjectPool.Shared.Dir} (def*.c, ref*.c, main.c compiled with {flavour.Compiler()} -c -fPIC)");
         Script.Add($"mkdir -p {string.Join(' ', Dirs)} && P={ObjectPool.Shared.Dir}");
         var rng = new Random(seed);
+        Sysroot = extended ? SysrootInputs.Draw(seed) : null;
+        Symbols = extended ? SymbolInputs.Draw(seed) : null;
         int n = rng.Next(2, ObjectPool.MaxLibraries + 1);
         for (int i = 0; i < n; i++) Build(rng, i);
+        Symbols?.Downgrade(this);
         Damage(rng);
+        Sysroot?.Populate(this);
     }
 
     public string P(string relative) => Path.Combine(Root, relative);
@@ -59,6 +68,7 @@ internal sealed class World : IDisposable
             var elements = Enumerable.Range(0, rng.Next(1, 3)).Select(_ => RunPathElement(rng, lib, Libraries[deps[rng.Next(deps.Length)]])).Distinct();
             args.Add($"-Wl,{(rng.NextDouble() < 0.5 ? "--enable-new-dtags" : "--disable-new-dtags")},-rpath,{string.Join(':', elements)}");
         }
+        if (Symbols is not null) args.AddRange(Symbols.BuildArguments(this, lib, args));
         Run(Flavour.Compiler(), args);
         if (lib.HasSoname && lib.DevLink) Symlink(lib.File, $"{lib.Dir}/libL{i}.so");
         Libraries.Add(lib);
@@ -74,13 +84,17 @@ internal sealed class World : IDisposable
         return [dep.RelPath];
     }
 
-    private string RunPathElement(Random rng, Library lib, Library dep) => rng.Next(5) switch
+    private string RunPathElement(Random rng, Library lib, Library dep)
     {
-        0 or 1 => P(dep.Dir),
-        2 => "$ORIGIN/" + Path.GetRelativePath(P(lib.Dir), P(dep.Dir)),
-        3 => P(Gone),
-        _ => "$ORIGIN",
-    };
+        string element = rng.Next(5) switch
+        {
+            0 or 1 => P(dep.Dir),
+            2 => "$ORIGIN/" + Path.GetRelativePath(P(lib.Dir), P(dep.Dir)),
+            3 => P(Gone),
+            _ => "$ORIGIN",
+        };
+        return Sysroot?.RunPathElement(element, dep.Dir) ?? element;
+    }
 
     private void Damage(Random rng)
     {
@@ -121,7 +135,7 @@ internal sealed class World : IDisposable
 
     private void Symlink(string target, string link) => Do($"ln -s {target} {link}", () => File.CreateSymbolicLink(P(link), target));
 
-    private void Run(string tool, List<string> args)
+    public void Run(string tool, List<string> args)
     {
         Script.Add(tool + " " + string.Join(' ', args.Select(Quote)).Replace(ObjectPool.Shared.Dir, "$P"));
         var r = ProcessRunner.Run(tool, args, BaseEnvironment, Root, timeoutMs: 60_000);

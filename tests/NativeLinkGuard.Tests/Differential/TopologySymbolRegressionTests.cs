@@ -1,0 +1,126 @@
+using NativeLinkGuard.Tests.Fuzzing.Topology;
+using NativeLinkGuard.Tests.TestSupport;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>
+/// Disagreements the random topology run found once it drew sysroots, symbol versions and undefined symbols, each
+/// shrunk to its rule and checked against the real GNU ld and lld: who reports which undefined reference, and which
+/// -L spellings get the sysroot.
+/// </summary>
+public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
+{
+    private const string UsesNowhere = "int nlg_nowhere(void);\nint {0}(void){{return nlg_nowhere();}}\n";
+
+    [Test]
+    public void Lld_reports_every_library_that_references_an_undefined_symbol_and_bfd_only_the_first()
+    {
+        // Found by lld cases 2100014:5 and 2100015:1: libnlga.so and libnlgb.so both call nlg_nowhere, which
+        // nothing defines; lld names both (and the object as well), GNU ld names only the first library, and none
+        // when an object calls it too.
+        Tool.RequireOnPath("ld.lld");
+        TwoLibrariesUsingNowhere();
+        foreach (var link in new Func<string[], string[]>[] { Gcc, Lld })
+        {
+            AssertReferencesAgree(link(["-o", "app", "main.o", "-Wl,--no-as-needed", "-L.", "-lnlga", "-lnlgb"]));
+            AssertReferencesAgree(link(["-o", "app", "main.o", "obj.o", "-Wl,--no-as-needed", "-L.", "-lnlga", "-lnlgb"]));
+        }
+    }
+
+    [Test]
+    public void Lld_reports_a_later_library_when_the_first_referrer_is_skipped_for_its_needed_entries()
+    {
+        // Found by lld case 2100021:2: libnlga.so also needs libnlgdep.so.1, which is not an input, so lld does not
+        // check it; libnlgb.so's reference to the same symbol is still reported.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("deps/libnlgdep.so.1", "int dep_x(void){return 0;}\n", soname: "libnlgdep.so.1");
+        Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"), extra: "-Wl,--no-as-needed deps/libnlgdep.so.1");
+        Fx.SharedLib("libnlgb.so", string.Format(UsesNowhere, "use_b"));
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "-L.", "-lnlga", "-lnlgb"));
+    }
+
+    [Test]
+    public void Lld_knows_a_library_without_soname_given_by_path_by_that_path_only()
+    {
+        // Found by lld case 2400027:2: libnlguser.so.1 needs "libnlgdep.so" (no SONAME). Given as deps/libnlgdep.so,
+        // lld names that input "deps/libnlgdep.so", so libnlguser.so.1's DT_NEEDED is not all inputs and lld does
+        // not check its undefined nlg_nowhere; found by -l, the input is "libnlgdep.so" and the check fails.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("deps/libnlgdep.so", "int dep_x(void){return 0;}\n");
+        Fx.SharedLib("build/libnlguser.so.1", string.Format(UsesNowhere, "use_user"), soname: "libnlguser.so.1",
+            extra: "-Wl,--no-as-needed -Ldeps -lnlgdep");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "deps/libnlgdep.so", "build/libnlguser.so.1"), expectSuccess: true);
+        Assert.That(report.Findings.Where(f => f.Code == "NLG0006"), Is.Empty);
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "-Ldeps", "-lnlgdep", "build/libnlguser.so.1"));
+    }
+
+    [Test]
+    public void Gnu_ld_names_a_revived_as_needed_input_before_a_later_dt_needed_library()
+    {
+        // Found by aarch64 case 3200002:1: libnlgv.so (no SONAME, given by path) is dropped by --as-needed, then
+        // revived by libnlguser.so.1's first DT_NEEDED; libnlgw.so.1, its second, is found afterwards. Both call
+        // nlg_nowhere: ld names the one that joined first, libnlgv.so.
+        Fx.SharedLib("v/libnlgv.so", string.Format(UsesNowhere, "use_v"));
+        Fx.SharedLib("deps/libnlgw.so.1", string.Format(UsesNowhere, "use_w"), soname: "libnlgw.so.1");
+        Fx.SharedLib("build/libnlguser.so.1", "int user_fn(void){return 0;}\n", soname: "libnlguser.so.1",
+            extra: $"-Wl,--no-as-needed {Fx.P("v/libnlgv.so")} deps/libnlgw.so.1");
+        Fx.Object("main.o", "int user_fn(void);\nint main(void){return user_fn();}\n");
+        AssertReferencesAgree(Gcc("-o", "app", "main.o", Fx.P("v/libnlgv.so"), "build/libnlguser.so.1", "-Wl,-rpath-link,deps"));
+    }
+
+    [Test]
+    public void Gnu_ld_keeps_the_first_copy_of_a_symbol_and_a_later_default_version_does_not_satisfy_a_reference()
+    {
+        // Found by aarch64 case 3202079:2: two builds of libnlgv.so (no SONAME) are loaded, the old one (vf in
+        // VERS_1) by -l, the new one (vf@@VERS_2) by an absolute DT_NEEDED. vf stays the old one's, so
+        // libnlguser.so.1's reference to vf@VERS_2 is undefined although the new build defines it.
+        Fx.Write("old.map", "VERS_1 { global: vf; local: *; };\n");
+        Fx.Write("new.map", "VERS_1 { local: *; };\nVERS_2 { global: vf; } VERS_1;\n");
+        const string Vf = "int vf(void){return 0;}\n";
+        Fx.SharedLib("old/libnlgv.so", Vf, extra: "-Wl,--version-script,old.map");
+        Fx.SharedLib("new/libnlgv.so", Vf, extra: "-Wl,--version-script,new.map");
+        Fx.SharedLib("build/libnlguser.so.1", "int vf(void);\nint user_fn(void){return vf();}\n", soname: "libnlguser.so.1",
+            extra: "-Wl,--no-as-needed -Lnew -lnlgv");
+        Fx.SharedLib("build/libnlgother.so.1", "int other_fn(void){return 0;}\n", soname: "libnlgother.so.1",
+            extra: $"-Wl,--no-as-needed {Fx.P("new/libnlgv.so")}");
+        Fx.Object("main.o", "int user_fn(void);\nint other_fn(void);\nint main(void){return user_fn()+other_fn();}\n");
+        AssertReferencesAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-Lold", "-lnlgv", "build/libnlguser.so.1",
+            "build/libnlgother.so.1"), "NLG0007", "the only fix drops the old build from the command line");
+    }
+
+    [Test]
+    public void Minus_L_dollar_sysroot_gets_the_sysroot_from_gnu_ld_but_not_from_lld()
+    {
+        // Found by lld case 2100019:5: lld 14 knows only -L=DIR; -L$SYSROOT/x is a literal directory there.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("sysroot/x/libnlgx.so", "int x_fn(void){return 0;}\n");
+        Directory.CreateDirectory(Fx.P("sysroot/usr/lib"));
+        Fx.Object("main.o", "int x_fn(void);\nint main(void){return x_fn();}\n");
+        string sysroot = "--sysroot=" + Fx.P("sysroot");
+        AssertAgreesWithLd(Gcc(sysroot, "-o", "app", "main.o", "-L$SYSROOT/x", "-lnlgx"), expectSuccess: true);
+        var report = AssertAgreesWithLd(Lld(sysroot, "-o", "app", "main.o", "-L$SYSROOT/x", "-lnlgx"), expectSuccess: false);
+        AssertLinkerSaid(report.Findings.Single(f => f.Code == "NLG0001").LdMessage);
+    }
+
+    /// <summary>libnlga.so and libnlgb.so (no SONAME) call nlg_nowhere; so does obj.o.</summary>
+    private void TwoLibrariesUsingNowhere()
+    {
+        Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"));
+        Fx.SharedLib("libnlgb.so", string.Format(UsesNowhere, "use_b"));
+        Fx.Object("obj.o", string.Format(UsesNowhere, "use_obj"));
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+    }
+
+    /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
+    private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
+    {
+        var report = AssertSymbolsAgree(command, expectSuccess: false, [code], noFixBecause: because);
+        var real = Fx.Comparisons[^1];
+        Assert.That(UndefinedReferences.InReport(report), Is.EquivalentTo(UndefinedReferences.InStderr(real.StandardError)),
+            $"who references what (linker said:\n{real.StandardError})");
+        foreach (var f in report.Findings.Where(f => f.Code == code && !f.Library.EndsWith(".o", StringComparison.Ordinal)))
+            AssertLinkerSaid(f.LdMessage);
+    }
+}
