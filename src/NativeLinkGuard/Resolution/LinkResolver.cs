@@ -30,6 +30,21 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
 
     private SymbolModel Symbols => _symbolModel ??= new SymbolModel(files, Lld);
 
+    private bool _missingAtGroupEnd;
+
+    /// <summary>
+    /// GNU ld opens no further input after a fatal one (wrong format by path, a script syntax error, a dynamic object
+    /// in a static link), nor after the end of a group (a script's GROUP, --end-group) once any input was missing:
+    /// open_input_bfds ends each group with "exit if any file was missing" (checked with ld 2.40). lld goes on.
+    /// </summary>
+    private bool Stopped => !Lld && (_missingAtGroupEnd || _problems.Any(p => p is InputUnusable));
+
+    private void EndGroup(int group)
+    {
+        Symbols.EndGroup(group);
+        if (!Lld && _problems.Any(p => p is InputNotFound)) _missingAtGroupEnd = true;
+    }
+
     public ResolvedLink Resolve()
     {
         var req = ctx.Request;
@@ -38,12 +53,11 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         int group = 0;
         foreach (var input in req.Inputs)
         {
-            if (input.Group != group && group != 0) Symbols.EndGroup(group);
+            if (input.Group != group && group != 0) EndGroup(group);
             group = input.Group;
+            if (Stopped) break;
             ResolveInput(input, null, 0);
-            // An unusable input (wrong format by path, a script syntax error, a dynamic object in a static link) is a
-            // fatal error to GNU ld: it opens no further input, so later missing ones are never reported. lld goes on.
-            if (!Lld && _problems.Any(p => p is InputUnusable)) break;
+            if (Stopped) break;
         }
         if (group != 0) Symbols.EndGroup(group);
 
@@ -297,7 +311,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             case LibraryFileKind.Elf when f.Elf!.IsSharedObject:
                 if (input.Static || ctx.Request.StaticLink)
                 {
-                    if (input.Kind == LinkInputKind.File)
+                    // -lNAME under -Bstatic only ever tries libNAME.a; a path or -l:NAME takes the file it names.
+                    if (input.Kind == LinkInputKind.File || input.Verbatim)
                         _problems.Add(new InputUnusable(input, spelling,
                             $"attempted static link of dynamic object `{spelling}'"));
                     return;
@@ -401,10 +416,17 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             _problems.Add(new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
             return;
         }
+        // lld reads no script once an error was reported, and stops a script at its first error (ScriptLexer::atEOF).
+        if (Lld && LldErrors > 0)
+        {
+            _notes.Add($"{spelling}: lld does not read this script after an earlier error");
+            return;
+        }
         // A script's GROUP is a group of its own: its archives are rescanned together when it ends (libc.so's GROUP).
         int group = -(++_scriptGroups);
         foreach (var m in script.Inputs)
         {
+            if (Stopped || (Lld && LldErrors > 0)) break;
             var member = new LinkInput(m.IsLibrary ? LinkInputKind.Library : LinkInputKind.File,
                 m.IsLibrary && m.Name.StartsWith(':') ? m.Name[1..] : m.Name,
                 m.IsLibrary && m.Name.StartsWith(':'),
@@ -415,9 +437,14 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             };
             if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
             else ResolveFileInput(member, path, depth + 1);
+            if (!m.EndsGroup) continue;
+            EndGroup(group);
+            group = -(++_scriptGroups);
         }
         Symbols.EndGroup(group);
     }
+
+    private int LldErrors => _problems.Count(p => p is InputNotFound or InputUnusable);
 
     private string? LoadInclude(string scriptPath, string name)
     {

@@ -114,6 +114,7 @@ internal sealed class ScriptReader
     {
         Expect('(');
 
+        int first = _result.Inputs.Count;
         // One entry per open parenthesis: whether that level has a member yet (ld's grammar rejects empty lists).
         var levels = new Stack<bool>();
         levels.Push(false);
@@ -137,6 +138,11 @@ internal sealed class ScriptReader
                 _pos++;
                 if (levels.Count == 0)
                 {
+                    if (inGroup && _result.Inputs.Count > first)
+                    {
+                        _result.Inputs[^1] = _result.Inputs[^1] with { EndsGroup = true };
+                    }
+
                     return;
                 }
 
