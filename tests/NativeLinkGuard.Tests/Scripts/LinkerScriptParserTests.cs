@@ -106,7 +106,7 @@ public sealed class LinkerScriptParserTests
             new ScriptInput("=/usr/lib/x.so", false, false, true, 1),
             new ScriptInput("$SYSROOT/y.so", false, false, true, 1),
             new ScriptInput("a b.so", false, false, true, 1),
-            new ScriptInput("-lnot", false, false, true, 1),
+            new ScriptInput("-lnot", false, false, true, 1) { EndsGroup = true },
         }));
     }
 

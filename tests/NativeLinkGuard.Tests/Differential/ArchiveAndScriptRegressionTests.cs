@@ -1,0 +1,69 @@
+using NativeLinkGuard.Tests.TestSupport;
+
+namespace NativeLinkGuard.Tests.Differential;
+
+/// <summary>
+/// Disagreements the random topology run found once it drew archives, -Bstatic spans and linker scripts (issue 16),
+/// each shrunk to its rule and checked against the real ld and lld.
+/// </summary>
+public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
+{
+    [Test]
+    public void Minus_l_colon_naming_a_shared_object_under_bstatic_is_a_static_link_of_a_dynamic_object()
+    {
+        // -lfoo under -Bstatic only tries libfoo.a, but -l:libfoo.so takes the file it names: ld stops with
+        // "attempted static link of dynamic object" (random case 12:1), so the later missing input is never reported.
+        Fx.SharedLib("build/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        string[] link = ["-o", "app", "main.o", "-Lbuild", "-Wl,-Bstatic", "-l:libfoo.so", "-Wl,-Bdynamic", "-lnlgnothere"];
+        var report = AssertAgreesWithLd(Gcc(link), expectSuccess: false,
+            noFixBecause: "no libnlgnothere exists anywhere, and only the build knows whether libfoo is wanted static");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0014" }));
+        AssertLinkerSaid(report.Findings[0].LdMessage);
+        // The same in a script member (random case 13:0): GROUP ( -l:libfoo.so ) read under -Bstatic.
+        Fx.Write("s/libs.so", "GROUP ( -l:libfoo.so )\n");
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-Wl,-Bstatic", "s/libs.so", "-Wl,-Bdynamic"),
+            expectSuccess: false, noFixBecause: "only the build knows whether libfoo is wanted static");
+        // lld rejects it too, and goes on to report the missing input.
+        Tool.RequireOnPath("ld.lld");
+        AssertAgreesWithLd(Lld(link), expectSuccess: false, noFixBecause: "no libnlgnothere exists anywhere");
+    }
+
+    [Test]
+    public void The_end_of_a_group_stops_ld_once_an_input_was_missing()
+    {
+        // open_input_bfds ends every group (a script's GROUP, --start-group/--end-group) with "exit if any file was
+        // missing" (random cases 30:3, 44:3): later inputs are never opened nor reported. A script's INPUT list is no
+        // group, so ld goes on after it.
+        Fx.SharedLib("a/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        Fx.Write("a/libk.so", "INPUT(libnlgnothere5.so) GROUP(libfoo.so) INPUT(libnlgnothere6.so)\n");
+        Fx.Write("a/libg.so", "INPUT(libnlgnothere2.so)\n");
+        Fx.Write("a/libh.so", "GROUP ( libfoo.so ) GROUP ( libnlgnothere4.so )\n");
+        const string NoFix = "the missing inputs exist nowhere";
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "a/libk.so", "-lnlgnothere3"), false, noFixBecause: NoFix);
+        Assert.That(report.Findings.Select(f => f.Library), Is.EqualTo(new[] { "libnlgnothere5.so" }));
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-lnlgnothere1", "a/libh.so", "-lnlgnothere3"), false, noFixBecause: NoFix);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-lnlgnothere1", "-Wl,--start-group", "a/libfoo.so", "-Wl,--end-group",
+            "-lnlgnothere3"), false, noFixBecause: NoFix);
+        report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-lnlgnothere1", "a/libg.so", "-lnlgnothere3"), false, noFixBecause: NoFix);
+        Assert.That(report.Findings, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Lld_reads_no_script_after_an_error_and_stops_a_script_at_its_first_error()
+    {
+        // lld's script lexer is at its end once any error was reported: a later script adds and reports nothing, and
+        // the members after a missing one are never read. Other inputs are still searched and reported.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("a/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        Fx.Write("a/libk.so", "INPUT(libnlgnothere5.so) GROUP(libfoo.so) INPUT(libnlgnothere6.so)\n");
+        Fx.Write("a/libg.so", "INPUT(libnlgnothere2.so)\n");
+        const string NoFix = "the missing inputs exist nowhere";
+        var report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "-lnlgnothere1", "a/libg.so", "-lnlgnothere3"), false,
+            noFixBecause: NoFix);
+        Assert.That(report.Findings.Select(f => f.Library), Is.EquivalentTo(new[] { "-lnlgnothere1", "-lnlgnothere3" }));
+        AssertAgreesWithLd(Lld("-o", "app", "main.o", "a/libk.so", "-lnlgnothere3"), false, noFixBecause: NoFix);
+    }
+}
