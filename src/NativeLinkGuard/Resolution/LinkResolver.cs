@@ -37,7 +37,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     /// in a static link), nor after the end of a group (a script's GROUP, --end-group) once any input was missing:
     /// open_input_bfds ends each group with "exit if any file was missing" (checked with ld 2.40). lld goes on.
     /// </summary>
-    private bool Stopped => !Lld && (_missingAtGroupEnd || _problems.Any(p => p is InputUnusable));
+    private bool Stopped => !Lld && (_missingAtGroupEnd || _problems.Any(p => p is InputUnusable { Fatal: true }));
 
     private void EndGroup(int group)
     {
@@ -60,6 +60,10 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             if (Stopped) break;
         }
         if (group != 0) Symbols.EndGroup(group);
+        // GNU ld rejects the dynamic objects of a -static link once every input is open: a missing or fatal input
+        // ends the link first, and those lines are never printed (checked with ld 2.40).
+        if (!Lld && (Stopped || _problems.Any(p => p is InputNotFound)))
+            _problems.RemoveAll(p => p is InputUnusable { Fatal: false });
 
         if (!req.StaticLink)
         {
@@ -201,7 +205,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     continue;
                 }
                 string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
-                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt
+                    // lld reads a script whatever its OUTPUT_FORMAT says (checked with lld 14).
+                    : f.Kind == LibraryFileKind.Text && !Lld ? IncompatibleScriptFormat(path) is { } fmt
                         ? $"a linker script for {fmt}" : null
                     : null;
                 if (incompatible is not null && Lld)
@@ -309,12 +314,16 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         switch (f.Kind)
         {
             case LibraryFileKind.Elf when f.Elf!.IsSharedObject:
-                if (input.Static || ctx.Request.StaticLink)
+                // -lNAME under -Bstatic only ever tries libNAME.a; a path or -l:NAME takes the file it names, and ld
+                // stops there. After -static then -Bdynamic a dynamic object is found too: GNU ld says the same and
+                // goes on, lld (whose -static is -Bstatic) uses it (checked with ld 2.40, lld 14).
+                string staticLink = $"attempted static link of dynamic object `{spelling}'";
+                if (input.Static && (input.Kind == LinkInputKind.File || input.Verbatim))
+                    _problems.Add(new InputUnusable(input, spelling, staticLink));
+                if (input.Static) return;
+                if (ctx.Request.StaticLink && !Lld)
                 {
-                    // -lNAME under -Bstatic only ever tries libNAME.a; a path or -l:NAME takes the file it names.
-                    if (input.Kind == LinkInputKind.File || input.Verbatim)
-                        _problems.Add(new InputUnusable(input, spelling,
-                            $"attempted static link of dynamic object `{spelling}'"));
+                    _problems.Add(new InputUnusable(input, spelling, staticLink) { Fatal = false });
                     return;
                 }
                 var lib = new ResolvedLibrary

@@ -66,4 +66,37 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
         Assert.That(report.Findings.Select(f => f.Library), Is.EquivalentTo(new[] { "-lnlgnothere1", "-lnlgnothere3" }));
         AssertAgreesWithLd(Lld("-o", "app", "main.o", "a/libk.so", "-lnlgnothere3"), false, noFixBecause: NoFix);
     }
+
+    [Test]
+    public void After_static_then_bdynamic_ld_rejects_each_dynamic_object_once_all_inputs_are_open()
+    {
+        // gcc -static passes -static; a later -Wl,-Bdynamic lets -l find libfoo.so again. Once every input is open,
+        // GNU ld says "attempted static link of dynamic object" for it and for libc.so's members; a missing input
+        // ends the link before that. lld's -static is -Bstatic, so -Bdynamic undoes it (random case 2032:5).
+        Fx.SharedLib("build/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        string[] link = ["-static", "-o", "app", "main.o", "-Wl,-Bdynamic", "-Lbuild", "-lfoo"];
+        var report = AssertAgreesWithLd(Gcc([.. link, "-lnlgnothere"]), expectSuccess: false,
+            noFixBecause: "no libnlgnothere exists anywhere");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0001" }));
+        report = AssertAgreesWithLd(Gcc(link), expectSuccess: false,
+            noFixBecause: "only the build knows whether the link is wanted static");
+        Assert.That(report.Findings.Count(f => f.Code == "NLG0014"), Is.GreaterThanOrEqualTo(2));
+        foreach (var f in report.Findings) AssertLinkerSaid(f.LdMessage);
+        Tool.RequireOnPath("ld.lld");
+        AssertAgreesWithLd(Lld(link), expectSuccess: true);
+    }
+
+    [Test]
+    public void Lld_reads_a_searched_script_whatever_its_output_format_while_ld_skips_it()
+    {
+        // ld skips a script for another OUTPUT_FORMAT found by -l as incompatible; lld uses it (random case 2042:1).
+        Fx.SharedLib("build/libfoo.so.1", Foo);
+        Fx.Write("build/libfoo.so", "OUTPUT_FORMAT(elf64-littleaarch64)\nINPUT ( libfoo.so.1 )\n");
+        Fx.Object("main.o", MainUsesFoo);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: false,
+            noFixBecause: "the script names the other architecture: only its author knows the intent");
+        Tool.RequireOnPath("ld.lld");
+        AssertAgreesWithLd(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
+    }
 }
