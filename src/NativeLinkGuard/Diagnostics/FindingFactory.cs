@@ -78,7 +78,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             && SysrootPaths.IsInside(SysrootPaths.RealPath(d.Script), ctx.Sysroot);
         string ld = absoluteInSysroot
             ? $"cannot find {d.Input.Name} inside {ctx.Sysroot}"
-            : $"cannot find {display}: No such file or directory";
+            : $"cannot find {display}: {d.Error}";
         var (suggestions, notes) = advisor.ForDirect(d);
         if (d.Script is not null) notes.Insert(0, $"named inside the linker script {d.Script}");
         return new Finding

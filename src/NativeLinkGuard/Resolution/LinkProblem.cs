@@ -7,7 +7,12 @@ public abstract record LinkProblem;
 
 /// <summary>ld: <c>cannot find -lfoo: No such file or directory</c> (also files and script members).</summary>
 public sealed record InputNotFound(LinkInput Input, IReadOnlyList<SearchAttempt> Attempts, string? Script = null)
-    : LinkProblem;
+    : LinkProblem
+{
+    /// <summary>The system error ld prints after the name: its last attempt's (a script member that exists for
+    /// another target: "file in wrong format", "file format not recognized").</summary>
+    public string Error { get; init; } = "No such file or directory";
+}
 
 /// <summary>ld: <c>NAME, needed by BY, not found (try using -rpath or -rpath-link)</c>.</summary>
 public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyList<SearchAttempt> Attempts)

@@ -289,24 +289,36 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             foreach (var d in LibrarySearchList())
                 candidates.Add((Path.Combine(d.Path, name), d.Path, d.Rule));
         }
+        string lastError = "No such file or directory";
         foreach (var (path, dir, rule) in candidates)
         {
             var f = files.Get(path);
             if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
             {
                 attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Absent, f.Error));
+                lastError = "No such file or directory";
                 continue;
             }
             if (f.Elf is { } e && !IsTargetCompatible(e))
             {
                 attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Incompatible, e.TargetName));
+                lastError = "file in wrong format";
+                continue;
+            }
+            // A member is searched for, so a script for another OUTPUT_FORMAT is skipped (ld 2.40; lld reads it).
+            if (f.Kind == LibraryFileKind.Text && !Lld && IncompatibleScriptFormat(path) is { } format)
+            {
+                attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Incompatible,
+                    $"a linker script for {format}"));
+                lastError = "file format not recognized";
                 continue;
             }
             attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Accepted));
             Accept(input, path, f, depth, spelling: path);
             return;
         }
-        _problems.Add(new InputNotFound(input, attempts, scriptPath));
+        // ld prints the error of its last attempt.
+        _problems.Add(new InputNotFound(input, attempts, scriptPath) { Error = lastError });
     }
 
     private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)

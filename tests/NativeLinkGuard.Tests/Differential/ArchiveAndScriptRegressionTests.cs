@@ -99,4 +99,25 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
         Tool.RequireOnPath("ld.lld");
         AssertAgreesWithLd(Lld("-o", "app", "main.o", "-Lbuild", "-lfoo"), expectSuccess: true);
     }
+
+    [Test]
+    public void A_script_member_for_another_target_is_skipped_and_not_found_with_the_reason_of_the_last_attempt()
+    {
+        // A member is searched for even when absolute: a script for another OUTPUT_FORMAT or an ELF file of another
+        // machine is skipped, then "cannot find X: file format not recognized" / "file in wrong format" (the error
+        // of the last attempt), a missing input like any other (random cases 2035:1, 2042:5).
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
+        Fx.Write("arm/libscript.so", "OUTPUT_FORMAT(elf64-littleaarch64)\nINPUT ( libnlgnothere.so )\n");
+        Fx.SharedLib("arm/libarm.so", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        foreach (string member in new[] { "arm/libscript.so", "arm/libarm.so" })
+        {
+            Fx.Write("s/libs.so", $"INPUT ( {Fx.P(member)} )\n");
+            var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "s/libs.so", "-lnlgnothere2"), expectSuccess: false,
+                noFixBecause: "the member is built for another target");
+            Assert.That(report.Findings.Where(f => f.Code == "NLG0001").Select(f => f.Library),
+                Is.EqualTo(new[] { Fx.P(member), "-lnlgnothere2" }));
+            foreach (var f in report.Findings) AssertLinkerSaid(f.LdMessage);
+        }
+    }
 }

@@ -134,7 +134,7 @@ public sealed partial class LinkFixture : IDisposable
         report.Findings.Where(f => (f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound) || (f.Code is DiagnosticCodes.IndirectDependencyNotFound && !f.Message.StartsWith("run-time risk", StringComparison.Ordinal))).Select(f => f.Library),
         StringComparer.Ordinal);
 
-    [GeneratedRegex(@"cannot find (\S+): No such file or directory")]
+    [GeneratedRegex(@"cannot find (\S+): (?:No such file or directory|file in wrong format|file format not recognized)")]
     private static partial Regex CannotFind();
 
     [GeneratedRegex(@"cannot find (\S+) inside ")]
