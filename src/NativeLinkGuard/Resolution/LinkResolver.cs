@@ -204,7 +204,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                         ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
                     continue;
                 }
-                string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
+                string? incompatible = StaticDynamic(input, f) ? null
+                    : f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
                     // lld reads a script whatever its OUTPUT_FORMAT says (checked with lld 14).
                     : f.Kind == LibraryFileKind.Text && !Lld ? IncompatibleScriptFormat(path) is { } fmt
                         ? $"a linker script for {fmt}" : null
@@ -235,7 +236,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         _problems.Add(new InputNotFound(input, attempts));
     }
 
-    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth)
+    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth, string? scriptSpelling = null)
     {
         string name = input.Name;
         if (scriptPath is null)
@@ -255,7 +256,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                     AttemptOutcome.Absent, f.Error)]));
                 return;
             }
-            if (f.Elf is { } e && !IsTargetCompatible(e))
+            if (f.Elf is { } e && !IsTargetCompatible(e) && !StaticDynamic(input, f))
             {
                 // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
                 _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
@@ -271,26 +272,28 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
         // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
         var attempts = new List<SearchAttempt>();
-        var candidates = new List<(string Path, string Dir, SearchRule Rule)>();
+        // Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" + name.
+        var candidates = new List<(string Path, string Dir, SearchRule Rule, string Spelled)>();
         string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
         if (name.StartsWith('='))
-            candidates.Add((S + name[1..], "", SearchRule.AbsoluteName));
+            candidates.Add((S + name[1..], "", SearchRule.AbsoluteName, S + name[1..]));
         else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
-            candidates.Add((S + name["$SYSROOT".Length..], "", SearchRule.AbsoluteName));
+            candidates.Add((S + name["$SYSROOT".Length..], "", SearchRule.AbsoluteName, S + name["$SYSROOT".Length..]));
         else if (name.StartsWith('/'))
         {
             bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
-            candidates.Add((sysrooted ? S + name : name, "", SearchRule.AbsoluteName));
+            candidates.Add((sysrooted ? S + name : name, "", SearchRule.AbsoluteName, sysrooted ? S + name : name));
         }
         else
         {
-            candidates.Add((Path.Combine(scriptDir, name), scriptDir, SearchRule.ScriptDirectory));
-            candidates.Add((ctx.Absolute(name), ctx.WorkingDirectory, SearchRule.WorkingDirectory));
+            string spelledDir = Path.GetDirectoryName(scriptSpelling ?? scriptPath) is { Length: > 0 } sd ? sd : ".";
+            candidates.Add((Path.Combine(scriptDir, name), scriptDir, SearchRule.ScriptDirectory, $"{spelledDir}/{name}"));
+            candidates.Add((ctx.Absolute(name), ctx.WorkingDirectory, SearchRule.WorkingDirectory, name));
             foreach (var d in LibrarySearchList())
-                candidates.Add((Path.Combine(d.Path, name), d.Path, d.Rule));
+                candidates.Add((Path.Combine(d.Path, name), d.Path, d.Rule, Path.Combine(d.Spelling, name)));
         }
         string lastError = "No such file or directory";
-        foreach (var (path, dir, rule) in candidates)
+        foreach (var (path, dir, rule, spelled) in candidates)
         {
             var f = files.Get(path);
             if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
@@ -299,7 +302,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 lastError = "No such file or directory";
                 continue;
             }
-            if (f.Elf is { } e && !IsTargetCompatible(e))
+            if (f.Elf is { } e && !IsTargetCompatible(e) && !StaticDynamic(input, f))
             {
                 attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Incompatible, e.TargetName));
                 lastError = "file in wrong format";
@@ -314,12 +317,18 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 continue;
             }
             attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Accepted));
-            Accept(input, path, f, depth, spelling: path);
+            Accept(input, path, f, depth, spelling: spelled);
             return;
         }
         // ld prints the error of its last attempt.
         _problems.Add(new InputNotFound(input, attempts, scriptPath) { Error = lastError });
     }
+
+    /// <summary>
+    /// ld checks "attempted static link of dynamic object" before compatibility (ldfile_try_open_bfd): under -Bstatic
+    /// a shared object of any machine is that fatal error, never skipped as incompatible (found by random case 2004:2).
+    /// </summary>
+    private static bool StaticDynamic(LinkInput input, LibraryFile f) => input.Static && f.Elf is { IsSharedObject: true };
 
     private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
     {
@@ -457,7 +466,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 WholeArchive = input.WholeArchive,
             };
             if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
-            else ResolveFileInput(member, path, depth + 1);
+            else ResolveFileInput(member, path, depth + 1, spelling);
             if (!m.EndsGroup) continue;
             EndGroup(group);
             group = -(++_scriptGroups);

@@ -120,4 +120,23 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
             foreach (var f in report.Findings) AssertLinkerSaid(f.LdMessage);
         }
     }
+
+    [Test]
+    public void Under_bstatic_a_shared_object_of_another_machine_is_a_static_link_of_a_dynamic_object()
+    {
+        // ld checks for a dynamic object in a static link before it checks the machine (random case 2004:2): the
+        // aarch64 libfoo.so.1 a script names under -Bstatic ends the link instead of being skipped as incompatible.
+        Tool.RequireOnPath("aarch64-linux-gnu-gcc");
+        Fx.SharedLib("arm/libfoo.so.1", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.Write("arm/libfoo.so", "GROUP ( libfoo.so.1 -lnlgnothere )\n");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        foreach (var link in new[] { Gcc("-o", "app", "main.o", "-Wl,-Bstatic", "arm/libfoo.so", "-Wl,-Bdynamic"),
+            Gcc("-o", "app", "main.o", "-Larm", "-Wl,-Bstatic", "-l:libfoo.so.1", "-Wl,-Bdynamic", "-lnlgnothere"),
+            Gcc("-o", "app", "main.o", "-Wl,-Bstatic", "arm/libfoo.so.1", "-Wl,-Bdynamic") })
+        {
+            var report = AssertAgreesWithLd(link, expectSuccess: false, noFixBecause: "the library is for another machine");
+            Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0014" }));
+            AssertLinkerSaid(report.Findings[0].LdMessage);
+        }
+    }
 }
