@@ -48,6 +48,10 @@ public sealed record InputUnusable(LinkInput Input, string Path, string Reason) 
     /// <summary>What we know beyond ld's own words (kept out of the line ld prints).</summary>
     public string? Detail { get; init; }
 
+    /// <summary>The input is for another target. lld says so only after it collected every input without an
+    /// error (it checks compatibility when it parses the files).</summary>
+    public bool WrongTarget { get; init; }
+
     /// <summary>GNU ld stops there (opens no further input); false for a dynamic object met in a -static link
     /// after -Bdynamic, an error ld reports and goes on.</summary>
     public bool Fatal { get; init; } = true;

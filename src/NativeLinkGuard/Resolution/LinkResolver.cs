@@ -64,6 +64,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         // ends the link first, and those lines are never printed (checked with ld 2.40).
         if (!Lld && (Stopped || _problems.Any(p => p is InputNotFound)))
             _problems.RemoveAll(p => p is InputUnusable { Fatal: false });
+        // lld returns after collecting the inputs when one failed, before it parses them and finds the wrong target.
+        if (Lld && LldErrors > 0) _problems.RemoveAll(p => p is InputUnusable { WrongTarget: true });
 
         if (!req.StaticLink)
         {
@@ -217,7 +219,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                         incompatible));
                     string spelled = Path.Combine(dir.Spelling, name);
                     string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
-                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true });
+                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true, WrongTarget = true });
                     return;
                 }
                 if (incompatible is not null)
@@ -262,32 +264,36 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
                 {
                     Detail = $"{name} is {e.TargetName}; the link is {ctx.Linker.TargetName}",
+                    WrongTarget = true,
                 });
                 return;
             }
             Accept(input, path, f, depth, spelling: name);
             return;
         }
+        ResolveScriptMember(input, scriptPath, depth, scriptSpelling ?? scriptPath);
+    }
 
+    private void ResolveScriptMember(LinkInput input, string scriptPath, int depth, string scriptSpelling)
+    {
         // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
         // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
+        string name = input.Name;
         var attempts = new List<SearchAttempt>();
         // Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" + name.
         var candidates = new List<(string Path, string Dir, SearchRule Rule, string Spelled)>();
         string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
-        if (name.StartsWith('='))
-            candidates.Add((S + name[1..], "", SearchRule.AbsoluteName, S + name[1..]));
-        else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
-            candidates.Add((S + name["$SYSROOT".Length..], "", SearchRule.AbsoluteName, S + name["$SYSROOT".Length..]));
-        else if (name.StartsWith('/'))
-        {
-            bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
-            candidates.Add((sysrooted ? S + name : name, "", SearchRule.AbsoluteName, sysrooted ? S + name : name));
-        }
+        string? absolute = name.StartsWith('=') ? S + name[1..]
+            : name.StartsWith("$SYSROOT", StringComparison.Ordinal) ? S + name["$SYSROOT".Length..]
+            : !name.StartsWith('/') ? null
+            : SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S) ? S + name : name;
+        if (absolute is not null)
+            candidates.Add((absolute, "", SearchRule.AbsoluteName, absolute));
         else
         {
-            string spelledDir = Path.GetDirectoryName(scriptSpelling ?? scriptPath) is { Length: > 0 } sd ? sd : ".";
-            candidates.Add((Path.Combine(scriptDir, name), scriptDir, SearchRule.ScriptDirectory, $"{spelledDir}/{name}"));
+            string spelledDir = Path.GetDirectoryName(scriptSpelling) is { Length: > 0 } sd ? sd : ".";
+            candidates.Add((Path.Combine(scriptDir, name), scriptDir, SearchRule.ScriptDirectory,
+                $"{spelledDir}/{name}"));
             candidates.Add((ctx.Absolute(name), ctx.WorkingDirectory, SearchRule.WorkingDirectory, name));
             foreach (var d in LibrarySearchList())
                 candidates.Add((Path.Combine(d.Path, name), d.Path, d.Rule, Path.Combine(d.Spelling, name)));
@@ -328,7 +334,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
     /// ld checks "attempted static link of dynamic object" before compatibility (ldfile_try_open_bfd): under -Bstatic
     /// a shared object of any machine is that fatal error, never skipped as incompatible (found by random case 2004:2).
     /// </summary>
-    private static bool StaticDynamic(LinkInput input, LibraryFile f) => input.Static && f.Elf is { IsSharedObject: true };
+    private static bool StaticDynamic(LinkInput input, LibraryFile f) =>
+        input.Static && f.Elf is { IsSharedObject: true };
 
     private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
     {
@@ -474,7 +481,9 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         Symbols.EndGroup(group);
     }
 
-    private int LldErrors => _problems.Count(p => p is InputNotFound or InputUnusable);
+    /// <summary>lld's errors while it collects the inputs (LinkerDriver::createFiles); a file for another target is
+    /// only found wrong later, when the files are parsed.</summary>
+    private int LldErrors => _problems.Count(p => p is InputNotFound or InputUnusable { WrongTarget: false });
 
     private string? LoadInclude(string scriptPath, string name)
     {

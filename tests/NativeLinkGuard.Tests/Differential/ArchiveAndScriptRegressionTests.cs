@@ -139,4 +139,22 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
             AssertLinkerSaid(report.Findings[0].LdMessage);
         }
     }
+
+    [Test]
+    public void Lld_finds_an_input_for_another_target_only_once_every_input_was_found()
+    {
+        // lld collects every input first (a missing one is an error there) and checks their targets only when it
+        // parses them, which it never does after an error: the aarch64 library is then not reported (random case
+        // 70026:4), and a script read after it is still read.
+        Tool.RequireOnPath("ld.lld", "aarch64-linux-gnu-gcc");
+        Fx.SharedLib("arm/libarm.so.1", Foo, compiler: "aarch64-linux-gnu-gcc");
+        Fx.Write("s/libs.so", "INPUT ( libnlgnothere.so )\n");
+        Fx.Object("main.o", "int main(void){return 0;}\n");
+        var report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "arm/libarm.so.1", "s/libs.so"), expectSuccess: false,
+            noFixBecause: "the missing member exists nowhere");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0001" }));
+        report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "arm/libarm.so.1"), expectSuccess: false,
+            noFixBecause: "the library is for another machine");
+        Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0014" }));
+    }
 }
