@@ -41,9 +41,9 @@ internal sealed class ArchiveInputs
             plans.Add((a, [.. members.OrderBy(_ => rng.Next())]));
         }
         if (plans.Count == 0) return;
-        List<string> compile = ["-c", "-fPIC", .. sources.Select(s => $"obj/{s}.c")];
-        world.Do($"(cd obj && {world.Flavour.Compiler()} {string.Join(' ', compile).Replace("obj/", "")})",
-            () => Tools.Run(world, world.Flavour.Compiler(), compile.Select(a => a.Replace("obj/", "")), "obj"));
+        List<string> compile = ["-c", "-fPIC", .. sources.Select(s => $"{s}.c")];
+        world.Do($"(cd obj && {world.Flavour.Compiler()} {string.Join(' ', compile)})",
+            () => Tools.Run(world, world.Flavour.Compiler(), compile, "obj"));
         foreach (var (a, members) in plans)
         {
             List<string> args = ["rcs", $"../{a.RelPath}", .. members.Select(m => m + ".o")];
