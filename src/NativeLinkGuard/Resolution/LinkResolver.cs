@@ -70,7 +70,7 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (!req.StaticLink)
         {
             if (Lld) ListNeededForLld();
-            else if (_problems.Any(p => p is InputNotFound or InputUnusable))
+            else if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
                 // ld stops after opening the inputs when one is missing or unusable, before ldelf_after_open walks
                 // the DT_NEEDED entries: it says nothing about them in this run (checked against binutils 2.40).
                 _notes.Add("an input is missing or unusable, so ld stops before it searches DT_NEEDED entries; they " +
@@ -84,9 +84,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             namesOnCommandLine.Add(l.Elf.Soname ?? Path.GetFileName(l.Path));
         }
         // A missing or unusable input stops ld before symbols are resolved: it reports no undefined references then.
-        if (_problems.Any(p => p is InputNotFound
-            or InputUnusable)) Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving " +
-            "symbols");
+        if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
+            Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
@@ -349,11 +348,9 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
                 if (input.Static && (input.Kind == LinkInputKind.File || input.Verbatim))
                     _problems.Add(new InputUnusable(input, spelling, staticLink));
                 if (input.Static) return;
+                // ld still counts its definitions when it resolves symbols (found by random case 60244:5).
                 if (ctx.Request.StaticLink && !Lld)
-                {
                     _problems.Add(new InputUnusable(input, spelling, staticLink) { Fatal = false });
-                    return;
-                }
                 var lib = new ResolvedLibrary
                 {
                     Path = path,

@@ -83,6 +83,11 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
             noFixBecause: "only the build knows whether the link is wanted static");
         Assert.That(report.Findings.Count(f => f.Code == "NLG0014"), Is.GreaterThanOrEqualTo(2));
         foreach (var f in report.Findings) AssertLinkerSaid(f.LdMessage);
+        // ld then resolves symbols, the rejected libfoo.so's definitions included (random case 60244:5): only
+        // what nothing defines is undefined.
+        Fx.Object("main2.o", "int foo_fn(void);\nint nlg_nowhere(void);\nint main(void){return foo_fn()+nlg_nowhere();}\n");
+        report = AssertSymbolsAgree(Gcc("-static", "-o", "app", "main2.o", "-Wl,-Bdynamic", "-Lbuild", "-lfoo"), false,
+            ["NLG0014", "NLG0006"], noFixBecause: "nlg_nowhere is defined nowhere");
         Tool.RequireOnPath("ld.lld");
         AssertAgreesWithLd(Lld(link), expectSuccess: true);
     }
