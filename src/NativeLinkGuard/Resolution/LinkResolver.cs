@@ -311,7 +311,11 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
             {
                 attempts.Add(new SearchAttempt(dir, rule, path, AttemptOutcome.Incompatible, e.TargetName));
                 lastError = "file in wrong format";
-                continue;
+                if (!Lld) continue;
+                // lld takes the first member file that exists and finds it wrong when it parses it (case 70119:5).
+                string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
+                _problems.Add(new InputUnusable(input, spelled, why) { Lld = true, WrongTarget = true });
+                return;
             }
             // A member is searched for, so a script for another OUTPUT_FORMAT is skipped (ld 2.40; lld reads it).
             if (f.Kind == LibraryFileKind.Text && !Lld && IncompatibleScriptFormat(path) is { } format)

@@ -161,5 +161,11 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
         report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "arm/libarm.so.1"), expectSuccess: false,
             noFixBecause: "the library is for another machine");
         Assert.That(report.Findings.Select(f => f.Code), Is.EqualTo(new[] { "NLG0014" }));
+        // A script member too: lld takes the aarch64 file (ld would skip it and report the member missing), then
+        // stops at the missing member after it (random case 70119:5).
+        Fx.Write("s/libt.so", "GROUP ( arm/libarm.so.1 libnlgnothere.so )\n");
+        report = AssertAgreesWithLd(Lld("-o", "app", "main.o", "s/libt.so"), expectSuccess: false,
+            noFixBecause: "the missing member exists nowhere");
+        Assert.That(report.Findings.Select(f => f.Library), Is.EqualTo(new[] { "libnlgnothere.so" }));
     }
 }
