@@ -87,6 +87,9 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
             Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
+        // A dynamic object rejected in a -static link lends its definitions, but ld checks none of its references.
+        var rejected = _problems.OfType<InputUnusable>().Where(u => !u.Fatal).Select(u => u.Path).ToHashSet();
+        symbolProblems.RemoveAll(p => p is UndefinedSymbols { FromObject: false } u && rejected.Contains(u.ReferencedBy));
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
             $"DT_NEEDED is assumed to fail the link");
