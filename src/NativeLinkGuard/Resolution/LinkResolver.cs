@@ -89,7 +89,8 @@ public sealed class LinkResolver(ResolverContext ctx, LibraryFileCache files)
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
         // A dynamic object rejected in a -static link lends its definitions, but ld checks none of its references.
         var rejected = _problems.OfType<InputUnusable>().Where(u => !u.Fatal).Select(u => u.Path).ToHashSet();
-        symbolProblems.RemoveAll(p => p is UndefinedSymbols { FromObject: false } u && rejected.Contains(u.ReferencedBy));
+        symbolProblems.RemoveAll(p => p is UndefinedSymbols { FromObject: false } u
+            && rejected.Contains(u.ReferencedBy));
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
             $"DT_NEEDED is assumed to fail the link");
