@@ -81,7 +81,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
             : Lld && d.Script is null
                 ? (d.Input.Kind == LinkInputKind.Library ? $"unable to find library {display}"
                     : $"cannot open {display}: No such file or directory")
-                : $"cannot find {display}: No such file or directory";
+                : $"cannot find {display}: {d.Error}";
         var (suggestions, notes) = advisor.ForDirect(d);
         if (d.Script is not null) notes.Insert(0, $"named inside the linker script {d.Script}");
         return new Finding

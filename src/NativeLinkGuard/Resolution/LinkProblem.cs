@@ -7,7 +7,12 @@ public abstract record LinkProblem;
 
 /// <summary>ld: <c>cannot find -lfoo: No such file or directory</c> (also files and script members).</summary>
 public sealed record InputNotFound(LinkInput Input, IReadOnlyList<SearchAttempt> Attempts, string? Script = null)
-    : LinkProblem;
+    : LinkProblem
+{
+    /// <summary>The system error ld prints after the name: its last attempt's (a script member that exists for
+    /// another target: "file in wrong format", "file format not recognized").</summary>
+    public string Error { get; init; } = "No such file or directory";
+}
 
 /// <summary>ld: <c>NAME, needed by BY, not found (try using -rpath or -rpath-link)</c>.</summary>
 public sealed record NeededNotFound(string Name, ResolvedLibrary By, IReadOnlyList<SearchAttempt> Attempts)
@@ -42,4 +47,12 @@ public sealed record InputUnusable(LinkInput Input, string Path, string Reason) 
 
     /// <summary>What we know beyond ld's own words (kept out of the line ld prints).</summary>
     public string? Detail { get; init; }
+
+    /// <summary>The input is for another target. lld says so only after it collected every input without an
+    /// error (it checks compatibility when it parses the files).</summary>
+    public bool WrongTarget { get; init; }
+
+    /// <summary>GNU ld stops there (opens no further input); false for a dynamic object met in a -static link
+    /// after -Bdynamic, an error ld reports and goes on.</summary>
+    public bool Fatal { get; init; } = true;
 }

@@ -32,8 +32,10 @@ public sealed partial class LinkResolver
                         ? AttemptOutcome.Unreadable : AttemptOutcome.Absent, f.Error));
                     continue;
                 }
-                string? incompatible = f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
-                    : f.Kind == LibraryFileKind.Text ? IncompatibleScriptFormat(path) is { } fmt
+                string? incompatible = StaticDynamic(input, f) ? null
+                    : f.Elf is { } header && !IsTargetCompatible(header) ? header.TargetName
+                    // lld reads a script whatever its OUTPUT_FORMAT says (checked with lld 14).
+                    : f.Kind == LibraryFileKind.Text && !Lld ? IncompatibleScriptFormat(path) is { } fmt
                         ? $"a linker script for {fmt}" : null
                     : null;
                 if (incompatible is not null && Lld)
@@ -42,7 +44,7 @@ public sealed partial class LinkResolver
                     attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, incompatible));
                     string spelled = Path.Combine(dir.Spelling, name);
                     string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
-                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true });
+                    _problems.Add(new InputUnusable(input, spelled, why) { Lld = true, WrongTarget = true });
                     return;
                 }
                 if (incompatible is not null)
@@ -60,7 +62,7 @@ public sealed partial class LinkResolver
         _problems.Add(new InputNotFound(input, attempts));
     }
 
-    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth)
+    private void ResolveFileInput(LinkInput input, string? scriptPath, int depth, string? scriptSpelling = null)
     {
         string name = input.Name;
         if (scriptPath is null)
@@ -80,59 +82,91 @@ public sealed partial class LinkResolver
                     AttemptOutcome.Absent, f.Error)]));
                 return;
             }
-            if (f.Elf is { } e && !IsTargetCompatible(e))
+            if (f.Elf is { } e && !IsTargetCompatible(e) && !StaticDynamic(input, f))
             {
                 // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
                 _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
                 {
                     Detail = $"{name} is {e.TargetName}; the link is {ctx.Linker.TargetName}",
+                    WrongTarget = true,
                 });
                 return;
             }
             Accept(input, path, f, depth, spelling: name);
             return;
         }
+        ResolveScriptMember(input, scriptPath, depth, scriptSpelling ?? scriptPath);
+    }
 
+    private void ResolveScriptMember(LinkInput input, string scriptPath, int depth, string scriptSpelling)
+    {
         // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
         // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
+        string name = input.Name;
         var attempts = new List<SearchAttempt>();
-        var candidates = new List<(string Path, SearchDirectory Dir)>();
+        // Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" + name.
+        var candidates = new List<(string Path, SearchDirectory Dir, string Spelled)>();
         string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
         var absolute = new SearchDirectory("", SearchRule.AbsoluteName) { InSysroot = S.Length > 0 };
         if (name.StartsWith('='))
-            candidates.Add((S + name[1..], absolute));
+            candidates.Add((S + name[1..], absolute, S + name[1..]));
         else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
-            candidates.Add((S + name["$SYSROOT".Length..], absolute));
+            candidates.Add((S + name["$SYSROOT".Length..], absolute, S + name["$SYSROOT".Length..]));
         else if (name.StartsWith('/'))
         {
             bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
-            candidates.Add((sysrooted ? S + name : name, absolute with { InSysroot = sysrooted }));
+            string p = sysrooted ? S + name : name;
+            candidates.Add((p, absolute with { InSysroot = sysrooted }, p));
         }
         else
         {
-            candidates.Add((Path.Combine(scriptDir, name), new(scriptDir, SearchRule.ScriptDirectory)));
-            candidates.Add((ctx.Absolute(name), new(ctx.WorkingDirectory, SearchRule.WorkingDirectory)));
+            string spelledDir = Path.GetDirectoryName(scriptSpelling) is { Length: > 0 } sd ? sd : ".";
+            candidates.Add((Path.Combine(scriptDir, name), new(scriptDir, SearchRule.ScriptDirectory),
+                $"{spelledDir}/{name}"));
+            candidates.Add((ctx.Absolute(name), new(ctx.WorkingDirectory, SearchRule.WorkingDirectory), name));
             foreach (var d in Lists.LibrarySearchList())
-                candidates.Add((Path.Combine(d.Path, name), d));
+                candidates.Add((Path.Combine(d.Path, name), d, Path.Combine(d.Spelling, name)));
         }
-        foreach (var (path, dir) in candidates)
+        TryScriptMember(input, scriptPath, depth, candidates, attempts);
+    }
+
+    /// <summary>The first candidate ld (or lld) takes; else "cannot find" with the error of ld's last attempt.</summary>
+    private void TryScriptMember(LinkInput input, string scriptPath, int depth,
+        List<(string Path, SearchDirectory Dir, string Spelled)> candidates, List<SearchAttempt> attempts)
+    {
+        string lastError = "No such file or directory";
+        foreach (var (path, dir, spelled) in candidates)
         {
             var f = files.Get(path);
             if (!f.Exists || f.Kind == LibraryFileKind.Unreadable)
             {
                 attempts.Add(dir.Attempt(path, AttemptOutcome.Absent, f.Error));
+                lastError = "No such file or directory";
                 continue;
             }
-            if (f.Elf is { } e && !IsTargetCompatible(e))
+            if (f.Elf is { } e && !IsTargetCompatible(e) && !StaticDynamic(input, f))
             {
                 attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, e.TargetName));
+                lastError = "file in wrong format";
+                if (!Lld) continue;
+                // lld takes the first member file that exists and finds it wrong when it parses it (case 70119:5).
+                string why = $"{spelled} is incompatible with {ctx.Linker.TargetName}";
+                _problems.Add(new InputUnusable(input, spelled, why) { Lld = true, WrongTarget = true });
+                return;
+            }
+            // A member is searched for, so a script for another OUTPUT_FORMAT is skipped (ld 2.40; lld reads it).
+            if (f.Kind == LibraryFileKind.Text && !Lld && IncompatibleScriptFormat(path) is { } format)
+            {
+                attempts.Add(dir.Attempt(path, AttemptOutcome.Incompatible, $"a linker script for {format}"));
+                lastError = "file format not recognized";
                 continue;
             }
             attempts.Add(dir.Attempt(path, AttemptOutcome.Accepted));
-            Accept(input, path, f, depth, spelling: path);
+            Accept(input, path, f, depth, spelling: spelled);
             return;
         }
-        _problems.Add(new InputNotFound(input, attempts, scriptPath));
+        // ld prints the error of its last attempt.
+        _problems.Add(new InputNotFound(input, attempts, scriptPath) { Error = lastError });
     }
 
     private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
@@ -140,13 +174,16 @@ public sealed partial class LinkResolver
         switch (f.Kind)
         {
             case LibraryFileKind.Elf when f.Elf!.IsSharedObject:
-                if (input.Static || ctx.Request.StaticLink)
-                {
-                    if (input.Kind == LinkInputKind.File)
-                        _problems.Add(new InputUnusable(input, spelling,
-                            $"attempted static link of dynamic object `{spelling}'"));
-                    return;
-                }
+                // -lNAME under -Bstatic only ever tries libNAME.a; a path or -l:NAME takes the file it names, and ld
+                // stops there. After -static then -Bdynamic a dynamic object is found too: GNU ld says the same and
+                // goes on, lld (whose -static is -Bstatic) uses it (checked with ld 2.40, lld 14).
+                string staticLink = $"attempted static link of dynamic object `{spelling}'";
+                if (input.Static && (input.Kind == LinkInputKind.File || input.Verbatim))
+                    _problems.Add(new InputUnusable(input, spelling, staticLink));
+                if (input.Static) return;
+                // ld still counts its definitions when it resolves symbols (found by random case 60244:5).
+                if (ctx.Request.StaticLink && !Lld)
+                    _problems.Add(new InputUnusable(input, spelling, staticLink) { Fatal = false });
                 var lib = new ResolvedLibrary
                 {
                     Path = path,

@@ -68,10 +68,17 @@ public sealed partial class LinkResolver
             _problems.Add(new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
             return;
         }
+        // lld reads no script once an error was reported, and stops a script at its first error (ScriptLexer::atEOF).
+        if (Lld && LldErrors > 0)
+        {
+            _notes.Add($"{spelling}: lld does not read this script after an earlier error");
+            return;
+        }
         // A script's GROUP is a group of its own: its archives are rescanned together when it ends (libc.so's GROUP).
         int group = -(++_scriptGroups);
         foreach (var m in script.Inputs)
         {
+            if (Stopped || (Lld && LldErrors > 0)) break;
             var member = new LinkInput(m.IsLibrary ? LinkInputKind.Library : LinkInputKind.File,
                 m.IsLibrary && m.Name.StartsWith(':') ? m.Name[1..] : m.Name,
                 m.IsLibrary && m.Name.StartsWith(':'),
@@ -81,7 +88,10 @@ public sealed partial class LinkResolver
                 WholeArchive = input.WholeArchive,
             };
             if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
-            else ResolveFileInput(member, path, depth + 1);
+            else ResolveFileInput(member, path, depth + 1, spelling);
+            if (!m.EndsGroup) continue;
+            EndGroup(group);
+            group = -(++_scriptGroups);
         }
         Symbols.EndGroup(group);
     }

@@ -36,22 +36,12 @@ public sealed partial class LinkResolver(ResolverContext ctx, LibraryFileCache f
         var req = ctx.Request;
         Symbols.Start(req);
         if (ctx.ObjectsUnknown) Symbols.MakeUnknowable("the link's objects are not known");
-        int group = 0;
-        foreach (var input in req.Inputs)
-        {
-            if (input.Group != group && group != 0) Symbols.EndGroup(group);
-            group = input.Group;
-            ResolveInput(input, null, 0);
-            // An unusable input (wrong format by path, a script syntax error, a dynamic object in a static link) is a
-            // fatal error to GNU ld: it opens no further input, so later missing ones are never reported. lld goes on.
-            if (!Lld && _problems.Any(p => p is InputUnusable)) break;
-        }
-        if (group != 0) Symbols.EndGroup(group);
+        OpenInputs(req);
 
         if (!req.StaticLink)
         {
             if (Lld) ListNeededForLld();
-            else if (_problems.Any(p => p is InputNotFound or InputUnusable))
+            else if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
                 // ld stops after opening the inputs when one is missing or unusable, before ldelf_after_open walks
                 // the DT_NEEDED entries: it says nothing about them in this run (checked against binutils 2.40).
                 _notes.Add("an input is missing or unusable, so ld stops before it searches DT_NEEDED entries; they " +
@@ -68,10 +58,13 @@ public sealed partial class LinkResolver(ResolverContext ctx, LibraryFileCache f
                 ?? (l.Input!.Kind == LinkInputKind.Library ? Path.GetFileName(l.Path) : l.Spelling));
         }
         // A missing or unusable input stops ld before symbols are resolved: it reports no undefined references then.
-        if (_problems.Any(p => p is InputNotFound
-            or InputUnusable)) Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving " +
-            "symbols");
+        if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
+            Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
+        // A dynamic object rejected in a -static link lends its definitions, but ld checks none of its references.
+        var rejected = _problems.OfType<InputUnusable>().Where(u => !u.Fatal).Select(u => u.Path).ToHashSet();
+        symbolProblems.RemoveAll(p => p is UndefinedSymbols { FromObject: false } u
+            && rejected.Contains(u.ReferencedBy));
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
             $"DT_NEEDED is assumed to fail the link");

@@ -8,4 +8,9 @@ namespace NativeLinkGuard.Scripts;
 /// <param name="AsNeeded">Inside <c>AS_NEEDED ( … )</c>.</param>
 /// <param name="InGroup">Inside <c>GROUP ( … )</c>.</param>
 /// <param name="Line">1-based line in the script that named it (in the INCLUDEd file for spliced members).</param>
-public sealed record ScriptInput(string Name, bool IsLibrary, bool AsNeeded, bool InGroup, int Line);
+public sealed record ScriptInput(string Name, bool IsLibrary, bool AsNeeded, bool InGroup, int Line)
+{
+    /// <summary>The last member of its GROUP ( … ): ld ends the group there (archive rescan, missing-file
+    /// check).</summary>
+    public bool EndsGroup { get; init; }
+}

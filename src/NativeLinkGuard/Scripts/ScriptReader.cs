@@ -72,10 +72,10 @@ internal sealed class ScriptReader
         switch (word)
         {
             case "INPUT":
-                ReadInputList(inGroup: false);
+                ReadInputList(inGroup: false, _result.Inputs.Count);
                 break;
             case "GROUP":
-                ReadInputList(inGroup: true);
+                ReadInputList(inGroup: true, _result.Inputs.Count);
                 break;
             case "OUTPUT_FORMAT":
                 ReadOutputFormat();
@@ -110,7 +110,7 @@ internal sealed class ScriptReader
 
     /// <summary>INPUT/GROUP list: names separated by blanks or a
     /// standalone comma, AS_NEEDED nested to any depth.</summary>
-    private void ReadInputList(bool inGroup)
+    private void ReadInputList(bool inGroup, int first)
     {
         Expect('(');
 
@@ -137,6 +137,7 @@ internal sealed class ScriptReader
                 _pos++;
                 if (levels.Count == 0)
                 {
+                    EndList(inGroup, first);
                     return;
                 }
 
@@ -187,6 +188,15 @@ internal sealed class ScriptReader
                 isLibrary, levels.Count > 1, inGroup, line));
             levels.Pop();
             levels.Push(true);
+        }
+    }
+
+    /// <summary>A GROUP ends at its last member (ld rescans its archives and checks for missing files there).</summary>
+    private void EndList(bool inGroup, int first)
+    {
+        if (inGroup && _result.Inputs.Count > first)
+        {
+            _result.Inputs[^1] = _result.Inputs[^1] with { EndsGroup = true };
         }
     }
 

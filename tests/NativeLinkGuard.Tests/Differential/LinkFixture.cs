@@ -134,14 +134,15 @@ public sealed partial class LinkFixture : IDisposable
         report.Findings.Where(f => (f.Severity == Severity.Error && f.Code is DiagnosticCodes.DirectLibraryNotFound) || (f.Code is DiagnosticCodes.IndirectDependencyNotFound && !f.Message.StartsWith("run-time risk", StringComparison.Ordinal))).Select(f => f.Library),
         StringComparer.Ordinal);
 
-    [GeneratedRegex(@"cannot find (\S+): No such file or directory")]
+    [GeneratedRegex(@"cannot find (\S+): (?:No such file or directory|file in wrong format|file format not recognized)")]
     private static partial Regex CannotFind();
 
     [GeneratedRegex(@"cannot find (\S+) inside ")]
     private static partial Regex CannotFindInside();
 
-    // lld: "unable to find library -lfoo", "cannot open build/libfoo.so: No such file or directory".
-    [GeneratedRegex(@"(?:unable to find library|error: cannot open) (\S+?):?(?: No such file or directory)?$", RegexOptions.Multiline)]
+    // lld: "unable to find library -lfoo", "cannot open build/libfoo.so: No such file or directory", and for a
+    // script member "a/libg.so:1: unable to find libx.so.1".
+    [GeneratedRegex(@"(?:unable to find library|unable to find|error: cannot open) (\S+?):?(?: No such file or directory)?$", RegexOptions.Multiline)]
     private static partial Regex LldCannotFind();
 
     [GeneratedRegex(@"warning: (\S+), needed by \S+, not found")]

@@ -26,7 +26,7 @@ public sealed class LinkerScriptParserTests
             {
                 new ScriptInput("/lib/x86_64-linux-gnu/libc.so.6", false, false, true, 5),
                 new ScriptInput("/usr/lib/x86_64-linux-gnu/libc_nonshared.a", false, false, true, 5),
-                new ScriptInput("/lib64/ld-linux-x86-64.so.2", false, true, true, 5),
+                new ScriptInput("/lib64/ld-linux-x86-64.so.2", false, true, true, 5) { EndsGroup = true },
             }));
         }
     }
@@ -52,7 +52,7 @@ public sealed class LinkerScriptParserTests
         Assert.That(script.Inputs, Is.EqualTo(new[]
         {
             new ScriptInput("libgcc_s.so.1", false, false, true, 2),
-            new ScriptInput("gcc", true, false, true, 2),
+            new ScriptInput("gcc", true, false, true, 2) { EndsGroup = true },
         }));
     }
 
@@ -62,6 +62,15 @@ public sealed class LinkerScriptParserTests
         var script = LinkerScriptParser.Parse("GROUP ( /lib64/libpthread.so.0 /usr/lib64/libpthread_nonshared.a )");
 
         Assert.That(script.Inputs.Select(i => i.Name), Is.EqualTo(new[] { "/lib64/libpthread.so.0", "/usr/lib64/libpthread_nonshared.a" }));
+    }
+
+    [Test]
+    public void Each_group_ends_at_its_last_member()
+    {
+        // ld ends a group where its list closes: archive rescan and "exit if a file was missing" happen there.
+        var script = LinkerScriptParser.Parse("GROUP ( a.so b.a ) INPUT ( c.so ) GROUP ( d.so ) GROUP ( e.so f.so )");
+
+        Assert.That(script.Inputs.Where(i => i.EndsGroup).Select(i => i.Name), Is.EqualTo(new[] { "b.a", "d.so", "f.so" }));
     }
 
     [Test]
@@ -97,7 +106,7 @@ public sealed class LinkerScriptParserTests
             new ScriptInput("=/usr/lib/x.so", false, false, true, 1),
             new ScriptInput("$SYSROOT/y.so", false, false, true, 1),
             new ScriptInput("a b.so", false, false, true, 1),
-            new ScriptInput("-lnot", false, false, true, 1),
+            new ScriptInput("-lnot", false, false, true, 1) { EndsGroup = true },
         }));
     }
 

@@ -18,6 +18,7 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         // Sometimes the program also calls a library it does not name: an undefined reference, or ld's "DSO missing"
         // when a named library's DT_NEEDED loads it.
         if (rng.NextDouble() < 0.2) used.Add(libs[rng.Next(libs.Count)]);
+        var extras = world.Extras.Draw(world, rng, direct, used); // archives, scripts: only where the world has them
         used = [.. used.Distinct()];
         var cmd = new List<string> { flavour.Compiler() };
         if (flavour == LinkerFlavour.Lld) cmd.Add("-fuse-ld=lld");
@@ -36,6 +37,7 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         }
         ldirs.AddRange(World.Dirs.Where(_ => rng.NextDouble() < 0.2));
         if (rng.NextDouble() < 0.1) ldirs.Add(World.Gone);
+        extras.Arrange(world, rng, direct, inputs, ldirs, cmd);
         ldirs = [.. ldirs.Distinct().OrderBy(_ => rng.Next())];
         cmd.AddRange(ldirs.Select(d => "-L" + (rng.NextDouble() < 0.5 ? d : world.P(d))));
         if (rng.NextDouble() < 0.25) cmd.Add("-Wl,--no-as-needed");

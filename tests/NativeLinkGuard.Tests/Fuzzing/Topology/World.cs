@@ -22,6 +22,11 @@ internal sealed class World : IDisposable
     public LinkerFlavour Flavour { get; }
     public SysrootInputs? Sysroot { get; }
     public SymbolInputs? Symbols { get; }
+    public int Seed { get; }
+
+    /// <summary>Archives and linker scripts, built when the first link is drawn (<see cref="LinkExtras"/>).</summary>
+    public LinkExtras Extras => _extras ??= new LinkExtras(this, new Random(Seed * 7919 + 3));
+    private LinkExtras? _extras;
 
     public sealed record Library(int Index, string Dir, bool HasSoname, bool DevLink, int[] Deps)
     {
@@ -36,6 +41,7 @@ internal sealed class World : IDisposable
     {
         BaseEnvironment = environment;
         Flavour = flavour;
+        Seed = seed;
         Root = Path.Combine(Path.GetTempPath(), $"nlg-topo-{seed}-{Guid.NewGuid().ToString("N")[..6]}");
         Directory.CreateDirectory(Root);
         foreach (var d in Dirs) Directory.CreateDirectory(P(d));
