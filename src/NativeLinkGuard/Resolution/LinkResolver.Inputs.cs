@@ -130,7 +130,7 @@ public sealed partial class LinkResolver
         TryScriptMember(input, scriptPath, depth, candidates, attempts);
     }
 
-    /// <summary>The first candidate ld (or lld) takes; else "cannot find" with the error of ld's last attempt.</summary>
+    /// <summary>The first candidate the linker takes; else "cannot find" with its last attempt's error.</summary>
     private void TryScriptMember(LinkInput input, string scriptPath, int depth,
         List<(string Path, SearchDirectory Dir, string Spelled)> candidates, List<SearchAttempt> attempts)
     {
