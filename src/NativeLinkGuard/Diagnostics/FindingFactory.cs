@@ -213,7 +213,11 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
     private Finding DsoMissing(DsoMissingFromCommandLine d)
     {
         string lib = Path.GetFileName(d.Library.Path);
-        string neededBy = d.Library.NeededBy is { } by ? Path.GetFileName(by.Path) : "another library";
+        string neededBy = (d.Library.NeededBy ?? d.RevivedFor) is { } by ? Path.GetFileName(by.Path)
+            : "another library";
+        string where = d.RevivedFor is null ? $"which is not on the command line (only a dependency of {neededBy})"
+            : $"which --as-needed dropped from the command line, where it comes before anything uses it (ld loaded "
+                + $"it again only as a dependency of {neededBy})";
         var (suggestions, notes) = symbolAdvisor?.ForDsoMissing(d) ?? ([], []);
         if (!Lld)
             notes.Insert(0, $"ld then says: {d.Library.Spelling}: error adding symbols: DSO missing from command line");
@@ -221,11 +225,11 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         {
             Code = DiagnosticCodes.DsoMissingFromCommandLine,
             Severity = Severity.Error,
-            Message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, which is not on the command line "
-                + $"(only a dependency of {neededBy}): DSO missing from command line",
+            Message = $"{d.ReferencedBy} uses {FirstFew(d.Symbols)} from {lib}, {where}: DSO missing from command "
+                + "line",
             LdMessage = Lld
                 ? $"undefined symbol: {d.Symbols[0]}"
-                : $"{d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'",
+                : $"{d.FirstReferrer ?? d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'",
             Library = lib,
             NeededBy = d.Library.NeededBy?.Spelling,
             Chain = [.. d.Library.Chain(Output)],

@@ -25,8 +25,14 @@ public sealed class SymbolFixAdvisor(
         {
             render.Make(SuggestionQuality.Proper,
                 $"link {soname} explicitly: -L{dir} -l:{file}", [$"-L{dir}", $"-l:{file}"],
-                $"{d.ReferencedBy} uses {string.Join(", ", d.Symbols.Take(3))} from {soname} directly, so {soname} "
-                    + $"must be a direct input; being a dependency of {NeededByName(d.Library)} is not enough."),
+                d.RevivedFor is { } revived
+                    ? $"{d.ReferencedBy} uses {string.Join(", ", d.Symbols.Take(3))} from {soname} directly; under "
+                        + $"--as-needed a library is kept only for what the inputs before it use, so {soname} must "
+                        + $"also come after {d.ReferencedBy} (being a dependency of "
+                        + $"{Path.GetFileName(revived.Path)} is not enough)."
+                    : $"{d.ReferencedBy} uses {string.Join(", ", d.Symbols.Take(3))} from {soname} directly, so "
+                        + $"{soname} must be a direct input; being a dependency of {NeededByName(d.Library)} is not "
+                        + "enough."),
             render.Make(SuggestionQuality.Proper,
                 $"link {ctx.Absolute(d.Library.Path)} by path", [ctx.Absolute(d.Library.Path)],
                 "a library named by path is a direct input like -l."),
@@ -41,8 +47,9 @@ public sealed class SymbolFixAdvisor(
         };
         if (!Lld)
         {
-            notes.Add($"-Wl,--copy-dt-needed-entries placed before {NeededByName(d.Library)} also links, but hides "
-                + "the real dependency (workaround).");
+            string by = d.RevivedFor is { } reviver ? Path.GetFileName(reviver.Path) : NeededByName(d.Library);
+            notes.Add($"-Wl,--copy-dt-needed-entries placed before {by} also links, but hides the real dependency "
+                + "(workaround).");
         }
         return (list, notes);
     }

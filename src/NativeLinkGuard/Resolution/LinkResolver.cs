@@ -38,7 +38,9 @@ public sealed partial class LinkResolver(ResolverContext ctx, LibraryFileCache f
         if (ctx.ObjectsUnknown) Symbols.MakeUnknowable("the link's objects are not known");
         OpenInputs(req);
 
-        if (!req.StaticLink)
+        // After -static then -Bdynamic, ld rejects each dynamic object yet still walks their DT_NEEDED entries
+        // (found by case 1100066:0).
+        if (!req.StaticLink || (!Lld && _libraries.Count > 0))
         {
             if (Lld) ListNeededForLld();
             else if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))

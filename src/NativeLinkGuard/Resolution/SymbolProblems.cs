@@ -34,7 +34,16 @@ public sealed record SymbolVersionMissing(string ReferencedBy, IReadOnlyList<str
 /// an object uses a symbol that only a library loaded for a DT_NEEDED defines (lld: <c>undefined symbol: sym</c>).
 /// </summary>
 public sealed record DsoMissingFromCommandLine(string ReferencedBy, IReadOnlyList<string> Symbols,
-    ResolvedLibrary Library) : LinkProblem;
+    ResolvedLibrary Library) : LinkProblem
+{
+    /// <summary>The file ld names in its line: the first that referenced the symbol (bfd's undef.abfd), which can be
+    /// a shared library that referenced it before the object did.</summary>
+    public string? FirstReferrer { get; init; }
+
+    /// <summary>An --as-needed input dropped for want of a reference, loaded again for this library's DT_NEEDED: it
+    /// was on the command line, but too early.</summary>
+    public ResolvedLibrary? RevivedFor { get; init; }
+}
 
 /// <summary>ld: <c>NAME, needed by BY, may conflict with libX.so.M</c>: two versions of one library in the
 /// link.</summary>

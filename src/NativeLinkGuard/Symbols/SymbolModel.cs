@@ -27,6 +27,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         public bool Strong { get; set; }
         public List<string> StrongObjects { get; } = [];
         public ResolvedLibrary? FirstLibrary { get; set; }
+        /// <summary>The first file to reference the symbol, as ld spells it (an object or a library).</summary>
+        public string? FirstReferrer { get; set; }
         public bool StrongShared { get; set; }
         /// <summary>Every library with a strong reference, in load order (lld reports each).</summary>
         public List<ResolvedLibrary> StrongLibraries { get; } = [];
@@ -141,8 +143,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                     if (!arch.Symbols.Index.TryGetValue(r.Name, out var members)
                         || !_undefined.ContainsKey(Key(r.Name, r.Version)))
                         continue;
-                    foreach (var m in members)
-                        changed |= Extract(arch, m);
+                    // Only the first member (armap order) that defines it: once it is in, the symbol is defined,
+                    // so ld pulls no other definer for it (found by case 1100078:4).
+                    changed |= Extract(arch, members[0]);
                 }
             }
         }
@@ -204,7 +207,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             _undefined.Remove(Key(r.Name, r.Version));
             // Found only through a DT_NEEDED: the program's own objects may not use it (ld-rules §6.4).
             if (p.FromNeeded && !p.Library.CopyDtNeeded && r.StrongObjects.Count > 0 && dsoMissing is not null)
-                AddDsoMissing(dsoMissing, r, p.Library);
+                AddDsoMissing(dsoMissing, r, p.Library, RevivedFor(p.Library));
         }
         if (!SymbolFiles.Try(p.Table.Undefined, out var refs, out var err)) { Unreadable(p.Library.Path, err); return; }
         foreach (var s in refs!)
@@ -215,13 +218,26 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         }
     }
 
-    private static void AddDsoMissing(List<LinkProblem> problems, Ref r, ResolvedLibrary lib)
+    /// <summary>The loaded library whose DT_NEEDED revived a dropped --as-needed input (null for any other).</summary>
+    private ResolvedLibrary? RevivedFor(ResolvedLibrary lib) => lib.Input is null || !lib.DroppedByAsNeeded ? null
+        : _libraries.Select(p => p.Library).FirstOrDefault(l => l != lib
+            && l.Elf.Needed.Any(lib.NeededNamesSatisfied().Contains));
+
+    private static void AddDsoMissing(
+        List<LinkProblem> problems, Ref r, ResolvedLibrary lib, ResolvedLibrary? revivedFor)
     {
         foreach (var obj in r.StrongObjects.Distinct(StringComparer.Ordinal))
         {
             int i = problems.FindIndex(p => p is DsoMissingFromCommandLine d
                 && d.ReferencedBy == obj && d.Library == lib);
-            if (i < 0) problems.Add(new DsoMissingFromCommandLine(obj, [r.Name], lib));
+            if (i < 0)
+            {
+                problems.Add(new DsoMissingFromCommandLine(obj, [r.Name], lib)
+                {
+                    FirstReferrer = r.FirstReferrer,
+                    RevivedFor = revivedFor,
+                });
+            }
             else
             {
                 var d = (DsoMissingFromCommandLine)problems[i];
@@ -268,10 +284,12 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             {
                 // lld: an object's reference to a symbol of a library that
                 // only a DT_NEEDED names is the lld face of "DSO missing".
-                if (lld
+                // Only where the output checks its objects' references: a -shared output may leave them undefined
+                // (found by case 1200066:5).
+                if (lld && objectsChecked
                     && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _))
                         is { } hidden)
-                    AddDsoMissing(problems, r, hidden.Library);
+                    AddDsoMissing(problems, r, hidden.Library, revivedFor: null);
                 else if (objectsChecked)
                 {
                     foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))
@@ -341,7 +359,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             _paths[table] = lib.Path;
             var p = new Provider(lib, table, FromNeeded: true);
             if (lld) providersForDiagnosis.Add(p);
-            else AddProvider(p, lib.Input is null ? problems : null);
+            // A revived --as-needed input is loaded like any DT_NEEDED library (DYN_NO_NEEDED, as the needing
+            // library's class says): an object's use of it is "DSO missing" too (ld 2.40; found by case 80232:5).
+            else AddProvider(p, problems);
         }
         return providersForDiagnosis;
     }
@@ -423,6 +443,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private static void Note(Ref r, bool strong, string? obj, ResolvedLibrary? lib)
     {
         r.Strong |= strong;
+        r.FirstReferrer ??= obj ?? lib?.Spelling;
         if (obj is not null && strong) r.StrongObjects.Add(obj);
         if (lib is not null)
         {

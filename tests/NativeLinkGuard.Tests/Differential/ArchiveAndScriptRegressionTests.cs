@@ -30,6 +30,38 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
     }
 
     [Test]
+    public void Only_the_first_archive_member_that_defines_a_symbol_is_pulled()
+    {
+        // Random case 1100078:4: libfoo.a holds x.o (defines foo_fn) then y.o (defines foo_fn and calls nlg_nowhere).
+        // ld pulls x.o for foo_fn and never y.o, so nlg_nowhere is no undefined reference; put y.o first and it is.
+        Fx.Object("x.o", Foo);
+        Fx.Object("y.o", "int nlg_nowhere(void);\nint foo_fn(void){return nlg_nowhere();}\n");
+        Fx.Object("main.o", MainUsesFoo);
+        Fx.Sh("mkdir -p a b && ar rcs a/libfoo.a x.o y.o && ar rcs b/libfoo.a y.o x.o");
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "a/libfoo.a"), expectSuccess: true, []);
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "b/libfoo.a"), expectSuccess: false, ["NLG0006"],
+            noFixBecause: "nlg_nowhere is defined nowhere");
+    }
+
+    [Test]
+    public void After_static_then_bdynamic_ld_still_walks_the_dt_needed_of_the_dynamic_objects_it_rejects()
+    {
+        // Random case 1100066:0: -static ... -Wl,-Bdynamic build/libfoo.so: ld says "attempted static link of
+        // dynamic object" without stopping, and still warns that libfoo's DT_NEEDED libnlgdep.so.1 is not found.
+        Fx.SharedLib("deps/libnlgdep.so.1", "int dep_fn(void){return 1;}\n", soname: "libnlgdep.so.1");
+        Fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint foo_fn(void){return dep_fn();}\n",
+            extra: "-Wl,--no-as-needed deps/libnlgdep.so.1");
+        Fx.Object("main.o", MainUsesFoo);
+        var report = AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-static", "-Wl,-Bdynamic", "build/libfoo.so"),
+            expectSuccess: false, noFixBecause: "a static program cannot take a shared library; only the build knows "
+                + "which one it wants");
+        var real = Fx.RealLink(Gcc("-o", "app", "main.o", "-static", "-Wl,-Bdynamic", "build/libfoo.so"));
+        Assert.That(real.StandardError, Does.Contain("libnlgdep.so.1, needed by build/libfoo.so, not found"),
+            "the real ld walks the DT_NEEDED entries");
+        Assert.That(report.Findings.Select(f => f.Code), Does.Contain("NLG0002"));
+    }
+
+    [Test]
     public void The_end_of_a_group_stops_ld_once_an_input_was_missing()
     {
         // open_input_bfds ends every group (a script's GROUP, --start-group/--end-group) with "exit if any file was

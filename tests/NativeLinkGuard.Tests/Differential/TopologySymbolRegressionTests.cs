@@ -70,6 +70,27 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         AssertReferencesAgree(Gcc("-o", "app", "main.o", Fx.P("v/libnlgv.so"), "build/libnlguser.so.1", "-Wl,-rpath-link,deps"));
     }
 
+    [TestCase("archive member")]
+    [TestCase("object")]
+    public void A_revived_as_needed_input_that_a_later_object_uses_is_dso_missing(string later)
+    {
+        // Found by aarch64 case 80232:5 (a missed failure): libnlgc.so.1 comes first and --as-needed drops it; a
+        // later object (or archive member) uses its nlg_c, and libnlgb.so.1's DT_NEEDED loads it again. ld names
+        // the first file that referenced nlg_c (libnlgb.so.1), then "DSO missing"; every fix must link.
+        Fx.SharedLib("d/libnlgc.so.1", "int nlg_c(void){return 3;}\n", soname: "libnlgc.so.1");
+        Fx.SharedLib("a/libnlgb.so.1", "int nlg_c(void);\nint nlg_b(void){return nlg_c()+4;}\n",
+            soname: "libnlgb.so.1", extra: $"-Wl,--no-as-needed d/libnlgc.so.1 -Wl,-rpath,{Fx.P("d")}");
+        Fx.Object("m.o", "int nlg_c(void);\nint nlg_b(void);\nint nlg_m(void){return nlg_c()+nlg_b();}\n");
+        Fx.Object("main.o", "int nlg_b(void);\nint nlg_m(void);\nint main(void){return nlg_b()+nlg_m();}\n");
+        if (later != "object") Fx.Sh("ar rcs a/libnlgm.a m.o");
+        string input = later == "object" ? "m.o" : "a/libnlgm.a";
+        var command = Gcc("-o", "app", "main.o", "d/libnlgc.so.1", "a/libnlgb.so.1", input);
+        var report = AssertSymbolsAgree(command, expectSuccess: false, ["NLG0008"]);
+        var real = Fx.RealLink(command);
+        Assert.That(LinkFixture.Says(real.StandardError, report.Findings.Single().LdMessage), Is.True,
+            $"ours: {report.Findings.Single().LdMessage}; the linker said:\n{real.StandardError}");
+    }
+
     [Test]
     public void Gnu_ld_keeps_the_first_copy_of_a_symbol_and_a_later_default_version_does_not_satisfy_a_reference()
     {

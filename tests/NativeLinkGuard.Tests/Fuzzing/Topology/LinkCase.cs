@@ -47,7 +47,10 @@ internal sealed record LinkCase(string Id, string[] Command, Dictionary<string, 
         // linker rejects yet (a new code belongs to Diagnostics, issue 15), so it is drawn for GNU ld only.
         if (flavour == LinkerFlavour.GnuLd && rng.NextDouble() < 0.1) cmd.Add("-Wl,--copy-dt-needed-entries");
         cmd.AddRange(world.Sysroot?.Flags(world, rng) ?? []);
-        cmd.AddRange(world.Symbols?.Flags(world, rng) ?? []);
+        // gcc -static -shared links crtbeginT.o, whose relocations cannot go into a shared object: a relocation
+        // error, not a library resolution one, so the two are not drawn together (found by case 1100029:0).
+        var symbolFlags = (world.Symbols?.Flags(world, rng) ?? []).ToList();
+        cmd.AddRange(symbolFlags.Where(f => f != "-shared" || !cmd.Contains("-static")));
         cmd.AddRange(inputs);
 
         var env = new Dictionary<string, string?>(world.BaseEnvironment);

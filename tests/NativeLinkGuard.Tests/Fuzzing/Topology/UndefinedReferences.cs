@@ -19,12 +19,17 @@ internal static partial class UndefinedReferences
         string? obj = null, lldSymbol = null;
         foreach (var line in stderr.Split('\n'))
         {
-            if (LdLibrary().Match(line) is { Success: true } m) set.Add(m.Groups["by"].Value + ": " + m.Groups["sym"].Value);
+            // A second reference in the same function: "ld: SRC:(.text+0x11): undefined reference" (the object
+            // is the one the last "in function" line named).
+            if (LdPrefixedObjectLine().Match(line) is { Success: true } p && obj is not null) set.Add(obj + ": " + p.Groups["sym"].Value);
+            else if (LdLibrary().Match(line) is { Success: true } m) set.Add(m.Groups["by"].Value + ": " + m.Groups["sym"].Value);
             else if (LdInFunction().Match(line) is { Success: true } f) obj = f.Groups["obj"].Value;
             else if (LdObjectLine().Match(line) is { Success: true } o && obj is not null) set.Add(obj + ": " + o.Groups["sym"].Value);
             else if (LldLibrary().Match(line) is { Success: true } l) set.Add(l.Groups["by"].Value + ": " + l.Groups["sym"].Value);
             else if (LldSymbol().Match(line) is { Success: true } s) lldSymbol = s.Groups["sym"].Value;
-            else if (LldReferrer().Match(line) is { Success: true } r && lldSymbol is not null) set.Add(r.Groups["obj"].Value + ": " + lldSymbol);
+            // An archive member: ">>>   L2.o:(fn2) in archive d/libL2.a", spelled as ld does, "d/libL2.a(L2.o)".
+            else if (LldReferrer().Match(line) is { Success: true } r && lldSymbol is not null)
+                set.Add((r.Groups["archive"].Success ? $"{r.Groups["archive"].Value}({r.Groups["obj"].Value})" : r.Groups["obj"].Value) + ": " + lldSymbol);
         }
         return set;
     }
@@ -40,6 +45,9 @@ internal static partial class UndefinedReferences
     [GeneratedRegex(Prefix + @"(?<by>\S+): (?:warning: )?undefined reference to `(?<sym>[^']+)'$")]
     private static partial Regex LdLibrary();
 
+    [GeneratedRegex(Prefix + @"[^\s:]+:\([^)]*\): (?:warning: )?undefined reference to `(?<sym>[^']+)'$")]
+    private static partial Regex LdPrefixedObjectLine();
+
     [GeneratedRegex(Prefix + @"(?<obj>\S+): in function `[^']*':$")]
     private static partial Regex LdInFunction();
 
@@ -52,6 +60,6 @@ internal static partial class UndefinedReferences
     [GeneratedRegex(Prefix + @"undefined symbol: (?<sym>\S+)$")]
     private static partial Regex LldSymbol();
 
-    [GeneratedRegex(@"^>>>\s+(?<obj>\S+?):\(")]
+    [GeneratedRegex(@"^>>>\s+(?<obj>\S+?):\([^)]*\)(?: in archive (?<archive>\S+))?")]
     private static partial Regex LldReferrer();
 }
