@@ -118,8 +118,10 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             foreach (var m in all!) Extract(arch, m);
             return;
         }
-        // lld remembers archive symbols lazily: order does not matter, so one scan at the end covers it.
-        if (!lld) Scan([arch]);
+        // Both pull what is undefined when the archive is read. lld also remembers the rest lazily, so a later
+        // reference still pulls a member (the scan at the end), while a later shared definition no longer stops one
+        // already pulled (found by lld case 1200049:5).
+        Scan([arch]);
     }
 
     /// <summary>--end-group: rescan the group's archives until no
@@ -174,6 +176,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         var f = files.Symbols(lib.Path);
         if (f.Shared is not { } table) { Unreadable(lib.Path, f.Error); assumed = asNeeded; return true; }
         _paths[table] = lib.Path;
+        // lld reads a second shared object with a SONAME it already has as nothing (SharedFile::parse's soNames set):
+        // neither its definitions nor its references count (found by lld case 1210007:5).
+        if (lld && lib.Elf.Soname is { } soname && _libraries.Any(p => p.Library.Elf.Soname == soname)) return true;
         if (asNeeded && !lld)
         {
             // bfd keeps an as-needed library for a non-weak reference of an object, or of a shared library unless the

@@ -126,6 +126,38 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     /// <summary>libnlga.so and libnlgb.so (no SONAME) call nlg_nowhere; so does obj.o.</summary>
+    [Test]
+    public void Lld_reads_a_second_shared_object_with_a_known_soname_as_nothing()
+    {
+        // Found by lld case 1210007:5: two files with SONAME libnlga.so.1 (a/ and a copy in b/, the copy calling
+        // nlg_nowhere). lld keeps the first and ignores the second, definitions and references alike.
+        Tool.RequireOnPath("ld.lld");
+        Fx.SharedLib("a/libnlga.so.1", "int use_a(void){return 0;}\n", soname: "libnlga.so.1");
+        Fx.SharedLib("b/libnlga.so.1", string.Format(UsesNowhere, "use_a"), soname: "libnlga.so.1");
+        Fx.Object("main.o", "int use_a(void);\nint main(void){return use_a();}\n");
+        AssertSymbolsAgree(Lld("-o", "app", "main.o", "-Wl,--no-allow-shlib-undefined", "a/libnlga.so.1", "b/libnlga.so.1"),
+            expectSuccess: true, []);
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "-Wl,--no-allow-shlib-undefined", "b/libnlga.so.1", "a/libnlga.so.1"));
+    }
+
+    [Test]
+    public void Lld_pulls_an_archive_member_for_what_is_undefined_when_the_archive_is_read()
+    {
+        // Found by lld case 1200049:5: main.o calls use_a; libnlgm.a's member defines it and calls nlg_nowhere; a
+        // later shared library defines use_a too. lld (like ld) pulls the member as it reads the archive, so
+        // nlg_nowhere is undefined; with the shared library first, nothing is pulled.
+        Tool.RequireOnPath("ld.lld");
+        Fx.Object("m.o", string.Format(UsesNowhere, "use_a"));
+        Fx.Sh("ar rcs libnlgm.a m.o");
+        Fx.SharedLib("libnlga.so", "int use_a(void){return 0;}\n");
+        Fx.Object("main.o", "int use_a(void);\nint main(void){return use_a();}\n");
+        foreach (var link in new Func<string[], string[]>[] { Gcc, Lld })
+        {
+            AssertReferencesAgree(link(["-o", "app", "main.o", "libnlgm.a", "libnlga.so"]));
+            AssertSymbolsAgree(link(["-o", "app", "main.o", "libnlga.so", "libnlgm.a"]), expectSuccess: true, []);
+        }
+    }
+
     private void TwoLibrariesUsingNowhere()
     {
         Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"));
@@ -141,7 +173,9 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         var real = Fx.Comparisons[^1];
         Assert.That(UndefinedReferences.InReport(report), Is.EquivalentTo(UndefinedReferences.InStderr(real.StandardError)),
             $"who references what (linker said:\n{real.StandardError})");
-        foreach (var f in report.Findings.Where(f => f.Code == code && !f.Library.EndsWith(".o", StringComparison.Ordinal)))
+        // An object's (or archive member's) reference is printed under "in function" with a source offset.
+        foreach (var f in report.Findings.Where(f => f.Code == code && !f.Library.EndsWith(".o", StringComparison.Ordinal)
+            && !f.Library.EndsWith(".o)", StringComparison.Ordinal)))
             AssertLinkerSaid(f.LdMessage);
     }
 }
