@@ -187,7 +187,7 @@ public sealed class LinkChecker
         Code = DiagnosticCodes.InputUnusable,
         Severity = Severity.Warning,
         Message = $"symbols could not be read: {error}; symbol-level prediction was skipped for this link",
-        LdMessage = "(depends on ld)",
+        LdMessage = "",
         Library = error.Split(':')[0],
         Chain = [Path.GetFileName(output ?? "a.out")],
         Notes = ["the file-level rules still apply; ld itself may reject this file."],
@@ -203,9 +203,10 @@ public sealed class LinkChecker
         Message = "--allow-shlib-undefined makes ld skip the DT_NEEDED check of shared libraries: a missing "
             + "dependency links, then fails when the program is loaded; NativeLinkGuard predicts that load instead "
             + "(NLG0012)",
-        LdMessage = "(no message: ld is silent)",
+        LdMessage = "",
         Notes =
         [
+            "ld says nothing about it.",
             "conda's LDFLAGS contain it; remove it (or add -Wl,--no-allow-shlib-undefined) to make ld check again.",
         ],
     };

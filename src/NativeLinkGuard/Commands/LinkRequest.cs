@@ -28,6 +28,10 @@ public sealed record LinkInput(
 
     /// <summary>--whole-archive in effect: every member of an archive is extracted.</summary>
     public bool WholeArchive { get; init; }
+
+    /// <summary>A linker script's member: the 1-based line that names it (lld puts <c>SCRIPT:LINE: </c> before its
+    /// errors about a member); 0 on the command line.</summary>
+    public int ScriptLine { get; init; }
 }
 
 /// <summary>The GNU ld view of a link: what ld's argv says, after the driver expanded it.</summary>

@@ -58,7 +58,8 @@ public sealed record Finding
 
     public required string Message { get; init; }
 
-    /// <summary>The line GNU ld (or ld.so) prints for this, after its "ld: " prefix.</summary>
+    /// <summary>The line GNU ld (or ld.so) prints for this, after its "ld: " prefix; "" where the tool says
+    /// nothing.</summary>
     public required string LdMessage { get; init; }
 
     /// <summary>The library concerned ("" when none).</summary>

@@ -70,18 +70,37 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
                 + $"defined by another input. The program still needs {n.Name} at run time.";
     }
 
+    /// <summary>
+    /// lld 14's words: a -l search fails in the driver, as does opening an absolute or <c>=</c> name; a script's
+    /// own search (a relative member, an absolute one under the sysroot) fails with the script's FILE:LINE.
+    /// </summary>
+    private string LldNotFound(InputNotFound d, string named, bool absoluteInSysroot)
+    {
+        if (d.Input.Kind == LinkInputKind.Library) return $"unable to find library {named}";
+        if (d.Script is null) return $"cannot open {named}: No such file or directory";
+        string at = $"{d.ScriptSpelling ?? d.Script}:{d.Input.ScriptLine}: ";
+        if (absoluteInSysroot) return at + $"cannot find {named} inside {ctx.Sysroot}";
+        return d.Input.Name.StartsWith('/') || d.Input.Name.StartsWith('=')
+            ? $"cannot open {named}: No such file or directory"
+            : at + $"unable to find {named}";
+    }
+
+    /// <summary>A script member written with the sysroot prefix (<c>=</c>, GNU ld's <c>$SYSROOT</c>) is named by
+    /// the file the linker tried; any other input as written.</summary>
+    private string NamedAs(InputNotFound d) =>
+        d.Script is not null && d.Input.Kind == LinkInputKind.File && d.Attempts.Count == 1
+            && (d.Input.Name.StartsWith('=') || (!Lld && d.Input.Name.StartsWith("$SYSROOT", StringComparison.Ordinal)))
+            ? d.Attempts[0].Candidate : d.Input.Display;
+
     private Finding Direct(InputNotFound d)
     {
-        string display = d.Input.Display;
+        string display = NamedAs(d);
+        // The resolver decided whether the script is under the sysroot; its one attempt says so.
         bool absoluteInSysroot = d.Script is not null && d.Input.Kind != LinkInputKind.Library
-            && ctx.Sysroot.Length > 0 && d.Input.Name.StartsWith('/')
-            && SysrootPaths.IsInside(SysrootPaths.RealPath(d.Script), ctx.Sysroot);
-        string ld = absoluteInSysroot
-            ? $"cannot find {d.Input.Name} inside {ctx.Sysroot}"
-            : Lld && d.Script is null
-                ? (d.Input.Kind == LinkInputKind.Library ? $"unable to find library {display}"
-                    : $"cannot open {display}: No such file or directory")
-                : $"cannot find {display}: {d.Error}";
+            && d.Input.Name.StartsWith('/') && d.Attempts.Any(a => a.Rule == SearchRule.AbsoluteName && a.InSysroot);
+        string ld = Lld ? LldNotFound(d, display, absoluteInSysroot)
+            : absoluteInSysroot ? $"cannot find {d.Input.Name} inside {ctx.Sysroot}"
+            : $"cannot find {display}: {d.Error}";
         var (suggestions, notes) = advisor.ForDirect(d);
         if (d.Script is not null) notes.Insert(0, $"named inside the linker script {d.Script}");
         return new Finding
@@ -229,7 +248,8 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
                 + "line",
             LdMessage = Lld
                 ? $"undefined symbol: {d.Symbols[0]}"
-                : $"{d.FirstReferrer ?? d.ReferencedBy}: undefined reference to symbol '{d.Symbols[0]}'",
+                : $"{d.FirstReferrer ?? d.ReferencedBy}: undefined reference to symbol "
+                    + $"'{d.FirstSymbolAsDefined ?? d.Symbols[0]}'",
             Library = lib,
             NeededBy = d.Library.NeededBy?.Spelling,
             Chain = [.. d.Library.Chain(Output)],
@@ -261,7 +281,7 @@ public sealed class FindingFactory(ResolverContext ctx, FixAdvisor advisor, Symb
         Code = DiagnosticCodes.InputUnusable,
         Severity = Severity.Error,
         Message = u.Detail is null ? u.Reason : $"{u.Reason} ({u.Detail})",
-        LdMessage = u.Reason,
+        LdMessage = u.Unworded ? "" : u.Reason,
         Library = u.Path,
         Chain = [Path.GetFileName(Output), u.Path],
         Notes = u.Detail is null ? [] : [u.Detail + "."],

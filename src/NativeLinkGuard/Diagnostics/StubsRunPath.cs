@@ -68,7 +68,8 @@ public static class StubsRunPath
             Suggestions = verify is null || fix.Verified ? [fix] : [],
             Notes = atRunTime ? [StubNote]
                 : [StubNote, "`nativelinkguard runtime` on the built file shows what ld.so then loads."],
-            LdMessage = atRunTime ? "(no message: ld.so loads whatever it finds first)" : "(no message: ld accepts it)",
+            // Neither tool says anything: ld accepts the run path, ld.so loads whatever it finds first.
+            LdMessage = "",
         };
     }
 
@@ -99,7 +100,7 @@ public static class StubsRunPath
                 Severity = Severity.Warning,
                 Message = $"-rpath {abs} puts a stubs directory ({string.Join(", ", stubs.Take(3))}) into the "
                     + $"run-time search path of {output}",
-                LdMessage = "(no message: ld accepts it)",
+                LdMessage = "",
                 Library = stubs[0],
                 Chain = [output],
                 Suggestions = [fix],
@@ -125,7 +126,7 @@ public static class StubsRunPath
             Library = stubs,
             Notes = ["keep stubs directories out of the run-time environment; use -Wl,-rpath-link at link " +
                 "time only."],
-            LdMessage = "(no message)",
+            LdMessage = "",
         };
     }
 

@@ -12,6 +12,9 @@ public sealed record InputNotFound(LinkInput Input, IReadOnlyList<SearchAttempt>
     /// <summary>The system error ld prints after the name: its last attempt's (a script member that exists for
     /// another target: "file in wrong format", "file format not recognized").</summary>
     public string Error { get; init; } = "No such file or directory";
+
+    /// <summary>The script as the linker opened it (lld names it with the member's line).</summary>
+    public string? ScriptSpelling { get; init; }
 }
 
 /// <summary>ld: <c>NAME, needed by BY, not found (try using -rpath or -rpath-link)</c>.</summary>
@@ -44,6 +47,10 @@ public sealed record InputUnusable(LinkInput Input, string Path, string Reason) 
 {
     /// <summary>lld's error for an incompatible candidate found by -l (ld skips it instead).</summary>
     public bool Lld { get; init; }
+
+    /// <summary>The linker's wording is not modelled: no line is predicted (lld's errors for most broken
+    /// scripts).</summary>
+    public bool Unworded { get; init; }
 
     /// <summary>What we know beyond ld's own words (kept out of the line ld prints).</summary>
     public string? Detail { get; init; }

@@ -84,8 +84,11 @@ public sealed partial class LinkResolver
             }
             if (f.Elf is { } e && !IsTargetCompatible(e) && !StaticDynamic(input, f))
             {
-                // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9).
-                _problems.Add(new InputUnusable(input, name, $"{name}: error adding symbols: file in wrong format")
+                // Named by path, never skipped: "error adding symbols: file in wrong format" (ld-rules §1.9); lld
+                // names the target it links for.
+                string wrong = Lld ? $"{name} is incompatible with {ctx.Linker.TargetName}"
+                    : $"{name}: error adding symbols: file in wrong format";
+                _problems.Add(new InputUnusable(input, name, wrong)
                 {
                     Detail = $"{name} is {e.TargetName}; the link is {ctx.Linker.TargetName}",
                     WrongTarget = true,
@@ -101,20 +104,28 @@ public sealed partial class LinkResolver
     private void ResolveScriptMember(LinkInput input, string scriptPath, int depth, string scriptSpelling)
     {
         // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
-        // script's realpath lies inside the sysroot; relative ones: script dir, cwd, then every search dir.
+        // script is under the sysroot (SysrootPaths.ScriptIsUnderSysroot); relative ones: script dir, cwd, then every
+        // search dir.
         string name = input.Name;
         var attempts = new List<SearchAttempt>();
         // Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" + name.
         var candidates = new List<(string Path, SearchDirectory Dir, string Spelled)>();
         string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
         var absolute = new SearchDirectory("", SearchRule.AbsoluteName) { InSysroot = S.Length > 0 };
-        if (name.StartsWith('='))
+        if (name.StartsWith('=') && Lld)
+        {
+            // lld 14 opens SYSROOT + "/" + the rest as spelled ("S//usr/lib/x"); $SYSROOT is no prefix to it.
+            string p = S.Length > 0 ? S + "/" + name[1..] : name[1..];
+            candidates.Add((p, absolute, p));
+        }
+        else if (name.StartsWith('='))
             candidates.Add((S + name[1..], absolute, S + name[1..]));
-        else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal))
+        else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal) && !Lld)
             candidates.Add((S + name["$SYSROOT".Length..], absolute, S + name["$SYSROOT".Length..]));
         else if (name.StartsWith('/'))
         {
-            bool sysrooted = SysrootPaths.IsInside(SysrootPaths.RealPath(scriptPath), S);
+            bool sysrooted = SysrootPaths.ScriptIsUnderSysroot(scriptPath, scriptSpelling, S, ctx.WorkingDirectory,
+                Lld);
             string p = sysrooted ? S + name : name;
             candidates.Add((p, absolute with { InSysroot = sysrooted }, p));
         }
@@ -127,11 +138,11 @@ public sealed partial class LinkResolver
             foreach (var d in Lists.LibrarySearchList())
                 candidates.Add((Path.Combine(d.Path, name), d, Path.Combine(d.Spelling, name)));
         }
-        TryScriptMember(input, scriptPath, depth, candidates, attempts);
+        TryScriptMember(input, scriptPath, scriptSpelling, depth, candidates, attempts);
     }
 
     /// <summary>The first candidate the linker takes; else "cannot find" with its last attempt's error.</summary>
-    private void TryScriptMember(LinkInput input, string scriptPath, int depth,
+    private void TryScriptMember(LinkInput input, string scriptPath, string spelledScript, int depth,
         List<(string Path, SearchDirectory Dir, string Spelled)> candidates, List<SearchAttempt> attempts)
     {
         string lastError = "No such file or directory";
@@ -166,7 +177,11 @@ public sealed partial class LinkResolver
             return;
         }
         // ld prints the error of its last attempt.
-        _problems.Add(new InputNotFound(input, attempts, scriptPath) { Error = lastError });
+        _problems.Add(new InputNotFound(input, attempts, scriptPath)
+        {
+            Error = lastError,
+            ScriptSpelling = spelledScript,
+        });
     }
 
     private void Accept(LinkInput input, string path, LibraryFile f, int depth, string spelling)
@@ -177,7 +192,8 @@ public sealed partial class LinkResolver
                 // -lNAME under -Bstatic only ever tries libNAME.a; a path or -l:NAME takes the file it names, and ld
                 // stops there. After -static then -Bdynamic a dynamic object is found too: GNU ld says the same and
                 // goes on, lld (whose -static is -Bstatic) uses it (checked with ld 2.40, lld 14).
-                string staticLink = $"attempted static link of dynamic object `{spelling}'";
+                string staticLink = Lld ? $"attempted static link of dynamic object {spelling}"
+                    : $"attempted static link of dynamic object `{spelling}'";
                 if (input.Static && (input.Kind == LinkInputKind.File || input.Verbatim))
                     _problems.Add(new InputUnusable(input, spelling, staticLink));
                 if (input.Static) return;

@@ -49,6 +49,17 @@ public sealed partial class LinkResolver
         _ => $"{(err.File ?? path)}: {err.Message}",
     };
 
+    /// <summary>A script ld cannot read, in lld's words where they are known (else no line is predicted).</summary>
+    private static InputUnusable LldScriptUnusable(LinkInput input, string path, string spelling)
+    {
+        string text;
+        try { text = ReadBoundedText(path); }
+        catch (Exception x) when (x is IOException or UnauthorizedAccessException) { text = ""; }
+        return LldScriptError.FirstDirective(text) is { } e
+            ? new InputUnusable(input, spelling, $"{spelling}:{e.Line}: {e.Message}")
+            : new InputUnusable(input, spelling, $"{spelling}: lld cannot read this linker script") { Unworded = true };
+    }
+
     private void ReadScript(LinkInput input, string path, string spelling, int depth)
     {
         if (depth >= MaxScriptDepth)
@@ -63,15 +74,16 @@ public sealed partial class LinkResolver
             _problems.Add(new InputUnusable(input, path, ioError ?? path));
             return;
         }
-        if (script.Error is { } err)
-        {
-            _problems.Add(new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
-            return;
-        }
         // lld reads no script once an error was reported, and stops a script at its first error (ScriptLexer::atEOF).
         if (Lld && LldErrors > 0)
         {
             _notes.Add($"{spelling}: lld does not read this script after an earlier error");
+            return;
+        }
+        if (script.Error is { } err)
+        {
+            _problems.Add(Lld ? LldScriptUnusable(input, path, spelling)
+                : new InputUnusable(input, spelling, ScriptErrorMessage(spelling, err)));
             return;
         }
         // A script's GROUP is a group of its own: its archives are rescanned together when it ends (libc.so's GROUP).
@@ -86,6 +98,7 @@ public sealed partial class LinkResolver
             {
                 Group = m.InGroup ? group : input.Group,
                 WholeArchive = input.WholeArchive,
+                ScriptLine = m.Line,
             };
             if (member.Kind == LinkInputKind.Library) ResolveLibrarySearch(member, depth + 1);
             else ResolveFileInput(member, path, depth + 1, spelling);

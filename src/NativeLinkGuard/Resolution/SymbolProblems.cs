@@ -43,6 +43,9 @@ public sealed record DsoMissingFromCommandLine(string ReferencedBy, IReadOnlyLis
     /// <summary>An --as-needed input dropped for want of a reference, loaded again for this library's DT_NEEDED: it
     /// was on the command line, but too early.</summary>
     public ResolvedLibrary? RevivedFor { get; init; }
+
+    /// <summary>The first symbol as ld's line names it, with the version the library defines it at.</summary>
+    public string? FirstSymbolAsDefined { get; init; }
 }
 
 /// <summary>ld: <c>NAME, needed by BY, may conflict with libX.so.M</c>: two versions of one library in the

@@ -42,6 +42,36 @@ public static class SysrootPaths
         return realPath.StartsWith(s + "/", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Is a linker script "under the sysroot", so that its absolute member names are looked for inside it? GNU ld
+    /// asks of the script's realpath (is_sysrooted_pathname, against the sysroot's realpath); lld 14 walks the
+    /// path as it opened it (<paramref name="spelling"/>, relative to the link's cwd) up through its lexical parents,
+    /// comparing each with the sysroot as a file (sys::fs::equivalent): a script reached through a symlink from
+    /// outside, or spelled "./x" from inside, is not under it for lld (random cases 1600038:2, 1600047:0).
+    /// </summary>
+    public static bool ScriptIsUnderSysroot(string scriptPath, string spelling, string sysroot, string cwd, bool lld)
+    {
+        if (sysroot.Length == 0) return false;
+        string root = RealPath(sysroot);
+        if (!lld) return IsInside(RealPath(scriptPath), root);
+        for (string p = spelling; p.Length > 0; p = LexicalParent(p))
+        {
+            string full = Path.IsPathRooted(p) ? p : Path.Combine(cwd, p);
+            if (NativeMethods.RealPath(full) is { } real && real == root) return true;
+        }
+        return false;
+    }
+
+    /// <summary>llvm::sys::path::parent_path: the path less its last component ("" for "x" and for "/").</summary>
+    private static string LexicalParent(string p)
+    {
+        string t = p.TrimEnd('/');
+        if (t.Length == 0) return "";
+        int slash = t.LastIndexOf('/');
+        if (slash < 0) return "";
+        return slash == 0 ? "/" : t[..slash].TrimEnd('/') is { Length: > 0 } parent ? parent : "/";
+    }
+
     /// <summary>realpath(3): the sysroot test is made on the fully resolved path, as ld does.</summary>
     public static string RealPath(string path) => NativeMethods.RealPath(path) ?? path;
 }

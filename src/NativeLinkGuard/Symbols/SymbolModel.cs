@@ -203,16 +203,16 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         _libraries.Add(p);
         foreach (var n in p.Library.Elf.Needed) _neededNames.Add(n);
-        var satisfied = new List<Ref>();
+        var satisfied = new List<(Ref, ElfSymbol)>();
         foreach (var (key, r) in _undefined)
             if (Lookup(p.Table, r.Name, r.Version, out var def) && !Shadowed(_libraries.Count - 1, r.Version, def))
-                satisfied.Add(r);
-        foreach (var r in satisfied)
+                satisfied.Add((r, def));
+        foreach (var (r, def) in satisfied)
         {
             _undefined.Remove(Key(r.Name, r.Version));
             // Found only through a DT_NEEDED: the program's own objects may not use it (ld-rules §6.4).
             if (p.FromNeeded && !p.Library.CopyDtNeeded && r.StrongObjects.Count > 0 && dsoMissing is not null)
-                AddDsoMissing(dsoMissing, r, p.Library, RevivedFor(p.Library));
+                AddDsoMissing(dsoMissing, r, def, p.Library, RevivedFor(p.Library));
         }
         if (!SymbolFiles.Try(p.Table.Undefined, out var refs, out var err)) { Unreadable(p.Library.Path, err); return; }
         foreach (var s in refs!)
@@ -229,7 +229,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
             && l.Elf.Needed.Any(lib.NeededNamesSatisfied().Contains));
 
     private static void AddDsoMissing(
-        List<LinkProblem> problems, Ref r, ResolvedLibrary lib, ResolvedLibrary? revivedFor)
+        List<LinkProblem> problems, Ref r, ElfSymbol def, ResolvedLibrary lib, ResolvedLibrary? revivedFor)
     {
         foreach (var obj in r.StrongObjects.Distinct(StringComparer.Ordinal))
         {
@@ -241,6 +241,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 {
                     FirstReferrer = r.FirstReferrer,
                     RevivedFor = revivedFor,
+                    // ld names the symbol as the library defines it: fn@@V (default version), fn@V (hidden).
+                    FirstSymbolAsDefined = def.Version is null ? r.Name
+                        : r.Name + (def.VersionHidden ? "@" : "@@") + def.Version,
                 });
             }
             else
@@ -291,10 +294,11 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 // only a DT_NEEDED names is the lld face of "DSO missing".
                 // Only where the output checks its objects' references: a -shared output may leave them undefined
                 // (found by case 1200066:5).
+                ElfSymbol found = default!;
                 if (lld && objectsChecked
-                    && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out _))
+                    && providersForDiagnosis.FirstOrDefault(p => Lookup(p.Table, r.Name, r.Version, out found))
                         is { } hidden)
-                    AddDsoMissing(problems, r, hidden.Library, revivedFor: null);
+                    AddDsoMissing(problems, r, found, hidden.Library, revivedFor: null);
                 else if (objectsChecked)
                 {
                     foreach (var o in r.StrongObjects.Distinct(StringComparer.Ordinal))

@@ -200,4 +200,33 @@ public sealed class ArchiveAndScriptRegressionTests : SymbolDifferentialTestBase
             noFixBecause: "the missing member exists nowhere");
         Assert.That(report.Findings.Select(f => f.Library), Is.EqualTo(new[] { "libnlgnothere.so" }));
     }
+
+    [Test]
+    public void Whether_a_script_is_under_the_sysroot_is_its_realpath_for_ld_and_its_path_as_opened_for_lld()
+    {
+        // Random cases 1600038:2, 1600047:0: an absolute member of a script under the sysroot is looked for inside
+        // it. GNU ld asks of the script's realpath; lld 14 of the path it opened, walking its lexical parents. Here
+        // viaLink -> s/a reaches a script inside s from outside, and s/b -> ../elsewhere reaches one outside from
+        // inside: each linker says "cannot find ... inside" for one of them and links with the other.
+        Fx.SharedLib("out/libfoo.so", Foo);
+        Fx.Object("main.o", MainUsesFoo);
+        Fx.Write("s/a/libg.so", $"GROUP ( {Fx.P("out/libfoo.so")} )\n");
+        Fx.Write("elsewhere/libg.so", $"GROUP ( {Fx.P("out/libfoo.so")} )\n");
+        Fx.Sh("ln -s s/a viaLink && ln -s ../elsewhere s/b");
+        const string NoFix = "the script, a user file, names a library outside the sysroot by an absolute name";
+        string sysroot = "--sysroot=" + Fx.P("s");
+        foreach (var (dir, ldLinks) in new[] { (Fx.P("viaLink"), false), (Fx.P("s/b"), true), ("s/a", false) })
+        {
+            string[] link = [sysroot, "-o", "app", "main.o", "-L" + dir, "-lg"];
+            var report = AssertAgreesWithLd(Gcc(link), expectSuccess: ldLinks, noFixBecause: NoFix);
+            if (!ldLinks) AssertLinkerSaid(report.Findings[0].LdMessage);
+        }
+        Tool.RequireOnPath("ld.lld");
+        foreach (var (dir, lldLinks) in new[] { (Fx.P("viaLink"), true), (Fx.P("s/b"), false), ("s/a", false) })
+        {
+            string[] link = [sysroot, "-o", "app", "main.o", "-L" + dir, "-lg"];
+            var report = AssertAgreesWithLd(Lld(link), expectSuccess: lldLinks, noFixBecause: NoFix);
+            if (!lldLinks) AssertLinkerSaid(report.Findings[0].LdMessage);
+        }
+    }
 }

@@ -54,11 +54,29 @@ internal static class TopologyComparison
         if (!realPairs.SetEquals(ourPairs))
             problems.Add($"undefined references: linker [{string.Join(", ", realPairs)}], ours [{string.Join(", ", ourPairs)}]");
 
+        // Each line "ld will say" is a line the linker said (after its program name, or a script's FILE:LINE).
+        // ld's two-line form (OBJ: in function `f': / SRC:(.text+0x5): undefined reference to `s') counts as the
+        // one line "OBJ: undefined reference to `s'" the check writes (no debug info is read for the location).
+        var said = real.StandardError.Split('\n').Concat(UndefinedReferences.InStderr(real.StandardError)
+            .Select(p => p.Insert(p.LastIndexOf(": ", StringComparison.Ordinal) + 2, "undefined reference to `") + "'"))
+            .ToList();
+        // Run-time findings carry ld.so's line, judged by the runtime run against the real loader.
+        var unsaid = report.Findings.Where(f => f.LdMessage.Length > 0 && !Said(said, f.LdMessage)
+                && f.Code is not (DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime))
+            .Select(f => $"{f.Code} '{f.LdMessage}'").ToList();
+        if (unsaid.Count > 0) problems.Add($"ld will say, but the linker did not: {string.Join("; ", unsaid)}");
+
         if (problems.Count == 0) return new Verdict(null, false, false);
         bool excluded = flavour == LinkerFlavour.Lld && report.Findings.Any(f => f.Code is DiagnosticCodes.IndirectDependencyNotFound or DiagnosticCodes.DirectLibraryNotFound) && realOk;
-        string text = $"case {c.Id}: {string.Join("; ", problems)}\n  link: {c.Shell(world)}\n  linker said:\n{Indent(real.StandardError)}\n  findings:\n{Indent(string.Join('\n', report.Findings.Select(f => $"{f.Code} {f.Severity} {f.Message}")))}";
+        string text = $"case {c.Id}: {string.Join("; ", problems)}\n  link: {c.Shell(world)}\n  linker said:\n{Indent(real.StandardError)}\n  findings:\n{Indent(string.Join('\n', report.Findings.Select(f => $"{f.Code} {f.Severity} {f.Message} | will say: {f.LdMessage}")))}";
         return new Verdict(text, excluded, false);
     }
+
+    /// <summary>A line is the message, or ends with it after a prefix (ld's "ld: ", its "ld:FILE:LINE: " form for
+    /// scripts, lld's "ld.lld: error: FILE:LINE: ").</summary>
+    private static bool Said(List<string> lines, string message) =>
+        lines.Any(l => l == message || l.EndsWith(":" + message, StringComparison.Ordinal)
+            || l.EndsWith(": " + message, StringComparison.Ordinal));
 
     private static string Indent(string s) => string.Join('\n', s.TrimEnd().Split('\n').Select(l => "    " + l));
 }
