@@ -24,20 +24,16 @@ public sealed class RuntimeResolution
     private IReadOnlyList<LoadedObject>? _allObjects;
     private IReadOnlyList<RuntimeLookup>? _allLookups;
 
-    // WALKED false: a root the resolver knows loads cleanly without walking it (RuntimeResolver.LoadsCleanly); its
-    // records are made by walking it only if someone asks for them.
     internal RuntimeResolution(string path, string? rootError, RuntimeResolver? resolver = null,
-        MappedRecord[]? objects = null, LookupRecord[]? lookups = null, bool walked = true)
+        MappedRecord[]? objects = null, LookupRecord[]? lookups = null)
     {
         Path = path;
         RootError = rootError;
         _resolver = resolver;
-        _walked = walked;
-        _objects = walked ? objects ?? new MappedRecord[4] : null;
-        _lookups = walked ? lookups ?? new LookupRecord[8] : null;
+        _objects = objects ?? new MappedRecord[4];
+        _lookups = lookups ?? new LookupRecord[8];
     }
 
-    private bool _walked;
     // Only the objects a failure's findings need were kept (see Seal).
     private bool _objectsCut;
 
@@ -48,14 +44,7 @@ public sealed class RuntimeResolution
 
     public LoadedObject? Root => ObjectCount > 0 ? Object(0) : null;
 
-    internal int ObjectCount
-    {
-        get
-        {
-            if (!_walked) Detail(allLookups: false);
-            return _objectCount;
-        }
-    }
+    internal int ObjectCount => _objectCount;
 
     private int _objectCount;
     internal int LookupCount { get; private set; }
@@ -162,7 +151,6 @@ public sealed class RuntimeResolution
         _lookups = again._lookups;
         _given = again._given;
         _objectCount = again._objectCount;
-        _walked = true;
         _objectsCut = false;
         LookupCount = again.LookupCount;
         _allLookupsKept = true;

@@ -88,9 +88,6 @@ public sealed partial class RuntimeResolver
         string searchOrigin = _dirs.PhysicalEquivalent(origin);
         var rootFacts = FactsFor(rootFile.Elf, path);
         int rootOriginId = OriginId(searchOrigin);
-        if (!recordAll && LoadsCleanly(rootFacts, rootOriginId, path, searchOrigin))
-            return new RuntimeResolution(path, null, this, walked: false);
-
         var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
         _recordAll = recordAll;
         int root = Map(r, new MappedRecord { OriginId = rootOriginId, Facts = rootFacts, Loader = -1, Name = -1 },
