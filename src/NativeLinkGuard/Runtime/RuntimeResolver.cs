@@ -86,6 +86,7 @@ public sealed partial class RuntimeResolver
         string origin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real
             ? Path.GetDirectoryName(real) ?? "/" : OriginOf(path);
         string searchOrigin = _dirs.PhysicalEquivalent(origin);
+        TrimSpellings();
         var rootFacts = FactsFor(rootFile.Elf, path);
         int rootOriginId = OriginId(searchOrigin);
         var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
