@@ -159,7 +159,7 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
         fatal = null;
         element = -1;
         sub = null;
-        string Rule() => SearchAttempt.Describe(rule, owner?.FileName);
+        string Rule() => RuleText(rule, owner?.FileName);
         string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
         foreach (var dir in dirs)
         {
@@ -190,7 +190,7 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
                 result ??= r;
             }
             searched?.Add(new SearchedDirectory(Shown(dir), Rule(),
-                result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? $"no {name}"
+                result ?? (_dirs.DirectoryExists(Abs(dir.Length == 0 ? "." : dir)) ? NoFile(name)
                     : "no such directory")));
         }
         return null;

@@ -195,7 +195,8 @@ internal sealed class RuntimeFixAdvisor(LoaderEnvironment env, LibraryFileCache 
     {
         var view = aliases is { Count: > 0 } ? files.WithAliases(aliases) : files;
         var e = ldLibraryPath is null ? env : env with { LdLibraryPath = ldLibraryPath };
-        return new RuntimeResolver(e, view, dirs, cache, overrides, extra).Resolve(resolution.Path);
+        // Every lookup is compared (Found): kept by the walk rather than walked again.
+        return new RuntimeResolver(e, view, dirs, cache, overrides, extra).Resolve(resolution.Path, recordAll: true);
     }
 
     private static HashSet<(string, string)> Found(RuntimeResolution r) =>

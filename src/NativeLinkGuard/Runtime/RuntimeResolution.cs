@@ -34,6 +34,9 @@ public sealed class RuntimeResolution
         _lookups = lookups ?? new LookupRecord[8];
     }
 
+    // Only the objects a failure's findings need were kept (see Seal).
+    private bool _objectsCut;
+
     public string Path { get; }
 
     /// <summary>The root itself cannot be loaded (missing, not ELF, another ABI than the loader).</summary>
@@ -41,7 +44,9 @@ public sealed class RuntimeResolution
 
     public LoadedObject? Root => ObjectCount > 0 ? Object(0) : null;
 
-    internal int ObjectCount { get; private set; }
+    internal int ObjectCount => _objectCount;
+
+    private int _objectCount;
     internal int LookupCount { get; private set; }
 
     /// <summary>Every object mapped, in load order (built on first use).</summary>
@@ -97,7 +102,7 @@ public sealed class RuntimeResolution
 
     internal ref MappedRecord Record(int index)
     {
-        if (_objects is null) Detail(allLookups: false);
+        if (_objects is null || index >= _objects.Length) Detail(allLookups: false);
         return ref _objects![index];
     }
 
@@ -112,12 +117,22 @@ public sealed class RuntimeResolution
         var lookups = _lookups!;
         for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
         _allLookupsKept = all;
-        // A failure keeps its objects too (its chains, and where a fix looks for the missing file): reports are made
-        // one root at a time, so this is one root's worth.
-        if (all || _anyMayNameStubs || HasUnresolved)
+        if (all || _anyMayNameStubs)
         {
             _objects = objects[..ObjectCount];
             _lookups = lookups[..LookupCount];
+        }
+        else if (HasUnresolved)
+        {
+            // A failure keeps what its findings need: the objects on its chains (a loader is mapped before what it
+            // loads, so the ones up to the last failing object) and the directories of all (where a fix looks for
+            // the missing file). The rest is rebuilt by walking again if someone asks.
+            int last = 0;
+            for (int k = 0; k < LookupCount; k++) last = Math.Max(last, lookups[k].NeededBy);
+            _searchOrigins = SearchOriginsOf(objects);
+            _objects = objects[..(last + 1)];
+            _lookups = lookups[..LookupCount];
+            _objectsCut = last + 1 < _objectCount;
         }
         else
         {
@@ -130,23 +145,22 @@ public sealed class RuntimeResolution
     // Rebuilds dropped records by walking the root again.
     private void Detail(bool allLookups)
     {
-        if (_objects is not null && (!allLookups || _allLookupsKept)) return;
+        if (_objects is not null && !_objectsCut && (!allLookups || _allLookupsKept)) return;
         var again = _resolver!.Resolve(Path, recordAll: true);
         _objects = again._objects;
         _lookups = again._lookups;
         _given = again._given;
+        _objectCount = again._objectCount;
+        _objectsCut = false;
         LookupCount = again.LookupCount;
         _allLookupsKept = true;
     }
 
     internal int Add(in MappedRecord record)
     {
-        if (ObjectCount == _objects!.Length)
-        {
-            Array.Resize(ref _objects, _objects.Length * 2);
-        }
-        _objects[ObjectCount] = record;
-        return ObjectCount++;
+        if (_objectCount == _objects!.Length) Array.Resize(ref _objects, _objects.Length * 2);
+        _objects[_objectCount] = record;
+        return _objectCount++;
     }
 
     internal int AddGiven(in MappedRecord record, string path, string origin, string searchOrigin)

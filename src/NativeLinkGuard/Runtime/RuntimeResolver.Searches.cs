@@ -29,25 +29,25 @@ public sealed partial class RuntimeResolver
     /// found there whatever lists lie above it, so the search under that link alone is made once and shared by
     /// every chain it tops; only a name it does not find there is searched through the whole chain.
     /// </summary>
-    private SearchOutcome SearchAnyChain(RuntimeResolution r, SearchKey key, int i)
+    private SearchOutcome SearchAnyChain(SearchKey key, LoadedObject needing, LoadedObject root)
     {
         if (key.Chain > 0 && _chainParents[key.Chain] != 0)
         {
             var (origin, rpath) = _chainTops[key.Chain];
             var topKey = key with { Chain = ChainId(0, origin, rpath) };
             if (!_searches.TryGetValue(topKey, out var first))
-                _searches[topKey] = first = Search(r, key.Name, i, topKey.Chain);
+                _searches[topKey] = first = Search(key.Name, needing, root, topKey.Chain);
             if (first.Path is not null && first.Source == SearchRule.DtRpath) return first;
         }
-        return Search(r, key.Name, i, Math.Max(key.Chain, 0));
+        return Search(key.Name, needing, root, Math.Max(key.Chain, 0));
     }
 
     /// <summary>A search under CHAIN's inherited DT_RPATH lists (equal neighbouring links collapsed); the outcome of
     /// a file found the same way is shared.</summary>
-    private SearchOutcome Search(RuntimeResolution r, int name, int i, int chain)
+    private SearchOutcome Search(int name, LoadedObject needing, LoadedObject root, int chain)
     {
         var (links, rpaths) = _chainLists[chain] ??= ChainLists(chain);
-        var found = _search.Find(_names[name], r.SearchObject(i), r.SearchObject(0), rpaths, null, out var at,
+        var found = _search.Find(_names[name], needing, root, rpaths, null, out var at,
             out string? fatal);
         if (found is not { } f) return new SearchOutcome { Fatal = fatal };
         var ownerLink = at.Source == SearchRule.DtRpath ? links[at.List] : default;

@@ -81,19 +81,17 @@ public sealed partial class RuntimeResolver
             Array.Clear(_identityStamp);
             _epoch = 1;
         }
-        var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
-        _recordAll = recordAll;
-
         // A program started with exec gets $ORIGIN from /proc/self/exe, which the kernel has resolved through
         // symlinks; a library opened by path (dlopen, ld.so --list) keeps the directory as given.
         string origin = LoadedObject.IsProgram(rootFile.Elf) && NativeMethods.RealPath(Abs(path)) is { } real
             ? Path.GetDirectoryName(real) ?? "/" : OriginOf(path);
         string searchOrigin = _dirs.PhysicalEquivalent(origin);
-        int root = Map(r, new MappedRecord
-        {
-            OriginId = OriginId(searchOrigin), Facts = FactsFor(rootFile.Elf, path),
-            Loader = -1, Name = -1
-        },
+        TrimSpellings();
+        var rootFacts = FactsFor(rootFile.Elf, path);
+        int rootOriginId = OriginId(searchOrigin);
+        var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
+        _recordAll = recordAll;
+        int root = Map(r, new MappedRecord { OriginId = rootOriginId, Facts = rootFacts, Loader = -1, Name = -1 },
             NameId(path), (path, origin, searchOrigin));
         AddName(root, NameId(path));
         SetIdentity(root, _dirs.Identity(Abs(path)), replace: true);
@@ -162,7 +160,8 @@ public sealed partial class RuntimeResolver
         if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
         {
             var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);
-            if (!_searches.TryGetValue(key, out outcome)) _searches[key] = outcome = SearchAnyChain(r, key, i);
+            if (!_searches.TryGetValue(key, out outcome))
+                _searches[key] = outcome = SearchAnyChain(key, r.SearchObject(i), r.SearchObject(0));
             memo = new LastSearch(obj.OriginId, chain, rootOrigin, outcome);
         }
         if (outcome.Path is null)
@@ -211,21 +210,27 @@ public sealed partial class RuntimeResolver
         (string Path, string Origin, string SearchOrigin)? given = null)
     {
         var facts = record.Facts;
-        int chain = record.Loader < 0 ? 0 : r.Record(record.Loader).Chain;
-        if (facts.Rpath >= 0 && (chain == 0 || _chainTops[chain] != (record.OriginId, facts.Rpath)))
-        {
-            // A new RPATH link: the lists (and the $ORIGIN they expand against) above it, plus this one. A link equal
-            // to the one right above it searches the same directories again first, so it finds exactly what the
-            // chain above finds: the chain is kept, and a package's deep chain of libraries sharing one RPATH
-            // stays one search context instead of one per depth.
-            chain = ChainId(chain, record.OriginId, facts.Rpath);
-        }
-        record.Chain = chain;
-        record.MayNameStubs = facts.MayNameStubs || facts.RunPathHasToken && _originNamesStubs[record.OriginId];
+        record.Chain = ChildChain(record.Loader < 0 ? 0 : r.Record(record.Loader).Chain, record.OriginId, facts);
+        record.MayNameStubs = MayNameStubs(facts, record.OriginId);
         int index = given is { } g ? r.AddGiven(record, g.Path, g.Origin, g.SearchOrigin) : r.Add(record);
         IndexNames(r, index, pathName);
         return index;
     }
+
+    /// <summary>The inherited-DT_RPATH chain of an object in ORIGIN with FACTS, loaded by an object with chain
+    /// LOADERCHAIN (0 for the root).</summary>
+    private int ChildChain(int loaderChain, int origin, ObjectFacts facts)
+    {
+        // A new RPATH link: the lists (and the $ORIGIN they expand against) above it, plus this one. A link equal to
+        // the one right above it searches the same directories again first, so it finds exactly what the chain above
+        // finds: the chain is kept, and a package's deep chain of libraries sharing one RPATH stays one search
+        // context instead of one per depth.
+        bool sameLink = loaderChain != 0 && _chainTops[loaderChain] == (origin, facts.Rpath);
+        return facts.Rpath < 0 || sameLink ? loaderChain : ChainId(loaderChain, origin, facts.Rpath);
+    }
+
+    private bool MayNameStubs(ObjectFacts facts, int origin) =>
+        facts.MayNameStubs || facts.RunPathHasToken && _originNamesStubs[origin];
 
     private void IndexNames(RuntimeResolution r, int index, int pathName = -1)
     {

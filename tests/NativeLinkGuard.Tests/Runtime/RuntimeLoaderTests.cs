@@ -240,8 +240,10 @@ public sealed class RuntimeLoaderTests
         _fx.SharedLib("pkg0/lib/libp2.so.1", "int q1(void); int p2(void) { return q1(); }", "libp2.so.1",
             "-Wl,--no-as-needed pkg1/lib/libq1.so.1 -Wl,-rpath-link,pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg1/lib'");
         string[] roots = [_fx.P("pkg0/lib/libp1.so.1"), _fx.P("pkg1/lib/libq2.so.1"), _fx.P("pkg0/lib/libp2.so.1")];
+        // Objects too: a failed root's objects past its last failure are the ones rebuilt.
         static string Listed(global::NativeLinkGuard.Runtime.RuntimeResolution r) =>
-            string.Join('\n', r.Lookups.Select(l => $"{l.Name} {l.NeededBy.Path} {l.Found?.Path} {l.Rule}"));
+            string.Join('\n', r.Lookups.Select(l => $"{l.Name} {l.NeededBy.Path} {l.Found?.Path} {l.Rule}")
+                .Concat(r.Objects.Select(o => $"{o.Path} {o.Origin}")));
         RuntimeResolver Resolver()
         {
             var env = LoaderProbe.For(global::NativeLinkGuard.Elf.ElfClass.Elf64, global::NativeLinkGuard.Elf.ElfMachines.X86_64, "", "", _fx.Root);
