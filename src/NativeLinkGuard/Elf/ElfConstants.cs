@@ -25,7 +25,6 @@ internal static class ElfConstants
 
     /// <summary>Upper bounds that keep hostile files from costing time or memory.</summary>
     public const int MaxProgramHeaders = 4096;
-    public const int MaxSectionHeaders = 65536;
     public const int MaxDynamicEntries = 65536;
     public const int MaxStringLength = 4096;
 }

@@ -35,7 +35,8 @@ public static class ElfReader
     {
         try
         {
-            file = new Parser(new BoundedSource(source, start, length)).Parse();
+            var bounded = new BoundedSource(source, start, length);
+            file = new Parser(bounded, ElfHeader.Read(bounded)).Parse();
             error = null;
             return true;
         }
@@ -55,69 +56,28 @@ public static class ElfReader
 
     private readonly record struct Segment(ulong VirtualAddress, ulong Offset, ulong FileSize);
 
-    private sealed class Parser(BoundedSource src)
+    private sealed class Parser(BoundedSource src, ElfHeader header)
     {
-        private EndianReader _e;
-        private bool _is64;
+        private readonly EndianReader _e = header.Endian;
+        private readonly bool _is64 = header.Is64;
 
         public ElfFile Parse()
         {
-            var (cls, data, osAbi) = ReadIdent();
-            _is64 = cls == ElfClass.Elf64;
-            _e = new EndianReader(data == ElfData.BigEndian);
-
-            int headerSize = _is64 ? 64 : 52;
-            Span<byte> h = stackalloc byte[64];
-            src.Read(0, h[..headerSize]);
-            var type = (ElfType)_e.U16(h[16..]);
-            ushort machine = _e.U16(h[18..]);
-            ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
-            ulong shoff = _is64 ? _e.U64(h[40..]) : _e.U32(h[32..]);
-            int o = _is64 ? 54 : 42;
-            int phentsize = _e.U16(h[o..]);
-            int phnum = _e.U16(h[(o + 2)..]);
-            int shentsize = _e.U16(h[(o + 4)..]);
-            int shnum = _e.U16(h[(o + 6)..]);
-            var header = new ElfFile(cls, data, type, machine, osAbi, false, null, [], null, null, 0, 0);
-
+            var file = new ElfFile(header.Class, header.Data, header.Type, header.Machine, header.OsAbi, false, null,
+                [], null, null, 0, 0);
             var loads = new List<Segment>();
             Segment? dynamic = null;
-            if (phnum > 0 && phoff != 0)
-                ReadProgramHeaders(phoff, phentsize, phnum, loads, ref dynamic);
+            if (header.HasProgramHeaders)
+                ReadProgramHeaders(loads, ref dynamic);
 
             DynamicSectionInfo? section = null;
-            if (dynamic is null && shnum > 0 && shoff != 0)
+            if (dynamic is null && header.ShNum > 0 && header.ShOff != 0)
             {
                 // No PT_DYNAMIC (stripped program headers, odd tools): fall back to the SHT_DYNAMIC section.
-                section = FindDynamicSection(shoff, shentsize, shnum);
+                section = FindDynamicSection();
                 if (section is { } s) dynamic = new Segment(0, s.Offset, s.Size);
             }
-            return dynamic is { } dyn ? WithDynamicTags(header, dyn, loads, section) : header;
-        }
-
-        /// <summary>e_ident: the magic, class, byte order and OS ABI.</summary>
-        private (ElfClass Class, ElfData Data, byte OsAbi) ReadIdent()
-        {
-            Span<byte> ident = stackalloc byte[16];
-            if (src.Length < 16) throw new ElfFormatException(ElfReadErrorKind.NotElf, "file is too short to be ELF",
-                0);
-            src.Read(0, ident);
-            if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
-                throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file (bad magic)", 0);
-            var cls = ident[4] switch
-            {
-                1 => ElfClass.Elf32,
-                2 => ElfClass.Elf64,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF class {ident[4]}", 4),
-            };
-            var data = ident[5] switch
-            {
-                1 => ElfData.LittleEndian,
-                2 => ElfData.BigEndian,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF data encoding {ident[5]}",
-                    5),
-            };
-            return (cls, data, ident[7]);
+            return dynamic is { } dyn ? WithDynamicTags(file, dyn, loads, section) : file;
         }
 
         /// <summary>HEADER with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
@@ -182,16 +142,11 @@ public static class ElfReader
             };
         }
 
-        private void ReadProgramHeaders(ulong phoff, int entsize, int count, List<Segment> loads, ref Segment? dynamic)
+        private void ReadProgramHeaders(List<Segment> loads, ref Segment? dynamic)
         {
-            int min = _is64 ? 56 : 32;
-            if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                $"program header size {entsize} is smaller than {min}", 0);
-            if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                $"{count} program headers is more than the reader accepts", 0);
-            // Range-checked before allocating: a hostile header cannot make us allocate more than the file holds.
-            var buf = src.ReadArray(ToOffset(phoff), (long)entsize * count);
-            for (int i = 0; i < count; i++)
+            var buf = header.ReadProgramHeaders(src);
+            int entsize = header.PhEntSize;
+            for (int i = 0; i < header.PhNum; i++)
             {
                 var p = buf.AsSpan(i * entsize, entsize);
                 uint ptype = _e.U32(p);
@@ -206,12 +161,12 @@ public static class ElfReader
         private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset,
             ulong StrtabSize);
 
-        private DynamicSectionInfo? FindDynamicSection(ulong shoff, int entsize, int count)
+        private DynamicSectionInfo? FindDynamicSection()
         {
-            int min = _is64 ? 64 : 40;
-            if (entsize < min || count > MaxSectionHeaders) return null;
-            // 65535 * 65535 overflows int: the size is computed in long and range-checked before allocating.
-            var buf = src.ReadArray(ToOffset(shoff), (long)entsize * count);
+            if (header.SectionHeaderProblem is not null) return null;
+            var buf = header.ReadSectionHeaders(src);
+            int entsize = header.ShEntSize, count = header.ShNum;
+            ulong shoff = header.ShOff;
             (uint type, ulong off, ulong size, uint link) Sec(int i)
             {
                 var s = buf.AsSpan(i * entsize, entsize);
@@ -235,7 +190,7 @@ public static class ElfReader
         {
             int entSize = _is64 ? 16 : 8;
             ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
-            var buf = src.ReadArray(ToOffset(dyn.Offset), (long)maxEntries * entSize);
+            var buf = src.ReadArray(BoundedSource.Offset(dyn.Offset), (long)maxEntries * entSize);
             var result = new List<(long, ulong)>(buf.Length / entSize);
             for (int i = 0; i < (int)maxEntries; i++)
             {
@@ -264,7 +219,7 @@ public static class ElfReader
             ulong start = strtab + index;
             if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows",
                 null);
-            long offset = ToOffset(start);
+            long offset = BoundedSource.Offset(start);
             if (offset >= src.Length)
                 throw new ElfFormatException(ElfReadErrorKind.Truncated,
                     $"string at offset 0x{offset:x} is past the end of the {src.Length}-byte file", offset);
@@ -280,10 +235,5 @@ public static class ElfReader
                 "unterminated string in the dynamic string table", offset);
             return Encoding.UTF8.GetString(buf[..nul]);
         }
-
-        private long ToOffset(ulong value) =>
-            value > long.MaxValue
-                ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null)
-                : (long)value;
     }
 }

@@ -40,15 +40,11 @@ public sealed class DynamicSymbolTable
 
     internal DynamicSymbolTable(BoundedSource src)
     {
-        Span<byte> h = stackalloc byte[64];
-        if (src.Length < 64) throw new ElfFormatException(ElfReadErrorKind.Truncated, "too short for an ELF header", 0);
-        src.Read(0, h);
-        if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
-            throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
-        _is64 = h[4] == 2;
-        _e = new EndianReader(h[5] == 2);
+        var header = ElfHeader.Read(src);
+        _is64 = header.Is64;
+        _e = header.Endian;
         _r = new BlockReader(src, _e);
-        var loads = ReadSegments(src, h, out var d);
+        var loads = ReadSegments(src, header, out var d);
         var tags = ReadDynamicTags(src, d);
         long Map(long tag) => MapAddress(loads, tags, tag);
         if (!tags.ContainsKey(DT_SYMTAB) || !tags.ContainsKey(DT_STRTAB))
@@ -93,15 +89,13 @@ public sealed class DynamicSymbolTable
     }
 
     /// <summary>The PT_LOAD segments (to map addresses) and the PT_DYNAMIC one, from the program headers.</summary>
-    private List<Segment> ReadSegments(BoundedSource src, ReadOnlySpan<byte> h, out Segment dynamicSegment)
+    private List<Segment> ReadSegments(BoundedSource src, ElfHeader header, out Segment dynamicSegment)
     {
-        ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
-        int o = _is64 ? 54 : 42;
-        int phentsize = _e.U16(h[o..]), phnum = _e.U16(h[(o + 2)..]);
-        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
+        if (!header.HasProgramHeaders)
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 "no program headers to find the dynamic section", 0);
-        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
+        var ph = header.ReadProgramHeaders(src);
+        int phentsize = header.PhEntSize, phnum = header.PhNum;
         var loads = new List<Segment>();
         Segment? dyn = null;
         for (int i = 0; i < phnum; i++)
@@ -368,6 +362,5 @@ public sealed class DynamicSymbolTable
                 $"{what} of {size} bytes at 0x{offset:x} runs past the end of the file", offset);
     }
 
-    private static long Offset(ulong v) => v > long.MaxValue
-        ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{v:x} is out of range", null) : (long)v;
+    private static long Offset(ulong v) => BoundedSource.Offset(v);
 }

@@ -26,15 +26,12 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
     {
         const uint SHT_RELA = 4, SHT_REL = 9;
         var used = new HashSet<string>(StringComparer.Ordinal);
-        Span<byte> h = stackalloc byte[64];
-        src.Read(0, h);
-        bool is64 = h[4] == 2;
-        var e = new EndianReader(h[5] == 2);
-        ulong shoff = is64 ? e.U64(h[40..]) : e.U32(h[32..]);
-        int o = is64 ? 58 : 46;
-        int shentsize = e.U16(h[o..]), shnum = e.U16(h[(o + 2)..]);
-        if (shnum == 0 || shoff > long.MaxValue) return used;
-        var sh = src.ReadArray((long)shoff, (long)shentsize * shnum);
+        var header = ElfHeader.Read(src);
+        bool is64 = header.Is64;
+        var e = header.Endian;
+        int shentsize = header.ShEntSize, shnum = header.ShNum;
+        if (shnum == 0 || header.ShOff > long.MaxValue) return used;
+        var sh = header.ReadSectionHeaders(src);
         (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
         {
             var x = sh.AsSpan(i * shentsize, shentsize);
@@ -85,20 +82,13 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
     /// <c>.dynsym</c> through the section headers.</summary>
     internal static ObjectSymbols Read(BoundedSource src, bool dynamicSection)
     {
-        Span<byte> h = stackalloc byte[64];
-        if (src.Length < 64) throw new ElfFormatException(ElfReadErrorKind.Truncated, "too short for an ELF header", 0);
-        src.Read(0, h);
-        if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
-            throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
-        bool is64 = h[4] == 2;
-        var e = new EndianReader(h[5] == 2);
-        ulong shoff = is64 ? e.U64(h[40..]) : e.U32(h[32..]);
-        int o = is64 ? 58 : 46;
-        int shentsize = e.U16(h[o..]), shnum = e.U16(h[(o + 2)..]);
+        var header = ElfHeader.Read(src);
+        bool is64 = header.Is64;
+        var e = header.Endian;
+        ulong shoff = header.ShOff;
+        int shentsize = header.ShEntSize, shnum = header.ShNum;
         if (shnum == 0) return new ObjectSymbols([], false);
-        if (shentsize < (is64 ? 64 : 40) || shoff > long.MaxValue)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, "section header table is malformed", 0);
-        var sh = src.ReadArray((long)shoff, (long)shentsize * shnum);
+        var sh = header.ReadSectionHeaders(src);
         (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
         {
             var s = sh.AsSpan(i * shentsize, shentsize);
