@@ -7,7 +7,7 @@ namespace NativeLinkGuard.Elf;
 /// archive members, the symbol tables): the magic, class and byte order first, then the fields the readers use. The
 /// entry sizes of the program and section header tables are checked here too, before any reader walks them.
 /// </summary>
-internal readonly record struct ElfHeader(
+internal readonly partial record struct ElfHeader(
     ElfClass Class,
     ElfData Data,
     byte OsAbi,

@@ -54,19 +54,14 @@ public static class ElfReader
         }
     }
 
-    private readonly record struct Segment(ulong VirtualAddress, ulong Offset, ulong FileSize);
-
     private sealed class Parser(BoundedSource src, ElfHeader header)
     {
-        private readonly EndianReader _e = header.Endian;
-        private readonly bool _is64 = header.Is64;
-
         public ElfFile Parse()
         {
             var file = new ElfFile(header.Class, header.Data, header.Type, header.Machine, header.OsAbi, false, null,
                 [], null, null, 0, 0);
-            var loads = new List<Segment>();
-            Segment? dynamic = null;
+            var loads = new List<ProgramHeader>();
+            ProgramHeader? dynamic = null;
             if (header.HasProgramHeaders)
                 ReadProgramHeaders(loads, ref dynamic);
 
@@ -75,7 +70,7 @@ public static class ElfReader
             {
                 // No PT_DYNAMIC (stripped program headers, odd tools): fall back to the SHT_DYNAMIC section.
                 section = FindDynamicSection();
-                if (section is { } s) dynamic = new Segment(0, s.Offset, s.Size);
+                if (section is { } s) dynamic = new ProgramHeader(PT_DYNAMIC, s.Offset, 0, s.Size);
             }
             return dynamic is { } dyn ? WithDynamicTags(file, dyn, loads, section) : file;
         }
@@ -83,9 +78,10 @@ public static class ElfReader
         /// <summary>HEADER with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
         /// the PT_LOAD segments, or from the section headers' string table when SECTION stands in for PT_DYNAMIC.
         /// </summary>
-        private ElfFile WithDynamicTags(ElfFile header, Segment dyn, List<Segment> loads, DynamicSectionInfo? section)
+        private ElfFile WithDynamicTags(ElfFile file, ProgramHeader dyn, List<ProgramHeader> loads,
+            DynamicSectionInfo? section)
         {
-            var entries = ReadDynamic(dyn);
+            var entries = header.ReadDynamic(src, dyn.Offset, dyn.FileSize);
             ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
             bool haveStrtab = false;
             foreach (var (tag, val) in entries)
@@ -113,7 +109,7 @@ public static class ElfReader
             }
             else
             {
-                strtabFileOffset = MapAddress(loads, strtabAddr)
+                strtabFileOffset = ProgramHeader.FileOffsetOf(loads, strtabAddr)
                     ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
                         $"DT_STRTAB address 0x{strtabAddr:x} is not inside any PT_LOAD segment", (long)dyn.Offset);
             }
@@ -130,7 +126,7 @@ public static class ElfReader
                     case DT_RUNPATH: runpath ??= ReadString(strtabFileOffset, strsz, val); break;
                 }
             }
-            return header with
+            return file with
             {
                 HasDynamicSection = true,
                 Soname = soname,
@@ -142,19 +138,14 @@ public static class ElfReader
             };
         }
 
-        private void ReadProgramHeaders(List<Segment> loads, ref Segment? dynamic)
+        private void ReadProgramHeaders(List<ProgramHeader> loads, ref ProgramHeader? dynamic)
         {
-            var buf = header.ReadProgramHeaders(src);
-            int entsize = header.PhEntSize;
+            var table = header.ReadProgramHeaders(src);
             for (int i = 0; i < header.PhNum; i++)
             {
-                var p = buf.AsSpan(i * entsize, entsize);
-                uint ptype = _e.U32(p);
-                ulong off, vaddr, filesz;
-                if (_is64) { off = _e.U64(p[8..]); vaddr = _e.U64(p[16..]); filesz = _e.U64(p[32..]); }
-                else { off = _e.U32(p[4..]); vaddr = _e.U32(p[8..]); filesz = _e.U32(p[16..]); }
-                if (ptype == PT_LOAD) loads.Add(new Segment(vaddr, off, filesz));
-                else if (ptype == PT_DYNAMIC && dynamic is null) dynamic = new Segment(vaddr, off, filesz);
+                var p = header.ProgramHeaderAt(table, i);
+                if (p.Type == PT_LOAD) loads.Add(p);
+                else if (p.Type == PT_DYNAMIC && dynamic is null) dynamic = p;
             }
         }
 
@@ -164,50 +155,17 @@ public static class ElfReader
         private DynamicSectionInfo? FindDynamicSection()
         {
             if (header.SectionHeaderProblem is not null) return null;
-            var buf = header.ReadSectionHeaders(src);
-            int entsize = header.ShEntSize, count = header.ShNum;
-            ulong shoff = header.ShOff;
-            (uint type, ulong off, ulong size, uint link) Sec(int i)
-            {
-                var s = buf.AsSpan(i * entsize, entsize);
-                return _is64
-                    ? (_e.U32(s[4..]), _e.U64(s[24..]), _e.U64(s[32..]), _e.U32(s[40..]))
-                    : (_e.U32(s[4..]), _e.U32(s[16..]), _e.U32(s[20..]), _e.U32(s[24..]));
-            }
+            var table = header.ReadSectionHeaders(src);
+            int count = header.ShNum;
             for (int i = 0; i < count; i++)
             {
-                var (type, off, size, link) = Sec(i);
-                if (type != SHT_DYNAMIC) continue;
-                if (link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                    $"dynamic section links to section {link}, past the {count} sections", (long)shoff);
-                var str = Sec((int)link);
-                return new DynamicSectionInfo(off, size, str.off, str.size);
+                var dyn = header.SectionHeaderAt(table, i);
+                if (dyn.Type != SHT_DYNAMIC) continue;
+                if (dyn.Link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"dynamic section links to section {dyn.Link}, past the {count} sections", (long)header.ShOff);
+                var str = header.SectionHeaderAt(table, (int)dyn.Link);
+                return new DynamicSectionInfo(dyn.Offset, dyn.Size, str.Offset, str.Size);
             }
-            return null;
-        }
-
-        private List<(long Tag, ulong Value)> ReadDynamic(Segment dyn)
-        {
-            int entSize = _is64 ? 16 : 8;
-            ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
-            var buf = src.ReadArray(BoundedSource.Offset(dyn.Offset), (long)maxEntries * entSize);
-            var result = new List<(long, ulong)>(buf.Length / entSize);
-            for (int i = 0; i < (int)maxEntries; i++)
-            {
-                var d = buf.AsSpan(i * entSize, entSize);
-                long tag = _is64 ? _e.I64(d) : _e.I32(d);
-                ulong val = _is64 ? _e.U64(d[8..]) : _e.U32(d[4..]);
-                if (tag == DT_NULL) break;
-                result.Add((tag, val));
-            }
-            return result;
-        }
-
-        private static ulong? MapAddress(List<Segment> loads, ulong addr)
-        {
-            foreach (var l in loads)
-                if (addr >= l.VirtualAddress && addr - l.VirtualAddress < l.FileSize)
-                    return l.Offset + (addr - l.VirtualAddress);
             return null;
         }
 
