@@ -2,7 +2,8 @@ using static NativeLinkGuard.Elf.ElfConstants;
 
 namespace NativeLinkGuard.Elf;
 
-/// <summary>The fields of a program header the readers use (Elf32_Phdr and Elf64_Phdr order them differently).</summary>
+/// <summary>The fields of a program header the readers use (Elf32_Phdr and Elf64_Phdr order them
+/// differently).</summary>
 internal readonly record struct ProgramHeader(uint Type, ulong Offset, ulong VirtualAddress, ulong FileSize)
 {
     /// <summary>The file offset of <paramref name="address"/> through the PT_LOAD segment that holds it, as the
