@@ -1,6 +1,7 @@
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Resolution;
 using NativeLinkGuard.Symbols;
+using NativeLinkGuard.Tests.TestSupport;
 
 namespace NativeLinkGuard.Tests.Elf;
 
@@ -82,5 +83,39 @@ public sealed class ElfHeaderTests
         var objectSymbols = SymbolFiles.Open(new MemoryByteSource(bytes), ".", LibraryFileKind.Elf, false).Error;
         Assert.That(objectSymbols!.Kind, Is.EqualTo(ElfReadErrorKind.Malformed));
         Assert.That(objectSymbols.Message, Does.Contain($"section header size {shentsize}"));
+    }
+
+    /// <summary>
+    /// e_ehsize is not checked, because the real tools do not check it: ld links against a library whose header
+    /// claims another size, and ld.so loads it.
+    /// </summary>
+    [TestCase((ushort)0)]
+    [TestCase((ushort)16)]
+    [TestCase((ushort)4096)]
+    [Category("RequiresCc")]
+    public void A_wrong_header_size_field_is_accepted_as_ld_and_ld_so_accept_it(ushort ehsize)
+    {
+        Tool.RequireOnPath("gcc");
+        using var dir = new TempDirectory();
+        dir.Write("f.c", "int f(void) { return 42; }\n");
+        dir.Write("m.c", "int f(void);\nint main(void) { return f() == 42 ? 0 : 1; }\n");
+        var (code, output) = Tool.Run(dir.Path, "gcc", "-shared", "-fPIC", "-Wl,-soname,libf.so", "-o", "libf.so",
+            "f.c");
+        Assert.That(code, Is.Zero, output);
+        string lib = System.IO.Path.Combine(dir.Path, "libf.so");
+        var bytes = File.ReadAllBytes(lib);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(52), ehsize); // ELF64 e_ehsize
+        File.WriteAllBytes(lib, bytes);
+
+        var (linkCode, linkOutput) = Tool.Run(dir.Path, "gcc", "-o", "m", "m.c", "-L.", "-lf", "-Wl,-rpath,$ORIGIN");
+        var (runCode, runOutput) = Tool.Run(dir.Path, System.IO.Path.Combine(dir.Path, "m"));
+        Assert.That(ElfReader.TryRead(lib, out var file, out var error), Is.True, () => error!.ToString());
+        var symbols = SymbolFiles.Open(lib, LibraryFileKind.Elf, sharedObject: true);
+
+        Assert.That(linkCode, Is.Zero, linkOutput);
+        Assert.That(runCode, Is.Zero, runOutput);
+        Assert.That(file!.Soname, Is.EqualTo("libf.so"));
+        Assert.That(symbols.Error, Is.Null, () => symbols.Error!.ToString());
+        Assert.That(symbols.Shared!.Lookup("f"), Is.Not.Empty);
     }
 }
