@@ -31,28 +31,13 @@ public static class ElfReader
 
     /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive
     /// members).</summary>
-    public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file, out ElfReadError? error)
-    {
-        try
+    public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file,
+        out ElfReadError? error) =>
+        ElfReadError.Catch(() =>
         {
             var bounded = new BoundedSource(source, start, length);
-            file = new Parser(bounded, ElfHeader.Read(bounded)).Parse();
-            error = null;
-            return true;
-        }
-        catch (ElfFormatException e)
-        {
-            file = null;
-            error = new ElfReadError(e.Kind, e.Message, e.Offset);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            file = null;
-            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
-            return false;
-        }
-    }
+            return new Parser(bounded, ElfHeader.Read(bounded)).Parse();
+        }, out file, out error);
 
     private sealed class Parser(BoundedSource src, ElfHeader header)
     {
