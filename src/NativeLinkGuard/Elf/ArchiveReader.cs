@@ -18,10 +18,6 @@ public static class ArchiveReader
     /// <summary>Upper bound on the thin-archive long-name table we are willing to read.</summary>
     private const long MaxLongNameTable = 16 << 20;
 
-    private static ReadOnlySpan<byte> ArchiveMagic => "!<arch>\n"u8;
-
-    private static ReadOnlySpan<byte> ThinArchiveMagic => "!<thin>\n"u8;
-
     /// <summary>
     /// Returns the ELF header info of the first member that is not a symbol index or name table. As in BFD
     /// (<c>bfd_generic_archive_p</c>), only that member counts: if it is not ELF, the result is false with
@@ -60,10 +56,10 @@ public static class ArchiveReader
             return Fail(out error, ElfReadErrorKind.NotElf, "not an archive (too short for the magic)", 0);
         Span<byte> magic = stackalloc byte[8];
         src.Read(0, magic);
-        bool thin;
-        if (magic.SequenceEqual(ArchiveMagic)) thin = false;
-        else if (magic.SequenceEqual(ThinArchiveMagic)) thin = true;
-        else return Fail(out error, ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
+        var kind = FileMagic.Of(magic);
+        if (kind is not (FileKind.Archive or FileKind.ThinArchive))
+            return Fail(out error, ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
+        bool thin = kind == FileKind.ThinArchive;
 
         byte[]? longNames = null;
         long pos = 8;

@@ -25,10 +25,18 @@ internal sealed class BoundedSource(IByteSource inner, long start, long length)
     private void Check(long offset, long size)
     {
         // Overflow-safe: never computes offset + size.
-        if (offset < 0 || size < 0 || size > Length || offset > Length - size)
-            throw new ElfFormatException(ElfReadErrorKind.Truncated,
-                $"needs {size} bytes at offset 0x{offset:x}, past the end of the {Length}-byte file", offset);
+        if (offset < 0 || size < 0 || size > Length || offset > Length - size) throw PastEnd(offset, size, Length);
     }
+
+    public static ElfFormatException PastEnd(long offset, long size, long length) =>
+        new(ElfReadErrorKind.Truncated,
+            $"needs {size} bytes at offset 0x{offset:x}, past the end of the {length}-byte file", offset);
+
+    /// <summary>An ELF offset field as a file offset; one past long.MaxValue is malformed, not a wrap.</summary>
+    public static long Offset(ulong value) =>
+        value > long.MaxValue
+            ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null)
+            : (long)value;
 }
 
 /// <summary>Internal to the reader; converted to <see cref="ElfReadError"/> at the public edge.</summary>

@@ -15,17 +15,24 @@ internal static class ElfConstants
 
     public const long DT_NULL = 0;
     public const long DT_NEEDED = 1;
+    public const long DT_HASH = 4;
     public const long DT_STRTAB = 5;
+    public const long DT_SYMTAB = 6;
     public const long DT_STRSZ = 10;
     public const long DT_SONAME = 14;
     public const long DT_RPATH = 15;
     public const long DT_RUNPATH = 29;
     public const long DT_FLAGS = 30;
+    public const long DT_GNU_HASH = 0x6ffffef5;
+    public const long DT_VERSYM = 0x6ffffff0;
     public const long DT_FLAGS_1 = 0x6ffffffb;
+    public const long DT_VERDEF = 0x6ffffffc;
+    public const long DT_VERDEFNUM = 0x6ffffffd;
+    public const long DT_VERNEED = 0x6ffffffe;
+    public const long DT_VERNEEDNUM = 0x6fffffff;
 
     /// <summary>Upper bounds that keep hostile files from costing time or memory.</summary>
     public const int MaxProgramHeaders = 4096;
-    public const int MaxSectionHeaders = 65536;
     public const int MaxDynamicEntries = 65536;
     public const int MaxStringLength = 4096;
 }

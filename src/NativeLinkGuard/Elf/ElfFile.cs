@@ -49,4 +49,28 @@ public enum ElfReadErrorKind { NotElf, Truncated, Malformed, Unsupported, IoErro
 public sealed record ElfReadError(ElfReadErrorKind Kind, string Message, long? Offset = null)
 {
     public override string ToString() => Offset is { } o ? $"{Message} (at offset 0x{o:x})" : Message;
+
+    /// <summary>Runs a bounded read and turns a format or I/O problem into an error value: the one place where the
+    /// readers' exceptions stop.</summary>
+    internal static bool Catch<T>(Func<T> read, out T? value, out ElfReadError? error)
+    {
+        try
+        {
+            value = read();
+            error = null;
+            return true;
+        }
+        catch (ElfFormatException e)
+        {
+            value = default;
+            error = new ElfReadError(e.Kind, e.Message, e.Offset);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            value = default;
+            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
+            return false;
+        }
+    }
 }

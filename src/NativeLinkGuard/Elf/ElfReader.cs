@@ -31,101 +31,42 @@ public static class ElfReader
 
     /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive
     /// members).</summary>
-    public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file, out ElfReadError? error)
+    public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file,
+        out ElfReadError? error) =>
+        ElfReadError.Catch(() =>
+        {
+            var bounded = new BoundedSource(source, start, length);
+            return new Parser(bounded, ElfHeader.Read(bounded)).Parse();
+        }, out file, out error);
+
+    private sealed class Parser(BoundedSource src, ElfHeader header)
     {
-        try
-        {
-            file = new Parser(new BoundedSource(source, start, length)).Parse();
-            error = null;
-            return true;
-        }
-        catch (ElfFormatException e)
-        {
-            file = null;
-            error = new ElfReadError(e.Kind, e.Message, e.Offset);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            file = null;
-            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
-            return false;
-        }
-    }
-
-    private readonly record struct Segment(ulong VirtualAddress, ulong Offset, ulong FileSize);
-
-    private sealed class Parser(BoundedSource src)
-    {
-        private EndianReader _e;
-        private bool _is64;
-
         public ElfFile Parse()
         {
-            var (cls, data, osAbi) = ReadIdent();
-            _is64 = cls == ElfClass.Elf64;
-            _e = new EndianReader(data == ElfData.BigEndian);
-
-            int headerSize = _is64 ? 64 : 52;
-            Span<byte> h = stackalloc byte[64];
-            src.Read(0, h[..headerSize]);
-            var type = (ElfType)_e.U16(h[16..]);
-            ushort machine = _e.U16(h[18..]);
-            ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
-            ulong shoff = _is64 ? _e.U64(h[40..]) : _e.U32(h[32..]);
-            int o = _is64 ? 54 : 42;
-            int phentsize = _e.U16(h[o..]);
-            int phnum = _e.U16(h[(o + 2)..]);
-            int shentsize = _e.U16(h[(o + 4)..]);
-            int shnum = _e.U16(h[(o + 6)..]);
-            var header = new ElfFile(cls, data, type, machine, osAbi, false, null, [], null, null, 0, 0);
-
-            var loads = new List<Segment>();
-            Segment? dynamic = null;
-            if (phnum > 0 && phoff != 0)
-                ReadProgramHeaders(phoff, phentsize, phnum, loads, ref dynamic);
+            var file = new ElfFile(header.Class, header.Data, header.Type, header.Machine, header.OsAbi, false, null,
+                [], null, null, 0, 0);
+            var loads = new List<ProgramHeader>();
+            ProgramHeader? dynamic = null;
+            if (header.HasProgramHeaders)
+                ReadProgramHeaders(loads, ref dynamic);
 
             DynamicSectionInfo? section = null;
-            if (dynamic is null && shnum > 0 && shoff != 0)
+            if (dynamic is null && header.ShNum > 0 && header.ShOff != 0)
             {
                 // No PT_DYNAMIC (stripped program headers, odd tools): fall back to the SHT_DYNAMIC section.
-                section = FindDynamicSection(shoff, shentsize, shnum);
-                if (section is { } s) dynamic = new Segment(0, s.Offset, s.Size);
+                section = FindDynamicSection();
+                if (section is { } s) dynamic = new ProgramHeader(PT_DYNAMIC, s.Offset, 0, s.Size);
             }
-            return dynamic is { } dyn ? WithDynamicTags(header, dyn, loads, section) : header;
-        }
-
-        /// <summary>e_ident: the magic, class, byte order and OS ABI.</summary>
-        private (ElfClass Class, ElfData Data, byte OsAbi) ReadIdent()
-        {
-            Span<byte> ident = stackalloc byte[16];
-            if (src.Length < 16) throw new ElfFormatException(ElfReadErrorKind.NotElf, "file is too short to be ELF",
-                0);
-            src.Read(0, ident);
-            if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
-                throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file (bad magic)", 0);
-            var cls = ident[4] switch
-            {
-                1 => ElfClass.Elf32,
-                2 => ElfClass.Elf64,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF class {ident[4]}", 4),
-            };
-            var data = ident[5] switch
-            {
-                1 => ElfData.LittleEndian,
-                2 => ElfData.BigEndian,
-                _ => throw new ElfFormatException(ElfReadErrorKind.Malformed, $"invalid ELF data encoding {ident[5]}",
-                    5),
-            };
-            return (cls, data, ident[7]);
+            return dynamic is { } dyn ? WithDynamicTags(file, dyn, loads, section) : file;
         }
 
         /// <summary>HEADER with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
         /// the PT_LOAD segments, or from the section headers' string table when SECTION stands in for PT_DYNAMIC.
         /// </summary>
-        private ElfFile WithDynamicTags(ElfFile header, Segment dyn, List<Segment> loads, DynamicSectionInfo? section)
+        private ElfFile WithDynamicTags(ElfFile file, ProgramHeader dyn, List<ProgramHeader> loads,
+            DynamicSectionInfo? section)
         {
-            var entries = ReadDynamic(dyn);
+            var entries = header.ReadDynamic(src, dyn.Offset, dyn.FileSize);
             ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
             bool haveStrtab = false;
             foreach (var (tag, val) in entries)
@@ -153,7 +94,7 @@ public static class ElfReader
             }
             else
             {
-                strtabFileOffset = MapAddress(loads, strtabAddr)
+                strtabFileOffset = ProgramHeader.FileOffsetOf(loads, strtabAddr)
                     ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
                         $"DT_STRTAB address 0x{strtabAddr:x} is not inside any PT_LOAD segment", (long)dyn.Offset);
             }
@@ -170,7 +111,7 @@ public static class ElfReader
                     case DT_RUNPATH: runpath ??= ReadString(strtabFileOffset, strsz, val); break;
                 }
             }
-            return header with
+            return file with
             {
                 HasDynamicSection = true,
                 Soname = soname,
@@ -182,77 +123,34 @@ public static class ElfReader
             };
         }
 
-        private void ReadProgramHeaders(ulong phoff, int entsize, int count, List<Segment> loads, ref Segment? dynamic)
+        private void ReadProgramHeaders(List<ProgramHeader> loads, ref ProgramHeader? dynamic)
         {
-            int min = _is64 ? 56 : 32;
-            if (entsize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                $"program header size {entsize} is smaller than {min}", 0);
-            if (count > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                $"{count} program headers is more than the reader accepts", 0);
-            // Range-checked before allocating: a hostile header cannot make us allocate more than the file holds.
-            var buf = src.ReadArray(ToOffset(phoff), (long)entsize * count);
-            for (int i = 0; i < count; i++)
+            var table = header.ReadProgramHeaders(src);
+            for (int i = 0; i < header.PhNum; i++)
             {
-                var p = buf.AsSpan(i * entsize, entsize);
-                uint ptype = _e.U32(p);
-                ulong off, vaddr, filesz;
-                if (_is64) { off = _e.U64(p[8..]); vaddr = _e.U64(p[16..]); filesz = _e.U64(p[32..]); }
-                else { off = _e.U32(p[4..]); vaddr = _e.U32(p[8..]); filesz = _e.U32(p[16..]); }
-                if (ptype == PT_LOAD) loads.Add(new Segment(vaddr, off, filesz));
-                else if (ptype == PT_DYNAMIC && dynamic is null) dynamic = new Segment(vaddr, off, filesz);
+                var p = header.ProgramHeaderAt(table, i);
+                if (p.Type == PT_LOAD) loads.Add(p);
+                else if (p.Type == PT_DYNAMIC && dynamic is null) dynamic = p;
             }
         }
 
         private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset,
             ulong StrtabSize);
 
-        private DynamicSectionInfo? FindDynamicSection(ulong shoff, int entsize, int count)
+        private DynamicSectionInfo? FindDynamicSection()
         {
-            int min = _is64 ? 64 : 40;
-            if (entsize < min || count > MaxSectionHeaders) return null;
-            // 65535 * 65535 overflows int: the size is computed in long and range-checked before allocating.
-            var buf = src.ReadArray(ToOffset(shoff), (long)entsize * count);
-            (uint type, ulong off, ulong size, uint link) Sec(int i)
-            {
-                var s = buf.AsSpan(i * entsize, entsize);
-                return _is64
-                    ? (_e.U32(s[4..]), _e.U64(s[24..]), _e.U64(s[32..]), _e.U32(s[40..]))
-                    : (_e.U32(s[4..]), _e.U32(s[16..]), _e.U32(s[20..]), _e.U32(s[24..]));
-            }
+            if (header.SectionHeaderProblem is not null) return null;
+            var table = header.ReadSectionHeaders(src);
+            int count = header.ShNum;
             for (int i = 0; i < count; i++)
             {
-                var (type, off, size, link) = Sec(i);
-                if (type != SHT_DYNAMIC) continue;
-                if (link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                    $"dynamic section links to section {link}, past the {count} sections", (long)shoff);
-                var str = Sec((int)link);
-                return new DynamicSectionInfo(off, size, str.off, str.size);
+                var dyn = header.SectionHeaderAt(table, i);
+                if (dyn.Type != SHT_DYNAMIC) continue;
+                if (dyn.Link >= count) throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                    $"dynamic section links to section {dyn.Link}, past the {count} sections", (long)header.ShOff);
+                var str = header.SectionHeaderAt(table, (int)dyn.Link);
+                return new DynamicSectionInfo(dyn.Offset, dyn.Size, str.Offset, str.Size);
             }
-            return null;
-        }
-
-        private List<(long Tag, ulong Value)> ReadDynamic(Segment dyn)
-        {
-            int entSize = _is64 ? 16 : 8;
-            ulong maxEntries = Math.Min(dyn.FileSize / (ulong)entSize, MaxDynamicEntries);
-            var buf = src.ReadArray(ToOffset(dyn.Offset), (long)maxEntries * entSize);
-            var result = new List<(long, ulong)>(buf.Length / entSize);
-            for (int i = 0; i < (int)maxEntries; i++)
-            {
-                var d = buf.AsSpan(i * entSize, entSize);
-                long tag = _is64 ? _e.I64(d) : _e.I32(d);
-                ulong val = _is64 ? _e.U64(d[8..]) : _e.U32(d[4..]);
-                if (tag == DT_NULL) break;
-                result.Add((tag, val));
-            }
-            return result;
-        }
-
-        private static ulong? MapAddress(List<Segment> loads, ulong addr)
-        {
-            foreach (var l in loads)
-                if (addr >= l.VirtualAddress && addr - l.VirtualAddress < l.FileSize)
-                    return l.Offset + (addr - l.VirtualAddress);
             return null;
         }
 
@@ -264,7 +162,7 @@ public static class ElfReader
             ulong start = strtab + index;
             if (start < strtab) throw new ElfFormatException(ElfReadErrorKind.Malformed, "string offset overflows",
                 null);
-            long offset = ToOffset(start);
+            long offset = BoundedSource.Offset(start);
             if (offset >= src.Length)
                 throw new ElfFormatException(ElfReadErrorKind.Truncated,
                     $"string at offset 0x{offset:x} is past the end of the {src.Length}-byte file", offset);
@@ -280,10 +178,5 @@ public static class ElfReader
                 "unterminated string in the dynamic string table", offset);
             return Encoding.UTF8.GetString(buf[..nul]);
         }
-
-        private long ToOffset(ulong value) =>
-            value > long.MaxValue
-                ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{value:x} is out of range", null)
-                : (long)value;
     }
 }

@@ -6,10 +6,6 @@ public static class FileSniffer
     /// <summary>How many bytes the sniffer reads at most.</summary>
     public const int SniffLength = 64;
 
-    private static ReadOnlySpan<byte> ArchiveMagic => "!<arch>\n"u8;
-
-    private static ReadOnlySpan<byte> ThinArchiveMagic => "!<thin>\n"u8;
-
     public static FileKind Sniff(string path, out string? error)
     {
         error = null;
@@ -61,12 +57,8 @@ public static class FileSniffer
     /// <summary>Classifies the first bytes of a file (at most <see cref="SniffLength"/> are looked at).</summary>
     public static FileKind Classify(ReadOnlySpan<byte> head)
     {
-        if (head.Length >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F')
-            return FileKind.Elf;
-        if (head.StartsWith(ArchiveMagic))
-            return FileKind.Archive;
-        if (head.StartsWith(ThinArchiveMagic))
-            return FileKind.ThinArchive;
+        if (FileMagic.Of(head) is { } kind)
+            return kind;
         if (head.Length > SniffLength)
             head = head[..SniffLength];
         return head.IndexOf((byte)0) < 0 ? FileKind.Text : FileKind.Unknown;

@@ -41,12 +41,17 @@ public static class SymbolReader
         return true;
     }
 
+    /// <summary>Anything that is not a well-formed header other than ET_REL is read as an object, whose reader then
+    /// reports what is wrong with it.</summary>
     private static bool IsRelocatable(BoundedSource src)
     {
-        if (src.Length < 18) return true;
-        Span<byte> h = stackalloc byte[18];
-        src.Read(0, h);
-        var e = new EndianReader(h[5] == 2);
-        return e.U16(h[16..]) == (ushort)ElfType.Relocatable;
+        try
+        {
+            return ElfHeader.Read(src).Type == ElfType.Relocatable;
+        }
+        catch (ElfFormatException)
+        {
+            return true;
+        }
     }
 }

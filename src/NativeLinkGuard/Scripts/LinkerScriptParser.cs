@@ -23,13 +23,6 @@ public static class LinkerScriptParser
     /// any such file, but a NUL byte makes its lexer give up ("file format not recognized"), so binary files are not
     /// scripts.
     /// </summary>
-    public static bool LooksLikeText(ReadOnlySpan<byte> head)
-    {
-        if (head.StartsWith("\u007fELF"u8) || head.StartsWith("!<arch>\n"u8) || head.StartsWith("!<thin>\n"u8))
-        {
-            return false;
-        }
-
-        return !head.Contains((byte)0);
-    }
+    public static bool LooksLikeText(ReadOnlySpan<byte> head) =>
+        Elf.FileMagic.Of(head) is null && !head.Contains((byte)0);
 }

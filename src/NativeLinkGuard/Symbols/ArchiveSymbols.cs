@@ -38,9 +38,10 @@ public sealed class ArchiveSymbols
         Span<byte> magic = stackalloc byte[8];
         if (_src.Length < 8) throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive", 0);
         _src.Read(0, magic);
-        if (magic.SequenceEqual("!<thin>\n"u8)) _thin = true;
-        else if (!magic.SequenceEqual("!<arch>\n"u8))
+        var kind = FileMagic.Of(magic);
+        if (kind is not (FileKind.Archive or FileKind.ThinArchive))
             throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
+        _thin = kind == FileKind.ThinArchive;
 
         var index = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         long pos = 8;

@@ -1,4 +1,5 @@
 using NativeLinkGuard.Elf;
+using static NativeLinkGuard.Elf.ElfConstants;
 
 namespace NativeLinkGuard.Symbols;
 
@@ -13,10 +14,6 @@ namespace NativeLinkGuard.Symbols;
 /// </summary>
 public sealed class DynamicSymbolTable
 {
-    private const long DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_STRSZ = 10;
-    private const long DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0,
-        DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd;
-    private const long DT_VERNEED = 0x6ffffffe, DT_VERNEEDNUM = 0x6fffffff;
     private const int MaxSymbols = 1 << 24;
     private const int MaxVersions = 1 << 15;
 
@@ -36,20 +33,14 @@ public sealed class DynamicSymbolTable
     private readonly Dictionary<string, IReadOnlyList<ElfSymbol>> _lookups = new(StringComparer.Ordinal);
     private IReadOnlyList<ElfSymbol>? _undefined;
 
-    private readonly record struct Segment(ulong Vaddr, ulong Offset, ulong FileSize);
-
     internal DynamicSymbolTable(BoundedSource src)
     {
-        Span<byte> h = stackalloc byte[64];
-        if (src.Length < 64) throw new ElfFormatException(ElfReadErrorKind.Truncated, "too short for an ELF header", 0);
-        src.Read(0, h);
-        if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
-            throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
-        _is64 = h[4] == 2;
-        _e = new EndianReader(h[5] == 2);
+        var header = ElfHeader.Read(src);
+        _is64 = header.Is64;
+        _e = header.Endian;
         _r = new BlockReader(src, _e);
-        var loads = ReadSegments(src, h, out var d);
-        var tags = ReadDynamicTags(src, d);
+        var loads = ReadSegments(src, header, out var d);
+        var tags = ReadDynamicTags(src, header, d);
         long Map(long tag) => MapAddress(loads, tags, tag);
         if (!tags.ContainsKey(DT_SYMTAB) || !tags.ContainsKey(DT_STRTAB))
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
@@ -93,25 +84,20 @@ public sealed class DynamicSymbolTable
     }
 
     /// <summary>The PT_LOAD segments (to map addresses) and the PT_DYNAMIC one, from the program headers.</summary>
-    private List<Segment> ReadSegments(BoundedSource src, ReadOnlySpan<byte> h, out Segment dynamicSegment)
+    private static List<ProgramHeader> ReadSegments(BoundedSource src, ElfHeader header,
+        out ProgramHeader dynamicSegment)
     {
-        ulong phoff = _is64 ? _e.U64(h[32..]) : _e.U32(h[28..]);
-        int o = _is64 ? 54 : 42;
-        int phentsize = _e.U16(h[o..]), phnum = _e.U16(h[(o + 2)..]);
-        if (phnum == 0 || phentsize < (_is64 ? 56 : 32) || phoff > long.MaxValue)
+        if (!header.HasProgramHeaders)
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 "no program headers to find the dynamic section", 0);
-        var ph = src.ReadArray((long)phoff, (long)phentsize * phnum);
-        var loads = new List<Segment>();
-        Segment? dyn = null;
-        for (int i = 0; i < phnum; i++)
+        var table = header.ReadProgramHeaders(src);
+        var loads = new List<ProgramHeader>();
+        ProgramHeader? dyn = null;
+        for (int i = 0; i < header.PhNum; i++)
         {
-            var p = ph.AsSpan(i * phentsize, phentsize);
-            uint type = _e.U32(p);
-            var seg = _is64 ? new Segment(_e.U64(p[16..]), _e.U64(p[8..]), _e.U64(p[32..]))
-                : new Segment(_e.U32(p[8..]), _e.U32(p[4..]), _e.U32(p[16..]));
-            if (type == 1) loads.Add(seg);
-            else if (type == 2) dyn ??= seg;
+            var p = header.ProgramHeaderAt(table, i);
+            if (p.Type == PT_LOAD) loads.Add(p);
+            else if (p.Type == PT_DYNAMIC) dyn ??= p;
         }
         dynamicSegment = dyn ?? throw new ElfFormatException(ElfReadErrorKind.Malformed,
             "no PT_DYNAMIC: not a dynamically linked object", 0);
@@ -119,45 +105,38 @@ public sealed class DynamicSymbolTable
     }
 
     /// <summary>The dynamic section's tags up to DT_NULL (the first of a repeated tag counts).</summary>
-    private Dictionary<long, ulong> ReadDynamicTags(BoundedSource src, Segment dynamicSegment)
+    private static Dictionary<long, ulong> ReadDynamicTags(BoundedSource src, ElfHeader header,
+        ProgramHeader dynamicSegment)
     {
-        int entSize = _is64 ? 16 : 8;
-        long entries = (long)Math.Min(dynamicSegment.FileSize / (ulong)entSize, 65536);
-        var dynBytes = src.ReadArray(Offset(dynamicSegment.Offset), entries * entSize);
         var tags = new Dictionary<long, ulong>();
-        for (int i = 0; i < entries; i++)
-        {
-            var x = dynBytes.AsSpan(i * entSize, entSize);
-            long tag = _is64 ? _e.I64(x) : _e.I32(x);
-            if (tag == 0) break;
-            tags.TryAdd(tag, _is64 ? _e.U64(x[8..]) : _e.U32(x[4..]));
-        }
+        foreach (var (tag, value) in header.ReadDynamic(src, dynamicSegment.Offset, dynamicSegment.FileSize))
+            tags.TryAdd(tag, value);
         return tags;
     }
 
     /// <summary>The file offset of the address a dynamic tag holds, through the PT_LOAD segments.</summary>
-    private static long MapAddress(List<Segment> loads, Dictionary<long, ulong> tags, long tag)
+    private static long MapAddress(List<ProgramHeader> loads, Dictionary<long, ulong> tags, long tag)
     {
         ulong addr = tags[tag];
-        foreach (var l in loads)
-            if (addr >= l.Vaddr && addr - l.Vaddr < l.FileSize) return Offset(l.Offset + (addr - l.Vaddr));
-        throw new ElfFormatException(ElfReadErrorKind.Malformed,
-            $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
+        return ProgramHeader.FileOffsetOf(loads, addr) is { } offset ? Offset(offset)
+            : throw new ElfFormatException(ElfReadErrorKind.Malformed,
+                $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
     }
 
     /// <summary>
     /// Each table's region ends where the next table the dynamic section points at starts (or its segment ends):
     /// reads never leave .gnu.hash/.hash, .dynsym, .dynstr and .gnu.version*.
     /// </summary>
-    private void AddTableRegions(long fileLength, List<Segment> loads, Dictionary<long, ulong> tags,
-        Segment dynamicSegment)
+    private void AddTableRegions(long fileLength, List<ProgramHeader> loads, Dictionary<long, ulong> tags,
+        ProgramHeader dynamicSegment)
     {
         var starts = new SortedSet<long> { Offset(dynamicSegment.Offset) };
         foreach (var (tag, value) in tags)
         {
             if (!s_addressTags.Contains(tag)) continue;
             foreach (var l in loads)
-                if (value >= l.Vaddr && value - l.Vaddr < l.FileSize) starts.Add(Offset(l.Offset + (value - l.Vaddr)));
+                if (value >= l.VirtualAddress && value - l.VirtualAddress < l.FileSize)
+                    starts.Add(Offset(l.Offset + (value - l.VirtualAddress)));
         }
         foreach (var l in loads) starts.Add(Offset(l.Offset) + (long)Math.Min(l.FileSize, (ulong)long.MaxValue / 2));
         long End(long start) =>
@@ -368,6 +347,5 @@ public sealed class DynamicSymbolTable
                 $"{what} of {size} bytes at 0x{offset:x} runs past the end of the file", offset);
     }
 
-    private static long Offset(ulong v) => v > long.MaxValue
-        ? throw new ElfFormatException(ElfReadErrorKind.Malformed, $"offset 0x{v:x} is out of range", null) : (long)v;
+    private static long Offset(ulong v) => BoundedSource.Offset(v);
 }

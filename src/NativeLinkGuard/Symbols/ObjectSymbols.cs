@@ -26,21 +26,13 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
     {
         const uint SHT_RELA = 4, SHT_REL = 9;
         var used = new HashSet<string>(StringComparer.Ordinal);
-        Span<byte> h = stackalloc byte[64];
-        src.Read(0, h);
-        bool is64 = h[4] == 2;
-        var e = new EndianReader(h[5] == 2);
-        ulong shoff = is64 ? e.U64(h[40..]) : e.U32(h[32..]);
-        int o = is64 ? 58 : 46;
-        int shentsize = e.U16(h[o..]), shnum = e.U16(h[(o + 2)..]);
-        if (shnum == 0 || shoff > long.MaxValue) return used;
-        var sh = src.ReadArray((long)shoff, (long)shentsize * shnum);
-        (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
-        {
-            var x = sh.AsSpan(i * shentsize, shentsize);
-            return is64 ? (e.U32(x[4..]), e.U64(x[24..]), e.U64(x[32..]), e.U32(x[40..]))
-                : (e.U32(x[4..]), e.U32(x[16..]), e.U32(x[20..]), e.U32(x[24..]));
-        }
+        var header = ElfHeader.Read(src);
+        bool is64 = header.Is64;
+        var e = header.Endian;
+        int shnum = header.ShNum;
+        if (shnum == 0 || header.ShOff > long.MaxValue) return used;
+        var sh = header.ReadSectionHeaders(src);
+        SectionHeader Sec(int i) => header.SectionHeaderAt(sh, i);
         for (int i = 0; i < shnum; i++)
         {
             var symtab = Sec(i);
@@ -48,9 +40,9 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
             // Symbol index → wanted name, from one pass over the table.
             var str = Sec((int)symtab.Link);
             if (str.Size > (ulong)MaxStringTable || symtab.Size / (ulong)(is64 ? 24 : 16) > MaxSymbols) break;
-            var strtab = src.ReadArray((long)str.Off, (long)str.Size);
+            var strtab = src.ReadArray((long)str.Offset, (long)str.Size);
             int entSize = is64 ? 24 : 16;
-            var syms = src.ReadArray((long)symtab.Off, (long)(symtab.Size / (ulong)entSize) * entSize);
+            var syms = src.ReadArray((long)symtab.Offset, (long)(symtab.Size / (ulong)entSize) * entSize);
             var wanted = new Dictionary<ulong, string>();
             for (int k = 1; k < syms.Length / entSize; k++)
             {
@@ -67,8 +59,8 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
                 var rel = Sec(r);
                 if (rel.Type is not (SHT_RELA or SHT_REL) || rel.Link != i) continue;
                 int size = (is64 ? 16 : 8) + (rel.Type == SHT_RELA ? (is64 ? 8 : 4) : 0);
-                if (rel.Size > MaxStringTable || rel.Off > long.MaxValue) continue;
-                var bytes = src.ReadArray((long)rel.Off, (long)(rel.Size / (ulong)size) * size);
+                if (rel.Size > MaxStringTable || rel.Offset > long.MaxValue) continue;
+                var bytes = src.ReadArray((long)rel.Offset, (long)(rel.Size / (ulong)size) * size);
                 for (int k = 0; k + size <= bytes.Length; k += size)
                 {
                     ulong info = is64 ? e.U64(bytes.AsSpan(k + 8)) : e.U32(bytes.AsSpan(k + 4));
@@ -85,26 +77,14 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
     /// <c>.dynsym</c> through the section headers.</summary>
     internal static ObjectSymbols Read(BoundedSource src, bool dynamicSection)
     {
-        Span<byte> h = stackalloc byte[64];
-        if (src.Length < 64) throw new ElfFormatException(ElfReadErrorKind.Truncated, "too short for an ELF header", 0);
-        src.Read(0, h);
-        if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] is not (1 or 2) || h[5] is not (1 or 2))
-            throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an ELF file", 0);
-        bool is64 = h[4] == 2;
-        var e = new EndianReader(h[5] == 2);
-        ulong shoff = is64 ? e.U64(h[40..]) : e.U32(h[32..]);
-        int o = is64 ? 58 : 46;
-        int shentsize = e.U16(h[o..]), shnum = e.U16(h[(o + 2)..]);
+        var header = ElfHeader.Read(src);
+        bool is64 = header.Is64;
+        var e = header.Endian;
+        ulong shoff = header.ShOff;
+        int shnum = header.ShNum;
         if (shnum == 0) return new ObjectSymbols([], false);
-        if (shentsize < (is64 ? 64 : 40) || shoff > long.MaxValue)
-            throw new ElfFormatException(ElfReadErrorKind.Malformed, "section header table is malformed", 0);
-        var sh = src.ReadArray((long)shoff, (long)shentsize * shnum);
-        (uint Type, ulong Off, ulong Size, uint Link) Sec(int i)
-        {
-            var s = sh.AsSpan(i * shentsize, shentsize);
-            return is64 ? (e.U32(s[4..]), e.U64(s[24..]), e.U64(s[32..]), e.U32(s[40..]))
-                : (e.U32(s[4..]), e.U32(s[16..]), e.U32(s[20..]), e.U32(s[24..]));
-        }
+        var sh = header.ReadSectionHeaders(src);
+        SectionHeader Sec(int i) => header.SectionHeaderAt(sh, i);
         var list = new List<ElfSymbol>();
         bool lto = false;
         for (int i = 0; i < shnum; i++)
@@ -120,10 +100,10 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
                 throw new ElfFormatException(ElfReadErrorKind.Malformed,
                     $"{count} symbols is more than the reader accepts", null);
             var str = Sec((int)sec.Link);
-            if (str.Size > (ulong)MaxStringTable || str.Off > long.MaxValue || sec.Off > long.MaxValue)
+            if (str.Size > (ulong)MaxStringTable || str.Offset > long.MaxValue || sec.Offset > long.MaxValue)
                 throw new ElfFormatException(ElfReadErrorKind.Malformed, "symbol string table out of range", null);
-            var strtab = src.ReadArray((long)str.Off, (long)str.Size);
-            var syms = src.ReadArray((long)sec.Off, (long)count * entSize);
+            var strtab = src.ReadArray((long)str.Offset, (long)str.Size);
+            var syms = src.ReadArray((long)sec.Offset, (long)count * entSize);
             for (int k = 1; k < (int)count; k++)
             {
                 var s = syms.AsSpan(k * entSize, entSize);
@@ -135,11 +115,11 @@ public sealed record ObjectSymbols(IReadOnlyList<ElfSymbol> Symbols, bool IsLtoI
                 if (bind is not (SymbolBinding.Global or SymbolBinding.Weak or SymbolBinding.Unique)) continue;
                 if (nameOff >= strtab.Length)
                     throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                        $"symbol {k} names string {nameOff}, past its string table", (long)sec.Off);
+                        $"symbol {k} names string {nameOff}, past its string table", (long)sec.Offset);
                 int nul = Array.IndexOf(strtab, (byte)0, (int)nameOff);
                 if (nul < 0)
                     throw new ElfFormatException(ElfReadErrorKind.Malformed,
-                        $"symbol {k} has an unterminated name", (long)str.Off);
+                        $"symbol {k} has an unterminated name", (long)str.Offset);
                 string name = Encoding.UTF8.GetString(strtab, (int)nameOff, nul - (int)nameOff);
                 if (name.Length == 0) continue;
                 if (name is "__gnu_lto_slim" or "__gnu_lto_v1") lto = true;

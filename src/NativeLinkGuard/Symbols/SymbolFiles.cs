@@ -46,54 +46,21 @@ public static class SymbolFiles
     private static SymbolFile Open(IByteSource source, string directory, Resolution.LibraryFileKind kind,
         bool sharedObject, out bool keepOpen)
     {
-        keepOpen = false;
-        try
+        // Lazy readers (a shared library's table, an archive) keep the source open for their lookups.
+        bool lazy = kind == Resolution.LibraryFileKind.Archive || sharedObject;
+        bool ok = ElfReadError.Catch(() =>
         {
             var bounded = new BoundedSource(source, 0, source.Length);
             if (kind == Resolution.LibraryFileKind.Archive)
-            {
-                keepOpen = true;
                 return new SymbolFile { Archive = new ArchiveSymbols(source, directory) };
-            }
-            if (sharedObject)
-            {
-                keepOpen = true;
-                return new SymbolFile { Shared = new DynamicSymbolTable(bounded) };
-            }
-            return new SymbolFile { Object = ObjectSymbols.Read(bounded) };
-        }
-        catch (ElfFormatException e)
-        {
-            keepOpen = false;
-            return new SymbolFile { Error = new ElfReadError(e.Kind, e.Message, e.Offset) };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            keepOpen = false;
-            return new SymbolFile { Error = new ElfReadError(ElfReadErrorKind.IoError, e.Message) };
-        }
+            return sharedObject ? new SymbolFile { Shared = new DynamicSymbolTable(bounded) }
+                : new SymbolFile { Object = ObjectSymbols.Read(bounded) };
+        }, out var file, out var error);
+        keepOpen = ok && lazy;
+        return ok ? file! : new SymbolFile { Error = error };
     }
 
     /// <summary>Runs a lazy read (a lookup, an extraction) and turns a format problem into an error value.</summary>
-    public static bool Try<T>(Func<T> read, out T? value, out ElfReadError? error)
-    {
-        try
-        {
-            value = read();
-            error = null;
-            return true;
-        }
-        catch (ElfFormatException e)
-        {
-            value = default;
-            error = new ElfReadError(e.Kind, e.Message, e.Offset);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            value = default;
-            error = new ElfReadError(ElfReadErrorKind.IoError, e.Message);
-            return false;
-        }
-    }
+    public static bool Try<T>(Func<T> read, out T? value, out ElfReadError? error) =>
+        ElfReadError.Catch(read, out value, out error);
 }
