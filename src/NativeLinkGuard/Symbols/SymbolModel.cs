@@ -142,8 +142,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 // A weak undefined symbol never extracts a member (ld and lld alike).
                 foreach (var r in _undefined.Values.Where(r => r.Strong).ToList())
                 {
-                    if (!arch.Symbols.Index.TryGetValue(r.Name, out var members)
-                        || !_undefined.ContainsKey(Key(r.Name, r.Version)))
+                    if (!MemberDefining(arch, r, out var members) || !_undefined.ContainsKey(Key(r.Name, r.Version)))
                         continue;
                     // Only the first member (armap order) that defines it: once it is in, the symbol is defined,
                     // so ld pulls no other definer for it (found by case 1100078:4).
@@ -151,6 +150,19 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The members defining what R asks for, by the name the armap holds: a versioned reference (a shared library's
+    /// sym@V) is satisfied only by a member defining sym@V or sym@@V, never by a plain sym — GNU ld and lld alike
+    /// (found by lld case 2107084:5; checked with ld 2.40).
+    /// </summary>
+    private static bool MemberDefining(ArchiveInput arch, Ref r, out IReadOnlyList<long> members)
+    {
+        var index = arch.Symbols.Index;
+        if (r.Version is null) return index.TryGetValue(r.Name, out members!);
+        return index.TryGetValue($"{r.Name}@{r.Version}", out members!)
+            || index.TryGetValue($"{r.Name}@@{r.Version}", out members!);
     }
 
     private bool Extract(ArchiveInput arch, long member)

@@ -166,6 +166,34 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         Fx.Object("main.o", "int main(void){return 0;}\n");
     }
 
+    [Test]
+    public void A_versioned_reference_from_a_shared_library_pulls_no_plain_archive_definition()
+    {
+        // Random case 2107084:5 (lld): libuse.so references fn3@VERS_2 (it was linked against a versioned libdef.so,
+        // absent from this link); libx.a's x.o defines a plain fn3 and calls nlg_nowhere. Neither linker pulls x.o
+        // for the versioned reference, so nlg_nowhere is no undefined reference; an unversioned reference pulls it.
+        Fx.Write("v.map", "VERS_1 { local: *; };\nVERS_2 { global: fn3; } VERS_1;\n");
+        Fx.SharedLib("def/libdef.so", "int fn3(void){return 3;}\n", soname: "libdef.so", extra: "-Wl,--version-script,v.map");
+        const string Use = "int fn3(void);\nint use_fn(void){return fn3();}\n";
+        Fx.SharedLib("libuse.so", Use, extra: "-Wl,--no-as-needed def/libdef.so");
+        Fx.SharedLib("plain/libuse.so", Use, extra: "-Wl,--unresolved-symbols=ignore-all");
+        Fx.Object("x.o", "int nlg_nowhere(void);\nint fn3(void){return nlg_nowhere();}\n");
+        Fx.Object("main.o", "int use_fn(void);\nint main(void){return use_fn();}\n");
+        Fx.Sh("ar rcs libx.a x.o");
+        foreach (var link in new Func<string[], string[]>[] { Gcc, Lld })
+        {
+            var report = AssertAgreesWithLd(link(["-o", "app", "main.o", "./libuse.so", "libx.a", "-Wl,--allow-shlib-undefined"]),
+                expectSuccess: true);
+            Assert.That(report.Findings.Where(f => f.Symbols is not null), Is.Empty, "x.o is not pulled");
+            AssertSymbolsAgree(link(["-o", "app", "main.o", "plain/libuse.so", "libx.a", "-Wl,--allow-shlib-undefined"]),
+                expectSuccess: false, ["NLG0006", "NLG0015"], noFixBecause: "nothing defines nlg_nowhere");
+        }
+        // Without --allow-shlib-undefined ld reports the versioned reference itself, never nlg_nowhere.
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "./libuse.so", "libx.a"), expectSuccess: false,
+            noFixBecause: "libdef.so is left out of the link on purpose");
+        Assert.That(Fx.Comparisons[^1].StandardError, Does.Not.Contain("nlg_nowhere"));
+    }
+
     /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
     private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
     {
