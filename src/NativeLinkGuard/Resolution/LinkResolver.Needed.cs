@@ -1,4 +1,5 @@
 using NativeLinkGuard.Elf;
+using NativeLinkGuard.Symbols;
 
 namespace NativeLinkGuard.Resolution;
 
@@ -21,8 +22,7 @@ public sealed partial class LinkResolver
                 {
                     // An input --as-needed dropped that satisfies NAME is loaded now ("found libx.so.1 at dir/libx.so"
                     // in ld --verbose), and its own DT_NEEDED entries are searched like any found library's.
-                    if (_libraries.FirstOrDefault(l => l.DroppedByAsNeeded
-                        && l.NeededNamesSatisfied().Contains(name)) is { } dropped && revived.Add(dropped))
+                    if (NeededWalkOrder.Revived(_libraries, name) is { } dropped && revived.Add(dropped))
                         walk.Enqueue(dropped);
                     continue;
                 }

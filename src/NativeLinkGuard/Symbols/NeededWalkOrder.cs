@@ -23,8 +23,7 @@ internal static class NeededWalkOrder
             var by = joined[i];
             foreach (var name in by.Elf.Needed)
             {
-                var next = dropped.FirstOrDefault(d => d.NeededNamesSatisfied().Contains(name))
-                    ?? found.FirstOrDefault(f => f.NeededBy == by && f.NeededName == name);
+                var next = Revived(dropped, name) ?? found.FirstOrDefault(f => f.NeededBy == by && f.NeededName == name);
                 if (next is null) continue;
                 dropped.Remove(next);
                 found.Remove(next);
@@ -36,4 +35,15 @@ internal static class NeededWalkOrder
         order.AddRange(found);
         return order;
     }
+
+    /// <summary>
+    /// The dropped --as-needed input a DT_NEEDED NAME revives: the first that satisfies it in ld's input chain
+    /// (ldelf_check_needed walks it in creation order), where a linker script's members come after every
+    /// command-line input because they are created when ld reads the script (aarch64 case 2209159:1: an old copy
+    /// named in a script loses to a later -l copy with the same SONAME; checked with ld 2.40).
+    /// </summary>
+    public static ResolvedLibrary? Revived(IEnumerable<ResolvedLibrary> dropped, string name) =>
+        dropped.Where(d => d.DroppedByAsNeeded && d.NeededNamesSatisfied().Contains(name))
+            .OrderBy(d => d.Input is { ScriptLine: > 0 } ? 1 : 0)
+            .FirstOrDefault();
 }

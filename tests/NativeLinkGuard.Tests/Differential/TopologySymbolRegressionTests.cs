@@ -194,6 +194,35 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         Assert.That(Fx.Comparisons[^1].StandardError, Does.Not.Contain("nlg_nowhere"));
     }
 
+    [Test]
+    public void A_dt_needed_revives_a_command_line_copy_before_a_copy_named_in_a_linker_script()
+    {
+        // Aarch64 case 2209159:1: two builds of libnlgv.so.1 (one SONAME), both dropped by gcc's default --as-needed
+        // (only libuser.so uses vf, and it names libnlgv.so.1 in DT_NEEDED). That DT_NEEDED revives the first copy
+        // in ld's input chain, where a script's members come after every command-line input: the old copy (vf at
+        // VERS_1 only) wins when both are on the command line, the new one (VERS_2) when the old is named in a script.
+        Fx.Write("old.map", "VERS_1 { global: vf; local: *; };\n");
+        Fx.Write("new.map", "VERS_1 { local: *; };\nVERS_2 { global: vf; } VERS_1;\n");
+        const string Vf = "int vf(void){return 0;}\n";
+        Fx.SharedLib("old/libnlgv.so.1", Vf, soname: "libnlgv.so.1", extra: "-Wl,--version-script,old.map");
+        Fx.SharedLib("new/libnlgv.so.1", Vf, soname: "libnlgv.so.1", extra: "-Wl,--version-script,new.map");
+        Fx.Sh("ln -s libnlgv.so.1 new/libnlgv.so");
+        Fx.SharedLib("b/libuser.so", "int vf(void);\nint user_fn(void){return vf();}\n",
+            extra: "-Wl,--no-as-needed new/libnlgv.so.1");
+        Fx.Object("main.o", "int user_fn(void);\nint main(void){return user_fn();}\n");
+        Fx.Write("old/libg.so", "GROUP ( -l:libnlgv.so.1 )\n");
+        Fx.Write("old/libp.so", $"INPUT ( {Fx.P("old/libnlgv.so.1")} )\n");
+        const string OldWins = "the old build on the command line is the user's to remove";
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--as-needed", "b/libuser.so", "old/libnlgv.so.1", "-Lnew",
+            "-lnlgv"), expectSuccess: false, noFixBecause: OldWins);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--as-needed", "b/libuser.so", "old/libnlgv.so.1",
+            "new/libnlgv.so.1"), expectSuccess: false, noFixBecause: OldWins);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--as-needed", "b/libuser.so", "old/libg.so", "-Lold", "-Lnew",
+            "-lnlgv"), expectSuccess: true);
+        AssertAgreesWithLd(Gcc("-o", "app", "main.o", "-Wl,--as-needed", "b/libuser.so", "old/libp.so",
+            "new/libnlgv.so.1"), expectSuccess: true);
+    }
+
     /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
     private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
     {
