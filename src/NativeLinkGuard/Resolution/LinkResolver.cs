@@ -63,10 +63,8 @@ public sealed partial class LinkResolver(ResolverContext ctx, LibraryFileCache f
         if (_problems.Any(p => p is InputNotFound or InputUnusable { Fatal: true }))
             Symbols.MakeUnknowable("an input is missing or unusable, so ld stops before resolving symbols");
         var symbolProblems = Symbols.Finish(req, _libraries, _problems, namesOnCommandLine);
-        // A dynamic object rejected in a -static link lends its definitions, but ld checks none of its references.
-        var rejected = _problems.OfType<InputUnusable>().Where(u => !u.Fatal).Select(u => u.Path).ToHashSet();
-        symbolProblems.RemoveAll(p => p is UndefinedSymbols { FromObject: false } u
-            && rejected.Contains(u.ReferencedBy));
+        // A dynamic object rejected in a -static link lends its definitions, and ld checks its references like any
+        // shared library's once its DT_NEEDED entries were walked (random case 2500157:1; checked with ld 2.40).
         bool symbolsChecked = Symbols.Unknowable is null;
         if (!symbolsChecked) _notes.Add($"symbol-level prediction not possible ({Symbols.Unknowable}): a missing " +
             $"DT_NEEDED is assumed to fail the link");

@@ -223,6 +223,34 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
             "new/libnlgv.so.1"), expectSuccess: true);
     }
 
+    [Test]
+    public void After_static_then_bdynamic_ld_checks_the_references_of_the_dynamic_objects_it_rejects()
+    {
+        // Random case 2500157:1: -static ... -Wl,-Bdynamic libfoo.so. ld rejects libfoo.so ("attempted static link",
+        // not fatal), walks its DT_NEEDED, and reports its references nothing defines: fn0 when libnlgdep.so.1 is not
+        // found, nlg_nowhere always; none when the DT_NEEDED is found.
+        Fx.SharedLib("deps/libnlgdep.so.1", "int dep_fn(void){return 0;}\n", soname: "libnlgdep.so.1");
+        Fx.SharedLib("build/libfoo.so", "int dep_fn(void);\nint foo_fn(void){return dep_fn();}\n",
+            extra: "-Wl,--no-as-needed deps/libnlgdep.so.1");
+        Fx.SharedLib("build/libbar.so", "int nlg_nowhere(void);\nint foo_fn(void){return nlg_nowhere();}\n");
+        Fx.Object("main.o", MainUsesFoo);
+        const string NoFix = "a static program cannot take a shared library; only the build knows which one it wants";
+        string[][] links =
+        [
+            Gcc("-o", "app", "main.o", "-static", "-Wl,-Bdynamic", "build/libfoo.so"),
+            Gcc("-o", "app", "main.o", "-static", "-Wl,-Bdynamic", "build/libfoo.so", "-Wl,-rpath-link,deps"),
+            Gcc("-o", "app", "main.o", "-static", "-Wl,-Bdynamic", "build/libbar.so"),
+        ];
+        foreach (var link in links)
+        {
+            var report = AssertAgreesWithLd(link, expectSuccess: false, noFixBecause: NoFix);
+            var real = Fx.Comparisons[^1];
+            Assert.That(UndefinedReferences.InReport(report), Is.EquivalentTo(UndefinedReferences.InStderr(real.StandardError)),
+                $"who references what (linker said:\n{real.StandardError})");
+        }
+        Assert.That(UndefinedReferences.InStderr(Fx.Comparisons[0].StandardError), Is.Not.Empty, "the scenario");
+    }
+
     /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
     private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
     {
