@@ -23,7 +23,8 @@ internal static class NeededWalkOrder
             var by = joined[i];
             foreach (var name in by.Elf.Needed)
             {
-                var next = Revived(dropped, name) ?? found.FirstOrDefault(f => f.NeededBy == by && f.NeededName == name);
+                var next = Revived(dropped, name)
+                    ?? found.FirstOrDefault(f => f.NeededBy == by && f.NeededName == name);
                 if (next is null) continue;
                 dropped.Remove(next);
                 found.Remove(next);
