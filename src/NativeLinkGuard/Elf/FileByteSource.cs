@@ -62,7 +62,8 @@ public sealed class FileByteSource : IByteSource, IDisposable
     private int Direct(long offset, Span<byte> buffer)
     {
         int total = 0;
-        while (total < buffer.Length)
+        // Stops at the length the open saw: a read there would only say end of file, one syscall per file.
+        while (total < buffer.Length && offset + total < Length)
         {
             int n;
             Reads++;

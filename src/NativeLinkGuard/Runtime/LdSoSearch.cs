@@ -120,10 +120,13 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
     public string[] Expanded(string list, string origin, string separators)
     {
         var key = (origin, list, separators);
-        if (!_expanded.TryGetValue(key, out var dirs))
-            _expanded[key] = dirs = Elements(list, separators).Select(e => ExpandTokens(e, origin)).ToArray();
+        if (!_expanded.TryGetValue(key, out var dirs)) _expanded[key] = dirs = Expand(list, origin, separators);
         return dirs;
     }
+
+    // Apart from Expanded: a lambda capturing ORIGIN there would cost a closure on every call, cached or not.
+    private string[] Expand(string list, string origin, string separators) =>
+        Elements(list, separators).Select(e => ExpandTokens(e, origin)).ToArray();
 
     /// <summary>A run-path list split into its elements, once per (list, separators).</summary>
     public string[] Elements(string list, string separators)
@@ -204,8 +207,7 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
         string physical = dir.Length == 0 ? "" : _dirs.PhysicalEquivalent(Abs(dir).TrimEnd('/'));
         if (!_existingSubdirectories.TryGetValue(physical, out var subs))
         {
-            subs = _env.Subdirectories.Where(sub => sub.Length == 0
-                || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
+            subs = ExistingSubdirectories(dir);
             if (dir.Length > 0) _existingSubdirectories[physical] = subs;
         }
         var result = new List<string>(subs.Length + 1);
@@ -213,6 +215,10 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
         if (!result.Contains(dir)) result.Add(dir);
         return _searchDirectories[dir] = [.. result];
     }
+
+    // Apart from SearchDirectories, whose cached path would otherwise pay for this lambda's closure on every call.
+    private string[] ExistingSubdirectories(string dir) => _env.Subdirectories.Where(sub => sub.Length == 0
+        || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
 
     /// <summary>Opens a candidate as ld.so's open_verify does.</summary>
     private (string Path, ElfFile Elf)? Try(string candidate, out string? fatal, out string result)

@@ -18,7 +18,6 @@ public sealed class RuntimeResolution
     // Built on first use only: most roots of a large run are never reported object by object.
     // By index: a failed root builds only the objects on its failures' chains.
     private readonly Dictionary<int, LoadedObject> _built = [];
-    private LoadedObject?[]? _searchBuilt;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
     private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
     private IReadOnlyList<LoadedObject>? _allObjects;
@@ -33,9 +32,6 @@ public sealed class RuntimeResolution
         _objects = objects ?? new MappedRecord[4];
         _lookups = lookups ?? new LookupRecord[8];
     }
-
-    // Only the objects a failure's findings need were kept (see Seal).
-    private bool _objectsCut;
 
     public string Path { get; }
 
@@ -74,7 +70,6 @@ public sealed class RuntimeResolution
         _allLookups = null;
         _allObjects = null;
         _built.Clear();
-        _searchBuilt = null;
     }
 
     /// <summary>The lookups that found nothing or stopped the load; only these are built.</summary>
@@ -83,11 +78,12 @@ public sealed class RuntimeResolution
         get
         {
             if (!HasUnresolved) yield break;
-            // A snapshot: building a finding may rebuild the records (all lookups) underneath.
-            var lookups = _lookups!;
-            int count = LookupCount;
-            for (int k = 0; k < count; k++)
-                if (lookups[k].Found < 0) yield return Lookup(lookups[k]);
+            // A copy of the few failed records: building a finding may rebuild the records underneath.
+            if (RecordsGone) Detail(allLookups: false);
+            var failed = new List<LookupRecord>();
+            for (int k = 0; k < LookupCount; k++)
+                if (_lookups![k].Found < 0) failed.Add(_lookups[k]);
+            foreach (var r in failed) yield return Lookup(r);
         }
     }
 
@@ -102,14 +98,14 @@ public sealed class RuntimeResolution
 
     internal ref MappedRecord Record(int index)
     {
-        if (_objects is null || index >= _objects.Length) Detail(allLookups: false);
+        if (RecordsGone) Detail(allLookups: false);
         return ref _objects![index];
     }
 
     /// <summary>
     /// Ends the walk: keeps the records a report can need (every lookup when ALL, else the failed ones; the objects
-    /// when ALL or something failed or may name a stubs directory; nothing for a clean load) as copies, and hands
-    /// the resolver its working arrays back for the next root.
+    /// when ALL or something failed or may name a stubs directory; nothing for a clean load) and hands the resolver
+    /// its working arrays back for the next root.
     /// </summary>
     internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
     {
@@ -124,15 +120,10 @@ public sealed class RuntimeResolution
         }
         else if (HasUnresolved)
         {
-            // A failure keeps what its findings need: the objects on its chains (a loader is mapped before what it
-            // loads, so the ones up to the last failing object) and the directories of all (where a fix looks for
-            // the missing file). The rest is rebuilt by walking again if someone asks.
-            int last = 0;
-            for (int k = 0; k < LookupCount; k++) last = Math.Max(last, lookups[k].NeededBy);
-            _searchOrigins = SearchOriginsOf(objects);
-            _objects = objects[..(last + 1)];
-            _lookups = lookups[..LookupCount];
-            _objectsCut = last + 1 < _objectCount;
+            // A failure's findings are built from its records right after its walk, before the resolver walks
+            // another root (RuntimeWalker): the records stay in the working arrays, uncopied, until that next walk;
+            // asked for after it, they are rebuilt by walking again.
+            _borrowedUntil = _resolver!.Walks;
         }
         else
         {
@@ -142,16 +133,22 @@ public sealed class RuntimeResolution
         return (objects, lookups);
     }
 
+    // The resolver's walk count while this failure's records lie in its working arrays (-1: they are this
+    // resolution's own).
+    private int _borrowedUntil = -1;
+
+    private bool RecordsGone => _objects is null || _borrowedUntil >= 0 && _resolver!.Walks != _borrowedUntil;
+
     // Rebuilds dropped records by walking the root again.
     private void Detail(bool allLookups)
     {
-        if (_objects is not null && !_objectsCut && (!allLookups || _allLookupsKept)) return;
+        if (!RecordsGone && (!allLookups || _allLookupsKept)) return;
         var again = _resolver!.Resolve(Path, recordAll: true);
         _objects = again._objects;
         _lookups = again._lookups;
         _given = again._given;
         _objectCount = again._objectCount;
-        _objectsCut = false;
+        _borrowedUntil = -1;
         LookupCount = again.LookupCount;
         _allLookupsKept = true;
     }
@@ -208,17 +205,16 @@ public sealed class RuntimeResolution
             r.Chain);
     }
 
-    /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from.</summary>
+    /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from (asked only while
+    /// this root is walked).</summary>
     internal LoadedObject SearchObject(int index)
     {
-        // Also asked during the walk, while objects are still being added.
-        if (_searchBuilt is null || _searchBuilt.Length < ObjectCount) Array.Resize(ref _searchBuilt,
-            Math.Max(ObjectCount, 16) * 2);
-        if (_searchBuilt[index] is { } built) return built;
+        if (_resolver!.SearchObjectOfThisWalk(index) is { } built) return built;
         ref var r = ref Record(index);
         var (path, origin) = SearchLocation(index);
-        return _searchBuilt[index] = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader),
-            origin, r.Chain);
+        var o = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader), origin, r.Chain);
+        _resolver.RememberSearchObject(index, o);
+        return o;
     }
 
     /// <summary>The physical-equivalent directories of the loaded objects but the loader itself, each once (where

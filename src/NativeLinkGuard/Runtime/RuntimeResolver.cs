@@ -75,6 +75,7 @@ public sealed partial class RuntimeResolver
         if (!_env.Accepts(rootFile.Elf))
             return new(path, $"{path}: built for {rootFile.Elf.TargetName}, not for the loader's ABI");
 
+        Walks++;
         if (++_epoch == int.MaxValue)
         {
             Array.Clear(_nameStamp);
@@ -125,6 +126,28 @@ public sealed partial class RuntimeResolver
     }
 
     internal string Name(int id) => _names[id];
+
+    /// <summary>Walks begun so far: a failed root's records lie in the working arrays until the next one.</summary>
+    internal int Walks { get; private set; }
+
+    // The objects of the walk in progress as searches see them, by index, valid where the stamp is the walk's
+    // number: built on a memo miss only, reused root after root instead of an array per root.
+    private LoadedObject?[] _searchObjects = new LoadedObject?[64];
+    private int[] _searchObjectWalks = new int[64];
+
+    internal LoadedObject? SearchObjectOfThisWalk(int index) =>
+        index < _searchObjects.Length && _searchObjectWalks[index] == Walks ? _searchObjects[index] : null;
+
+    internal void RememberSearchObject(int index, LoadedObject o)
+    {
+        if (index >= _searchObjects.Length)
+        {
+            Array.Resize(ref _searchObjects, Math.Max(index + 1, _searchObjects.Length * 2));
+            Array.Resize(ref _searchObjectWalks, _searchObjects.Length);
+        }
+        _searchObjects[index] = o;
+        _searchObjectWalks[index] = Walks;
+    }
 
     /// <summary>Why a root that is not a readable ELF file cannot be loaded, naming the path once (some reasons
     /// already start with it: "/x.so: not a regular file").</summary>
