@@ -43,7 +43,7 @@ public sealed class ArchiveSymbols
             throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
         _thin = kind == FileKind.ThinArchive;
 
-        var index = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        var index = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
         long pos = 8;
         // The index and the long-name table come first; stop at the first ordinary member.
         for (int i = 0; i < 4 && pos < _src.Length; i++)
@@ -65,7 +65,7 @@ public sealed class ArchiveSymbols
         }
         // An archive without members needs no index (glibc 2.34+ ships an empty libpthread.a); ld accepts it.
         if (pos >= _src.Length) HasIndex = true;
-        Index = index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value, StringComparer.Ordinal);
+        Index = index;
     }
 
     /// <summary>Every member's header offset, for --whole-archive.</summary>
@@ -173,7 +173,7 @@ public sealed class ArchiveSymbols
         return (raw.EndsWith('/') ? raw[..^1] : raw, data, size, 0);
     }
 
-    private void ReadGnuIndex(long data, long size, bool sym64, Dictionary<string, List<long>> index)
+    private void ReadGnuIndex(long data, long size, bool sym64, Dictionary<string, IReadOnlyList<long>> index)
     {
         if (size > MaxIndexSize)
             throw new ElfFormatException(ElfReadErrorKind.Unsupported,
@@ -203,7 +203,7 @@ public sealed class ArchiveSymbols
         }
     }
 
-    private void ReadBsdIndex(long data, long size, Dictionary<string, List<long>> index)
+    private void ReadBsdIndex(long data, long size, Dictionary<string, IReadOnlyList<long>> index)
     {
         if (size > MaxIndexSize)
             throw new ElfFormatException(ElfReadErrorKind.Unsupported,
@@ -238,12 +238,13 @@ public sealed class ArchiveSymbols
         }
     }
 
-    private static void Add(Dictionary<string, List<long>> index, string name, long member)
+    private static void Add(Dictionary<string, IReadOnlyList<long>> index, string name, long member)
     {
         // A .symver'd definition is indexed as f@@V; extraction is decided on the plain name.
         int at = name.IndexOf('@');
         if (at > 0) name = name[..at];
-        if (!index.TryGetValue(name, out var list)) index[name] = list = [];
-        if (!list.Contains(member)) list.Add(member);
+        // Arrays, not lists: nearly every name has one member, and libgcc.a's index alone has 650 names.
+        if (!index.TryGetValue(name, out var members)) index[name] = new[] { member };
+        else if (!members.Contains(member)) index[name] = [.. members, member];
     }
 }

@@ -422,7 +422,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     /// defines any of <paramref name="names"/> (hash lookups).</summary>
     public bool Defines(string path, IEnumerable<string> names) =>
         files.Symbols(path).Shared is { } t
-            && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
+            && names.Any(n => SymbolFiles.TryLookup(t, n, out var d, out _) && d!.Count > 0);
 
     internal static bool IsLinkerDefined(string name) =>
         name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal)
@@ -494,7 +494,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {
         symbol = default;
-        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err))
+        if (!SymbolFiles.TryLookup(table, name, out var defs, out var err))
         {
             Unreadable(_paths.GetValueOrDefault(table, "a shared library"), err);
             return false;
@@ -510,7 +510,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     }
 
     private bool LookupAny(DynamicSymbolTable table, string name) =>
-        SymbolFiles.Try(() => table.Lookup(name), out var defs, out _) && defs!.Count > 0;
+        SymbolFiles.TryLookup(table, name, out var defs, out _) && defs!.Count > 0;
 
     private static string Key(string name, string? version) => version is null ? name : name + "@" + version;
 
