@@ -73,8 +73,13 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
         var set = s.Environment ?? new Dictionary<string, string>();
         string key = string.Join('\0', argv) + "\u0001" + Joined(set) + "\u0001" + Joined(aliases);
         if (_resolved.TryGetValue(key, out var known)) return known;
-        var env = new Dictionary<string, string?>(ctx.Environment);
-        foreach (var (k, v) in set) env[k] = v;
+        var env = ctx.Environment;
+        if (set.Count > 0)
+        {
+            var changed = new Dictionary<string, string?>(ctx.Environment);
+            foreach (var (k, v) in set) changed[k] = v;
+            env = changed;
+        }
         var request = LdArgumentParser.Parse(argv);
         var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases))
             .Resolve();

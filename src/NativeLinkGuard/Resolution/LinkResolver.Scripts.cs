@@ -5,7 +5,8 @@ using NativeLinkGuard.Scripts;
 namespace NativeLinkGuard.Resolution;
 
 /// <summary>
-/// Linker scripts met as inputs: each read once (once per run without INCLUDE), checked for OUTPUT_FORMAT, its members resolved (ld-rules §3).
+/// Linker scripts met as inputs: each read once (once per run without INCLUDE), checked for OUTPUT_FORMAT, its members
+/// resolved (ld-rules §3).
 /// </summary>
 public sealed partial class LinkResolver
 {

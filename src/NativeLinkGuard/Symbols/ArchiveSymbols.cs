@@ -26,6 +26,10 @@ public sealed class ArchiveSymbols
     /// <summary>Symbol → header offsets of the members defining it, in index order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Index { get; }
 
+    /// <summary>Whether a name in the index holds an '@' (only one that starts with it: a version is cut off), so
+    /// that a versioned name is worth looking up at all.</summary>
+    public bool HasNamesWithAt { get; }
+
     /// <summary>False when the archive has no symbol index: ld then
     /// refuses it ("archive has no index; run ranlib").</summary>
     public bool HasIndex { get; }
@@ -66,6 +70,7 @@ public sealed class ArchiveSymbols
         // An archive without members needs no index (glibc 2.34+ ships an empty libpthread.a); ld accepts it.
         if (pos >= _src.Length) HasIndex = true;
         Index = index;
+        HasNamesWithAt = index.Keys.Any(k => k.Contains('@'));
     }
 
     /// <summary>Every member's header offset, for --whole-archive.</summary>

@@ -161,6 +161,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         var index = arch.Symbols.Index;
         if (r.Version is null) return index.TryGetValue(r.Name, out members!);
+        // Archive scans repeat for every reference and every fix verified: no name made when none can match.
+        members = [];
+        if (!arch.Symbols.HasNamesWithAt) return false;
         return index.TryGetValue($"{r.Name}@{r.Version}", out members!)
             || index.TryGetValue($"{r.Name}@@{r.Version}", out members!);
     }
@@ -487,9 +490,13 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     /// shared library already defines stays that library's; so library <paramref name="index"/>'s sym@@V does not
     /// satisfy a reference to sym@V then (two SONAME-less copies of one library, an old and a new build).
     /// </summary>
-    private bool Shadowed(int index, string? version, ElfSymbol def) =>
-        !lld && version is not null && !def.VersionHidden
-            && _libraries.Take(index).Any(q => LookupAny(q.Table, def.Name));
+    private bool Shadowed(int index, string? version, ElfSymbol def)
+    {
+        if (lld || version is null || def.VersionHidden) return false;
+        for (int i = 0; i < index && i < _libraries.Count; i++)
+            if (LookupAny(_libraries[i].Table, def.Name)) return true;
+        return false;
+    }
 
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {
