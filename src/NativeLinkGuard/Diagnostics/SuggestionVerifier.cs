@@ -11,6 +11,10 @@ namespace NativeLinkGuard.Diagnostics;
 /// </summary>
 public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache files, bool viaDriver)
 {
+    // One link resolved per distinct fix: the findings of one missing library (NLG0002, then NLG0006 for the symbols
+    // it would have provided) suggest the same fixes, and the model's answer depends only on the fixed link.
+    private readonly Dictionary<string, ResolvedLink> _resolved = new(StringComparer.Ordinal);
+
     public Finding Verify(Finding finding, LinkProblem problem)
     {
         if (finding.Suggestions.Count == 0) return finding;
@@ -32,23 +36,7 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
 
     private bool Fixes(Suggestion s, LinkProblem problem)
     {
-        var request = LdArgumentParser.Parse(WithFlags(s.Flags));
-        var env = new Dictionary<string, string?>(ctx.Environment);
-        foreach (var (k, v) in s.Environment ?? new Dictionary<string, string>()) env[k] = v;
-        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var op in s.FileOperations ?? [])
-        {
-            // A relative link target is relative to the link's directory, as ln -s makes it.
-            if (op.Kind == "symlink")
-            {
-                aliases[op.Path!] = Path.IsPathRooted(op.Target!)
-                    ? op.Target!
-                    : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
-            }
-            else if (op.Kind == "copy") aliases[op.Destination!] = op.Source!;
-        }
-        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases))
-            .Resolve();
+        var result = ResolveWith(s);
         return problem switch
         {
             // lld: only an input satisfies a DT_NEEDED; a search path that ld would use does not count.
@@ -64,6 +52,42 @@ public sealed class SuggestionVerifier(ResolverContext ctx, LibraryFileCache fil
             _ => true,
         };
     }
+
+    /// <summary>The link resolved again with the suggestion applied (once per distinct argv, environment and
+    /// files).</summary>
+    private ResolvedLink ResolveWith(Suggestion s)
+    {
+        var argv = WithFlags(s.Flags);
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var op in s.FileOperations ?? [])
+        {
+            // A relative link target is relative to the link's directory, as ln -s makes it.
+            if (op.Kind == "symlink")
+            {
+                aliases[op.Path!] = Path.IsPathRooted(op.Target!)
+                    ? op.Target!
+                    : Path.Combine(Path.GetDirectoryName(op.Path!) ?? "/", op.Target!);
+            }
+            else if (op.Kind == "copy") aliases[op.Destination!] = op.Source!;
+        }
+        var set = s.Environment ?? new Dictionary<string, string>();
+        string key = string.Join('\0', argv) + "\u0001" + Joined(set) + "\u0001" + Joined(aliases);
+        if (_resolved.TryGetValue(key, out var known)) return known;
+        var env = ctx.Environment;
+        if (set.Count > 0)
+        {
+            var changed = new Dictionary<string, string?>(ctx.Environment);
+            foreach (var (k, v) in set) changed[k] = v;
+            env = changed;
+        }
+        var request = LdArgumentParser.Parse(argv);
+        var result = new LinkResolver(ctx with { Request = request, Environment = env }, files.WithAliases(aliases))
+            .Resolve();
+        return _resolved[key] = result;
+    }
+
+    private static string Joined(IEnumerable<KeyValuePair<string, string>> pairs) =>
+        string.Join('\0', pairs.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
 
     /// <summary>Any error-level symbol problem of the same file about one of the same symbols.</summary>
     private static bool StillUndefined(ResolvedLink result, string by, IReadOnlyList<string> symbols)

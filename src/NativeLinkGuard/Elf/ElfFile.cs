@@ -52,11 +52,16 @@ public sealed record ElfReadError(ElfReadErrorKind Kind, string Message, long? O
 
     /// <summary>Runs a bounded read and turns a format or I/O problem into an error value: the one place where the
     /// readers' exceptions stop.</summary>
-    internal static bool Catch<T>(Func<T> read, out T? value, out ElfReadError? error)
+    internal static bool Catch<T>(Func<T> read, out T? value, out ElfReadError? error) =>
+        Catch(read, static r => r(), out value, out error);
+
+    /// <summary>The same, with the read's state passed in: a static delegate allocates nothing per call (a check
+    /// makes thousands of hash lookups).</summary>
+    internal static bool Catch<TState, T>(TState state, Func<TState, T> read, out T? value, out ElfReadError? error)
     {
         try
         {
-            value = read();
+            value = read(state);
             error = null;
             return true;
         }

@@ -1,5 +1,7 @@
 using NativeLinkGuard.Elf;
+using NativeLinkGuard.Scripts;
 using NativeLinkGuard.Symbols;
+using NativeLinkGuard.Toolchain;
 
 namespace NativeLinkGuard.Resolution;
 
@@ -145,6 +147,38 @@ public sealed class LibraryFileCache
         string plain;
         lock (_parent!._gate) plain = _parent._physical.Equivalent(path);
         return _aliases.TryGetValue(plain, out target) ? target : null;
+    }
+
+    private readonly Dictionary<(string, string), LdSoConfResult> _ldSoConf = [];
+
+    /// <summary>
+    /// ld.so.conf (with its includes) as <see cref="LdSoConfReader"/> reads it, once per run: every fix verified
+    /// resolves the link again and searches it for each DT_NEEDED.
+    /// </summary>
+    public LdSoConfResult LdSoConf(string conf, string sysroot)
+    {
+        if (_parent is not null) return _parent.LdSoConf(conf, sysroot);
+        lock (_gate)
+            if (_ldSoConf.TryGetValue((conf, sysroot), out var known)) return known;
+        var read = LdSoConfReader.Read(conf, sysroot);
+        lock (_gate) return _ldSoConf.TryAdd((conf, sysroot), read) ? read : _ldSoConf[(conf, sysroot)];
+    }
+
+    private readonly Dictionary<string, (LinkerScript?, string?)> _scripts = new(StringComparer.Ordinal);
+
+    /// <summary>A linker script this run read at PATH (parsed, or why it could not be read) that reads the same in
+    /// every link (it has no INCLUDE); null when there is none. Aliases are not applied: scripts are read from
+    /// disk.</summary>
+    internal (LinkerScript? Script, string? Error)? Script(string path)
+    {
+        if (_parent is not null) return _parent.Script(path);
+        lock (_gate) return _scripts.TryGetValue(path, out var s) ? s : null;
+    }
+
+    internal void AddScript(string path, (LinkerScript? Script, string? Error) script)
+    {
+        if (_parent is not null) _parent.AddScript(path, script);
+        else lock (_gate) _scripts.TryAdd(path, script);
     }
 
     private readonly Dictionary<string, SymbolFile> _symbols = new(StringComparer.Ordinal);

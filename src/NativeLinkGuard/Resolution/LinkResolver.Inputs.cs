@@ -101,49 +101,52 @@ public sealed partial class LinkResolver
         ResolveScriptMember(input, scriptPath, depth, scriptSpelling ?? scriptPath);
     }
 
-    private void ResolveScriptMember(LinkInput input, string scriptPath, int depth, string scriptSpelling)
+    private void ResolveScriptMember(LinkInput input, string scriptPath, int depth, string scriptSpelling) =>
+        TryScriptMember(input, scriptPath, scriptSpelling, depth,
+            ScriptMemberCandidates(input.Name, scriptPath, scriptSpelling), []);
+
+    /// <summary>
+    /// Where ld looks for a script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only
+    /// when the script is under the sysroot (SysrootPaths.ScriptIsUnderSysroot); relative ones: script dir, cwd, then
+    /// every search dir. Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" +
+    /// name. Made as they are tried: the first one usually exists, and every fix verified resolves the link again.
+    /// </summary>
+    private IEnumerable<(string Path, SearchDirectory Dir, string Spelled)> ScriptMemberCandidates(string name,
+        string scriptPath, string scriptSpelling)
     {
-        // A script member (ld-rules §3): =/ and $SYSROOT always prefixed; absolute ones prefixed only when the
-        // script is under the sysroot (SysrootPaths.ScriptIsUnderSysroot); relative ones: script dir, cwd, then every
-        // search dir.
-        string name = input.Name;
-        var attempts = new List<SearchAttempt>();
-        // Spelled as ld tries it: the script's dir as ld opened the script, the name itself, "-L dir/" + name.
-        var candidates = new List<(string Path, SearchDirectory Dir, string Spelled)>();
         string scriptDir = Path.GetDirectoryName(scriptPath) ?? "/";
         var absolute = new SearchDirectory("", SearchRule.AbsoluteName) { InSysroot = S.Length > 0 };
         if (name.StartsWith('=') && Lld)
         {
             // lld 14 opens SYSROOT + "/" + the rest as spelled ("S//usr/lib/x"); $SYSROOT is no prefix to it.
             string p = S.Length > 0 ? S + "/" + name[1..] : name[1..];
-            candidates.Add((p, absolute, p));
+            yield return (p, absolute, p);
         }
         else if (name.StartsWith('='))
-            candidates.Add((S + name[1..], absolute, S + name[1..]));
+            yield return (S + name[1..], absolute, S + name[1..]);
         else if (name.StartsWith("$SYSROOT", StringComparison.Ordinal) && !Lld)
-            candidates.Add((S + name["$SYSROOT".Length..], absolute, S + name["$SYSROOT".Length..]));
+            yield return (S + name["$SYSROOT".Length..], absolute, S + name["$SYSROOT".Length..]);
         else if (name.StartsWith('/'))
         {
             bool sysrooted = SysrootPaths.ScriptIsUnderSysroot(scriptPath, scriptSpelling, S, ctx.WorkingDirectory,
                 Lld);
             string p = sysrooted ? S + name : name;
-            candidates.Add((p, absolute with { InSysroot = sysrooted }, p));
+            yield return (p, absolute with { InSysroot = sysrooted }, p);
         }
         else
         {
             string spelledDir = Path.GetDirectoryName(scriptSpelling) is { Length: > 0 } sd ? sd : ".";
-            candidates.Add((Path.Combine(scriptDir, name), new(scriptDir, SearchRule.ScriptDirectory),
-                $"{spelledDir}/{name}"));
-            candidates.Add((ctx.Absolute(name), new(ctx.WorkingDirectory, SearchRule.WorkingDirectory), name));
+            yield return (Path.Combine(scriptDir, name), new(scriptDir, SearchRule.ScriptDirectory),
+                $"{spelledDir}/{name}");
+            yield return (ctx.Absolute(name), new(ctx.WorkingDirectory, SearchRule.WorkingDirectory), name);
             foreach (var d in Lists.LibrarySearchList())
-                candidates.Add((Path.Combine(d.Path, name), d, Path.Combine(d.Spelling, name)));
+                yield return (Path.Combine(d.Path, name), d, Path.Combine(d.Spelling, name));
         }
-        TryScriptMember(input, scriptPath, scriptSpelling, depth, candidates, attempts);
     }
 
     /// <summary>The first candidate the linker takes; else "cannot find" with its last attempt's error.</summary>
     private void TryScriptMember(LinkInput input, string scriptPath, string spelledScript, int depth,
-        List<(string Path, SearchDirectory Dir, string Spelled)> candidates, List<SearchAttempt> attempts)
+        IEnumerable<(string Path, SearchDirectory Dir, string Spelled)> candidates, List<SearchAttempt> attempts)
     {
         string lastError = "No such file or directory";
         foreach (var (path, dir, spelled) in candidates)

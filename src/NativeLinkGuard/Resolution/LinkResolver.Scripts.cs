@@ -5,7 +5,8 @@ using NativeLinkGuard.Scripts;
 namespace NativeLinkGuard.Resolution;
 
 /// <summary>
-/// Linker scripts met as inputs: each read once, checked for OUTPUT_FORMAT, its members resolved (ld-rules §3).
+/// Linker scripts met as inputs: each read once (once per run without INCLUDE), checked for OUTPUT_FORMAT, its members
+/// resolved (ld-rules §3).
 /// </summary>
 public sealed partial class LinkResolver
 {
@@ -16,16 +17,24 @@ public sealed partial class LinkResolver
     private (LinkerScript? Script, string? Error) LoadScript(string path)
     {
         if (_scripts.TryGetValue(path, out var cached)) return cached;
+        if (files.Script(path) is { } shared) return _scripts[path] = shared;
         (LinkerScript?, string?) result;
+        bool included = false;
         try
         {
-            result = (LinkerScriptParser.Parse(ReadBoundedText(path), inc => LoadInclude(path, inc)), null);
+            result = (LinkerScriptParser.Parse(ReadBoundedText(path), inc =>
+            {
+                included = true;
+                return LoadInclude(path, inc);
+            }), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             result = (null, $"{path}: {e.Message}");
         }
         _scripts[path] = result;
+        // An INCLUDE is searched for on this link's -L list; without one, every link of the run reads it alike.
+        if (!included) files.AddScript(path, result);
         return result;
     }
 

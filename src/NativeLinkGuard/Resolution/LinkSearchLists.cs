@@ -80,7 +80,7 @@ public sealed class LinkSearchLists(ResolverContext ctx, LibraryFileCache files,
         string first = S + ctx.Linker.Prefix.TrimEnd('/') + "/etc/ld.so.conf";
         string conf = File.Exists(first) ? first : S + "/etc/ld.so.conf";
         if (!File.Exists(conf)) return _ldSoConfDirs = [];
-        var result = LdSoConfReader.Read(conf, S);
+        var result = files.LdSoConf(conf, S);
         foreach (var f in result.FilesRead) files.Depend(f);
         files.Depend(first);
         foreach (var d in result.Diagnostics) notes.Add($"ld.so.conf: {d}");

@@ -26,6 +26,10 @@ public sealed class ArchiveSymbols
     /// <summary>Symbol → header offsets of the members defining it, in index order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<long>> Index { get; }
 
+    /// <summary>Whether a name in the index holds an '@' (only one that starts with it: a version is cut off), so
+    /// that a versioned name is worth looking up at all.</summary>
+    public bool HasNamesWithAt { get; }
+
     /// <summary>False when the archive has no symbol index: ld then
     /// refuses it ("archive has no index; run ranlib").</summary>
     public bool HasIndex { get; }
@@ -43,7 +47,7 @@ public sealed class ArchiveSymbols
             throw new ElfFormatException(ElfReadErrorKind.NotElf, "not an archive (bad magic)", 0);
         _thin = kind == FileKind.ThinArchive;
 
-        var index = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        var index = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
         long pos = 8;
         // The index and the long-name table come first; stop at the first ordinary member.
         for (int i = 0; i < 4 && pos < _src.Length; i++)
@@ -65,7 +69,8 @@ public sealed class ArchiveSymbols
         }
         // An archive without members needs no index (glibc 2.34+ ships an empty libpthread.a); ld accepts it.
         if (pos >= _src.Length) HasIndex = true;
-        Index = index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value, StringComparer.Ordinal);
+        Index = index;
+        HasNamesWithAt = index.Keys.Any(k => k.Contains('@'));
     }
 
     /// <summary>Every member's header offset, for --whole-archive.</summary>
@@ -173,7 +178,7 @@ public sealed class ArchiveSymbols
         return (raw.EndsWith('/') ? raw[..^1] : raw, data, size, 0);
     }
 
-    private void ReadGnuIndex(long data, long size, bool sym64, Dictionary<string, List<long>> index)
+    private void ReadGnuIndex(long data, long size, bool sym64, Dictionary<string, IReadOnlyList<long>> index)
     {
         if (size > MaxIndexSize)
             throw new ElfFormatException(ElfReadErrorKind.Unsupported,
@@ -203,7 +208,7 @@ public sealed class ArchiveSymbols
         }
     }
 
-    private void ReadBsdIndex(long data, long size, Dictionary<string, List<long>> index)
+    private void ReadBsdIndex(long data, long size, Dictionary<string, IReadOnlyList<long>> index)
     {
         if (size > MaxIndexSize)
             throw new ElfFormatException(ElfReadErrorKind.Unsupported,
@@ -238,12 +243,13 @@ public sealed class ArchiveSymbols
         }
     }
 
-    private static void Add(Dictionary<string, List<long>> index, string name, long member)
+    private static void Add(Dictionary<string, IReadOnlyList<long>> index, string name, long member)
     {
         // A .symver'd definition is indexed as f@@V; extraction is decided on the plain name.
         int at = name.IndexOf('@');
         if (at > 0) name = name[..at];
-        if (!index.TryGetValue(name, out var list)) index[name] = list = [];
-        if (!list.Contains(member)) list.Add(member);
+        // Arrays, not lists: nearly every name has one member, and libgcc.a's index alone has 650 names.
+        if (!index.TryGetValue(name, out var members)) index[name] = new[] { member };
+        else if (!members.Contains(member)) index[name] = [.. members, member];
     }
 }

@@ -30,7 +30,7 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
 
     public void Read(long offset, Span<byte> buffer)
     {
-        int r = _regions.FindIndex(x => offset >= x.Start && offset < x.End);
+        int r = RegionOf(offset);
         if (r < 0 || buffer.Length > _regions[r].End - offset)
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 $"needs {buffer.Length} bytes at offset 0x{offset:x}, outside the table it belongs to", offset);
@@ -50,6 +50,14 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
             buffer = buffer[n..];
             offset += n;
         }
+    }
+
+    // A loop, not FindIndex with a lambda: that was a closure per read, and a lookup makes dozens of reads.
+    private int RegionOf(long offset)
+    {
+        for (int i = 0; i < _regions.Count; i++)
+            if (offset >= _regions[i].Start && offset < _regions[i].End) return i;
+        return -1;
     }
 
     private byte[] Block(int region, long blockStart, long blockEnd, long index)
@@ -77,7 +85,7 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
         if (offset < 0 || max <= 0)
             throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 $"symbol name at 0x{offset:x} is outside its string table", offset);
-        var bytes = new List<byte>(32);
+        List<byte>? bytes = null;
         Span<byte> chunk = stackalloc byte[64];
         long pos = offset;
         while (pos - offset < max)
@@ -85,6 +93,9 @@ internal sealed class BlockReader(BoundedSource src, EndianReader e)
             int n = (int)Math.Min(chunk.Length, max - (pos - offset));
             Read(pos, chunk[..n]);
             int nul = chunk[..n].IndexOf((byte)0);
+            // Most names end in their first chunk: decoded from it, with no buffer in between.
+            if (nul >= 0 && bytes is null) return Encoding.UTF8.GetString(chunk[..nul]);
+            bytes ??= new List<byte>(128);
             if (nul >= 0) { foreach (var c in chunk[..nul]) bytes.Add(c); return Encoding.UTF8.GetString([.. bytes]); }
             foreach (var c in chunk[..n]) bytes.Add(c);
             pos += n;

@@ -63,4 +63,10 @@ public static class SymbolFiles
     /// <summary>Runs a lazy read (a lookup, an extraction) and turns a format problem into an error value.</summary>
     public static bool Try<T>(Func<T> read, out T? value, out ElfReadError? error) =>
         ElfReadError.Catch(read, out value, out error);
+
+    /// <summary><see cref="DynamicSymbolTable.Lookup"/> as <see cref="Try{T}"/> runs it, without a delegate per
+    /// call.</summary>
+    public static bool TryLookup(DynamicSymbolTable table, string name, out IReadOnlyList<ElfSymbol>? symbols,
+        out ElfReadError? error) =>
+        ElfReadError.Catch((table, name), static s => s.table.Lookup(s.name), out symbols, out error);
 }

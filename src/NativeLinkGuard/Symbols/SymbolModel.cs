@@ -161,6 +161,9 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     {
         var index = arch.Symbols.Index;
         if (r.Version is null) return index.TryGetValue(r.Name, out members!);
+        // Archive scans repeat for every reference and every fix verified: no name made when none can match.
+        members = [];
+        if (!arch.Symbols.HasNamesWithAt) return false;
         return index.TryGetValue($"{r.Name}@{r.Version}", out members!)
             || index.TryGetValue($"{r.Name}@@{r.Version}", out members!);
     }
@@ -422,7 +425,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     /// defines any of <paramref name="names"/> (hash lookups).</summary>
     public bool Defines(string path, IEnumerable<string> names) =>
         files.Symbols(path).Shared is { } t
-            && names.Any(n => SymbolFiles.Try(() => t.Lookup(n), out var d, out _) && d!.Count > 0);
+            && names.Any(n => SymbolFiles.TryLookup(t, n, out var d, out _) && d!.Count > 0);
 
     internal static bool IsLinkerDefined(string name) =>
         name.StartsWith("__start_", StringComparison.Ordinal) || name.StartsWith("__stop_", StringComparison.Ordinal)
@@ -487,14 +490,18 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     /// shared library already defines stays that library's; so library <paramref name="index"/>'s sym@@V does not
     /// satisfy a reference to sym@V then (two SONAME-less copies of one library, an old and a new build).
     /// </summary>
-    private bool Shadowed(int index, string? version, ElfSymbol def) =>
-        !lld && version is not null && !def.VersionHidden
-            && _libraries.Take(index).Any(q => LookupAny(q.Table, def.Name));
+    private bool Shadowed(int index, string? version, ElfSymbol def)
+    {
+        if (lld || version is null || def.VersionHidden) return false;
+        for (int i = 0; i < index && i < _libraries.Count; i++)
+            if (LookupAny(_libraries[i].Table, def.Name)) return true;
+        return false;
+    }
 
     private bool Lookup(DynamicSymbolTable table, string name, string? version, out ElfSymbol symbol)
     {
         symbol = default;
-        if (!SymbolFiles.Try(() => table.Lookup(name), out var defs, out var err))
+        if (!SymbolFiles.TryLookup(table, name, out var defs, out var err))
         {
             Unreadable(_paths.GetValueOrDefault(table, "a shared library"), err);
             return false;
@@ -510,7 +517,7 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
     }
 
     private bool LookupAny(DynamicSymbolTable table, string name) =>
-        SymbolFiles.Try(() => table.Lookup(name), out var defs, out _) && defs!.Count > 0;
+        SymbolFiles.TryLookup(table, name, out var defs, out _) && defs!.Count > 0;
 
     private static string Key(string name, string? version) => version is null ? name : name + "@" + version;
 

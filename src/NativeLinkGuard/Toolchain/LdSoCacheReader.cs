@@ -38,6 +38,9 @@ public static class LdSoCacheReader
         if (count > (b.Length - HeaderSize) / EntrySize) return [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var dirs = new List<string>();
+        // A path's directory depends only on what precedes its last '/': one path is decoded per such prefix (a
+        // cache of 600 libraries has a handful), not 600 paths and their 600 directory names.
+        var prefixes = new List<byte[]>();
         for (int i = 0; i < count; i++)
         {
             var e = b.Slice(HeaderSize + i * EntrySize, EntrySize);
@@ -46,11 +49,25 @@ public static class LdSoCacheReader
             uint offset = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
             int length = CStringLength(b, offset);
             if (length < 0) break;
-            if (Path.GetDirectoryName(Encoding.UTF8.GetString(b.Slice((int)offset, length))) is { } dir
-                && seen.Add(dir))
+            var file = b.Slice((int)offset, length);
+            int slash = file.LastIndexOf((byte)'/');
+            // "/" and "" have no name after the prefix, and no directory ("/x" has "/"): they are decoded each time.
+            if (slash >= 0 && slash < file.Length - 1)
+            {
+                if (Seen(prefixes, file[..(slash + 1)])) continue;
+                prefixes.Add(file[..(slash + 1)].ToArray());
+            }
+            if (Path.GetDirectoryName(Encoding.UTF8.GetString(file)) is { } dir && seen.Add(dir))
                 dirs.Add(dir);
         }
         return dirs;
+    }
+
+    private static bool Seen(List<byte[]> prefixes, ReadOnlySpan<byte> prefix)
+    {
+        foreach (var p in prefixes)
+            if (prefix.SequenceEqual(p)) return true;
+        return false;
     }
 
     // The whole file in one buffer sized from one statx; null (with the reason) when it cannot be read.
