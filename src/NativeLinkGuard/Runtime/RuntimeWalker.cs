@@ -35,7 +35,7 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         // The failures' chains and search traces come from this walker's resolver: built here, on its thread.
         var unresolved = resolution.Unresolved.ToList();
         foreach (var l in unresolved) _ = l.Chain;
-        IReadOnlyList<RuntimeLibrary> libraries = request.IncludeLibraries ? resolution.Libraries() : [];
+        var libraries = request.IncludeLibraries ? resolution.Libraries() : LibraryListing.Empty;
         // A failure's lookups hold its objects (its findings compare them); a clean root's are rebuilt if asked.
         if (unresolved.Count == 0) resolution.ForgetBuilt();
         return new WalkedRoot(file, this, null, loader.Env, loader.Cache, resolution, unresolved, libraries);
