@@ -14,12 +14,17 @@ namespace NativeLinkGuard.Reporting;
 /// </summary>
 internal sealed class LibraryRowWriter
 {
-    // Escaped strings are kept by string object (the resolver hands out each spelling as one object) and forgotten in
-    // bulk past this many, as the resolver forgets its spellings.
-    private const int Kept = 8192;
-    private static readonly byte[] Null = "null"u8.ToArray();
-    private readonly Dictionary<string, byte[]> _encoded = new(ReferenceEqualityComparer.Instance);
-    private byte[][] _slots = new byte[256][];
+    // Escaped strings are kept by string object (the resolver hands out each spelling as one object) in one buffer,
+    // so that keeping them makes no object each, and forgotten in bulk once they fill it: the buffer stays under the
+    // large-object heap (a growing one left its old copies there, megabytes of peak memory) and holds the few hundred
+    // strings of a root's neighbours.
+    private const int ArenaSize = 64 << 10;
+    private readonly Dictionary<string, (int Start, int Length)> _encoded = new(ReferenceEqualityComparer.Instance);
+    private readonly ArrayBufferWriter<byte> _arena = new(ArenaSize);
+    // Escapes into the arena, as the report's writer escapes (the same default encoder).
+    private readonly Utf8JsonWriter _escaper;
+    private (int Start, int Length)[] _slots = new (int, int)[256];
+    private readonly (int Start, int Length) _null;
     // The text between the values of a row, and after the last row; the first row has no leading comma.
     private readonly byte[] _open, _neededBy, _path, _rule, _close, _end;
 
@@ -34,6 +39,9 @@ internal sealed class LibraryRowWriter
         _rule = Encoding.UTF8.GetBytes($",{property}\"rule\": ");
         _close = Encoding.UTF8.GetBytes($"{nl}{row}}}");
         _end = Encoding.UTF8.GetBytes(nl + new string(' ', 2 * (depth - 1)));
+        _escaper = new Utf8JsonWriter(_arena, new JsonWriterOptions { SkipValidation = true });
+        _arena.Write("null"u8);
+        _null = (0, 4);
     }
 
     /// <summary>
@@ -44,15 +52,23 @@ internal sealed class LibraryRowWriter
     {
         if (listing.Count == 0) return;
         var strings = listing.Strings;
-        if (_slots.Length < strings.Length) _slots = new byte[Math.Max(strings.Length, _slots.Length * 2)][];
-        if (_encoded.Count > Kept) _encoded.Clear();
+        if (_arena.WrittenCount > ArenaSize / 2)
+        {
+            _encoded.Clear();
+            _arena.ResetWrittenCount();
+            _arena.Write("null"u8);
+        }
+        if (_slots.Length < strings.Length) _slots = new (int, int)[Math.Max(strings.Length, _slots.Length * 2)];
         for (int i = 0; i < strings.Length; i++) _slots[i] = Encoded(strings[i]);
+        var arena = _arena.WrittenSpan;
         var rows = listing.Rows;
         for (int k = 0; k < rows.Length; k += LibraryListing.Fields)
         {
             ReadOnlySpan<byte> open = k == 0 ? _open.AsSpan(1) : _open;
-            byte[] name = Value(rows[k]), neededBy = Value(rows[k + 1]), path = Value(rows[k + 2]),
-                rule = Value(rows[k + 3]);
+            var name = Value(arena, rows[k]);
+            var neededBy = Value(arena, rows[k + 1]);
+            var path = Value(arena, rows[k + 2]);
+            var rule = Value(arena, rows[k + 3]);
             int length = open.Length + name.Length + _neededBy.Length + neededBy.Length + _path.Length + path.Length
                 + _rule.Length + rule.Length + _close.Length;
             var span = output.GetSpan(length);
@@ -71,22 +87,27 @@ internal sealed class LibraryRowWriter
         output.Write(_end);
     }
 
-    private byte[] Value(int slot) => slot < 0 ? Null : _slots[slot];
+    private ReadOnlySpan<byte> Value(ReadOnlySpan<byte> arena, int slot)
+    {
+        var (start, length) = slot < 0 ? _null : _slots[slot];
+        return arena.Slice(start, length);
+    }
 
-    private static void Put(Span<byte> span, ref int at, byte[] bytes)
+    private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(span[at..]);
         at += bytes.Length;
     }
 
-    // The JSON string, quoted, escaped as the writer escapes it (JsonEncodedText uses the same default encoder).
-    private byte[] Encoded(string s)
+    // The JSON string, quoted and escaped, in the arena.
+    private (int Start, int Length) Encoded(string s)
     {
-        if (_encoded.TryGetValue(s, out var bytes)) return bytes;
-        var text = JsonEncodedText.Encode(s).EncodedUtf8Bytes;
-        bytes = new byte[text.Length + 2];
-        bytes[0] = bytes[^1] = (byte)'"';
-        text.CopyTo(bytes.AsSpan(1));
-        return _encoded[s] = bytes;
+        if (_encoded.TryGetValue(s, out var at)) return at;
+        int start = _arena.WrittenCount;
+        // A fresh top-level value each time: no list separator before it.
+        _escaper.Reset(_arena);
+        _escaper.WriteStringValue(s);
+        _escaper.Flush();
+        return _encoded[s] = (start, _arena.WrittenCount - start);
     }
 }
