@@ -55,6 +55,9 @@ public sealed class RuntimeResolution
     public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0,
         ObjectCount).Select(Object).ToList();
 
+    /// <summary>Every lookup as <c>ldd</c> lists it, when the walk was asked to list (else null).</summary>
+    internal LibraryListing? Listing { get; private set; }
+
     /// <summary>Whether any lookup found nothing or stopped the load.</summary>
     internal bool HasUnresolved { get; private set; }
 
@@ -114,10 +117,17 @@ public sealed class RuntimeResolution
     /// when ALL or something failed or may name a stubs directory; nothing for a clean load) as copies, and hands
     /// the resolver its working arrays back for the next root.
     /// </summary>
-    internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
+    internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all, bool listed = false)
     {
         var objects = _objects!;
         var lookups = _lookups!;
+        if (listed)
+        {
+            // The list is made from the walk's own arrays, before they go back: every lookup is kept as a few
+            // indexes into the root's strings, not copied as records.
+            _allLookupsKept = true;
+            Listing = Libraries();
+        }
         for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
         _allLookupsKept = all;
         if (all || _anyMayNameStubs)
