@@ -14,11 +14,11 @@ namespace NativeLinkGuard.Reporting;
 /// </summary>
 internal sealed class LibraryRowWriter
 {
-    // Escaped strings are kept by string object (the resolver hands out each spelling as one object) in one buffer,
-    // so that keeping them makes no object each, and forgotten in bulk once they fill it: the buffer stays under the
-    // large-object heap (a growing one left its old copies there, megabytes of peak memory) and holds the few hundred
-    // strings of a root's neighbours.
-    private const int ArenaSize = 64 << 10;
+    // Escaped strings are kept by string object (the resolver hands out each spelling as one object) in one buffer
+    // of fixed size, so that keeping them makes no object each and no garbage, and forgotten in bulk once they fill
+    // half of it (a buffer left to grow, or an array per string, cost megabytes of peak memory). Half of it holds the
+    // strings of a few neighbouring roots.
+    private const int ArenaSize = 256 << 10;
     private readonly Dictionary<string, (int Start, int Length)> _encoded = new(ReferenceEqualityComparer.Instance);
     private readonly ArrayBufferWriter<byte> _arena = new(ArenaSize);
     // Escapes into the arena, as the report's writer escapes (the same default encoder).
