@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.IO;
 using NativeLinkGuard.Runtime;
 
 namespace NativeLinkGuard.Reporting;
@@ -57,7 +58,10 @@ public static class RuntimeReportWriter
     /// files is hundreds of megabytes, never held as one string nor as one list of reports.</summary>
     public static void WriteJson(Stream stream, IEnumerable<RuntimeFileReport> reports)
     {
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // One fixed buffer under the writer, written out as it fills; the rows of "libraries" go into it directly.
+        var output = new StreamBufferWriter(stream);
+        LibraryRowWriter? rows = null;
+        using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", JsonReportWriter.SchemaVersion);
@@ -70,33 +74,20 @@ public static class RuntimeReportWriter
                 w.WriteString("path", r.Path);
                 w.WriteBoolean("loadable", r.Loadable);
                 w.WriteStartArray("libraries");
-                foreach (var l in r.Libraries) WriteLibrary(w, l);
+                w.Flush();
+                (rows ??= new LibraryRowWriter(w.CurrentDepth)).Write(output, LibraryListing.Of(r.Libraries));
                 w.WriteEndArray();
                 w.WriteStartArray("findings");
                 foreach (var f in r.Findings) JsonReportWriter.WriteFinding(w, f);
                 w.WriteEndArray();
                 JsonReportWriter.WriteStrings(w, "notes", r.Notes);
                 w.WriteEndObject();
-                // The writer keeps everything until flushed: hand it to the stream as it grows.
-                if (w.BytesPending > 1 << 16) w.Flush();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
-    }
-
-    private static readonly JsonEncodedText NameKey = JsonEncodedText.Encode("name"),
-        NeededByKey = JsonEncodedText.Encode("neededBy"), PathKey = JsonEncodedText.Encode("path"),
-        RuleKey = JsonEncodedText.Encode("rule");
-
-    private static void WriteLibrary(Utf8JsonWriter w, RuntimeLibrary l)
-    {
-        w.WriteStartObject();
-        w.WriteString(NameKey, l.Name);
-        w.WriteString(NeededByKey, l.NeededBy);
-        if (l.Path is null) w.WriteNull(PathKey); else w.WriteString(PathKey, l.Path);
-        if (l.Rule is null) w.WriteNull(RuleKey); else w.WriteString(RuleKey, l.Rule);
-        w.WriteEndObject();
+        output.Flush();
+        stream.Flush();
     }
 
     /// <summary>SARIF through the link writer: each file is reported like a link whose output is that file.</summary>

@@ -17,7 +17,9 @@ public sealed class RuntimeResolution
     private bool _anyMayNameStubs;
     // Built on first use only: most roots of a large run are never reported object by object.
     // By index: a failed root builds only the objects on its failures' chains.
-    private readonly Dictionary<int, LoadedObject> _built = [];
+    private LoadedObject?[]? _built;
+    // The rule each built object found by a search was found by, spelled with its path (its lookup's rule).
+    private string?[]? _builtRules;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
     private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
     private IReadOnlyList<LoadedObject>? _allObjects;
@@ -49,6 +51,9 @@ public sealed class RuntimeResolution
     public IReadOnlyList<LoadedObject> Objects => _allObjects ??= Enumerable.Range(0,
         ObjectCount).Select(Object).ToList();
 
+    /// <summary>Every lookup as <c>ldd</c> lists it, when the walk was asked to list (else null).</summary>
+    internal LibraryListing? Listing { get; private set; }
+
     /// <summary>Whether any lookup found nothing or stopped the load.</summary>
     internal bool HasUnresolved { get; private set; }
 
@@ -69,7 +74,8 @@ public sealed class RuntimeResolution
     {
         _allLookups = null;
         _allObjects = null;
-        _built.Clear();
+        _built = null;
+        _builtRules = null;
     }
 
     /// <summary>The lookups that found nothing or stopped the load; only these are built.</summary>
@@ -107,10 +113,17 @@ public sealed class RuntimeResolution
     /// when ALL or something failed or may name a stubs directory; nothing for a clean load) and hands the resolver
     /// its working arrays back for the next root.
     /// </summary>
-    internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all)
+    internal (MappedRecord[] Objects, LookupRecord[] Lookups) Seal(bool all, bool listed = false)
     {
         var objects = _objects!;
         var lookups = _lookups!;
+        if (listed)
+        {
+            // The list is made from the walk's own arrays, before they go back: every lookup is kept as a few
+            // indexes into the root's strings, not copied as records.
+            _allLookupsKept = true;
+            Listing = Libraries();
+        }
         for (int i = 0; i < ObjectCount && !_anyMayNameStubs; i++) _anyMayNameStubs = objects[i].MayNameStubs;
         _allLookupsKept = all;
         if (all || _anyMayNameStubs)
@@ -192,7 +205,13 @@ public sealed class RuntimeResolution
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
-        if (_built.TryGetValue(index, out var built)) return built;
+        if (_built is null || _built.Length <= index)
+        {
+            int size = Math.Max(index + 1, ObjectCount);
+            Array.Resize(ref _built, size);
+            Array.Resize(ref _builtRules, size);
+        }
+        if (_built[index] is { } built) return built;
         ref var r = ref Record(index);
         if (r.Outcome is null)
         {
@@ -200,9 +219,10 @@ public sealed class RuntimeResolution
             return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
         }
         var loader = Object(r.Loader);
-        string path = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0)).Path;
-        return _built[index] = new LoadedObject(path, r.Facts.Elf, loader, _resolver.OriginOfSpelled(path),
-            r.Chain);
+        var spelled = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0));
+        _builtRules![index] = _resolver.RuleText(spelled.Rule, spelled.Owner);
+        return _built[index] = new LoadedObject(spelled.Path, r.Facts.Elf, loader,
+            _resolver.OriginOfSpelled(spelled.Path), r.Chain);
     }
 
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from (asked only while
@@ -243,39 +263,48 @@ public sealed class RuntimeResolution
     }
 
     /// <summary>Every lookup as <c>ldd</c> lists it, in ld.so's order, made straight from the records (a listing of
-    /// a thousand roots is a million rows: no <see cref="RuntimeLookup"/> is built for them).</summary>
-    internal List<RuntimeLibrary> Libraries()
+    /// a thousand roots is a million rows: no <see cref="RuntimeLookup"/> nor row object is built for them).</summary>
+    internal LibraryListing Libraries()
     {
         Detail(allLookups: true);
-        var list = new List<RuntimeLibrary>(LookupCount);
+        var rows = LibraryListing.Builder.Start(LookupCount, ObjectCount, i => Object(i).Path, _resolver!.Name);
         for (int k = 0; k < LookupCount; k++)
         {
             var r = _lookups![k];
-            var neededBy = Object(r.NeededBy);
-            string name = _resolver!.Name(r.Name);
-            list.Add(new RuntimeLibrary(name, neededBy.Path, r.Found >= 0 ? Object(r.Found).Path : null,
-                Rule(r, name, neededBy)));
+            rows.Add(r.Name, r.NeededBy, r.Found, Rule(r));
         }
-        return list;
+        return rows.Build();
     }
 
     private RuntimeLookup Lookup(LookupRecord r)
     {
         var neededBy = Object(r.NeededBy);
         string name = _resolver!.Name(r.Name);
-        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), Rule(r, name, neededBy), []);
+        if (r.Found >= 0) return new RuntimeLookup(name, neededBy, Object(r.Found), Rule(r), []);
         var trace = _resolver.Trace(r.Outcome!, name, neededBy, Object(0));
         return new RuntimeLookup(name, neededBy, null, null, trace, r.Kind == LookupKind.Fatal ? r.Outcome!.Fatal
             : null);
     }
 
-    private string? Rule(LookupRecord r, string name, LoadedObject neededBy) => r.Kind switch
+    private string? Rule(LookupRecord r) => r.Kind switch
     {
         LookupKind.LoaderItself => "the dynamic loader itself",
         LookupKind.AlreadyLoaded => "already loaded",
-        LookupKind.Mapped => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0)),
-        LookupKind.SameFile => _resolver!.SpellRule(r.Outcome!, name, neededBy, Object(0))
-            + " (same file as an object already loaded)",
+        LookupKind.Mapped => MappedRule(r),
+        LookupKind.SameFile => SpellRule(r) + " (same file as an object already loaded)",
         _ => null,
     };
+
+    // A mapped lookup is the one that mapped its object: its rule was spelled with the object's path.
+    private string MappedRule(LookupRecord r)
+    {
+        ref var found = ref Record(r.Found);
+        if (found.Loader != r.NeededBy || found.Name != r.Name || !ReferenceEquals(found.Outcome, r.Outcome))
+            return SpellRule(r);
+        Object(r.Found);
+        return _builtRules![r.Found]!;
+    }
+
+    private string SpellRule(LookupRecord r) =>
+        _resolver!.SpellRule(r.Outcome!, _resolver.Name(r.Name), Object(r.NeededBy), Object(0));
 }

@@ -40,8 +40,11 @@ public sealed partial class RuntimeResolver
     internal string SpellRule(SearchOutcome o, string name, LoadedObject neededBy, LoadedObject root)
     {
         var s = Spell(o, name, neededBy, root);
-        return _search.RuleText(s.Rule, s.Owner);
+        return RuleText(s.Rule, s.Owner);
     }
+
+    /// <summary>The wording of a rule <see cref="Spell"/> gave (shared).</summary>
+    internal string RuleText(SearchRule rule, string? owner) => _search.RuleText(rule, owner);
 
     private string Candidate(string list, string separators, SearchOutcome o, LoadedObject origin, string name)
     {

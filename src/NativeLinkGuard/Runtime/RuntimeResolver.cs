@@ -64,8 +64,11 @@ public sealed partial class RuntimeResolver
     }
 
     /// <summary>Loads PATH as ld.so would. ALL keeps every lookup (the ldd-style list); otherwise a clean load keeps
-    /// none and a failed one its failures, and the rest is rebuilt on demand.</summary>
-    public RuntimeResolution Resolve(string path, bool recordAll = false)
+    /// none and a failed one its failures, and the rest is rebuilt on demand. LISTED: the ldd-style list is made
+    /// (<see cref="RuntimeResolution.Listing"/>) and the records kept as without ALL.</summary>
+    public RuntimeResolution Resolve(string path, bool recordAll = false) => Resolve(path, recordAll, listed: false);
+
+    internal RuntimeResolution Resolve(string path, bool recordAll, bool listed)
     {
         var rootFile = _files.Get(Abs(path));
         if (rootFile.Kind != LibraryFileKind.Elf || rootFile.Elf is null)
@@ -91,7 +94,7 @@ public sealed partial class RuntimeResolver
         var rootFacts = FactsFor(rootFile.Elf, path);
         int rootOriginId = OriginId(searchOrigin);
         var r = new RuntimeResolution(path, null, this, _walkObjects, _walkLookups);
-        _recordAll = recordAll;
+        _recordAll = recordAll || listed;
         int root = Map(r, new MappedRecord { OriginId = rootOriginId, Facts = rootFacts, Loader = -1, Name = -1 },
             NameId(path), (path, origin, searchOrigin));
         AddName(root, NameId(path));
@@ -121,7 +124,7 @@ public sealed partial class RuntimeResolver
                 if (!Lookup(r, needed[k], k, i, rootOrigin)) goto done;
         }
     done:
-        (_walkObjects, _walkLookups) = r.Seal(recordAll);
+        (_walkObjects, _walkLookups) = r.Seal(recordAll, listed);
         return r;
     }
 

@@ -30,12 +30,12 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
             var c = e.CachePath is { } cp ? Cache(cp, e.Sysroot) : null;
             _loaders[(rootElf.Class, rootElf.Machine)] = loader = (e, new RuntimeResolver(e, Files, Directories, c), c);
         }
-        var resolution = loader.Resolver.Resolve(file, recordAll: request.IncludeLibraries);
+        var resolution = loader.Resolver.Resolve(file, recordAll: false, listed: request.IncludeLibraries);
         if (resolution.RootError is { } rootError) return new WalkedRoot(file, this, rootError);
         // The failures' chains and search traces come from this walker's resolver: built here, on its thread.
         var unresolved = resolution.Unresolved.ToList();
         foreach (var l in unresolved) _ = l.Chain;
-        IReadOnlyList<RuntimeLibrary> libraries = request.IncludeLibraries ? resolution.Libraries() : [];
+        var libraries = resolution.Listing ?? LibraryListing.Empty;
         // A failure's lookups hold its objects (its findings compare them); a clean root's are rebuilt if asked.
         if (unresolved.Count == 0) resolution.ForgetBuilt();
         return new WalkedRoot(file, this, null, loader.Env, loader.Cache, resolution, unresolved, libraries);
