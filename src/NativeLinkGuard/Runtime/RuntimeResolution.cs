@@ -20,6 +20,8 @@ public sealed class RuntimeResolution
     private LoadedObject?[]? _built;
     // The rule each built object found by a search was found by, spelled with its path (its lookup's rule).
     private string?[]? _builtRules;
+    // Set once every lookup is listed: objects are then built densely, with their rules.
+    private bool _listing;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
     private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
     private IReadOnlyList<LoadedObject>? _allObjects;
@@ -207,9 +209,10 @@ public sealed class RuntimeResolution
     {
         if (_built is null || _built.Length <= index)
         {
-            int size = Math.Max(index + 1, ObjectCount);
-            Array.Resize(ref _built, size);
-            Array.Resize(ref _builtRules, size);
+            // A listing builds every object (and keeps their rules); a failure only the few on its chains.
+            int size = _listing ? ObjectCount : Math.Min(ObjectCount, 2 * (_built?.Length ?? 8));
+            Array.Resize(ref _built, Math.Max(index + 1, size));
+            if (_listing) Array.Resize(ref _builtRules, _built.Length);
         }
         if (_built[index] is { } built) return built;
         ref var r = ref Record(index);
@@ -220,7 +223,8 @@ public sealed class RuntimeResolution
         }
         var loader = Object(r.Loader);
         var spelled = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0));
-        _builtRules![index] = _resolver.RuleText(spelled.Rule, spelled.Owner);
+        if (_builtRules is not null && index < _builtRules.Length)
+            _builtRules[index] = _resolver.RuleText(spelled.Rule, spelled.Owner);
         return _built[index] = new LoadedObject(spelled.Path, r.Facts.Elf, loader,
             _resolver.OriginOfSpelled(spelled.Path), r.Chain);
     }
@@ -267,6 +271,9 @@ public sealed class RuntimeResolution
     internal LibraryListing Libraries()
     {
         Detail(allLookups: true);
+        _listing = true;
+        if (_built is not null && _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
+        if (_built is not null) Array.Resize(ref _builtRules, _built.Length);
         var rows = LibraryListing.Builder.Start(LookupCount, ObjectCount, i => Object(i).Path, _resolver!.Name);
         for (int k = 0; k < LookupCount; k++)
         {
@@ -302,7 +309,7 @@ public sealed class RuntimeResolution
         if (found.Loader != r.NeededBy || found.Name != r.Name || !ReferenceEquals(found.Outcome, r.Outcome))
             return SpellRule(r);
         Object(r.Found);
-        return _builtRules![r.Found]!;
+        return _builtRules is { } rules && r.Found < rules.Length && rules[r.Found] is { } rule ? rule : SpellRule(r);
     }
 
     private string SpellRule(LookupRecord r) =>
