@@ -40,3 +40,27 @@ public sealed class InternalErrorTests
         }
     }
 }
+
+/// <summary>The report's last flush, after the command ran, fails the same way: stdout on a full disk.</summary>
+public sealed class StdoutFlushErrorTests
+{
+    [Test]
+    public void A_failed_last_flush_is_NLG9001_and_exit_2_not_a_crash()
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "nativelinkguard");
+        Assert.That(File.Exists(cli) && File.Exists("/dev/full"), "the CLI's apphost and /dev/full");
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", "\"$0\" --help > /dev/full", cli])
+        {
+            RedirectStandardError = true,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(p.ExitCode, Is.EqualTo(2), err);
+            Assert.That(err, Does.Match("^nativelinkguard: NLG9001: internal error: IOException: .*\n$"));
+            Assert.That(err, Does.Not.Contain("Unhandled exception"));
+        }
+    }
+}
