@@ -204,17 +204,20 @@ public sealed class RuntimeResolution
         _lookups[LookupCount++] = record;
     }
 
+    // Room for object INDEX: a listing builds every object (and keeps their rules), a failure only the few on its
+    // chains.
+    private void MakeRoom(int index)
+    {
+        int size = Math.Max(index + 1, _listing ? ObjectCount : Math.Min(ObjectCount, 2 * (_built?.Length ?? 8)));
+        if (_built is null || _built.Length < size) Array.Resize(ref _built, size);
+        if (_listing) Array.Resize(ref _builtRules, _built.Length);
+    }
+
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
-        if (_built is null || _built.Length <= index)
-        {
-            // A listing builds every object (and keeps their rules); a failure only the few on its chains.
-            int size = _listing ? ObjectCount : Math.Min(ObjectCount, 2 * (_built?.Length ?? 8));
-            Array.Resize(ref _built, Math.Max(index + 1, size));
-            if (_listing) Array.Resize(ref _builtRules, _built.Length);
-        }
-        if (_built[index] is { } built) return built;
+        if (_built is null || _built.Length <= index) MakeRoom(index);
+        if (_built![index] is { } built) return built;
         ref var r = ref Record(index);
         if (r.Outcome is null)
         {
@@ -272,8 +275,7 @@ public sealed class RuntimeResolution
     {
         Detail(allLookups: true);
         _listing = true;
-        if (_built is not null && _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
-        if (_built is not null) Array.Resize(ref _builtRules, _built.Length);
+        MakeRoom(0);
         var rows = LibraryListing.Builder.Start(LookupCount, ObjectCount, i => Object(i).Path, _resolver!.Name);
         for (int k = 0; k < LookupCount; k++)
         {
