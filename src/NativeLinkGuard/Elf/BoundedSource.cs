@@ -22,7 +22,8 @@ internal sealed class BoundedSource(IByteSource inner, long start, long length)
         return buffer;
     }
 
-    private void Check(long offset, long size)
+    /// <summary>Throws unless [OFFSET, OFFSET+SIZE) lies inside the source: before a buffer is sized by it.</summary>
+    public void Check(long offset, long size)
     {
         // Overflow-safe: never computes offset + size.
         if (offset < 0 || size < 0 || size > Length || offset > Length - size) throw PastEnd(offset, size, Length);

@@ -8,7 +8,7 @@ internal readonly record struct ProgramHeader(uint Type, ulong Offset, ulong Vir
 {
     /// <summary>The file offset of <paramref name="address"/> through the PT_LOAD segment that holds it, as the
     /// loader maps it; null when none does.</summary>
-    public static ulong? FileOffsetOf(IEnumerable<ProgramHeader> loads, ulong address)
+    public static ulong? FileOffsetOf(ReadOnlySpan<ProgramHeader> loads, ulong address)
     {
         foreach (var l in loads)
             if (address >= l.VirtualAddress && address - l.VirtualAddress < l.FileSize)
@@ -24,9 +24,9 @@ internal readonly record struct SectionHeader(uint Type, ulong Offset, ulong Siz
 internal readonly partial record struct ElfHeader
 {
     /// <summary>Entry <paramref name="i"/> of a table from <see cref="ReadProgramHeaders"/>.</summary>
-    public ProgramHeader ProgramHeaderAt(byte[] table, int i)
+    public ProgramHeader ProgramHeaderAt(ReadOnlySpan<byte> table, int i)
     {
-        var p = table.AsSpan(i * PhEntSize, PhEntSize);
+        var p = table.Slice(i * PhEntSize, PhEntSize);
         var e = Endian;
         return Is64
             ? new ProgramHeader(e.U32(p), e.U64(p[8..]), e.U64(p[16..]), e.U64(p[32..]))
@@ -47,18 +47,63 @@ internal readonly partial record struct ElfHeader
     /// <see cref="ElfConstants.MaxDynamicEntries"/> are read.</summary>
     public List<(long Tag, ulong Value)> ReadDynamic(BoundedSource src, ulong offset, ulong fileSize)
     {
-        int entSize = Is64 ? 16 : 8;
-        ulong count = Math.Min(fileSize / (ulong)entSize, MaxDynamicEntries);
-        var buf = src.ReadArray(BoundedSource.Offset(offset), (long)count * entSize);
-        var e = Endian;
-        var result = new List<(long, ulong)>((int)count);
-        for (int i = 0; i < (int)count; i++)
-        {
-            var d = buf.AsSpan(i * entSize, entSize);
-            long tag = Is64 ? e.I64(d) : e.I32(d);
-            if (tag == DT_NULL) break;
-            result.Add((tag, Is64 ? e.U64(d[8..]) : e.U32(d[4..])));
-        }
+        var entries = Dynamic(src.ReadArray(BoundedSource.Offset(offset), DynamicBytes(fileSize)));
+        var result = new List<(long, ulong)>(entries.Count);
+        for (int i = 0; i < entries.Count; i++) result.Add(entries[i]);
         return result;
+    }
+
+    /// <summary>How many bytes of a dynamic segment of FILESIZE bytes are read: whole entries, at most
+    /// <see cref="ElfConstants.MaxDynamicEntries"/>.</summary>
+    public int DynamicBytes(ulong fileSize)
+    {
+        int entSize = Is64 ? 16 : 8;
+        return (int)Math.Min(fileSize / (ulong)entSize, MaxDynamicEntries) * entSize;
+    }
+
+    /// <summary>The entries of a dynamic table read whole (<see cref="DynamicBytes"/>), decoded where asked.</summary>
+    public DynamicEntries Dynamic(ReadOnlySpan<byte> raw) => new(raw, Is64, Endian);
+}
+
+/// <summary>A dynamic table's (tag, value) entries up to DT_NULL, decoded in place from its bytes: the one decoder of
+/// Elf32_Dyn and Elf64_Dyn.</summary>
+internal readonly ref struct DynamicEntries
+{
+    private readonly ReadOnlySpan<byte> _raw;
+    private readonly int _size;
+    private readonly bool _is64;
+    private readonly EndianReader _e;
+
+    public DynamicEntries(ReadOnlySpan<byte> raw, bool is64, EndianReader e)
+    {
+        _raw = raw;
+        _is64 = is64;
+        _e = e;
+        _size = is64 ? 16 : 8;
+        int n = raw.Length / _size;
+        Count = n;
+        for (int i = 0; i < n; i++)
+            if (Tag(i) == DT_NULL)
+            {
+                Count = i;
+                break;
+            }
+    }
+
+    public int Count { get; }
+
+    public (long Tag, ulong Value) this[int i]
+    {
+        get
+        {
+            var d = _raw.Slice(i * _size, _size);
+            return (Tag(i), _is64 ? _e.U64(d[8..]) : _e.U32(d[4..]));
+        }
+    }
+
+    private long Tag(int i)
+    {
+        var d = _raw.Slice(i * _size, _size);
+        return _is64 ? _e.I64(d) : _e.I32(d);
     }
 }

@@ -83,14 +83,19 @@ internal readonly partial record struct ElfHeader(
 
     /// <summary>The whole program header table, its entry size and count checked first: a hostile header cannot
     /// make a reader allocate more than the file holds.</summary>
-    public byte[] ReadProgramHeaders(BoundedSource src)
+    public byte[] ReadProgramHeaders(BoundedSource src) =>
+        src.ReadArray(BoundedSource.Offset(PhOff), ProgramHeaderBytes());
+
+    /// <summary>The size of the program header table, its entry size and count checked (readers that read it into
+    /// a buffer of their own).</summary>
+    public int ProgramHeaderBytes()
     {
         int min = Is64 ? 56 : 32;
         if (PhEntSize < min) throw new ElfFormatException(ElfReadErrorKind.Malformed,
             $"program header size {PhEntSize} is smaller than {min}", 0);
         if (PhNum > MaxProgramHeaders) throw new ElfFormatException(ElfReadErrorKind.Malformed,
             $"{PhNum} program headers is more than the reader accepts", 0);
-        return src.ReadArray(BoundedSource.Offset(PhOff), (long)PhEntSize * PhNum);
+        return PhEntSize * PhNum;
     }
 
     /// <summary>The whole section header table; throws when <see cref="SectionHeaderProblem"/> says why not.</summary>

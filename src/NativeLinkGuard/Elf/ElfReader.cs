@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using static NativeLinkGuard.Elf.ElfConstants;
 
@@ -33,22 +34,42 @@ public static class ElfReader
     /// members).</summary>
     public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file,
         out ElfReadError? error) =>
-        ElfReadError.Catch(() =>
+        // The state goes in as a value and the lambda is static: a run reads thousands of files, none allocates a
+        // closure here.
+        ElfReadError.Catch((source, start, length), static s =>
         {
-            var bounded = new BoundedSource(source, start, length);
+            var bounded = new BoundedSource(s.source, s.start, s.length);
             return new Parser(bounded, ElfHeader.Read(bounded)).Parse();
         }, out file, out error);
 
+    // The tables are read into pooled buffers and decoded in place: per file, only the ElfFile and its strings are
+    // allocated (a run reads a thousand libraries; every byte allocated is a byte the GC copies or a page touched).
     private sealed class Parser(BoundedSource src, ElfHeader header)
     {
+        // A PT_LOAD count that fits on the stack (linkers emit 2 to 5); more take an array.
+        private const int StackLoads = 16;
+
         public ElfFile Parse()
         {
-            var file = new ElfFile(header.Class, header.Data, header.Type, header.Machine, header.OsAbi, false, null,
-                [], null, null, 0, 0);
-            var loads = new List<ProgramHeader>();
+            int phBytes = header.HasProgramHeaders ? header.ProgramHeaderBytes() : 0;
+            var loads = header.HasProgramHeaders && header.PhNum > StackLoads
+                ? new ProgramHeader[header.PhNum] : stackalloc ProgramHeader[StackLoads];
+            int loadCount = 0;
             ProgramHeader? dynamic = null;
-            if (header.HasProgramHeaders)
-                ReadProgramHeaders(loads, ref dynamic);
+            if (phBytes > 0)
+            {
+                var table = Rent(BoundedSource.Offset(header.PhOff), phBytes);
+                try
+                {
+                    for (int i = 0; i < header.PhNum; i++)
+                    {
+                        var p = header.ProgramHeaderAt(table.AsSpan(0, phBytes), i);
+                        if (p.Type == PT_LOAD) loads[loadCount++] = p;
+                        else if (p.Type == PT_DYNAMIC && dynamic is null) dynamic = p;
+                    }
+                }
+                finally { ArrayPool<byte>.Shared.Return(table); }
+            }
 
             DynamicSectionInfo? section = null;
             if (dynamic is null && header.ShNum > 0 && header.ShOff != 0)
@@ -57,26 +78,56 @@ public static class ElfReader
                 section = FindDynamicSection();
                 if (section is { } s) dynamic = new ProgramHeader(PT_DYNAMIC, s.Offset, 0, s.Size);
             }
-            return dynamic is { } dyn ? WithDynamicTags(file, dyn, loads, section) : file;
+            return dynamic is { } dyn ? WithDynamicTags(dyn, loads[..loadCount], section) : File(default);
         }
 
-        /// <summary>HEADER with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
+        private ElfFile File(DynamicTags t) => new(header.Class, header.Data, header.Type, header.Machine,
+            header.OsAbi, t.Present, t.Soname, t.Needed ?? [], t.Rpath, t.Runpath, t.Flags, t.Flags1);
+
+        private readonly record struct DynamicTags(bool Present, string? Soname, IReadOnlyList<string>? Needed,
+            string? Rpath, string? Runpath, ulong Flags, ulong Flags1);
+
+        // COUNT bytes at OFFSET in a pooled buffer (range checked before it is sized); the caller returns it.
+        private byte[] Rent(long offset, int count)
+        {
+            src.Check(offset, count);
+            var buffer = ArrayPool<byte>.Shared.Rent(count);
+            src.Read(offset, buffer.AsSpan(0, count));
+            return buffer;
+        }
+
+        /// <summary>The file with the dynamic section's tags read: its strings come from DT_STRTAB mapped through
         /// the PT_LOAD segments, or from the section headers' string table when SECTION stands in for PT_DYNAMIC.
         /// </summary>
-        private ElfFile WithDynamicTags(ElfFile file, ProgramHeader dyn, List<ProgramHeader> loads,
+        private ElfFile WithDynamicTags(ProgramHeader dyn, ReadOnlySpan<ProgramHeader> loads,
             DynamicSectionInfo? section)
         {
-            var entries = header.ReadDynamic(src, dyn.Offset, dyn.FileSize);
-            ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
-            bool haveStrtab = false;
-            foreach (var (tag, val) in entries)
+            int bytes = header.DynamicBytes(dyn.FileSize);
+            var raw = Rent(BoundedSource.Offset(dyn.Offset), bytes);
+            try
             {
+                return File(ReadTags(header.Dynamic(raw.AsSpan(0, bytes)), dyn, loads, section));
+            }
+            finally { ArrayPool<byte>.Shared.Return(raw); }
+        }
+
+        private DynamicTags ReadTags(DynamicEntries entries, ProgramHeader dyn, ReadOnlySpan<ProgramHeader> loads,
+            DynamicSectionInfo? section)
+        {
+            ulong strtabAddr = 0, strsz = 0, flags = 0, flags1 = 0;
+            bool haveStrtab = false, stringTags = false;
+            int neededCount = 0;
+            for (int i = 0; i < entries.Count; i++)
+            {
+                var (tag, val) = entries[i];
                 switch (tag)
                 {
                     case DT_STRTAB: strtabAddr = val; haveStrtab = true; break;
                     case DT_STRSZ: strsz = val; break;
                     case DT_FLAGS: flags = val; break;
                     case DT_FLAGS_1: flags1 = val; break;
+                    case DT_NEEDED: neededCount++; stringTags = true; break;
+                    case DT_SONAME or DT_RPATH or DT_RUNPATH: stringTags = true; break;
                 }
             }
 
@@ -88,7 +139,7 @@ public static class ElfReader
             }
             else if (!haveStrtab)
             {
-                if (entries.Any(e => e.Tag is DT_NEEDED or DT_SONAME or DT_RPATH or DT_RUNPATH))
+                if (stringTags)
                     throw new ElfFormatException(ElfReadErrorKind.Malformed,
                         "dynamic section has string tags but no DT_STRTAB", (long)dyn.Offset);
             }
@@ -100,38 +151,20 @@ public static class ElfReader
             }
 
             string? soname = null, rpath = null, runpath = null;
-            var needed = new List<string>();
-            foreach (var (tag, val) in entries)
+            var needed = neededCount == 0 ? [] : new string[neededCount];
+            neededCount = 0;
+            for (int i = 0; i < entries.Count; i++)
             {
+                var (tag, val) = entries[i];
                 switch (tag)
                 {
-                    case DT_NEEDED: needed.Add(ReadString(strtabFileOffset, strsz, val)); break;
+                    case DT_NEEDED: needed[neededCount++] = ReadString(strtabFileOffset, strsz, val); break;
                     case DT_SONAME: soname ??= ReadString(strtabFileOffset, strsz, val); break;
                     case DT_RPATH: rpath ??= ReadString(strtabFileOffset, strsz, val); break;
                     case DT_RUNPATH: runpath ??= ReadString(strtabFileOffset, strsz, val); break;
                 }
             }
-            return file with
-            {
-                HasDynamicSection = true,
-                Soname = soname,
-                Needed = needed,
-                Rpath = rpath,
-                Runpath = runpath,
-                Flags = flags,
-                Flags1 = flags1,
-            };
-        }
-
-        private void ReadProgramHeaders(List<ProgramHeader> loads, ref ProgramHeader? dynamic)
-        {
-            var table = header.ReadProgramHeaders(src);
-            for (int i = 0; i < header.PhNum; i++)
-            {
-                var p = header.ProgramHeaderAt(table, i);
-                if (p.Type == PT_LOAD) loads.Add(p);
-                else if (p.Type == PT_DYNAMIC && dynamic is null) dynamic = p;
-            }
+            return new DynamicTags(true, soname, needed, rpath, runpath, flags, flags1);
         }
 
         private readonly record struct DynamicSectionInfo(ulong Offset, ulong Size, ulong StrtabOffset,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace NativeLinkGuard.Elf;
@@ -14,16 +15,27 @@ public sealed class FileByteSource : IByteSource, IDisposable
     private const int BlockSize = 4096;
     private const int Blocks = 4;
     private readonly SafeFileHandle _handle;
-    private readonly long[] _blockOffsets = [-1, -1, -1, -1];
-    private readonly int[] _blockLengths = new int[Blocks];
-    private readonly byte[][] _blocks = new byte[Blocks][];
+    // Inline, not arrays: a run opens thousands of files, and three small arrays each were garbage.
+    private BlockOffsets _blockOffsets;
+    private BlockLengths _blockLengths;
+    private BlockData _blocks;
     private int _next;
+
+    [InlineArray(Blocks)]
+    private struct BlockOffsets { private long _element; }
+
+    [InlineArray(Blocks)]
+    private struct BlockLengths { private int _element; }
+
+    [InlineArray(Blocks)]
+    private struct BlockData { private byte[]? _element; }
 
     public FileByteSource(string path)
     {
         // Never blocks, even on a FIFO named like a library (see NativeMethods.OpenForRead).
         _handle = NativeMethods.OpenForRead(path, out long length);
         Length = length;
+        for (int i = 0; i < Blocks; i++) _blockOffsets[i] = -1;
     }
 
     public long Length { get; }
@@ -49,7 +61,7 @@ public sealed class FileByteSource : IByteSource, IDisposable
     private (byte[] Data, int Length) Block(long offset)
     {
         for (int i = 0; i < Blocks; i++)
-            if (_blockOffsets[i] == offset) return (_blocks[i], _blockLengths[i]);
+            if (_blockOffsets[i] == offset) return (_blocks[i]!, _blockLengths[i]);
         int slot = _next;
         _next = (_next + 1) % Blocks;
         // Pooled: a run opens thousands of files, each for a few reads.

@@ -238,8 +238,7 @@ public sealed class LibraryFileCache
             lock (_gate)
                 if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal,
                     same with { Path = path });
-            var read = ReadFile(path);
-            if (st is { } found) read = read with { Identity = found.DeviceInode };
+            var read = ReadFile(path, st?.DeviceInode);
             lock (_gate)
             {
                 if (st is null) return Remember(normal, read);
@@ -256,12 +255,18 @@ public sealed class LibraryFileCache
 
     private LibraryFile Remember(string normal, LibraryFile file)
     {
+        // Under the path as tried, Get stores it; under another spelling, a copy that names that spelling.
+        if (normal == file.Path) return file;
         lock (_gate) _files.TryAdd(normal, file with { Path = normal });
         return file;
     }
 
-    private LibraryFile ReadFile(string path)
+    // IDENTITY: from the statx the file was read after (set here, not by copying the record afterwards).
+    private LibraryFile ReadFile(string path, string? identity)
     {
+        // A local function, never a delegate: it captures PATH and IDENTITY without allocating.
+        LibraryFile Made(LibraryFileKind kind, ElfFile? elf, string? error) =>
+            new(path, kind, elf, error) { Identity = identity };
         try
         {
             Interlocked.Increment(ref _filesRead);
@@ -269,23 +274,18 @@ public sealed class LibraryFileCache
             Span<byte> head = stackalloc byte[64];
             int n = src.ReadAt(0, head);
             head = head[..n];
-            switch (FileSniffer.Classify(head))
+            return FileSniffer.Classify(head) switch
             {
-                case FileKind.Elf:
-                    return ElfReader.TryRead(src, out var elf, out var err)
-                        ? new LibraryFile(path, LibraryFileKind.Elf, elf, null)
-                        : new LibraryFile(path, LibraryFileKind.Malformed, null, err!.ToString());
-                case FileKind.Archive or FileKind.ThinArchive:
-                    return new LibraryFile(path, LibraryFileKind.Archive, ArchiveHeader(path), null);
-                case FileKind.Text:
-                    return new LibraryFile(path, LibraryFileKind.Text, null, null);
-                default:
-                    return new LibraryFile(path, LibraryFileKind.Unknown, null, "file format not recognized");
-            }
+                FileKind.Elf => ElfReader.TryRead(src, out var elf, out var err)
+                    ? Made(LibraryFileKind.Elf, elf, null) : Made(LibraryFileKind.Malformed, null, err!.ToString()),
+                FileKind.Archive or FileKind.ThinArchive => Made(LibraryFileKind.Archive, ArchiveHeader(path), null),
+                FileKind.Text => Made(LibraryFileKind.Text, null, null),
+                _ => Made(LibraryFileKind.Unknown, null, "file format not recognized"),
+            };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new LibraryFile(path, LibraryFileKind.Unreadable, null, e.Message);
+            return Made(LibraryFileKind.Unreadable, null, e.Message);
         }
     }
 

@@ -15,13 +15,13 @@ public sealed class RuntimeResolution
     // False when only the failed lookups were kept (all a report of a failure needs).
     private bool _allLookupsKept;
     private bool _anyMayNameStubs;
-    // Built on first use only: most roots of a large run are never reported object by object.
-    // By index: a failed root builds only the objects on its failures' chains.
+    // Built on first use only: most roots of a large run are never reported object by object. By index, dense
+    // for a listing (every object is built); a failed root builds only the objects on its failures' chains, a few
+    // among hundreds, so those are kept by index in a small table instead of an array the size of the root.
     private LoadedObject?[]? _built;
+    private Dictionary<int, LoadedObject>? _sparse;
     // The rule each built object found by a search was found by, spelled with its path (its lookup's rule).
     private string?[]? _builtRules;
-    // Set once every lookup is listed: objects are then built densely, with their rules.
-    private bool _listing;
     // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
     private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
     private IReadOnlyList<LoadedObject>? _allObjects;
@@ -77,6 +77,7 @@ public sealed class RuntimeResolution
         _allLookups = null;
         _allObjects = null;
         _built = null;
+        _sparse = null;
         _builtRules = null;
     }
 
@@ -204,32 +205,40 @@ public sealed class RuntimeResolution
         _lookups[LookupCount++] = record;
     }
 
-    // Room for object INDEX: a listing builds every object (and keeps their rules), a failure only the few on its
-    // chains.
-    private void MakeRoom(int index)
+    // Room for every object of a listing, with their rules (objects built before stay).
+    private void MakeRoom()
     {
-        int size = Math.Max(index + 1, _listing ? ObjectCount : Math.Min(ObjectCount, 2 * (_built?.Length ?? 8)));
-        if (_built is null || _built.Length < size) Array.Resize(ref _built, size);
-        if (_listing) Array.Resize(ref _builtRules, _built.Length);
+        if (_built is null || _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
+        if (_builtRules is null || _builtRules.Length < _built.Length) Array.Resize(ref _builtRules, _built.Length);
+        if (_sparse is null) return;
+        foreach (var (i, o) in _sparse) _built[i] = o;
+        _sparse = null;
     }
 
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
-        if (_built is null || _built.Length <= index) MakeRoom(index);
-        if (_built![index] is { } built) return built;
+        if (_built is not null && index < _built.Length && _built[index] is { } built) return built;
+        if (_sparse is not null && _sparse.TryGetValue(index, out var known)) return known;
+        var o = Build(index);
+        if (_built is not null && index < _built.Length) _built[index] = o;
+        else (_sparse ??= new Dictionary<int, LoadedObject>())[index] = o;
+        return o;
+    }
+
+    private LoadedObject Build(int index)
+    {
         ref var r = ref Record(index);
         if (r.Outcome is null)
         {
             var g = Given(index);
-            return _built[index] = new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
+            return new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
         }
         var loader = Object(r.Loader);
         var spelled = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0));
         if (_builtRules is not null && index < _builtRules.Length)
             _builtRules[index] = _resolver.RuleText(spelled.Rule, spelled.Owner);
-        return _built[index] = new LoadedObject(spelled.Path, r.Facts.Elf, loader,
-            _resolver.OriginOfSpelled(spelled.Path), r.Chain);
+        return new LoadedObject(spelled.Path, r.Facts.Elf, loader, _resolver.OriginOfSpelled(spelled.Path), r.Chain);
     }
 
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from (asked only while
@@ -274,8 +283,7 @@ public sealed class RuntimeResolution
     internal LibraryListing Libraries()
     {
         Detail(allLookups: true);
-        _listing = true;
-        MakeRoom(0);
+        MakeRoom();
         var rows = LibraryListing.Builder.Start(LookupCount, ObjectCount, i => Object(i).Path, _resolver!.Name);
         for (int k = 0; k < LookupCount; k++)
         {

@@ -98,7 +98,8 @@ public sealed partial class RuntimeResolver
         int root = Map(r, new MappedRecord { OriginId = rootOriginId, Facts = rootFacts, Loader = -1, Name = -1 },
             NameId(path), (path, origin, searchOrigin));
         AddName(root, NameId(path));
-        SetIdentity(root, _dirs.Identity(Abs(path)), replace: true);
+        // The identity from the statx the file cache read the root after: no second stat per root.
+        SetIdentity(root, rootFile.Identity ?? _dirs.Identity(Abs(path)), replace: true);
         int rtld = -1;
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {

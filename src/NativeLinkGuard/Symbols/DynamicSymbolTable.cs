@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NativeLinkGuard.Elf;
 using static NativeLinkGuard.Elf.ElfConstants;
 
@@ -118,7 +119,7 @@ public sealed class DynamicSymbolTable
     private static long MapAddress(List<ProgramHeader> loads, Dictionary<long, ulong> tags, long tag)
     {
         ulong addr = tags[tag];
-        return ProgramHeader.FileOffsetOf(loads, addr) is { } offset ? Offset(offset)
+        return ProgramHeader.FileOffsetOf(CollectionsMarshal.AsSpan(loads), addr) is { } offset ? Offset(offset)
             : throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 $"dynamic tag 0x{tag:x} points at 0x{addr:x}, outside every PT_LOAD segment", null);
     }
