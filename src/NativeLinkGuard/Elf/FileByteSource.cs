@@ -38,6 +38,14 @@ public sealed class FileByteSource : IByteSource, IDisposable
         for (int i = 0; i < Blocks; i++) _blockOffsets[i] = -1;
     }
 
+    /// <summary>A regular file of LENGTH bytes by a statx just made (no second one).</summary>
+    public FileByteSource(string path, long length)
+    {
+        _handle = NativeMethods.OpenRegularFileForRead(path, length);
+        Length = length;
+        for (int i = 0; i < Blocks; i++) _blockOffsets[i] = -1;
+    }
+
     public long Length { get; }
 
     /// <summary>preads issued so far (benchmarks).</summary>

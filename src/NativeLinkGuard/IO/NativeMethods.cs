@@ -56,25 +56,7 @@ internal static partial class NativeMethods
             length = RandomAccess.GetLength(h);
             return h;
         }
-        // An empty name or one with a NUL byte (a hostile thin-archive member name) is an I/O error like any other.
-        if (path.Length == 0 || path.Contains('\0'))
-            throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
-        int fd = OpenNative(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            string why = errno switch
-            {
-                2 => "No such file or directory",
-                13 => "Permission denied",
-                20 => "Not a directory",
-                21 => "Is a directory",
-                40 => "Too many levels of symbolic links",
-                _ => $"errno {errno}",
-            };
-            if (errno == 13) throw new UnauthorizedAccessException($"{path}: {why}");
-            throw errno == 2 ? new FileNotFoundException($"{path}: {why}", path) : new IOException($"{path}: {why}");
-        }
+        int fd = Open(path);
         // Our reads are few and scattered: no readahead (what FileOptions.RandomAccess asks for), so a 1 GiB library
         // costs the page cache only the pages actually read.
         _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
@@ -96,6 +78,48 @@ internal static partial class NativeMethods
         }
         length = st.Value.Size;
         return handle;
+    }
+
+    // Readahead reads at most this much around a first read (the kernel's default window): a file no longer than
+    // it costs the page cache nothing more with readahead on, and one fadvise call per file less.
+    private const long ReadaheadWindow = 128 << 10;
+
+    /// <summary>
+    /// Opens a file that a statx of PATH just found to be a regular file of LENGTH bytes (the file cache reads each
+    /// file after one): no second statx. O_NONBLOCK still keeps an open from blocking if the path was replaced by a
+    /// FIFO since; a FIFO then reads as empty.
+    /// </summary>
+    public static SafeFileHandle OpenRegularFileForRead(string path, long length)
+    {
+        if (!OperatingSystem.IsLinux()) return OpenForRead(path, out _);
+        int fd = Open(path);
+        if (length > ReadaheadWindow) _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    // open(2) for reading, never blocking; errors as the managed file APIs raise them.
+    private static int Open(string path)
+    {
+        // An empty name or one with a NUL byte (a hostile thin-archive member name) is an I/O error like any other.
+        if (path.Length == 0 || path.Contains('\0'))
+            throw new IOException($"{path.Replace('\0', '?')}: invalid file name");
+        int fd = OpenNative(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            string why = errno switch
+            {
+                2 => "No such file or directory",
+                13 => "Permission denied",
+                20 => "Not a directory",
+                21 => "Is a directory",
+                40 => "Too many levels of symbolic links",
+                _ => $"errno {errno}",
+            };
+            if (errno == 13) throw new UnauthorizedAccessException($"{path}: {why}");
+            throw errno == 2 ? new FileNotFoundException($"{path}: {why}", path) : new IOException($"{path}: {why}");
+        }
+        return fd;
     }
 
     [DllImport("libc", EntryPoint = "pread", SetLastError = true)]

@@ -238,7 +238,7 @@ public sealed class LibraryFileCache
             lock (_gate)
                 if (st is not null && _byIdentity.TryGetValue(id, out var same)) return Remember(normal,
                     same with { Path = path });
-            var read = ReadFile(path, st?.DeviceInode);
+            var read = ReadFile(path, st);
             lock (_gate)
             {
                 if (st is null) return Remember(normal, read);
@@ -261,16 +261,19 @@ public sealed class LibraryFileCache
         return file;
     }
 
-    // IDENTITY: from the statx the file was read after (set here, not by copying the record afterwards).
-    private LibraryFile ReadFile(string path, string? identity)
+    // ST: the statx the file is read after (null where there is none): its identity, and its size and type, so the
+    // open needs no second statx.
+    private LibraryFile ReadFile(string path, FileStat? st)
     {
+        string? identity = st?.DeviceInode;
         // A local function, never a delegate: it captures PATH and IDENTITY without allocating.
         LibraryFile Made(LibraryFileKind kind, ElfFile? elf, string? error) =>
             new(path, kind, elf, error) { Identity = identity };
         try
         {
             Interlocked.Increment(ref _filesRead);
-            using var src = new FileByteSource(path);
+            using var src = st is { Type: FileStatType.Regular } known ? new FileByteSource(path, known.Size)
+                : new FileByteSource(path);
             Span<byte> head = stackalloc byte[64];
             int n = src.ReadAt(0, head);
             head = head[..n];

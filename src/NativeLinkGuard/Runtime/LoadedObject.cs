@@ -9,9 +9,13 @@ namespace NativeLinkGuard.Runtime;
 /// </summary>
 public sealed class LoadedObject
 {
-    internal LoadedObject(string path, ElfFile elf, LoadedObject? loader, string origin, int rpathChainId)
+    // FILENAME: the path's last component where the caller holds it already (a searched name is one), so the
+    // chains of a thousand failures do not each cut a new string from the path.
+    internal LoadedObject(string path, ElfFile elf, LoadedObject? loader, string origin, int rpathChainId,
+        string? fileName = null)
     {
         Path = path;
+        _fileName = fileName;
         Elf = elf;
         Loader = loader;
         Origin = origin;

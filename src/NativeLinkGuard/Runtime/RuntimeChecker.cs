@@ -70,6 +70,10 @@ public sealed class RuntimeChecker
     {
         if (root.RootError is { } error) return Unloadable(root.File, error);
         var (env, cache, resolution) = (root.Env!, root.Cache, root.Resolution!);
+        var notes = Notes(env, cache);
+        // A root that loads and names no stubs directory has nothing to advise on (most roots of a large run).
+        if (root.Unresolved!.Count == 0 && !resolution.AnyMayNameStubs)
+            return new RuntimeFileReport(root.File, true, [], root.Libraries!, notes);
         var findings = new List<Finding>();
         var advisor = new RuntimeFixAdvisor(env, root.Walker.Files, root.Walker.Directories, cache,
             _request.HintDirectories, resolution);
@@ -91,14 +95,24 @@ public sealed class RuntimeChecker
             }
         }
         findings.AddRange(advisor.StubsAtRunTime());
+        return new RuntimeFileReport(root.File, !findings.Any(f => f.Severity == Severity.Error), findings,
+            root.Libraries!, notes);
+    }
 
+    // The notes every report of one loader environment carries: the same list for each root, made once.
+    private IReadOnlyList<string> Notes(LoaderEnvironment env, LdSoCacheIndex? cache)
+    {
+        if (_notes is { } known && ReferenceEquals(known.Env, env) && ReferenceEquals(known.Cache, cache))
+            return known.Notes;
         var notes = new List<string>(env.Notes);
         if (!string.IsNullOrEmpty(env.LdLibraryPath)) notes.Add($"LD_LIBRARY_PATH={env.LdLibraryPath} (as " +
             $"configured for the deployment)");
         if (cache?.Error is { } ce) notes.Add(ce);
-        return new RuntimeFileReport(root.File, !findings.Any(f => f.Severity == Severity.Error), findings,
-            root.Libraries!, notes);
+        _notes = (env, cache, notes);
+        return notes;
     }
+
+    private (LoaderEnvironment Env, LdSoCacheIndex? Cache, IReadOnlyList<string> Notes)? _notes;
 
     private static RuntimeFileReport Unloadable(string file, string why) => new(file, false,
         [new Finding

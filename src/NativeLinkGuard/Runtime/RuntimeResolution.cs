@@ -96,6 +96,9 @@ public sealed class RuntimeResolution
         }
     }
 
+    /// <summary>Whether any object's run path may name a stubs directory (NLG0005's pre-filter).</summary>
+    internal bool AnyMayNameStubs => _anyMayNameStubs;
+
     /// <summary>Objects whose run path may name a stubs directory (NLG0005's candidates); only these are
     /// built.</summary>
     internal IEnumerable<LoadedObject> ObjectsThatMayNameStubs()
@@ -235,10 +238,16 @@ public sealed class RuntimeResolution
             return new LoadedObject(g.Path, r.Facts.Elf, null, _resolver!.Interned(g.Origin), r.Chain);
         }
         var loader = Object(r.Loader);
-        var spelled = _resolver!.Spell(r.Outcome, _resolver.Name(r.Name), loader, Object(0));
+        string name = _resolver!.Name(r.Name);
+        var spelled = _resolver.Spell(r.Outcome, name, loader, Object(0));
         if (_builtRules is not null && index < _builtRules.Length)
             _builtRules[index] = _resolver.RuleText(spelled.Rule, spelled.Owner);
-        return new LoadedObject(spelled.Path, r.Facts.Elf, loader, _resolver.OriginOfSpelled(spelled.Path), r.Chain);
+        // A name searched in a directory is the last component of the path it was found at (not so for a cache
+        // entry's path, nor a name with a slash): the interned name serves as the file name.
+        string p = spelled.Path;
+        bool named = p.Length > name.Length && p.EndsWith(name, StringComparison.Ordinal)
+            && p[^(name.Length + 1)] == '/' && !name.Contains('/');
+        return new LoadedObject(p, r.Facts.Elf, loader, _resolver.OriginOfSpelled(p), r.Chain, named ? name : null);
     }
 
     /// <summary>Object INDEX at its physical-equivalent path: what the resolver searches from (asked only while

@@ -33,7 +33,7 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         var resolution = loader.Resolver.Resolve(file, recordAll: false, listed: request.IncludeLibraries);
         if (resolution.RootError is { } rootError) return new WalkedRoot(file, this, rootError);
         // The failures' chains and search traces come from this walker's resolver: built here, on its thread.
-        var unresolved = resolution.Unresolved.ToList();
+        IReadOnlyList<RuntimeLookup> unresolved = resolution.HasUnresolved ? resolution.Unresolved.ToList() : [];
         foreach (var l in unresolved) _ = l.Chain;
         var libraries = resolution.Listing ?? LibraryListing.Empty;
         // A failure's lookups hold its objects (its findings compare them); a clean root's are rebuilt if asked.
