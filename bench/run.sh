@@ -27,15 +27,30 @@ median_ms() {
   done
   printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 }
+# medians_ms F...: runs the functions F in turn, $runs rounds, and prints each one's median wall time in ms on one
+# line. A ratio's two sides are measured in the same rounds, under the same load: on a shared VM whose speed drifts
+# from minute to minute, timing one side's runs after the other's measured the drift.
+medians_ms() {
+  local -A t=()
+  local f
+  for _ in $(seq "$runs"); do
+    for f in "$@"; do
+      local s e; s=${EPOCHREALTIME/[.,]/}; "$f" >/dev/null 2>&1 || true; e=${EPOCHREALTIME/[.,]/}
+      t[$f]+="$(( (e - s) / 1000 )) "
+    done
+  done
+  for f in "$@"; do printf '%s\n' ${t[$f]} | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; done | tr '\n' ' '
+}
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo "== 1. runtime over a generated tree vs libtree (load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 python3 "$repo/bench/gen-tree.py" "$work/tree" >/dev/null
 mapfile -t files < "$work/tree/files.txt"
 "$nlg" runtime --ld-library-path "" "${files[0]}" >/dev/null 2>&1 || true   # warm the probe cache
-lt=$(median_ms libtree "${files[@]}")
-rt=$(median_ms "$nlg" runtime --ld-library-path "" "${files[@]}")
-rj=$(median_ms "$nlg" runtime --ld-library-path "" --format json "${files[@]}")
+lt_run() { libtree "${files[@]}"; }
+text_run() { "$nlg" runtime --ld-library-path "" "${files[@]}"; }
+json_run() { "$nlg" runtime --ld-library-path "" --format json "${files[@]}"; }
+read -r lt rt rj < <(medians_ms lt_run text_run json_run)
 lookups=$("$nlg" runtime --ld-library-path "" --format json "${files[@]}" | grep -c '"neededBy"' || true)
 echo "runtime: ${#files[@]} roots, $lookups DT_NEEDED lookups: nativelinkguard ${rt} ms, libtree ${lt} ms, ratio $(ratio "$rt" "$lt") (target <= 1.0)"
 echo "runtime --format json (every lookup listed): nativelinkguard ${rj} ms, ratio to libtree $(ratio "$rj" "$lt")"
@@ -68,8 +83,11 @@ mkdir -p fix && ln -sf "$work/cuda/lib64/stubs/libcuda.so" fix/libcuda.so.1
 link=(gcc -o test_dflash m.o -Lbuild -lggml-cuda)
 fixed=(gcc -o test_dflash m.o -Lbuild -lggml-cuda -Wl,-rpath-link,fix)
 "$nlg" check -- "${link[@]}" >/dev/null 2>&1 || true
-c1=$(median_ms "$nlg" check -- "${link[@]}"); l1=$(median_ms "${link[@]}")
-c2=$(median_ms "$nlg" check -- "${fixed[@]}"); l2=$(median_ms "${fixed[@]}")
+check_failing() { "$nlg" check -- "${link[@]}"; }
+link_failing() { "${link[@]}"; }
+check_passing() { "$nlg" check -- "${fixed[@]}"; }
+link_passing() { "${fixed[@]}"; }
+read -r c1 l1 c2 l2 < <(medians_ms check_failing link_failing check_passing link_passing)
 echo "check, failing link (fixes verified): ${c1} ms vs real link ${l1} ms, ratio $(ratio "$c1" "$l1") (target <= 0.5)"
 echo "check, passing link:                  ${c2} ms vs real link ${l2} ms, ratio $(ratio "$c2" "$l2") (target <= 0.5)"
 cd "$repo"
@@ -112,7 +130,8 @@ echo '<Project />' > "$c/Directory.Build.props"; echo '<Project />' > "$c/Direct
 dotnet build "$c" -nologo -v q >/dev/null 2>&1 || true
 target_ms() { dotnet build "$c" --no-restore -nologo -v m -clp:PerformanceSummary "$@" 2>/dev/null | awk '/Target Performance Summary/{f=1} f && $0 ~ /NativeLinkGuardCheck/ {print $1; exit}'; }
 warm=$(target_ms); warm=${warm:-?}
-off=$(median_ms dotnet build "$c" --no-restore -nologo -v q -p:NativeLinkGuardEnabled=false)
-on=$(median_ms dotnet build "$c" --no-restore -nologo -v q)
+build_off() { dotnet build "$c" --no-restore -nologo -v q -p:NativeLinkGuardEnabled=false; }
+build_on() { dotnet build "$c" --no-restore -nologo -v q; }
+read -r off on < <(medians_ms build_off build_on)
 echo "MSBuild no-change rebuild: NativeLinkGuardCheck target ${warm} ms (replayed from its stamp; target < 50 ms); whole build ${on} ms with the check vs ${off} ms without"
 echo "== done ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r))"
