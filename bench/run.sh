@@ -40,6 +40,7 @@ medians_ms() {
     done
   done
   for f in "$@"; do printf '%s\n' ${t[$f]} | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; done | tr '\n' ' '
+  echo # a whole line: `read` fails (and set -e stops the script) on one without its newline
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
