@@ -36,6 +36,25 @@ public sealed class SourceStyleTests
         Assert.That(longMethods, Is.Empty, string.Join('\n', longMethods));
     }
 
+    /// <summary>The runtime model (the successors of the 692-line RuntimeResolver, issue 17): small files, each
+    /// one concern (the search order, the walk, the memos, the spellings, the records, the objects built from them).
+    /// </summary>
+    private const string RuntimeModel = "src/NativeLinkGuard/Runtime";
+
+    [Test]
+    public void No_file_of_the_runtime_model_reaches_300_lines()
+    {
+        var root = Path.Combine(Repository.Root, RuntimeModel);
+        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).ToList();
+        Assert.That(files, Is.Not.Empty, RuntimeModel);
+        var longFiles = files
+            .Select(f => (Path: Path.GetRelativePath(Repository.Root, f), Lines: File.ReadAllLines(f).Length))
+            .Where(f => f.Lines >= 300)
+            .Select(f => $"{f.Path}: {f.Lines} lines")
+            .ToList();
+        Assert.That(longFiles, Is.Empty, string.Join('\n', longFiles));
+    }
+
     [Test]
     public void Every_checked_directory_holds_sources()
     {
