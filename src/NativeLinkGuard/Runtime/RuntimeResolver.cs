@@ -122,7 +122,12 @@ public sealed partial class RuntimeResolver
             if (i == rtld) continue;
             var needed = r.Record(i).Facts.Needed;
             for (int k = 0; k < needed.Length; k++)
+            {
+                // Most DT_NEEDED entries of a large closure name an object already loaded (669,000 of the benchmark
+                // tree's 933,000): with nothing to record, that is answered here, without a call.
+                if (!_recordAll && IsLoaded(needed[k])) continue;
                 if (!Lookup(r, needed[k], k, i, rootOrigin)) goto done;
+            }
         }
     done:
         (_walkObjects, _walkLookups) = r.Seal(recordAll, listed);
@@ -162,11 +167,15 @@ public sealed partial class RuntimeResolver
         return $"{path}: {why}";
     }
 
+    /// <summary>Whether NAME matches an object of this walk: its SONAME, a name it was requested by, or its path
+    /// (glibc's _dl_name_match_p).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool IsLoaded(int name) => _nameStamp[name] == _epoch;
+
     /// <summary>Maps one DT_NEEDED of object I as ld.so does; false when the load stops (a fatal candidate).</summary>
     private bool Lookup(RuntimeResolution r, int name, int k, int i, int rootOrigin)
     {
-        // A name matches a loaded object's SONAME, a name it was requested by, or its path (glibc's _dl_name_match_p).
-        if (_nameStamp[name] == _epoch)
+        if (IsLoaded(name))
         {
             int j = _nameObject[name];
             if (!_recordAll) return true;
