@@ -1,14 +1,11 @@
-using System.Text;
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Diagnostics;
 
-// Console.Out flushes every write: a report of a thousand files is thousands of write(2) calls. Buffer it and
-// flush once (stderr stays unbuffered, for messages that must show at once).
-var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16)
-{
-    AutoFlush = false,
-};
-int code = CliApp.Run(args, stdout, Console.Error);
+// Console.Out flushes every write: a report of a thousand files is thousands of write(2) calls. stdout is buffered
+// and flushed once; stderr stays unbuffered, for messages that must show at once (StandardStreams).
+var stdout = StandardStreams.Output();
+var stderr = StandardStreams.Error();
+int code = CliApp.Run(args, stdout, stderr);
 try
 {
     stdout.Dispose();
@@ -18,7 +15,7 @@ catch (IOException e)
     // The last flush failed (a full disk, a closed pipe): one line like every other failure, never a crash. A run
     // that already failed with 2 said so when its own write failed.
     if (code != 2)
-        Console.Error.WriteLine($"nativelinkguard: {DiagnosticCodes.CheckFailed}: internal error: " +
+        stderr.WriteLine($"nativelinkguard: {DiagnosticCodes.CheckFailed}: internal error: " +
             $"{e.GetType().Name}: {e.Message}");
     return 2;
 }
