@@ -10,7 +10,7 @@ namespace NativeLinkGuard.Cli;
 /// on a regular file it writes at its own remembered offset (pwrite), so <c>… &gt; log 2&gt;&amp;1</c> would let stdout
 /// and stderr overwrite each other; write(2) appends at the shared file offset, as Console does. Errors as Console
 /// treats them: a reader gone (EPIPE) or a closed descriptor discards the output, any other error (a full disk)
-/// throws. Windows keeps Console's streams.
+/// throws. Elsewhere than Linux, Console's streams.
 /// </summary>
 internal static class StandardStreams
 {
@@ -28,7 +28,7 @@ internal static class StandardStreams
     };
 
     private static Stream Open(int fd, Func<Stream> console) =>
-        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? OverDescriptor(fd) : console();
+        OperatingSystem.IsLinux() ? OverDescriptor(fd) : console();
 
     /// <summary>A write-only stream of write(2) calls on FD, which stays open when the stream is disposed.</summary>
     internal static Stream OverDescriptor(int fd) => new DescriptorStream(fd);
@@ -36,8 +36,7 @@ internal static class StandardStreams
     /// <summary>A write-only stream over an inherited descriptor (not closed with the stream).</summary>
     private sealed class DescriptorStream(int fd) : Stream
     {
-        private const int EINTR = 4, EBADF = 9, EPIPE = 32; // the same on Linux and macOS
-        private static readonly int s_eagain = OperatingSystem.IsMacOS() ? 35 : 11;
+        private const int EINTR = 4, EBADF = 9, EAGAIN = 11, EPIPE = 32;
 
         public override bool CanRead => false;
         public override bool CanSeek => false;
@@ -66,7 +65,7 @@ internal static class StandardStreams
                 if (errno == EINTR) continue;
                 if (errno is EPIPE or EBADF) return;
                 // A descriptor the parent left non-blocking: wait until it takes more, as Console does.
-                if (errno == s_eagain)
+                if (errno == EAGAIN)
                 {
                     var p = new PollFd { Fd = fd, Events = PollOut };
                     _ = PollNative(ref p, 1, -1);
