@@ -57,9 +57,6 @@ internal static partial class NativeMethods
             return h;
         }
         int fd = Open(path);
-        // Our reads are few and scattered: no readahead (what FileOptions.RandomAccess asks for), so a 1 GiB library
-        // costs the page cache only the pages actually read.
-        _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         // open() succeeds on a directory, a FIFO (O_NONBLOCK) and a socket: one statx of the descriptor tells them
         // apart (the managed attribute and length queries took three fstats, an lseek and a geteuid per file).
@@ -67,6 +64,7 @@ internal static partial class NativeMethods
         if (st is null)
         {
             length = RandomAccess.GetLength(handle);
+            NoReadahead(fd, length);
             return handle;
         }
         string? refused = st.Value.Type == FileStatType.Directory ? "Is a directory"
@@ -77,12 +75,20 @@ internal static partial class NativeMethods
             throw new IOException($"{path}: {refused}");
         }
         length = st.Value.Size;
+        NoReadahead(fd, length);
         return handle;
     }
 
     // Readahead reads at most this much around a first read (the kernel's default window): a file no longer than
     // it costs the page cache nothing more with readahead on, and one fadvise call per file less.
     private const long ReadaheadWindow = 128 << 10;
+
+    // Our reads are few and scattered: no readahead (what FileOptions.RandomAccess asks for), so a 1 GiB library costs
+    // the page cache only the pages actually read.
+    private static void NoReadahead(int fd, long length)
+    {
+        if (length > ReadaheadWindow) _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
+    }
 
     /// <summary>
     /// Opens a file that a statx of PATH just found to be a regular file of LENGTH bytes (the file cache reads each
@@ -93,7 +99,7 @@ internal static partial class NativeMethods
     {
         if (!OperatingSystem.IsLinux()) return OpenForRead(path, out _);
         int fd = Open(path);
-        if (length > ReadaheadWindow) _ = FadviseNative(fd, 0, 0, POSIX_FADV_RANDOM);
+        NoReadahead(fd, length);
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
