@@ -30,7 +30,7 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
 
     /// <summary>The search for this file's DT_NEEDED skips the inherited DT_RPATH lists (it has DT_RUNPATH).
     /// </summary>
-    public bool HasRunpath => !RunPaths.SearchesInheritedRpaths(Elf);
+    public bool HasRunpath { get; } = !RunPaths.SearchesInheritedRpaths(elf); // kept: the walk asks it per lookup
 
     /// <summary>The run path says "stubs" or uses a token: the cheap pre-filter of the NLG0005 test.</summary>
     public bool MayNameStubs { get; } = mayNameStubs;
@@ -44,8 +44,21 @@ internal sealed class ObjectFacts(ElfFile elf, int profile, int[] needed, int so
     public ref LastSearch LastSearch(int k) => ref (_lastSearches ??= new LastSearch[Needed.Length])[k];
 }
 
-/// <summary>A search outcome with the inputs that vary for one DT_NEEDED entry: directory, RPATH chain, root.</summary>
-internal readonly record struct LastSearch(int Origin, int Chain, int RootOrigin, SearchOutcome? Outcome);
+/// <summary>
+/// A search outcome with the inputs that vary for one DT_NEEDED entry (directory, RPATH chain, root), and what the
+/// walk needs of it copied beside it: a quarter of a million lookups read these in place instead of reaching into
+/// the outcome and the found file's facts, each a cache miss away. The found object's inherited-RPATH chain is kept
+/// for the last loader chain it was derived from.
+/// </summary>
+internal struct LastSearch(int origin, int chain, int rootOrigin, SearchOutcome outcome)
+{
+    public readonly int Origin = origin, Chain = chain, RootOrigin = rootOrigin;
+    public readonly SearchOutcome? Outcome = outcome;
+    public readonly bool Found = outcome.Path is not null;
+    public readonly ObjectFacts? FoundFacts = outcome.Facts;
+    public readonly int FoundOrigin = outcome.OriginId, PathName = outcome.PathName, Identity = outcome.Identity;
+    public int LoaderChain = int.MinValue, ChildChain;
+}
 
 /// <summary>Where a search found its file: the rule, the list element and the hwcaps subdirectory.
 /// </summary>

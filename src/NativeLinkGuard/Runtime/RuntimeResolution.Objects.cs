@@ -61,7 +61,9 @@ public sealed partial class RuntimeResolution
         if (_resolver!.SearchObjectOfThisWalk(index) is { } built) return built;
         ref var r = ref Record(index);
         var (path, origin) = SearchLocation(index);
-        var o = new LoadedObject(path, r.Facts.Elf, r.Loader < 0 ? null : SearchObject(r.Loader), origin, r.Chain);
+        // A search reads the needing object's file, directory and name, never its loaders (the inherited DT_RPATH
+        // lists come from its chain id): no loader chain is built.
+        var o = new LoadedObject(path, r.Facts.Elf, null, origin, r.Chain);
         _resolver.RememberSearchObject(index, o);
         return o;
     }

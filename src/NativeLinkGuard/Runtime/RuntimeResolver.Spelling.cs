@@ -25,7 +25,8 @@ public sealed partial class RuntimeResolver
             case SearchRule.LdLibraryPath:
                 return (Candidate(_env.LdLibraryPath!, ":;", o, root, name), o.Source, null);
             case SearchRule.DtRpath:
-                foreach (var l in neededBy.LoaderChain())
+                // A loop, not LoaderChain(): every object of a reported chain is spelled here (no iterator each).
+                for (var l = neededBy; l is not null; l = l.Loader)
                     if (RunPaths.InheritedRpath(l.Elf) is { } rpath && _chainTops[l.RpathChainId] == o.OwnerLink)
                         return (Candidate(rpath, ":", o, l, name), o.Source, l.FileName);
                 return (o.FoundPath!, o.Source, null);
@@ -114,12 +115,13 @@ public sealed partial class RuntimeResolver
     {
         // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
         // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
-        var rpaths = RunPaths.SearchesInheritedRpaths(obj.Elf)
-            ? obj.LoaderChain().Where(l => RunPaths.InheritedRpath(l.Elf) is not null)
-                .Select(l => new RpathList(RunPaths.InheritedRpath(l.Elf)!, l.Origin, l)).ToList()
-            : [];
-        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "",
-            [.. rpaths.Select(l => l.Owner!.Path)]);
+        var rpaths = new List<RpathList>();
+        if (RunPaths.SearchesInheritedRpaths(obj.Elf))
+            for (var l = obj; l is not null; l = l.Loader)
+                if (RunPaths.InheritedRpath(l.Elf) is { } rpath) rpaths.Add(new RpathList(rpath, l.Origin, l));
+        var owners = new string[rpaths.Count];
+        for (int k = 0; k < owners.Length; k++) owners[k] = rpaths[k].Owner!.Path;
+        var key = new TraceKey(outcome, obj.Path, _env.LdLibraryPath?.Contains('$') == true ? root.Origin : "", owners);
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
         _search.Find(name, obj, root, rpaths, searched, out _, out _);

@@ -192,15 +192,15 @@ public sealed partial class RuntimeResolver
         // Most lookups repeat the last search of this DT_NEEDED entry (same file, directory, RPATH chain): compared
         // in place before the shared table is hashed.
         ref var memo = ref facts.LastSearch(k);
-        var outcome = memo.Outcome;
-        if (outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
+        if (memo.Outcome is null || memo.Origin != obj.OriginId || memo.Chain != chain || memo.RootOrigin != rootOrigin)
         {
             var key = new SearchKey(name, facts.Profile, obj.OriginId, chain, rootOrigin);
-            if (!_searches.TryGetValue(key, out outcome))
-                _searches[key] = outcome = SearchAnyChain(key, r.SearchObject(i), r.SearchObject(0));
-            memo = new LastSearch(obj.OriginId, chain, rootOrigin, outcome);
+            if (!_searches.TryGetValue(key, out var searched))
+                _searches[key] = searched = SearchAnyChain(key, r.SearchObject(i), r.SearchObject(0));
+            memo = new LastSearch(obj.OriginId, chain, rootOrigin, searched);
         }
-        if (outcome.Path is null)
+        var outcome = memo.Outcome!;
+        if (!memo.Found)
         {
             r.Add(new LookupRecord
             {
@@ -211,9 +211,10 @@ public sealed partial class RuntimeResolver
         }
 
         // ld.so compares device and inode: a second path to a mapped file reuses that object.
-        if (outcome.Identity >= 0 && _identityStamp[outcome.Identity] == _epoch)
+        int identity = memo.Identity;
+        if (identity >= 0 && _identityStamp[identity] == _epoch)
         {
-            int same = _identityObject[outcome.Identity];
+            int same = _identityObject[identity];
             AddName(same, name);
             if (_recordAll) r.Add(new LookupRecord
             {
@@ -222,17 +223,22 @@ public sealed partial class RuntimeResolver
             });
             return true;
         }
-        var found = _hasOverrides ? FactsFor(outcome.Facts!.Elf, outcome.Path) : outcome.Facts!;
+        var found = _hasOverrides ? FactsFor(outcome.Facts!.Elf, outcome.Path) : memo.FoundFacts!;
+        if (memo.LoaderChain != obj.Chain || _hasOverrides)
+        {
+            memo.ChildChain = ChildChain(obj.Chain, memo.FoundOrigin, found);
+            memo.LoaderChain = obj.Chain;
+        }
         int mapped = Map(r, new MappedRecord
         {
-            OriginId = outcome.OriginId, Facts = found, Loader = i, Name = name,
-            Outcome = outcome
-        }, outcome.PathName);
+            OriginId = memo.FoundOrigin, Facts = found, Loader = i, Name = name,
+            Outcome = outcome, Chain = memo.ChildChain
+        }, memo.PathName);
         AddName(mapped, name);
-        if (outcome.Identity >= 0)
+        if (identity >= 0)
         {
-            _identityStamp[outcome.Identity] = _epoch;
-            _identityObject[outcome.Identity] = mapped;
+            _identityStamp[identity] = _epoch;
+            _identityObject[identity] = mapped;
         }
         if (_recordAll) r.Add(new LookupRecord
         {
@@ -245,8 +251,9 @@ public sealed partial class RuntimeResolver
     private int Map(RuntimeResolution r, MappedRecord record, int pathName,
         (string Path, string Origin, string SearchOrigin)? given = null)
     {
+        // A searched object comes with its chain (from the lookup's memo); the root and the loader itself start one.
         var facts = record.Facts;
-        record.Chain = ChildChain(record.Loader < 0 ? 0 : r.Record(record.Loader).Chain, record.OriginId, facts);
+        if (record.Loader < 0) record.Chain = ChildChain(0, record.OriginId, facts);
         record.MayNameStubs = MayNameStubs(facts, record.OriginId);
         int index = given is { } g ? r.AddGiven(record, g.Path, g.Origin, g.SearchOrigin) : r.Add(record);
         IndexNames(r, index, pathName);
