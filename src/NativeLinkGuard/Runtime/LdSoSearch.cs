@@ -218,7 +218,17 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
 
     // Apart from SearchDirectories, whose cached path would otherwise pay for this lambda's closure on every call.
     private string[] ExistingSubdirectories(string dir) => _env.Subdirectories.Where(sub => sub.Length == 0
-        || _dirs.DirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub))).ToArray();
+        || SubdirectoryExists(Abs(dir.TrimEnd('/') + "/" + sub), sub)).ToArray();
+
+    // Most search directories have no glibc-hwcaps, tls or platform subdirectory: the listing of the directory, read
+    // for its search anyway, answers for a first component it lacks without a statx per subdirectory.
+    private bool SubdirectoryExists(string path, string sub)
+    {
+        string parent = path[..(path.Length - sub.Length - 1)];
+        int slash = sub.IndexOf('/');
+        return _dirs.Contains(parent.Length == 0 ? "/" : parent, slash < 0 ? sub : sub[..slash])
+            && _dirs.DirectoryExists(path);
+    }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM as this loader expands them against an object's directory.</summary>
     public string ExpandTokens(string s, string origin) => RunPaths.ExpandForLoader(s, origin, _env.DstLib,
