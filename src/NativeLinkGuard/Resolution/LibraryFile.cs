@@ -137,6 +137,23 @@ public sealed class LibraryFileCache
         return read;
     }
 
+    /// <summary>
+    /// Reads PATH ahead of need, from another thread (<see cref="Runtime.RootPrefetcher"/>): kept only when it is an
+    /// ELF file read without error, so a file missing now and made before the walk reaches it is still seen, as it
+    /// is without prefetching. Only plain absolute paths (no "..", ".", "//"), which no other spelling stands for.
+    /// Returns the file when this call added it.
+    /// </summary>
+    public LibraryFile? Prefetch(string path)
+    {
+        if (_parent is not null || !path.StartsWith('/') || path.Contains("/.", StringComparison.Ordinal)
+            || path.Contains("//", StringComparison.Ordinal)) return null;
+        lock (_gate)
+            if (_virtual.ContainsKey(path) || _files.ContainsKey(path)) return null;
+        var read = Read(path);
+        if (read.Kind != LibraryFileKind.Elf || read.Error is not null) return null;
+        lock (_gate) return _files.TryAdd(path, read) ? read : null;
+    }
+
     /// <summary>The file an alias path stands for, however the path is spelled ("build/../deps/x" is
     /// "deps/x").</summary>
     private string? AliasTarget(string path)
@@ -241,7 +258,9 @@ public sealed class LibraryFileCache
             var read = ReadFile(path, st);
             lock (_gate)
             {
-                if (st is null) return Remember(normal, read);
+                // Only a file read without error stands for its other names: an error names the path it was read
+                // by, so the answer for each path never depends on which name (or which thread) reached it first.
+                if (st is null || read.Error is not null) return Remember(normal, read);
                 if (_byIdentity.TryGetValue(id, out var first)) return Remember(normal, first with { Path = path });
                 _byIdentity[id] = read;
                 return Remember(normal, read);

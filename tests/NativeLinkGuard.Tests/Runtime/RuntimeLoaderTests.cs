@@ -211,6 +211,54 @@ public sealed class RuntimeLoaderTests
     }
 
     [Test]
+    public void Many_roots_read_ahead_on_a_second_thread_report_exactly_what_one_thread_reports()
+    {
+        // From 64 roots on, one walker has the roots read ahead of it (RootPrefetcher); the same roots one at a time
+        // (Check) are read by the walk alone. Truncated and non-ELF roots, each under two names, and libraries reached
+        // under two names keep their answers whichever thread reads them first.
+        TwoPackagesWithAGap();
+        _fx.SharedLib("pkg2/lib/libr.so", "int p1(void); int r(void) { return p1(); }", "libr.so",
+            "-Wl,--no-as-needed pkg0/lib/libp1.so.1 -Wl,-rpath-link,pkg0/lib:pkg1/lib -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg0/lib'");
+        _fx.Sh("printf 'not a library' > pkg2/lib/libtext.so && head -c 200 pkg2/lib/libr.so > pkg2/lib/libcut.so");
+        _fx.Sh("ln -s libcut.so pkg2/lib/libcut-link.so && ln -s libtext.so pkg2/lib/libtext-link.so");
+        string[] distinct = ["pkg2/lib/libr.so", "pkg1/lib/libq2.so.1", "pkg0/lib/libp1.so.1", "pkg1/lib/libq1.so.1",
+            "pkg1/lib/missing.so", "pkg2/lib/libtext.so", "pkg2/lib/libcut-link.so", "pkg2/lib/libcut.so",
+            "pkg2/lib/libtext-link.so"];
+        var files = Enumerable.Range(0, 200).Select(i => _fx.P(distinct[i * 5 % distinct.Length])).ToList();
+        foreach (bool libraries in new[] { true, false })
+        {
+            RuntimeRequest Request() => new() { WorkingDirectory = _fx.Root, IncludeLibraries = libraries };
+            var one = new RuntimeChecker(Request());
+            string expected = global::NativeLinkGuard.Reporting.RuntimeReportWriter.Json(files.Select(one.Check).ToList());
+            string prefetched = global::NativeLinkGuard.Reporting.RuntimeReportWriter.Json(new RuntimeChecker(Request()).CheckAll(files));
+            Assert.That(prefetched, Is.EqualTo(expected), $"libraries listed: {libraries}");
+            Assert.That(expected, Does.Contain("libgone.so.1").And.Contains("libcut-link.so"), "the failures are in the compared reports");
+        }
+    }
+
+    [Test]
+    public void A_root_made_after_the_run_began_is_seen_though_the_roots_are_read_ahead()
+    {
+        // The read-ahead keeps only files it read whole: a root missing when it looked is looked for again when its
+        // turn comes, as without it.
+        TwoPackagesWithAGap();
+        string later = _fx.P("pkg3/lib/libtop.so");
+        var roots = new List<string> { _fx.P("pkg0/lib/libp1.so.1") };
+        roots.AddRange(Enumerable.Repeat(later, 80));
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, IncludeLibraries = false });
+        using var reports = checker.CheckEach(roots).GetEnumerator();
+        Assert.That(reports.MoveNext(), Is.True);
+        Assert.That(reports.Current.Loadable, Is.False, "libp1 needs libgone, which is gone");
+        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
+            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        int loadable = 0;
+        while (reports.MoveNext()) loadable += reports.Current.Loadable ? 1 : 0;
+        Assert.That(loadable, Is.EqualTo(80), "every later root is read when it is walked, after it was made");
+        Assert.That(RealLoader(later).Map, Does.ContainKey("libdep.so.1"), "ld.so loads it too");
+    }
+
+    [Test]
     public void Reports_are_made_one_root_at_a_time_as_they_are_asked_for()
     {
         // Streamed, not collected: the second root is walked only when its report is asked for, so a library built
