@@ -1,5 +1,6 @@
 using NativeLinkGuard.Cli.CommandLine;
 using NativeLinkGuard.Diagnostics;
+using NativeLinkGuard.IO;
 using NativeLinkGuard.Reporting;
 using NativeLinkGuard.Runtime;
 
@@ -53,9 +54,13 @@ public static class RuntimeCommand
             stdout.Write(RuntimeReportWriter.Sarif(all, Dispatcher.Version));
             return ExitPolicy.ForRuntime(all);
         }
-        // Text and JSON are written as each file's report is made; only whether each loaded is kept.
+        // Text and JSON are written as each file's report is made, the next ones being made meanwhile on a second
+        // thread (a few ahead: a JSON report lists every lookup); only whether each loaded is kept.
         var loaded = new List<bool>(files.Count);
-        var reports = checker.CheckEach(files).Select(r =>
+        var made = format == "json" && files.Count > 1
+            ? ReadAhead.Of(checker.CheckEach(files), batchSize: 2)
+            : checker.CheckEach(files);
+        var reports = made.Select(r =>
         {
             loaded.Add(r.Loadable);
             return r;

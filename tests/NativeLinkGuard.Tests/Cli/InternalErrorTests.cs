@@ -37,6 +37,9 @@ public sealed class InternalErrorTests
             AssertInternalError("check", "--cwd", fx.Root, "--", "gcc", "-o", "app", "main.o", "-Llib", "-lfoo");
             AssertInternalError("audit", fx.P("lib"));
             AssertInternalError("runtime", fx.P("lib/libfoo.so"), "--ld-library-path", "");
+            // JSON of several files is made on a second thread (ReadAhead): the writer's exception still ends it here.
+            AssertInternalError("runtime", fx.P("lib/libfoo.so"), fx.P("lib/libfoo.so"), "--format", "json",
+                "--ld-library-path", "");
         }
     }
 }
