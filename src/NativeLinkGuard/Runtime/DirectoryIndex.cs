@@ -56,7 +56,8 @@ public sealed class DirectoryIndex
         if (!_listings.TryGetValue(dir, out var set))
         {
             string key = Normalize(dir);
-            if (ReferenceEquals(key, dir) || !_listings.TryGetValue(key, out set)) set = List(key);
+            if (ReferenceEquals(key, dir) || !_listings.TryGetValue(key, out set))
+                set = ListedAhead(key, out var ahead) ? ahead : List(key);
             _listings[dir] = _listings[key] = set;
         }
         if (set is not null) return set.Contains(name);
@@ -101,9 +102,35 @@ public sealed class DirectoryIndex
             || new FileInfo(path).LinkTarget is not null;
     }
 
-    private HashSet<string>? List(string dir)
+    private HashSet<string>? List(string dir) => DirectoryExists(dir) ? Read(dir) : [];
+
+    // Listings read ahead on another thread (RootPrefetcher), each with the directory's statx from just before it was
+    // read. The walker takes one only if the directory is unchanged since (same inode, size, mtime), so a library made
+    // after the read-ahead is still seen; a directory changed in the last two seconds is not read ahead at all, as
+    // its mtime may not tick again for a change within the same clock tick (git's "racily clean" rule).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (HashSet<string>? Set, FileStat Stamp)>
+        _ahead = new(StringComparer.Ordinal);
+
+    /// <summary>Lists DIR, a plain absolute path, ahead of the walk (from another thread).</summary>
+    internal void ListAhead(string dir)
     {
-        if (!DirectoryExists(dir)) return [];
+        if (_ahead.ContainsKey(dir) || NativeMethods.Stat(dir) is not { Type: FileStatType.Directory } st) return;
+        var modified = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSeconds);
+        if (DateTimeOffset.UtcNow - modified < TimeSpan.FromSeconds(2)) return;
+        _ahead.TryAdd(dir, (Read(dir), st));
+    }
+
+    private bool ListedAhead(string dir, out HashSet<string>? set)
+    {
+        set = null;
+        if (!_ahead.TryRemove(dir, out var ahead) || NativeMethods.Stat(dir) != ahead.Stamp) return false;
+        _exists[dir] = true;
+        set = ahead.Set;
+        return true;
+    }
+
+    private static HashSet<string>? Read(string dir)
+    {
         try
         {
             var set = new HashSet<string>(StringComparer.Ordinal);

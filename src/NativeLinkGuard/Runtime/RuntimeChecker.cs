@@ -53,7 +53,8 @@ public sealed class RuntimeChecker
         {
             // One walker: the second core reads the roots ahead of it (as many as a second walker would need).
             using var prefetch = files.Count >= RootsPerWalker && maxThreads is not 1
-                ? RootPrefetcher.Start(_files, files, _request.WorkingDirectory) : null;
+                ? RootPrefetcher.Start(_files, _walker.Directories, files,
+                    _request.WorkingDirectory) : null;
             foreach (var file in files) yield return Check(file);
             yield break;
         }

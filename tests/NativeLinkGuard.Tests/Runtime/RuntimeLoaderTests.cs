@@ -259,6 +259,31 @@ public sealed class RuntimeLoaderTests
     }
 
     [Test]
+    public void A_library_made_in_a_directory_listed_ahead_is_seen_when_the_walk_gets_there()
+    {
+        // The read-ahead lists each root's directory; the walk takes that listing only if the directory is unchanged
+        // since. Here libdep.so.1 appears in pkg3/lib after the listing was read ahead, before the walk needs it.
+        TwoPackagesWithAGap();
+        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
+            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        // Older than the read-ahead's two-second "racily clean" window, so it is read ahead.
+        _fx.Sh("rm pkg3/lib/libdep.so.1 && touch -d '1 hour ago' pkg3/lib");
+        string top = _fx.P("pkg3/lib/libtop.so");
+        var roots = new List<string> { _fx.P("pkg0/lib/libp1.so.1") };
+        roots.AddRange(Enumerable.Repeat(top, 80));
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, IncludeLibraries = false });
+        using var reports = checker.CheckEach(roots).GetEnumerator();
+        Assert.That(reports.MoveNext(), Is.True);
+        Thread.Sleep(300); // the read-ahead has two roots to read: long done
+        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
+        int loadable = 0;
+        while (reports.MoveNext()) loadable += reports.Current.Loadable ? 1 : 0;
+        Assert.That(loadable, Is.EqualTo(80), "the walk lists pkg3/lib again: it changed after the read-ahead");
+        Assert.That(RealLoader(top).Map, Does.ContainKey("libdep.so.1"), "ld.so loads it too");
+    }
+
+    [Test]
     public void Reports_are_made_one_root_at_a_time_as_they_are_asked_for()
     {
         // Streamed, not collected: the second root is walked only when its report is asked for, so a library built
