@@ -236,6 +236,32 @@ public sealed class RuntimeLoaderTests
         }
     }
 
+    // pkg3/lib/libtop.so needing libdep.so.1 beside it (DT_RUNPATH $ORIGIN).
+    private void TopNeedingDepBesideIt()
+    {
+        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
+        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
+            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+    }
+
+    // The reports of a failing root, then of ROOT TIMES over (enough roots for the read-ahead), the first one taken.
+    private IEnumerator<RuntimeFileReport> FailingRootThen(string root, int times)
+    {
+        var roots = new List<string> { _fx.P("pkg0/lib/libp1.so.1") };
+        roots.AddRange(Enumerable.Repeat(root, times));
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, IncludeLibraries = false });
+        var reports = checker.CheckEach(roots).GetEnumerator();
+        Assert.That(reports.MoveNext(), Is.True);
+        return reports;
+    }
+
+    private static int LoadableOfTheRest(IEnumerator<RuntimeFileReport> reports)
+    {
+        int loadable = 0;
+        while (reports.MoveNext()) loadable += reports.Current.Loadable ? 1 : 0;
+        return loadable;
+    }
+
     [Test]
     public void A_root_made_after_the_run_began_is_seen_though_the_roots_are_read_ahead()
     {
@@ -243,17 +269,10 @@ public sealed class RuntimeLoaderTests
         // turn comes, as without it.
         TwoPackagesWithAGap();
         string later = _fx.P("pkg3/lib/libtop.so");
-        var roots = new List<string> { _fx.P("pkg0/lib/libp1.so.1") };
-        roots.AddRange(Enumerable.Repeat(later, 80));
-        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, IncludeLibraries = false });
-        using var reports = checker.CheckEach(roots).GetEnumerator();
-        Assert.That(reports.MoveNext(), Is.True);
+        using var reports = FailingRootThen(later, 80);
         Assert.That(reports.Current.Loadable, Is.False, "libp1 needs libgone, which is gone");
-        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
-        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
-            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
-        int loadable = 0;
-        while (reports.MoveNext()) loadable += reports.Current.Loadable ? 1 : 0;
+        TopNeedingDepBesideIt();
+        int loadable = LoadableOfTheRest(reports);
         Assert.That(loadable, Is.EqualTo(80), "every later root is read when it is walked, after it was made");
         Assert.That(RealLoader(later).Map, Does.ContainKey("libdep.so.1"), "ld.so loads it too");
     }
@@ -264,21 +283,14 @@ public sealed class RuntimeLoaderTests
         // The read-ahead lists each root's directory; the walk takes that listing only if the directory is unchanged
         // since. Here libdep.so.1 appears in pkg3/lib after the listing was read ahead, before the walk needs it.
         TwoPackagesWithAGap();
-        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
-        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
-            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        TopNeedingDepBesideIt();
         // Older than the read-ahead's two-second "racily clean" window, so it is read ahead.
         _fx.Sh("rm pkg3/lib/libdep.so.1 && touch -d '1 hour ago' pkg3/lib");
         string top = _fx.P("pkg3/lib/libtop.so");
-        var roots = new List<string> { _fx.P("pkg0/lib/libp1.so.1") };
-        roots.AddRange(Enumerable.Repeat(top, 80));
-        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, IncludeLibraries = false });
-        using var reports = checker.CheckEach(roots).GetEnumerator();
-        Assert.That(reports.MoveNext(), Is.True);
+        using var reports = FailingRootThen(top, 80);
         Thread.Sleep(300); // the read-ahead has two roots to read: long done
         _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
-        int loadable = 0;
-        while (reports.MoveNext()) loadable += reports.Current.Loadable ? 1 : 0;
+        int loadable = LoadableOfTheRest(reports);
         Assert.That(loadable, Is.EqualTo(80), "the walk lists pkg3/lib again: it changed after the read-ahead");
         Assert.That(RealLoader(top).Map, Does.ContainKey("libdep.so.1"), "ld.so loads it too");
     }
@@ -294,9 +306,7 @@ public sealed class RuntimeLoaderTests
         using var reports = checker.CheckEach([_fx.P("pkg0/lib/libp1.so.1"), later]).GetEnumerator();
         Assert.That(reports.MoveNext(), Is.True);
         Assert.That(reports.Current.Loadable, Is.False, "libp1 needs libgone, which is gone");
-        _fx.SharedLib("pkg3/lib/libdep.so.1", Dep, "libdep.so.1");
-        _fx.SharedLib("pkg3/lib/libtop.so", UsesDep, "libtop.so",
-            "-Wl,--no-as-needed pkg3/lib/libdep.so.1 -Wl,--enable-new-dtags,-rpath,'$ORIGIN'");
+        TopNeedingDepBesideIt();
         Assert.That(reports.MoveNext(), Is.True);
         var real = RealLoader(later);
         Assert.That(LoaderOracle.Ours(reports.Current, real, _fx.Root), Is.EquivalentTo(real.Map));
