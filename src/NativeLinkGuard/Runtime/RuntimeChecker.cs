@@ -44,7 +44,8 @@ public sealed class RuntimeChecker
 
     /// <summary>
     /// Checks every file (on up to MAXTHREADS walkers) and yields each report in the order given as soon as it is
-    /// made: a caller that writes and drops each one holds one root's report at a time, not all.
+    /// made: a caller that writes and drops each one holds one root's report at a time, not all. With one walker and
+    /// many files (and MAXTHREADS not 1), a second thread reads the files ahead (<see cref="RootPrefetcher"/>).
     /// </summary>
     public IEnumerable<RuntimeFileReport> CheckEach(IReadOnlyList<string> files, int? maxThreads = null)
     {
