@@ -22,6 +22,14 @@ public static partial class LoaderOracle
     public static LoaderView Trace(string file, string? ldLibraryPath, IReadOnlyDictionary<string, string?> environment, string cwd, bool exec = false)
     {
         var env = new Dictionary<string, string?>(environment) { ["LD_TRACE_LOADED_OBJECTS"] = "1", ["LD_LIBRARY_PATH"] = ldLibraryPath };
+        if (IsStaticProgram(file, cwd))
+        {
+            // The kernel starts a statically linked program without ld.so (and glibc 2.36's ld.so, handed one, dies of
+            // SIGSEGV): it is started itself, which ignores LD_TRACE_LOADED_OBJECTS and runs main. Started is loaded,
+            // whatever main returns; a program the kernel refuses throws here.
+            ProcessRunner.Run(file, [], env, cwd);
+            return new LoaderView(new Dictionary<string, string?>(StringComparer.Ordinal), 0, "");
+        }
         var r = exec ? ProcessRunner.Run(file, [], env, cwd) : ProcessRunner.Run(Rtld, [file], env, cwd);
         var map = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (Match m in TraceLine().Matches(r.StandardOutput))
@@ -33,6 +41,14 @@ public static partial class LoaderOracle
             map.TryAdd(name, !m.Groups[2].Success ? name : m.Groups[2].Value == "not found" ? null : m.Groups[2].Value);
         }
         return new LoaderView(map, r.ExitCode, r.StandardError.Trim());
+    }
+
+    /// <summary>An ET_EXEC file without PT_INTERP, as binutils' readelf reads it.</summary>
+    private static bool IsStaticProgram(string file, string cwd)
+    {
+        var r = ProcessRunner.Run("readelf", ["-hlW", file], null, cwd);
+        return r.ExitCode == 0 && Regex.IsMatch(r.StandardOutput, @"^\s*Type:\s+EXEC\b", RegexOptions.Multiline)
+            && !r.StandardOutput.Contains("INTERP", StringComparison.Ordinal);
     }
 
     /// <summary>Our answer in ld.so's shape: the first lookup of each name (ld.so maps a missing one as a placeholder);

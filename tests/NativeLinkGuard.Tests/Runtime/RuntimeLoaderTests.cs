@@ -380,6 +380,19 @@ public sealed class RuntimeLoaderTests
     }
 
     [Test]
+    public void A_statically_linked_program_loads_without_ld_so()
+    {
+        // The kernel starts it alone (no PT_INTERP), a run path and a missing directory notwithstanding; ld.so handed
+        // it explicitly would crash, so the oracle starts it itself (found by the runtime fuzz, seed 6200018).
+        _fx.Write("src/main.c", "int main(void) { return 3; }");
+        _fx.Sh("mkdir -p bin && gcc -static -o bin/app src/main.c -Wl,--enable-new-dtags,-rpath,'$ORIGIN/../gone'");
+        var real = RealLoader(_fx.P("bin/app"));
+        var report = AssertAgrees(_fx.P("bin/app"));
+        Assert.That((report.Loadable, real.Loadable), Is.EqualTo((true, true)), $"the real start exited {real.ExitCode}");
+        Assert.That(report.Findings, Is.Empty);
+    }
+
+    [Test]
     public void Ld_library_path_comes_after_rpath_and_before_runpath()
     {
         _fx.SharedLib("a/libdep.so.1", Dep, "libdep.so.1");
