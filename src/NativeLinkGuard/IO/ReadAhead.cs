@@ -25,30 +25,26 @@ internal static class ReadAhead
             var batch = new List<T>(batchSize);
             try
             {
-                foreach (var item in source)
+                try
                 {
-                    batch.Add(item);
-                    if (batch.Count < batchSize) continue;
-                    queue.Add(batch, stop.Token);
-                    batch = new List<T>(batchSize);
+                    foreach (var item in source)
+                    {
+                        batch.Add(item);
+                        if (batch.Count < batchSize) continue;
+                        queue.Add(batch, stop.Token);
+                        batch = new List<T>(batchSize);
+                    }
                 }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return; // the consumer stopped and waits for nothing more
-            }
-            catch (Exception e)
-            {
-                // Thrown after the items made before it, which are handed over first.
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-            try
-            {
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // Thrown after the items made before it, which are handed over first.
+                    failure = ExceptionDispatchInfo.Capture(e);
+                }
                 if (batch.Count > 0) queue.Add(batch, stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // as above
+                // The consumer stopped and waits for nothing more.
             }
             finally
             {

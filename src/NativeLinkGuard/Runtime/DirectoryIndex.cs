@@ -114,7 +114,7 @@ public sealed class DirectoryIndex
     /// <summary>Lists DIR, a plain absolute path, ahead of the walk (from another thread).</summary>
     internal void ListAhead(string dir)
     {
-        if (_ahead.ContainsKey(dir) || NativeMethods.Stat(dir) is not { Type: FileStatType.Directory } st) return;
+        if (NativeMethods.Stat(dir) is not { Type: FileStatType.Directory } st) return;
         var modified = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSeconds);
         if (DateTimeOffset.UtcNow - modified < TimeSpan.FromSeconds(2)) return;
         _ahead.TryAdd(dir, (Read(dir), st));

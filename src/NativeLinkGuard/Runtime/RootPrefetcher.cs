@@ -18,6 +18,8 @@ internal sealed class RootPrefetcher : IDisposable
     private readonly IReadOnlyList<string> _roots;
     private readonly string _workingDirectory;
     private volatile bool _stopped;
+    // The directories listed so far (this thread only): a package's roots share one, listed once.
+    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
     private RootPrefetcher(LibraryFileCache files, DirectoryIndex directories, IReadOnlyList<string> roots,
         string workingDirectory)
@@ -51,7 +53,7 @@ internal sealed class RootPrefetcher : IDisposable
                 if (file is null || Path.GetDirectoryName(path) is not { } dir) continue;
                 if (file.Elf?.Soname is { } soname && soname.IndexOf('/') < 0 && soname != Path.GetFileName(path))
                     _files.Prefetch(Path.Combine(dir, soname));
-                if (!dir.Contains("/.", StringComparison.Ordinal)) _directories.ListAhead(dir);
+                if (!dir.Contains("/.", StringComparison.Ordinal) && _listed.Add(dir)) _directories.ListAhead(dir);
             }
         }
         catch (Exception)

@@ -22,15 +22,16 @@ public static partial class LoaderOracle
     public static LoaderView Trace(string file, string? ldLibraryPath, IReadOnlyDictionary<string, string?> environment, string cwd, bool exec = false)
     {
         var env = new Dictionary<string, string?>(environment) { ["LD_TRACE_LOADED_OBJECTS"] = "1", ["LD_LIBRARY_PATH"] = ldLibraryPath };
-        if (IsStaticProgram(file, cwd))
+        var r = exec ? ProcessRunner.Run(file, [], env, cwd) : ProcessRunner.Run(Rtld, [file], env, cwd);
+        // The kernel starts a statically linked program without ld.so, and glibc 2.36's ld.so, handed one, dies of
+        // SIGSEGV: where it died of a signal on one, the program is started itself, which ignores
+        // LD_TRACE_LOADED_OBJECTS and runs main. Started is loaded, whatever main returns; a program the kernel
+        // refuses throws here.
+        if (!exec && r.ExitCode > 128 && IsStaticProgram(file, cwd))
         {
-            // The kernel starts a statically linked program without ld.so (and glibc 2.36's ld.so, handed one, dies of
-            // SIGSEGV): it is started itself, which ignores LD_TRACE_LOADED_OBJECTS and runs main. Started is loaded,
-            // whatever main returns; a program the kernel refuses throws here.
             ProcessRunner.Run(file, [], env, cwd);
             return new LoaderView(new Dictionary<string, string?>(StringComparer.Ordinal), 0, "");
         }
-        var r = exec ? ProcessRunner.Run(file, [], env, cwd) : ProcessRunner.Run(Rtld, [file], env, cwd);
         var map = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (Match m in TraceLine().Matches(r.StandardOutput))
         {
