@@ -30,6 +30,15 @@ public static class ElfReader
     public static bool TryRead(IByteSource source, out ElfFile? file, out ElfReadError? error) =>
         TryRead(source, 0, source.Length, out file, out error);
 
+    /// <summary>As <see cref="TryRead(IByteSource, out ElfFile?, out ElfReadError?)"/>, its dynamic strings shared
+    /// through STRINGS with the other files read (a run's file cache).</summary>
+    public static bool TryRead(IByteSource source, ElfStrings strings, out ElfFile? file, out ElfReadError? error) =>
+        ElfReadError.Catch((source, strings), static s =>
+        {
+            var bounded = new BoundedSource(s.source, 0, s.source.Length);
+            return new Parser(bounded, ElfHeader.Read(bounded), s.strings).Parse();
+        }, out file, out error);
+
     /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive
     /// members).</summary>
     public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file,
@@ -44,7 +53,7 @@ public static class ElfReader
 
     // The tables are read into pooled buffers and decoded in place: per file, only the ElfFile and its strings are
     // allocated (a run reads a thousand libraries; every byte allocated is a byte the GC copies or a page touched).
-    private sealed class Parser(BoundedSource src, ElfHeader header)
+    private sealed class Parser(BoundedSource src, ElfHeader header, ElfStrings? strings = null)
     {
         // A PT_LOAD count that fits on the stack (linkers emit 2 to 5); more take an array.
         private const int StackLoads = 16;
@@ -209,7 +218,7 @@ public static class ElfReader
             int nul = buf.IndexOf((byte)0);
             if (nul < 0) throw new ElfFormatException(ElfReadErrorKind.Malformed,
                 "unterminated string in the dynamic string table", offset);
-            return Encoding.UTF8.GetString(buf[..nul]);
+            return strings?.Get(buf[..nul]) ?? Encoding.UTF8.GetString(buf[..nul]);
         }
     }
 }

@@ -29,6 +29,8 @@ public sealed class LibraryFileCache
     private readonly Dictionary<(uint, uint, ulong, long, long), LibraryFile> _byIdentity = new();
     private readonly LibraryFileCache? _parent;
     private readonly PhysicalPaths _physical = new();
+    // The files' dynamic strings, each spelling once (kept as long as the files are).
+    private readonly ElfStrings _strings = new();
     private readonly IReadOnlyDictionary<string, string>? _aliases;
 
     public LibraryFileCache()
@@ -298,7 +300,7 @@ public sealed class LibraryFileCache
             head = head[..n];
             return FileSniffer.Classify(head) switch
             {
-                FileKind.Elf => ElfReader.TryRead(src, out var elf, out var err)
+                FileKind.Elf => ElfReader.TryRead(src, _strings, out var elf, out var err)
                     ? Made(LibraryFileKind.Elf, elf, null) : Made(LibraryFileKind.Malformed, null, err!.ToString()),
                 FileKind.Archive or FileKind.ThinArchive => Made(LibraryFileKind.Archive, ArchiveHeader(path), null),
                 FileKind.Text => Made(LibraryFileKind.Text, null, null),

@@ -125,7 +125,7 @@ public sealed partial class RuntimeResolver
         if (_traces.TryGetValue(key, out var trace)) return trace;
         var searched = new List<SearchedDirectory>();
         _search.Find(name, obj, root, rpaths, searched, out _, out _);
-        return _traces[key] = searched;
+        return _traces.Add(key, searched);
     }
 
     private readonly record struct TraceKey(SearchOutcome Outcome, string Path, string RootOrigin, string[] RpathOwners)

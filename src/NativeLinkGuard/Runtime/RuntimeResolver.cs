@@ -34,7 +34,9 @@ public sealed partial class RuntimeResolver
     // $ORIGIN), the inherited DT_RPATH lists and, when LD_LIBRARY_PATH uses $ORIGIN, the root's directory: remembered
     // by those, a tree shared by a thousand roots is searched once.
     private readonly Dictionary<SearchKey, SearchOutcome> _searches = new();
-    private readonly Dictionary<TraceKey, IReadOnlyList<SearchedDirectory>> _traces = new();
+    // A failed lookup's trace recurs for the next roots of a package (on the benchmark tree every repeat came within
+    // five traces of its first), never far apart: only the last few are kept (each is some thirty objects).
+    private readonly RecentMemo<TraceKey, IReadOnlyList<SearchedDirectory>> _traces = new(8);
 
     // The loaded-object tables of the root being walked, indexed by interned name/identity and valid where the stamp
     // equals the walk's epoch: a new root starts with one increment instead of clearing dictionaries.
