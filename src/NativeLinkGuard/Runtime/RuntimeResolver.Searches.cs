@@ -82,10 +82,13 @@ public sealed partial class RuntimeResolver
         string spelledOrigin = OriginOf(f.Path), origin = _dirs.PhysicalEquivalent(spelledOrigin);
         string path = ReferenceEquals(origin, spelledOrigin) ? f.Path : origin.TrimEnd('/') + "/"
             + Path.GetFileName(f.Path);
+        // The interned instances: outcomes live to the end of the run, and the same directory and path texts made
+        // afresh by each search were a third of the strings still alive there.
+        int originId = OriginId(origin), pathName = NameId(path);
         return new SearchOutcome
         {
-            Path = path, Facts = FactsFor(f.Elf, null), PathName = NameId(path), Origin = origin,
-            OriginId = OriginId(origin),
+            Path = _names[pathName], Facts = FactsFor(f.Elf, null), PathName = pathName,
+            Origin = _originNames[originId], OriginId = originId,
             Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
             Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
             OwnerLink = ownerLink,
