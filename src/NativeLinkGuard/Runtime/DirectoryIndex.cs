@@ -102,7 +102,24 @@ public sealed class DirectoryIndex
             || new FileInfo(path).LinkTarget is not null;
     }
 
-    private HashSet<string>? List(string dir) => DirectoryExists(dir) ? Read(dir) : [];
+    private HashSet<string>? List(string dir)
+    {
+        var st = NativeMethods.Stat(dir, out int errno);
+        if (errno == -1) return DirectoryExists(dir) ? Read(dir) : []; // no statx here: the managed calls
+        // The statx that says whether it is a directory (as DirectoryExists would) also says which one: on a
+        // merged-/usr system /lib/x86_64-linux-gnu and /usr/lib/x86_64-linux-gnu are one directory of a thousand
+        // names or more, listed once and kept to the end of the run.
+        _exists[dir] = st is { Type: FileStatType.Directory };
+        if (st is not { Type: FileStatType.Directory } d) return [];
+        if (_byIdentity.TryGetValue(d.Identity, out var set)) return set;
+        ListingsRead++;
+        return _byIdentity[d.Identity] = Read(dir);
+    }
+
+    private readonly Dictionary<(uint, uint, ulong), HashSet<string>?> _byIdentity = new();
+
+    /// <summary>Directories this index has listed itself (tests).</summary>
+    internal int ListingsRead { get; private set; }
 
     // Listings read ahead on another thread (RootPrefetcher), each with the directory's statx from just before it was
     // read. The walker takes one only if the directory is unchanged since (same inode, size, mtime), so a library made
