@@ -164,8 +164,10 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
         sub = null;
         string Rule() => RuleText(rule, owner?.FileName);
         string Shown(string dir) => dir.Length == 0 ? "(empty element: the working directory)" : dir;
-        foreach (var dir in dirs)
+        // By index: a foreach over the interface would allocate an enumerator per list tried.
+        for (int i = 0; i < dirs.Count; i++)
         {
+            string dir = dirs[i];
             element++;
             string? result = null;
             foreach (var d in SearchDirectories(dir))

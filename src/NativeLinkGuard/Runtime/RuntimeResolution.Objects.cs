@@ -29,7 +29,7 @@ public sealed partial class RuntimeResolution
         if (_sparse is not null && _sparse.TryGetValue(index, out var known)) return known;
         var o = Build(index);
         if (_built is not null && index < _built.Length) _built[index] = o;
-        else (_sparse ??= new Dictionary<int, LoadedObject>())[index] = o;
+        else (_sparse ??= new Dictionary<int, LoadedObject>(16))[index] = o; // a chain or two: no regrowth
         return o;
     }
 
