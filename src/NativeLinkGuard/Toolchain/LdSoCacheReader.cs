@@ -96,6 +96,51 @@ public static class LdSoCacheReader
         }
     }
 
+    /// <summary>
+    /// The file's bytes and how many of its entries <see cref="Parse"/> would return (those before the first whose
+    /// name or path lies outside the file), for a reader that decodes only what it looks up; null with the reason
+    /// when the file cannot be read or is not a cache.
+    /// </summary>
+    internal static byte[]? ReadRaw(string path, out int entries, out string? error)
+    {
+        entries = 0;
+        if (Load(path, out error) is not { } b) return null;
+        if (b.Length < HeaderSize || !b.AsSpan(0, Magic.Length).SequenceEqual("glibc-ld.so.cache1.1"u8))
+        {
+            error = $"{path}: not a glibc-ld.so.cache1.1 file";
+            return null;
+        }
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(20));
+        if (count > (b.Length - HeaderSize) / EntrySize)
+        {
+            error = $"{path}: {count} entries do not fit in {b.Length} bytes";
+            return null;
+        }
+        for (; entries < count; entries++)
+            if (CStringLength(b, KeyOffset(b, entries)) < 0 || CStringLength(b, PathOffset(b, entries)) < 0)
+            {
+                error = $"{path}: entry {entries} points outside the file";
+                break;
+            }
+        return b;
+    }
+
+    internal static uint KeyOffset(ReadOnlySpan<byte> b, int i) =>
+        BinaryPrimitives.ReadUInt32LittleEndian(b[(HeaderSize + i * EntrySize + 4)..]);
+
+    internal static uint PathOffset(ReadOnlySpan<byte> b, int i) =>
+        BinaryPrimitives.ReadUInt32LittleEndian(b[(HeaderSize + i * EntrySize + 8)..]);
+
+    internal static int Flags(ReadOnlySpan<byte> b, int i) =>
+        BinaryPrimitives.ReadInt32LittleEndian(b[(HeaderSize + i * EntrySize)..]);
+
+    internal static ulong Hwcap(ReadOnlySpan<byte> b, int i) =>
+        BinaryPrimitives.ReadUInt64LittleEndian(b[(HeaderSize + i * EntrySize + 16)..]);
+
+    /// <summary>The NUL-terminated bytes at OFFSET (known to be inside the file).</summary>
+    internal static ReadOnlySpan<byte> CStringAt(ReadOnlySpan<byte> b, uint offset) =>
+        b.Slice((int)offset, CStringLength(b, offset));
+
     public static IReadOnlyList<LdSoCacheEntry> Parse(ReadOnlySpan<byte> b, string name, out string? error)
     {
         error = null;
