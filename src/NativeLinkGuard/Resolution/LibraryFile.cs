@@ -44,6 +44,12 @@ public sealed class LibraryFileCache
     }
 
     public int FilesRead => _filesRead;
+
+    /// <summary>Whether PATH, as spelled, has an entry (tests).</summary>
+    internal bool Knows(string path)
+    {
+        lock (_gate) return _files.ContainsKey(path);
+    }
     private int _filesRead;
 
     private readonly HashSet<string> _otherDependencies = new(StringComparer.Ordinal);

@@ -8,10 +8,12 @@ namespace NativeLinkGuard.Runtime;
 internal sealed partial class LdSoSearch
 {
     /// <summary>Opens a candidate as ld.so's open_verify does.</summary>
-    private (string Path, ElfFile Elf)? Try(string candidate, out string? fatal, out string result)
+    // FILE: where the file cache finds CANDIDATE's file, when not at the candidate's own path (see FileOf).
+    private (string Path, ElfFile Elf)? Try(string candidate, out string? fatal, out string result,
+        string? file = null)
     {
         fatal = null;
-        var f = _files.Get(Abs(candidate));
+        var f = _files.Get(file ?? Abs(candidate));
         switch (f.Kind)
         {
             case LibraryFileKind.Missing or LibraryFileKind.Directory:

@@ -173,11 +173,12 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
             foreach (var d in SearchDirectories(dir))
             {
                 // glibc drops trailing slashes of a search dir (except "/") before appending the name.
-                bool listed = _dirs.Contains(Abs(d.Length == 0 ? "." : d), name);
+                string absDir = Abs(d.Length == 0 ? "." : d);
+                bool listed = _dirs.Contains(absDir, name);
                 if (!listed && _extraFiles.Count == 0) continue; // the common miss: no path built
                 string candidate = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
                 if (!listed && !_extraFiles.Contains(candidate)) continue;
-                var c = Try(candidate, out fatal, out string r);
+                var c = Try(candidate, out fatal, out string r, FileOf(absDir, name));
                 if (c is not null || fatal is not null)
                 {
                     searched?.Add(new SearchedDirectory(Shown(dir), Rule(), r));
@@ -199,6 +200,15 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
                     : "no such directory")));
         }
         return null;
+    }
+
+    // The path the file cache knows a candidate by: the physical-equivalent spelling of its directory where the
+    // kernel agrees ("pkg9/lib/../../pkg3/lib/x" is "pkg3/lib/x"), so the many spellings a deep tree gives one file
+    // share its cache entry instead of a statx and an entry each. Null: the candidate's own path.
+    private string? FileOf(string absDir, string name)
+    {
+        string physical = _dirs.PhysicalEquivalent(absDir);
+        return ReferenceEquals(physical, absDir) ? null : physical.TrimEnd('/') + "/" + name;
     }
 
     /// <summary>The hwcaps subdirectories of DIR that exist, best first, then DIR itself; remembered per run.</summary>

@@ -89,7 +89,7 @@ public sealed partial class RuntimeResolver
         {
             Path = _names[pathName], Facts = FactsFor(f.Elf, null), PathName = pathName,
             Origin = _originNames[originId], OriginId = originId,
-            Identity = (_files.Get(Abs(f.Path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
+            Identity = (_files.Get(Abs(path)).Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
             Source = at.Source, FoundPath = f.Path, Element = at.Element, Sub = at.Sub,
             OwnerLink = ownerLink,
         };

@@ -416,6 +416,29 @@ public sealed class RuntimeLoaderTests
         Assert.That(AssertAgrees(_fx.P("app/libnodef.so")).Loadable, Is.False);
     }
 
+    /// <summary>Two packages reach a third's library through "$ORIGIN/../../pkg0/lib": ld.so prints each spelling,
+    /// and the file cache keeps the file once, under its plain path (one entry and statx per spelling before).</summary>
+    [Test]
+    public void A_file_reached_by_several_spellings_is_reported_as_each_and_cached_once()
+    {
+        _fx.SharedLib("pkg0/lib/libdep.so.1", Dep, "libdep.so.1");
+        foreach (var pkg in new[] { "pkg1", "pkg2" })
+            _fx.SharedLib($"{pkg}/lib/libtop.so", UsesDep, "libtop.so",
+                "-Wl,--no-as-needed pkg0/lib/libdep.so.1 -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../../pkg0/lib'");
+        var files = new global::NativeLinkGuard.Resolution.LibraryFileCache();
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = "" }, files);
+        foreach (var pkg in new[] { "pkg1", "pkg2" })
+        {
+            string root = _fx.P($"{pkg}/lib/libtop.so"), spelled = _fx.P($"{pkg}/lib/../../pkg0/lib/libdep.so.1");
+            var real = RealLoader(root, "");
+            var report = checker.Check(root);
+            Assert.That(LoaderOracle.Ours(report, real, _fx.Root), Is.EquivalentTo(real.Map));
+            Assert.That(real.Map.Values, Does.Contain(spelled), "ld.so prints the spelling");
+            Assert.That(files.Knows(spelled), Is.False, spelled);
+        }
+        Assert.That(files.Knows(_fx.P("pkg0/lib/libdep.so.1")), Is.True);
+    }
+
     [Test]
     public void Glibc_hwcaps_subdirectory_wins_over_the_directory_itself()
     {
