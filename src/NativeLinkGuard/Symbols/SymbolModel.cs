@@ -120,8 +120,10 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         }
         // Both pull what is undefined when the archive is read. lld also remembers the rest lazily, so a later
         // reference still pulls a member (the scan at the end), while a later shared definition no longer stops one
-        // already pulled (found by lld case 1200049:5).
-        Scan([arch]);
+        // already pulled (found by lld case 1200049:5). A symbol lazy in several archives stays with the first that
+        // offered it: a member this archive pulls in may need a symbol an earlier archive defines, and lld takes it
+        // from there, where GNU ld rescans only this one (found by lld case 7100008:1).
+        Scan(lld ? _archives : [arch]);
     }
 
     /// <summary>--end-group: rescan the group's archives until no

@@ -158,6 +158,22 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         }
     }
 
+    [Test]
+    public void A_member_pulled_in_takes_a_symbol_from_the_first_archive_for_lld_and_its_own_for_gnu_ld()
+    {
+        // Found by lld case 7100008:1: libl4.a's l4.o (pulled for fn4) calls fn2, which both an earlier archive's
+        // l2.o and libl4.a's own x2.o define; l2.o also calls nlg_nowhere. lld resolves fn2 lazily to the first
+        // archive that offered it (l2.o: nlg_nowhere is undefined); GNU ld rescans only libl4.a and takes x2.o.
+        Tool.RequireOnPath("ld.lld");
+        Fx.Object("l2.o", string.Format(UsesNowhere, "fn2"));
+        Fx.Object("x2.o", "int fn2(void){return 2;}\n");
+        Fx.Object("l4.o", "int fn2(void);\nint fn4(void){return fn2()+4;}\n");
+        Fx.Sh("ar rcs libl2.a l2.o && ar rcs libl4.a x2.o l4.o");
+        Fx.Object("main.o", "int fn4(void);\nint main(void){return fn4();}\n");
+        AssertReferencesAgree(Lld("-o", "app", "main.o", "libl2.a", "libl4.a"));
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "libl2.a", "libl4.a"), expectSuccess: true, []);
+    }
+
     private void TwoLibrariesUsingNowhere()
     {
         Fx.SharedLib("libnlga.so", string.Format(UsesNowhere, "use_a"));
