@@ -489,14 +489,17 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
 
     /// <summary>
     /// bfd: a default-version definition (sym@@V) is an alias of the plain name, and a plain name that an earlier
-    /// shared library already defines stays that library's; so library <paramref name="index"/>'s sym@@V does not
-    /// satisfy a reference to sym@V then (two SONAME-less copies of one library, an old and a new build).
+    /// shared library on the command line already defines stays that library's; so library
+    /// <paramref name="index"/>'s sym@@V does not satisfy a reference to sym@V then (two SONAME-less copies of one
+    /// library, an old and a new build). An earlier copy that ld loaded for a DT_NEEDED entry (found by a search, or
+    /// an --as-needed input revived by one) shadows nothing: ld 2.40 accepts the reference then (GNU ld case
+    /// 7500033:5; the command-line case was aarch64 case 3202079:2).
     /// </summary>
     private bool Shadowed(int index, string? version, ElfSymbol def)
     {
         if (lld || version is null || def.VersionHidden) return false;
         for (int i = 0; i < index && i < _libraries.Count; i++)
-            if (LookupAny(_libraries[i].Table, def.Name)) return true;
+            if (!_libraries[i].FromNeeded && LookupAny(_libraries[i].Table, def.Name)) return true;
         return false;
     }
 

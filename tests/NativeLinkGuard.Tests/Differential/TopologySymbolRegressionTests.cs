@@ -97,16 +97,7 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
         // Found by aarch64 case 3202079:2: two builds of libnlgv.so (no SONAME) are loaded, the old one (vf in
         // VERS_1) by -l, the new one (vf@@VERS_2) by an absolute DT_NEEDED. vf stays the old one's, so
         // libnlguser.so.1's reference to vf@VERS_2 is undefined although the new build defines it.
-        Fx.Write("old.map", "VERS_1 { global: vf; local: *; };\n");
-        Fx.Write("new.map", "VERS_1 { local: *; };\nVERS_2 { global: vf; } VERS_1;\n");
-        const string Vf = "int vf(void){return 0;}\n";
-        Fx.SharedLib("old/libnlgv.so", Vf, extra: "-Wl,--version-script,old.map");
-        Fx.SharedLib("new/libnlgv.so", Vf, extra: "-Wl,--version-script,new.map");
-        Fx.SharedLib("build/libnlguser.so.1", "int vf(void);\nint user_fn(void){return vf();}\n", soname: "libnlguser.so.1",
-            extra: "-Wl,--no-as-needed -Lnew -lnlgv");
-        Fx.SharedLib("build/libnlgother.so.1", "int other_fn(void){return 0;}\n", soname: "libnlgother.so.1",
-            extra: $"-Wl,--no-as-needed {Fx.P("new/libnlgv.so")}");
-        Fx.Object("main.o", "int user_fn(void);\nint other_fn(void);\nint main(void){return user_fn()+other_fn();}\n");
+        TwoBuildsOfLibnlgv();
         AssertReferencesAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "-Lold", "-lnlgv", "build/libnlguser.so.1",
             "build/libnlgother.so.1"), "NLG0007", "the only fix drops the old build from the command line");
     }
@@ -268,6 +259,37 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
     }
 
     /// <summary>The link fails, and who references which symbol is exactly what the linker says, line for line.</summary>
+    [Test]
+    public void A_later_default_version_satisfies_a_reference_when_the_earlier_copy_came_for_a_dt_needed_entry()
+    {
+        // Found by GNU ld case 7500033:5: the old build of libnlgv.so (vf in VERS_1) is loaded for libnlguser.so.1's
+        // DT_NEEDED (found by a search), or is an --as-needed input revived by it; the new build (vf@@VERS_2) by an
+        // absolute DT_NEEDED of a later library. Unlike an old build loaded from the command line (the test above),
+        // that copy shadows nothing: ld accepts libnlguser.so.1's reference to vf@VERS_2.
+        TwoBuildsOfLibnlgv();
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Wl,--no-as-needed", "build/libnlguser.so.1",
+            "build/libnlgother.so.1", $"-Wl,-rpath-link,{Fx.P("old")}"), expectSuccess: true, []);
+        AssertSymbolsAgree(Gcc("-o", "app", "main.o", "-Wl,--as-needed", "-Lold", "-lnlgv", "-Wl,--no-as-needed",
+            "build/libnlguser.so.1", "build/libnlgother.so.1"), expectSuccess: true, []);
+    }
+
+    /// <summary>Two SONAME-less builds of libnlgv.so: old (vf in VERS_1) and new (vf@@VERS_2); libnlguser.so.1 was
+    /// linked against the new one by -l (DT_NEEDED "libnlgv.so", a reference to vf@VERS_2), libnlgother.so.1 by its
+    /// absolute path.</summary>
+    private void TwoBuildsOfLibnlgv()
+    {
+        Fx.Write("old.map", "VERS_1 { global: vf; local: *; };\n");
+        Fx.Write("new.map", "VERS_1 { local: *; };\nVERS_2 { global: vf; } VERS_1;\n");
+        const string Vf = "int vf(void){return 0;}\n";
+        Fx.SharedLib("old/libnlgv.so", Vf, extra: "-Wl,--version-script,old.map");
+        Fx.SharedLib("new/libnlgv.so", Vf, extra: "-Wl,--version-script,new.map");
+        Fx.SharedLib("build/libnlguser.so.1", "int vf(void);\nint user_fn(void){return vf();}\n", soname: "libnlguser.so.1",
+            extra: "-Wl,--no-as-needed -Lnew -lnlgv");
+        Fx.SharedLib("build/libnlgother.so.1", "int other_fn(void){return 0;}\n", soname: "libnlgother.so.1",
+            extra: $"-Wl,--no-as-needed {Fx.P("new/libnlgv.so")}");
+        Fx.Object("main.o", "int user_fn(void);\nint other_fn(void);\nint main(void){return user_fn()+other_fn();}\n");
+    }
+
     private void AssertReferencesAgree(string[] command, string code = "NLG0006", string because = "nothing defines nlg_nowhere")
     {
         var report = AssertSymbolsAgree(command, expectSuccess: false, [code], noFixBecause: because);
