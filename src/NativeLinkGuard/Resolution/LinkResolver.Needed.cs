@@ -1,3 +1,4 @@
+using NativeLinkGuard.Commands;
 using NativeLinkGuard.Elf;
 using NativeLinkGuard.Symbols;
 
@@ -60,7 +61,12 @@ public sealed partial class LinkResolver
     /// ld skips a library's DT_NEEDED when shared-library undefineds are ignored (-shared default,
     /// --allow-shlib-undefined) and the library was loaded without --copy-dt-needed-entries (ld-rules §5).
     /// </summary>
-    private bool ChecksNeededOf(ResolvedLibrary lib) => ctx.Request.ChecksSharedLibraryDependencies || lib.CopyDtNeeded;
+    private bool ChecksNeededOf(ResolvedLibrary lib) => WalksNeededOf(ctx.Request, lib);
+
+    /// <summary>Whether ld walks LIB's DT_NEEDED entries in REQUEST's link (ld-rules §5): the one statement of the
+    /// rule, for the walk here and for the order in which the symbol model joins what it loads.</summary>
+    internal static bool WalksNeededOf(LinkRequest request, ResolvedLibrary lib) =>
+        request.ChecksSharedLibraryDependencies || lib.CopyDtNeeded;
 
     /// <summary>ld-rules §4.2: an input whose SONAME (or, without one, its name as given or found) equals
     /// NAME.</summary>

@@ -11,8 +11,10 @@ namespace NativeLinkGuard.Symbols;
 /// </summary>
 internal static class NeededWalkOrder
 {
-    /// <summary>The found and the revived libraries, in the order they join (loaded inputs are not returned).</summary>
-    public static List<ResolvedLibrary> Of(IReadOnlyList<ResolvedLibrary> libraries)
+    /// <summary>The found and the revived libraries, in the order they join (loaded inputs are not returned). WALKS:
+    /// whether ld walks a library's DT_NEEDED entries at all (not under --allow-shlib-undefined, ld-rules §5), so a
+    /// dropped --as-needed input is revived only by a DT_NEEDED ld reads (GNU ld case 7600141:5).</summary>
+    public static List<ResolvedLibrary> Of(IReadOnlyList<ResolvedLibrary> libraries, Func<ResolvedLibrary, bool> walks)
     {
         var joined = libraries.Where(l => l.Input is not null && !l.DroppedByAsNeeded).ToList();
         var dropped = libraries.Where(l => l.DroppedByAsNeeded).ToList();
@@ -21,6 +23,7 @@ internal static class NeededWalkOrder
         for (int i = 0; i < joined.Count; i++)
         {
             var by = joined[i];
+            if (!walks(by)) continue;
             foreach (var name in by.Elf.Needed)
             {
                 var next = Revived(dropped, name)

@@ -282,7 +282,8 @@ internal sealed class SymbolModel(LibraryFileCache files, bool lld)
         var problems = new List<LinkProblem>();
         if (Unknowable is not null) return problems;
         if (lld) Scan(_archives);
-        var providersForDiagnosis = LoadNeededLibraries(lld ? libraries : NeededWalkOrder.Of(libraries), problems);
+        var providersForDiagnosis = LoadNeededLibraries(lld ? libraries
+            : NeededWalkOrder.Of(libraries, l => LinkResolver.WalksNeededOf(req, l)), problems);
         if (Unknowable is not null) return [];
 
         string? policy = req.UnresolvedSymbols;

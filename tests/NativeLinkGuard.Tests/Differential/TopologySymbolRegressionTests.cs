@@ -273,6 +273,23 @@ public sealed class TopologySymbolRegressionTests : SymbolDifferentialTestBase
             "build/libnlguser.so.1", "build/libnlgother.so.1"), expectSuccess: true, []);
     }
 
+    [Test]
+    public void A_dropped_as_needed_input_is_not_revived_by_a_dt_needed_ld_does_not_read()
+    {
+        // Found by GNU ld case 7600141:5: libnlgx.so (-l, --as-needed) is dropped, as nothing uses it yet; libnlgm.a's
+        // member then calls use_x; a later libnlgneed.so needs libnlgx.so. ld revives the dropped input for that
+        // DT_NEEDED ("DSO missing from command line") only where it reads DT_NEEDED entries: under
+        // --allow-shlib-undefined it reads none, and use_x is a plain undefined reference.
+        Fx.SharedLib("x/libnlgx.so", "int use_x(void){return 0;}\n");
+        Fx.SharedLib("libnlgneed.so", "int need_fn(void){return 0;}\n", extra: "-Wl,--no-as-needed x/libnlgx.so");
+        Fx.Object("m.o", "int use_x(void);\nint use_m(void){return use_x();}\n");
+        Fx.Sh("ar rcs libnlgm.a m.o");
+        Fx.Object("main.o", "int use_m(void);\nint need_fn(void);\nint main(void){return use_m()+need_fn();}\n");
+        string[] link = ["-o", "app", "main.o", "-Wl,--as-needed", "-Lx", "-lnlgx", "libnlgm.a", "./libnlgneed.so"];
+        AssertSymbolsAgree(Gcc([.. link, "-Wl,--allow-shlib-undefined"]), expectSuccess: false, ["NLG0006", "NLG0015"]);
+        AssertSymbolsAgree(Gcc(link), expectSuccess: false, ["NLG0008"]);
+    }
+
     /// <summary>Two SONAME-less builds of libnlgv.so: old (vf in VERS_1) and new (vf@@VERS_2); libnlguser.so.1 was
     /// linked against the new one by -l (DT_NEEDED "libnlgv.so", a reference to vf@VERS_2), libnlgother.so.1 by its
     /// absolute path.</summary>
