@@ -33,22 +33,18 @@ public static class ElfReader
     /// <summary>As <see cref="TryRead(IByteSource, out ElfFile?, out ElfReadError?)"/>, its dynamic strings shared
     /// through STRINGS with the other files read (a run's file cache).</summary>
     public static bool TryRead(IByteSource source, ElfStrings strings, out ElfFile? file, out ElfReadError? error) =>
-        ElfReadError.Catch((source, strings), static s =>
-        {
-            var bounded = new BoundedSource(s.source, 0, s.source.Length);
-            return new Parser(bounded, ElfHeader.Read(bounded), s.strings).Parse();
-        }, out file, out error);
+        TryRead(source, 0, source.Length, out file, out error, strings);
 
     /// <summary>Reads an ELF image that occupies [<paramref name="start"/>, start+length) of the source (archive
-    /// members).</summary>
+    /// members); STRINGS, when given, shares its dynamic strings with the other files read.</summary>
     public static bool TryRead(IByteSource source, long start, long length, out ElfFile? file,
-        out ElfReadError? error) =>
+        out ElfReadError? error, ElfStrings? strings = null) =>
         // The state goes in as a value and the lambda is static: a run reads thousands of files, none allocates a
         // closure here.
-        ElfReadError.Catch((source, start, length), static s =>
+        ElfReadError.Catch((source, start, length, strings), static s =>
         {
             var bounded = new BoundedSource(s.source, s.start, s.length);
-            return new Parser(bounded, ElfHeader.Read(bounded)).Parse();
+            return new Parser(bounded, ElfHeader.Read(bounded), s.strings).Parse();
         }, out file, out error);
 
     // The tables are read into pooled buffers and decoded in place: per file, only the ElfFile and its strings are

@@ -33,23 +33,16 @@ public static class LdSoCacheReader
     {
         if (Load(path, out _) is not { } bytes) return [];
         ReadOnlySpan<byte> b = bytes;
-        if (b.Length < HeaderSize || !b[..Magic.Length].SequenceEqual("glibc-ld.so.cache1.1"u8)) return [];
-        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
-        if (count > (b.Length - HeaderSize) / EntrySize) return [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var dirs = new List<string>();
         // A path's directory depends only on what precedes its last '/': one path is decoded per such prefix (a
         // cache of 600 libraries has a handful), not 600 paths and their 600 directory names.
         var prefixes = new List<byte[]>();
+        // Where Parse stops (a key or path outside the file), so does this; the keys are not decoded.
+        int count = Entries(b, path, out _);
         for (int i = 0; i < count; i++)
         {
-            var e = b.Slice(HeaderSize + i * EntrySize, EntrySize);
-            // Where Parse stops (a key or path outside the file), so does this; the key itself is not decoded.
-            if (CStringLength(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..])) < 0) break;
-            uint offset = BinaryPrimitives.ReadUInt32LittleEndian(e[8..]);
-            int length = CStringLength(b, offset);
-            if (length < 0) break;
-            var file = b.Slice((int)offset, length);
+            var file = CStringAt(b, PathOffset(b, i));
             int slash = file.LastIndexOf((byte)'/');
             // "/" and "" have no name after the prefix, and no directory ("/x" has "/"): they are decoded each time.
             if (slash >= 0 && slash < file.Length - 1)
@@ -105,24 +98,35 @@ public static class LdSoCacheReader
     {
         entries = 0;
         if (Load(path, out error) is not { } b) return null;
-        if (b.Length < HeaderSize || !b.AsSpan(0, Magic.Length).SequenceEqual("glibc-ld.so.cache1.1"u8))
+        int n = Entries(b, path, out error);
+        entries = Math.Max(n, 0);
+        return n < 0 ? null : b;
+    }
+
+    // The one check of a cache's layout: the magic, the entry count, and how many entries lie inside the file (those
+    // before the first whose name or path does not); -1 when it is not a cache at all. ERROR says why, if anything is
+    // wrong.
+    private static int Entries(ReadOnlySpan<byte> b, string name, out string? error)
+    {
+        error = null;
+        if (b.Length < HeaderSize || !b[..Magic.Length].SequenceEqual("glibc-ld.so.cache1.1"u8))
         {
-            error = $"{path}: not a glibc-ld.so.cache1.1 file";
-            return null;
+            error = $"{name}: not a glibc-ld.so.cache1.1 file";
+            return -1;
         }
-        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(20));
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
         if (count > (b.Length - HeaderSize) / EntrySize)
         {
-            error = $"{path}: {count} entries do not fit in {b.Length} bytes";
-            return null;
+            error = $"{name}: {count} entries do not fit in {b.Length} bytes";
+            return -1;
         }
-        for (; entries < count; entries++)
-            if (CStringLength(b, KeyOffset(b, entries)) < 0 || CStringLength(b, PathOffset(b, entries)) < 0)
+        for (int i = 0; i < count; i++)
+            if (CStringLength(b, KeyOffset(b, i)) < 0 || CStringLength(b, PathOffset(b, i)) < 0)
             {
-                error = $"{path}: entry {entries} points outside the file";
-                break;
+                error = $"{name}: entry {i} points outside the file";
+                return i;
             }
-        return b;
+        return (int)count;
     }
 
     internal static uint KeyOffset(ReadOnlySpan<byte> b, int i) =>
@@ -143,39 +147,14 @@ public static class LdSoCacheReader
 
     public static IReadOnlyList<LdSoCacheEntry> Parse(ReadOnlySpan<byte> b, string name, out string? error)
     {
-        error = null;
-        if (b.Length < HeaderSize || !b[..Magic.Length].SequenceEqual(Encoding.ASCII.GetBytes(Magic)))
-        {
-            error = $"{name}: not a glibc-ld.so.cache1.1 file";
-            return [];
-        }
-        uint count = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
-        if (count > (b.Length - HeaderSize) / EntrySize)
-        {
-            error = $"{name}: {count} entries do not fit in {b.Length} bytes";
-            return [];
-        }
-        var list = new List<LdSoCacheEntry>((int)count);
+        int count = Entries(b, name, out error);
+        var list = new List<LdSoCacheEntry>(Math.Max(count, 0));
         for (int i = 0; i < count; i++)
-        {
-            var e = b.Slice(HeaderSize + i * EntrySize, EntrySize);
-            string? key = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[4..]));
-            string? value = CString(b, BinaryPrimitives.ReadUInt32LittleEndian(e[8..]));
-            if (key is null || value is null) { error = $"{name}: entry {i} points outside the file"; return list; }
-            list.Add(new LdSoCacheEntry(key, value, BinaryPrimitives.ReadInt32LittleEndian(e),
-                BinaryPrimitives.ReadUInt64LittleEndian(e[16..])));
-        }
+            list.Add(new LdSoCacheEntry(Encoding.UTF8.GetString(CStringAt(b, KeyOffset(b, i))),
+                Encoding.UTF8.GetString(CStringAt(b, PathOffset(b, i))), Flags(b, i), Hwcap(b, i)));
         return list;
     }
 
     private static int CStringLength(ReadOnlySpan<byte> b, uint offset) => offset >= b.Length ? -1
         : b[(int)offset..].IndexOf((byte)0);
-
-    private static string? CString(ReadOnlySpan<byte> b, uint offset)
-    {
-        if (offset >= b.Length) return null;
-        var rest = b[(int)offset..];
-        int nul = rest.IndexOf((byte)0);
-        return nul < 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
-    }
 }
