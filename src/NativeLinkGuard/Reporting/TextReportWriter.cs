@@ -50,7 +50,13 @@ public static class TextReportWriter
         if (f.Code is DiagnosticCodes.NotLoadableAtRunTime or DiagnosticCodes.DriverLibraryAtRunTime) tool = "ld.so";
         // Only what the tool itself would print: a check that could not run quotes nobody.
         if (f.LdMessage.Length > 0) sb.AppendLine($"  {tool} will say: {f.LdMessage}");
-        if (f.Chain.Count > 1) sb.AppendLine($"  chain: {string.Join(" → ", f.Chain)}");
+        if (f.Chain.Count > 1)
+        {
+            // Appended name by name: a deep chain joined first was a kilobyte of garbage per finding.
+            sb.Append("  chain: ").Append(f.Chain[0]);
+            for (int k = 1; k < f.Chain.Count; k++) sb.Append(" → ").Append(f.Chain[k]);
+            sb.AppendLine();
+        }
         if (f.Searched.Count > 0)
         {
             sb.AppendLine($"  searched, in {tool}'s order:");

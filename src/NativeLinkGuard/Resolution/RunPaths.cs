@@ -51,19 +51,23 @@ public static class RunPaths
     /// </summary>
     public static string ExpandForLoader(string s, string origin, string? lib, string? platform)
     {
-        if (!s.Contains('$')) return s;
-        var sb = new System.Text.StringBuilder(s.Length + 32);
-        for (int i = 0; i < s.Length; i++)
+        int dollar = s.IndexOf('$');
+        if (dollar < 0) return s;
+        // A failed root's report spells thousands of paths: the handler's pooled buffer, one string per expansion.
+        var result = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(0, 0);
+        int copied = 0;
+        for (; dollar >= 0; dollar = s.IndexOf('$', dollar + 1))
         {
-            string? value = null;
-            int length = 0;
-            if (s[i] == '$' && LoaderToken(s, i + 1, out length) is { } token)
-                value = token switch { "ORIGIN" => origin, "LIB" => lib, _ => platform };
-            if (value is null) { sb.Append(s[i]); continue; }
-            sb.Append(value);
-            i += length;
+            if (LoaderToken(s, dollar + 1, out int length) is not { } token) continue;
+            string? value = token switch { "ORIGIN" => origin, "LIB" => lib, _ => platform };
+            if (value is null) continue;
+            result.AppendFormatted(s.AsSpan(copied, dollar - copied));
+            result.AppendFormatted(value);
+            copied = dollar + 1 + length;
+            dollar += length;
         }
-        return sb.ToString();
+        result.AppendFormatted(s.AsSpan(copied));
+        return result.ToStringAndClear();
     }
 
     /// <summary>Does S use the loader token NAME (ORIGIN, LIB or PLATFORM), bare or braced?</summary>
@@ -80,7 +84,9 @@ public static class RunPaths
     {
         foreach (var name in LoaderTokens)
         {
-            if (string.CompareOrdinal(s, at, "{" + name + "}", 0, name.Length + 2) == 0)
+            // ${NAME}: compared in place (no "{NAME}" string made per check).
+            if (at + name.Length + 1 < s.Length && s[at] == '{' && s[at + name.Length + 1] == '}'
+                && string.CompareOrdinal(s, at + 1, name, 0, name.Length) == 0)
             {
                 length = name.Length + 2;
                 return name;

@@ -142,7 +142,7 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
     private ListHit TryList(IReadOnlyList<string> dirs, string name, SearchRule rule, LoadedObject? owner,
         List<SearchedDirectory>? searched)
     {
-        if (searched is not null) return OpenPath(dirs, name, rule, owner, searched);
+        if (searched is not null) return TracedList(dirs, name, rule, owner, searched);
         var key = (dirs, name);
         if (!_lists.TryGetValue(key, out var hit)) _lists[key] = hit = OpenPath(dirs, name, rule, owner, null);
         return hit;

@@ -6,9 +6,12 @@ public sealed partial class RuntimeResolution
 {
     // Built on first use only: most roots of a large run are never reported object by object. By index, dense
     // for a listing (every object is built); a failed root builds only the objects on its failures' chains, a few
-    // among hundreds, so those are kept by index in a small table instead of an array the size of the root.
+    // among hundreds, so those are kept in two short parallel arrays searched in order instead of an array the size
+    // of the root (a dictionary per failed root was a sixth of the benchmark tree's garbage).
     private LoadedObject?[]? _built;
-    private Dictionary<int, LoadedObject>? _sparse;
+    private int[]? _sparseIndexes;
+    private LoadedObject[]? _sparseObjects;
+    private int _sparseCount;
     // The rule each built object found by a search was found by, spelled with its path (its lookup's rule).
     private string?[]? _builtRules;
 
@@ -17,19 +20,44 @@ public sealed partial class RuntimeResolution
     {
         if (_built is null || _built.Length < ObjectCount) Array.Resize(ref _built, ObjectCount);
         if (_builtRules is null || _builtRules.Length < _built.Length) Array.Resize(ref _builtRules, _built.Length);
-        if (_sparse is null) return;
-        foreach (var (i, o) in _sparse) _built[i] = o;
-        _sparse = null;
+        for (int k = 0; k < _sparseCount; k++) _built[_sparseIndexes![k]] = _sparseObjects![k];
+        ForgetSparse();
+    }
+
+    private void ForgetSparse()
+    {
+        _sparseIndexes = null;
+        _sparseObjects = null;
+        _sparseCount = 0;
+    }
+
+    private LoadedObject? Sparse(int index)
+    {
+        for (int k = 0; k < _sparseCount; k++)
+            if (_sparseIndexes![k] == index) return _sparseObjects![k];
+        return null;
+    }
+
+    private void AddSparse(int index, LoadedObject o)
+    {
+        if (_sparseIndexes is null || _sparseCount == _sparseIndexes.Length)
+        {
+            int size = _sparseIndexes is null ? 16 : _sparseCount * 2;
+            Array.Resize(ref _sparseIndexes, size);
+            Array.Resize(ref _sparseObjects, size);
+        }
+        _sparseIndexes[_sparseCount] = index;
+        _sparseObjects![_sparseCount++] = o;
     }
 
     /// <summary>Object INDEX with the path ld.so opened it by (built on first use, with its loaders).</summary>
     public LoadedObject Object(int index)
     {
         if (_built is not null && index < _built.Length && _built[index] is { } built) return built;
-        if (_sparse is not null && _sparse.TryGetValue(index, out var known)) return known;
+        if (Sparse(index) is { } known) return known;
         var o = Build(index);
         if (_built is not null && index < _built.Length) _built[index] = o;
-        else (_sparse ??= new Dictionary<int, LoadedObject>(16))[index] = o; // a chain or two: no regrowth
+        else AddSparse(index, o);
         return o;
     }
 

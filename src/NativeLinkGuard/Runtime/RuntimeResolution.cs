@@ -70,7 +70,7 @@ public sealed partial class RuntimeResolution
         _allLookups = null;
         _allObjects = null;
         _built = null;
-        _sparse = null;
+        ForgetSparse();
         _builtRules = null;
     }
 
