@@ -150,9 +150,11 @@ public sealed class DirectoryIndex
     {
         try
         {
-            var set = new HashSet<string>(StringComparer.Ordinal);
             // Names only, straight from readdir: no stat per entry.
-            var names = NativeMethods.ReadDirectory(dir, MaxListed)
+            var listed = NativeMethods.ReadDirectory(dir, MaxListed);
+            // Sized once: regrown entry by entry, a thousand-entry listing made as much garbage as it kept.
+            var set = new HashSet<string>(listed?.Count ?? 0, StringComparer.Ordinal);
+            var names = listed
                 ?? (IEnumerable<string>)new System.IO.Enumeration.FileSystemEnumerable<string>(dir,
                 (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(),
                 new EnumerationOptions

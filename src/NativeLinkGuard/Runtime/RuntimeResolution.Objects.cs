@@ -88,10 +88,15 @@ public sealed partial class RuntimeResolution
     {
         if (_resolver!.SearchObjectOfThisWalk(index) is { } built) return built;
         ref var r = ref Record(index);
-        var (path, origin) = SearchLocation(index);
         // A search reads the needing object's file, directory and name, never its loaders (the inherited DT_RPATH
-        // lists come from its chain id): no loader chain is built.
-        var o = new LoadedObject(path, r.Facts.Elf, null, origin, r.Chain);
+        // lists come from its chain id): no loader chain is built, and an equal one built for another root serves.
+        var o = r.Outcome?.SearchFrom;
+        if (o is null || o.RpathChainId != r.Chain || !ReferenceEquals(o.Elf, r.Facts.Elf))
+        {
+            var (path, origin) = SearchLocation(index);
+            o = new LoadedObject(path, r.Facts.Elf, null, origin, r.Chain);
+            if (r.Outcome is { } outcome) outcome.SearchFrom = o;
+        }
         _resolver.RememberSearchObject(index, o);
         return o;
     }

@@ -15,8 +15,10 @@ public sealed partial class RuntimeResolution
     // False when only the failed lookups were kept (all a report of a failure needs).
     private bool _allLookupsKept;
     private bool _anyMayNameStubs;
-    // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin).
-    private List<(int Index, string Path, string Origin, string SearchOrigin)> _given = new(2);
+    // The root and the loader itself, opened by given paths: (index, path, origin, physical-equivalent origin). Two
+    // at most, held in place: a list of them was an allocation per root.
+    private (int Index, string Path, string Origin, string SearchOrigin) _given0 = (-1, "", "", ""),
+        _given1 = (-1, "", "", "");
     private IReadOnlyList<LoadedObject>? _allObjects;
     private IReadOnlyList<RuntimeLookup>? _allLookups;
 
@@ -158,7 +160,7 @@ public sealed partial class RuntimeResolution
         var again = _resolver!.Resolve(Path, recordAll: true);
         _objects = again._objects;
         _lookups = again._lookups;
-        _given = again._given;
+        (_given0, _given1) = (again._given0, again._given1);
         _objectCount = again._objectCount;
         _borrowedUntil = -1;
         LookupCount = again.LookupCount;
@@ -175,7 +177,9 @@ public sealed partial class RuntimeResolution
     internal int AddGiven(in MappedRecord record, string path, string origin, string searchOrigin)
     {
         int index = Add(record);
-        _given.Add((index, path, origin, searchOrigin));
+        if (_given0.Index < 0) _given0 = (index, path, origin, searchOrigin);
+        else if (_given1.Index < 0) _given1 = (index, path, origin, searchOrigin);
+        else throw new InvalidOperationException("only the root and the loader itself are opened by given paths");
         return index;
     }
 
@@ -190,7 +194,8 @@ public sealed partial class RuntimeResolution
 
     private (int Index, string Path, string Origin, string SearchOrigin) Given(int index)
     {
-        foreach (var g in _given) if (g.Index == index) return g;
+        if (_given0.Index == index && index >= 0) return _given0;
+        if (_given1.Index == index && index >= 0) return _given1;
         throw new InvalidOperationException($"object {index} was not opened by a given path");
     }
 

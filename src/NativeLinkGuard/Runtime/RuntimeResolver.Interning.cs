@@ -4,7 +4,8 @@ using NativeLinkGuard.Resolution;
 namespace NativeLinkGuard.Runtime;
 
 /// <summary>The walk's interning: names, origins and file identities as ints, and the per-root tables of which
-/// object holds a name or identity (valid where the stamp equals the walk's epoch).</summary>
+/// object holds a name or identity and which objects searches start from (valid for the walk that stamped
+/// them).</summary>
 public sealed partial class RuntimeResolver
 {
     /// <summary>The first object registered under a name keeps it (as the first match in ld.so's list wins).</summary>
@@ -80,5 +81,24 @@ public sealed partial class RuntimeResolver
             Array.Resize(ref _identityObject, _identityStamp.Length);
         }
         return id;
+    }
+
+    // The objects of the walk in progress as searches see them, by index, valid where the stamp is the walk's
+    // number: built on a memo miss only, reused root after root instead of an array per root.
+    private LoadedObject?[] _searchObjects = new LoadedObject?[64];
+    private int[] _searchObjectWalks = new int[64];
+
+    internal LoadedObject? SearchObjectOfThisWalk(int index) =>
+        index < _searchObjects.Length && _searchObjectWalks[index] == Walks ? _searchObjects[index] : null;
+
+    internal void RememberSearchObject(int index, LoadedObject o)
+    {
+        if (index >= _searchObjects.Length)
+        {
+            Array.Resize(ref _searchObjects, Math.Max(index + 1, _searchObjects.Length * 2));
+            Array.Resize(ref _searchObjectWalks, _searchObjects.Length);
+        }
+        _searchObjects[index] = o;
+        _searchObjectWalks[index] = Walks;
     }
 }

@@ -106,7 +106,8 @@ public sealed partial class RuntimeResolver
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
-            string rtldOrigin = OriginOf(rp), rtldSearchOrigin = _dirs.PhysicalEquivalent(rtldOrigin);
+            var (rtldOrigin, rtldSearchOrigin) = _rtldOrigins ??= (OriginOf(rp),
+                _dirs.PhysicalEquivalent(OriginOf(rp)));
             rtld = r.AddGiven(new MappedRecord
             {
                 OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null),
@@ -138,27 +139,11 @@ public sealed partial class RuntimeResolver
 
     internal string Name(int id) => _names[id];
 
+    // The loader's own directory as given and as searched: the same for every root.
+    private (string Origin, string SearchOrigin)? _rtldOrigins;
+
     /// <summary>Walks begun so far: a failed root's records lie in the working arrays until the next one.</summary>
     internal int Walks { get; private set; }
-
-    // The objects of the walk in progress as searches see them, by index, valid where the stamp is the walk's
-    // number: built on a memo miss only, reused root after root instead of an array per root.
-    private LoadedObject?[] _searchObjects = new LoadedObject?[64];
-    private int[] _searchObjectWalks = new int[64];
-
-    internal LoadedObject? SearchObjectOfThisWalk(int index) =>
-        index < _searchObjects.Length && _searchObjectWalks[index] == Walks ? _searchObjects[index] : null;
-
-    internal void RememberSearchObject(int index, LoadedObject o)
-    {
-        if (index >= _searchObjects.Length)
-        {
-            Array.Resize(ref _searchObjects, Math.Max(index + 1, _searchObjects.Length * 2));
-            Array.Resize(ref _searchObjectWalks, _searchObjects.Length);
-        }
-        _searchObjects[index] = o;
-        _searchObjectWalks[index] = Walks;
-    }
 
     /// <summary>Why a root that is not a readable ELF file cannot be loaded, naming the path once (some reasons
     /// already start with it: "/x.so: not a regular file").</summary>
@@ -289,8 +274,14 @@ public sealed partial class RuntimeResolver
     {
         string abs = Abs(path);
         int slash = abs.LastIndexOf('/');
-        return slash <= 0 ? "/" : abs[..slash];
+        if (slash <= 0) return "/";
+        // Neighbouring roots share a directory: the last one answered is handed out again, not cut anew.
+        if (_lastOrigin is { } last && last.Length == slash && abs.StartsWith(last, StringComparison.Ordinal))
+            return last;
+        return _lastOrigin = abs[..slash];
     }
+
+    private string? _lastOrigin;
 
     private string Abs(string p) => _search.Abs(p);
 
