@@ -27,7 +27,10 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
     private readonly LdSoCacheIndex? _cache = cache;
     private readonly IReadOnlySet<string> _extraFiles = extraFiles;
     // Run paths expanded once per (origin, list): every object of a package shares its $ORIGIN and list.
-    private readonly Dictionary<(string Origin, string List, string Separators), string[]> _expanded = new();
+    // Keyed by strings, level by level (separators, origin, list): a tuple of strings hashes each one with the
+    // randomised hash on every lookup, and a failed root's trace looks up every list of its chain.
+    private readonly Dictionary<string, Dictionary<string, Dictionary<string, string[]>>> _expanded =
+        new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), string[]> _elements = new();
     private readonly Dictionary<string, string[]> _searchDirectories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _existingSubdirectories = new(StringComparer.Ordinal);
@@ -116,11 +119,16 @@ internal sealed partial class LdSoSearch(LoaderEnvironment env, LibraryFileCache
         return new ListHit(c, 0, null, fatal);
     }
 
+    /// <summary>Room for the list answers of ROOTS roots (1.7 per root on the benchmark tree).</summary>
+    internal void ExpectRoots(int roots) => _lists.EnsureCapacity(2 * roots);
+
     /// <summary>A run-path list with its tokens expanded against an origin, split once and remembered.</summary>
     public string[] Expanded(string list, string origin, string separators)
     {
-        var key = (origin, list, separators);
-        if (!_expanded.TryGetValue(key, out var dirs)) _expanded[key] = dirs = Expand(list, origin, separators);
+        if (!_expanded.TryGetValue(separators, out var byOrigin))
+            _expanded[separators] = byOrigin = new(StringComparer.Ordinal);
+        if (!byOrigin.TryGetValue(origin, out var byList)) byOrigin[origin] = byList = new(StringComparer.Ordinal);
+        if (!byList.TryGetValue(list, out var dirs)) byList[list] = dirs = Expand(list, origin, separators);
         return dirs;
     }
 

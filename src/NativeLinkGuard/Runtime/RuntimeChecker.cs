@@ -50,8 +50,10 @@ public sealed class RuntimeChecker
     public IEnumerable<RuntimeFileReport> CheckEach(IReadOnlyList<string> files, int? maxThreads = null)
     {
         int threads = Math.Min(maxThreads ?? DefaultWalkers, files.Count / RootsPerWalker);
+        _files.ExpectFiles(2 * files.Count); // each root and the SONAME link beside it (2 per root on the tree)
         if (threads <= 1)
         {
+            _walker.ExpectedRoots = files.Count;
             // One walker: the second core reads the roots ahead of it (as many as a second walker would need).
             using var prefetch = files.Count >= RootsPerWalker && maxThreads is not 1
                 ? RootPrefetcher.Start(_files, _walker.Directories, files,
@@ -61,6 +63,7 @@ public sealed class RuntimeChecker
         }
         var walkers = new List<RuntimeWalker> { _walker };
         while (walkers.Count < threads) walkers.Add(new RuntimeWalker(_request, _environments, _files));
+        foreach (var w in walkers) w.ExpectedRoots = files.Count / threads;
         // A report builds its findings from the root's walker (its resolver and listings): not while that walker's
         // thread walks another root.
         foreach (var root in new WalkPipeline(files, walkers).Roots())

@@ -129,19 +129,44 @@ public sealed partial class RuntimeResolver
         return _traces.Add(key, searched);
     }
 
+    // The hash is worked out once: the key is looked up and then added, and hashing a deep chain's owner paths is
+    // most of a lookup's cost.
     private readonly record struct TraceKey(SearchOutcome Outcome, string Path, string RootOrigin, string[] RpathOwners)
     {
-        public bool Equals(TraceKey other) => ReferenceEquals(Outcome, other.Outcome) && Path == other.Path
-            && RootOrigin == other.RootOrigin && RpathOwners.AsSpan().SequenceEqual(other.RpathOwners);
+        private readonly int _hash = Hash(Outcome, Path, RootOrigin, RpathOwners);
 
-        public override int GetHashCode()
+        public bool Equals(TraceKey other) => _hash == other._hash && ReferenceEquals(Outcome, other.Outcome)
+            && Path == other.Path && RootOrigin == other.RootOrigin
+            && RpathOwners.AsSpan().SequenceEqual(other.RpathOwners);
+
+        public override int GetHashCode() => _hash;
+
+        private static int Hash(SearchOutcome outcome, string path, string rootOrigin, string[] owners)
         {
             var h = new HashCode();
-            h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Outcome));
-            h.Add(Path);
-            h.Add(RootOrigin);
-            foreach (var o in RpathOwners) h.Add(o);
+            h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(outcome));
+            h.Add(path);
+            h.Add(rootOrigin);
+            foreach (var o in owners) h.Add(o);
             return h.ToHashCode();
         }
     }
+
+    /// <summary>The directory of PATH (made absolute) as ld.so takes $ORIGIN from it.</summary>
+    internal string OriginOf(string path)
+    {
+        string abs = Abs(path);
+        int slash = abs.LastIndexOf('/');
+        if (slash <= 0) return "/";
+        // Neighbouring roots share a directory: the last one answered is handed out again, not cut anew.
+        if (_lastOrigin is { } last && last.Length == slash && abs.StartsWith(last, StringComparison.Ordinal))
+            return last;
+        return _lastOrigin = abs[..slash];
+    }
+
+    private string? _lastOrigin;
+
+    private string Abs(string p) => _search.Abs(p);
+
+    private string ExpandTokens(string s, LoadedObject origin) => _search.ExpandTokens(s, origin.Origin);
 }

@@ -18,6 +18,9 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
     public LibraryFileCache Files { get; } = files;
     public DirectoryIndex Directories { get; } = new();
 
+    /// <summary>How many roots this walker will take, where known (its resolvers' memos are sized for them).</summary>
+    public int ExpectedRoots { get; set; }
+
     public WalkedRoot Walk(string file)
     {
         string abs = file.StartsWith('/') ? file : Path.Combine(request.WorkingDirectory, file);
@@ -28,7 +31,8 @@ internal sealed class RuntimeWalker(RuntimeRequest request, LoaderEnvironments e
         {
             var e = environments.For(rootElf.Class, rootElf.Machine);
             var c = e.CachePath is { } cp ? Cache(cp, e.Sysroot) : null;
-            _loaders[(rootElf.Class, rootElf.Machine)] = loader = (e, new RuntimeResolver(e, Files, Directories, c), c);
+            _loaders[(rootElf.Class, rootElf.Machine)] = loader =
+                (e, new RuntimeResolver(e, Files, Directories, c, null, null, ExpectedRoots), c);
         }
         var resolution = loader.Resolver.Resolve(file, recordAll: false, listed: request.IncludeLibraries);
         if (resolution.RootError is { } rootError) return new WalkedRoot(file, this, rootError);
