@@ -90,11 +90,6 @@ internal sealed class SearchOutcome
     public (int Origin, int Rpath) OwnerLink { get; init; }
     public int Element { get; init; }
     public string? Sub { get; init; }
-
-    /// <summary>A memo slot: the last object built to search from this file (the next roots that map it under the
-    /// same inherited-RPATH chain search from an equal object; one per memo miss was a twentieth of a run's
-    /// garbage).</summary>
-    internal LoadedObject? SearchFrom { get; set; }
 }
 
 /// <summary>

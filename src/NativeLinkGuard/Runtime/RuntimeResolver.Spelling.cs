@@ -55,7 +55,10 @@ public sealed partial class RuntimeResolver
         if (_candidates.TryGetValue(key, out var known)) return known;
         string dir = ExpandTokens(_search.Elements(list, separators)[o.Element], origin);
         string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
-        return _candidates[key] = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+        string spelled = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
+        // Mostly the path the outcome holds already (a plain spelling): its instance is kept, not this copy.
+        return _candidates[key] = string.Equals(spelled, o.FoundPath, StringComparison.Ordinal) ? o.FoundPath!
+            : string.Equals(spelled, o.Path, StringComparison.Ordinal) ? o.Path! : spelled;
     }
 
     // Keyed by the origin string object: the origins of reported objects are interned and the spelled paths handed
@@ -115,7 +118,8 @@ public sealed partial class RuntimeResolver
     {
         // The trace is fixed by the needing object's path, the objects up its chain whose DT_RPATH is tried (each
         // path fixes its file, so its list and origin) and, with $ORIGIN in LD_LIBRARY_PATH, the root's directory.
-        var rpaths = new List<RpathList>(obj.Depth + 1);
+        var rpaths = _traceRpaths;
+        rpaths.Clear();
         if (RunPaths.SearchesInheritedRpaths(obj.Elf))
             for (var l = obj; l is not null; l = l.Loader)
                 if (RunPaths.InheritedRpath(l.Elf) is { } rpath) rpaths.Add(new RpathList(rpath, l.Origin, l));
@@ -128,6 +132,9 @@ public sealed partial class RuntimeResolver
         _search.Find(name, obj, root, rpaths, searched, out _, out _);
         return _traces.Add(key, searched);
     }
+
+    // A trace's lists up the chain, reused call after call (the search reads them, the memo keeps the owners).
+    private readonly List<RpathList> _traceRpaths = [];
 
     // The hash is worked out once: the key is looked up and then added, and hashing a deep chain's owner paths is
     // most of a lookup's cost.
