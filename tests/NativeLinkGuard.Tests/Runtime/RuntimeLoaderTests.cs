@@ -65,6 +65,46 @@ public sealed class RuntimeLoaderTests
         Assert.That(RealLoader(_fx.P("lib/libtop.so"), _fx.P("lib") + ":mid").Map.Keys, Does.Not.Contain("lib/libdep.so"), "and is the object loaded first");
     }
 
+    /// <summary>
+    /// Two roots of one package fail on the same missing library through chains of different lengths: their traces
+    /// differ as a whole (each lists the DT_RPATH of its own loaders) but share the lines of every search list both
+    /// tried, which a run over many roots makes once (LdSoSearch.TracedLists). Each trace is still exactly what a
+    /// fresh check of its root alone gives.
+    /// </summary>
+    [Test]
+    public void Traces_of_neighbouring_roots_share_the_lines_of_the_lists_both_tried()
+    {
+        _fx.SharedLib("gone/libmissing.so.1", Dep, "libmissing.so.1");
+        const string Rpath = "-Wl,--disable-new-dtags,-rpath,'$ORIGIN'";
+        _fx.SharedLib("pkg/lib/libc3.so.1", UsesDep, "libc3.so.1", $"-Wl,--no-as-needed gone/libmissing.so.1 {Rpath}");
+        _fx.SharedLib("pkg/lib/libc2.so.1", "int mid_fn(void); int c2(void) { return mid_fn(); }", "libc2.so.1",
+            $"-Wl,--no-as-needed pkg/lib/libc3.so.1 -Wl,-rpath-link,gone {Rpath}");
+        _fx.SharedLib("pkg/lib/libc1.so.1", "int c2(void); int c1(void) { return c2(); }", "libc1.so.1",
+            $"-Wl,--no-as-needed pkg/lib/libc2.so.1 -Wl,-rpath-link,gone:pkg/lib {Rpath}");
+        Directory.Delete(_fx.P("gone"), recursive: true);
+
+        var checker = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = "" });
+        var deep = checker.CheckAll([_fx.P("pkg/lib/libc1.so.1"), _fx.P("pkg/lib/libc2.so.1")]);
+        var first = deep[0].Findings.Single(f => f.Code == "NLG0012").Searched;
+        var second = deep[1].Findings.Single(f => f.Code == "NLG0012").Searched;
+        Assert.That(first.Select(s => s.Rule), Does.Contain("DT_RPATH of libc1.so.1"));
+        Assert.That(second.Select(s => s.Rule), Does.Not.Contain("DT_RPATH of libc1.so.1"));
+
+        // Every line of the second trace that the first one has is the same object: made once.
+        var firstLines = first.ToHashSet(ReferenceEqualityComparer.Instance);
+        var shared = second.Where(s => s.Rule == "DT_RPATH of libc3.so.1" || s.Rule == "DT_RPATH of libc2.so.1").ToList();
+        Assert.That(shared, Is.Not.Empty);
+        Assert.That(shared.All(firstLines.Contains), Is.True, "the lists both roots tried are traced once");
+
+        // And each trace is what the root alone gives.
+        foreach (var (report, root) in deep.Zip(new[] { "pkg/lib/libc1.so.1", "pkg/lib/libc2.so.1" }))
+        {
+            var alone = new RuntimeChecker(new RuntimeRequest { WorkingDirectory = _fx.Root, LdLibraryPath = "" })
+                .Check(_fx.P(root)).Findings.Single(f => f.Code == "NLG0012").Searched;
+            Assert.That(report.Findings.Single(f => f.Code == "NLG0012").Searched, Is.EqualTo(alone), root);
+        }
+    }
+
     [Test]
     public void Rpath_of_the_root_is_inherited_by_its_dependencies()
     {
