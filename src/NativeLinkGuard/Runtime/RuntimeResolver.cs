@@ -128,8 +128,7 @@ public sealed partial class RuntimeResolver
         if (_env.RtldPath is { } rp && _files.Get(rp) is { Kind: LibraryFileKind.Elf, Elf: { } rtldElf })
         {
             // ld.so maps itself first: DT_NEEDED entries naming it (libc's ld-linux-x86-64.so.2) need no search.
-            var (rtldOrigin, rtldSearchOrigin) = _rtldOrigins ??= (OriginOf(rp),
-                _dirs.PhysicalEquivalent(OriginOf(rp)));
+            var (rtldOrigin, rtldSearchOrigin) = _rtldOrigins ??= RtldOrigins(rp);
             rtld = r.AddGiven(new MappedRecord
             {
                 OriginId = OriginId(rtldSearchOrigin), Facts = FactsFor(rtldElf, null),
@@ -163,6 +162,12 @@ public sealed partial class RuntimeResolver
 
     // The loader's own directory as given and as searched: the same for every root.
     private (string Origin, string SearchOrigin)? _rtldOrigins;
+
+    private (string, string) RtldOrigins(string rtld)
+    {
+        string origin = OriginOf(rtld);
+        return (origin, _dirs.PhysicalEquivalent(origin));
+    }
 
     /// <summary>Walks begun so far: a failed root's records lie in the working arrays until the next one.</summary>
     internal int Walks { get; private set; }
