@@ -1,6 +1,8 @@
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Diagnostics;
 
+HugePageHeap.Apply();
+
 // Console.Out flushes every write: a report of a thousand files is thousands of write(2) calls. stdout is buffered
 // and flushed once; stderr stays unbuffered, for messages that must show at once (StandardStreams).
 var stdout = StandardStreams.Output();
