@@ -10,10 +10,10 @@ namespace NativeLinkGuard.Cli;
 /// The GC reserves its region range inaccessible and commits it 64 KiB at a time, so the kernel never sees a whole
 /// 2 MiB stretch to back with one page. This commits the regions around gen 0 (<see cref="HeapWindow"/>) in one go,
 /// with the GC's own protection and dump flag, so later commits by the GC change nothing, and asks for huge pages
-/// there. The stretch gen 0 already started in is collapsed into one page. All of it is advice: the GC's memory and
-/// its bookkeeping are unchanged, a kernel without huge pages (or with them set to "never") makes it a no-op, and no
-/// call's failure matters. Peak RSS grows by the pages a run touches whole (text +4 MB, JSON +3 MB on the tree).
-/// NATIVELINKGUARD_HUGE_PAGES=0 turns it off.
+/// there. The stretch gen 0 already started in is collapsed into one page. The GC's objects and its own accounting
+/// are untouched (it still commits what it uses, and finds it committed already); a kernel without huge pages (or
+/// with them set to "never") makes it a no-op, and no call's failure matters. Peak RSS grows by the pages a run
+/// touches whole (text +4 MB, JSON +3 MB on the tree). NATIVELINKGUARD_HUGE_PAGES=0 turns it off.
 /// </summary>
 internal static class HugePageHeap
 {
@@ -40,7 +40,8 @@ internal static class HugePageHeap
             if (HeapWindow.Find(File.ReadAllBytes("/proc/self/maps"), probe, Reach) is not var (start, end))
                 return null;
             nuint length = (nuint)(end - start);
-            Mprotect((nint)start, length, PROT_READ_WRITE);
+            if (Mprotect((nint)start, length, PROT_READ_WRITE) != 0)
+                return null; // e.g. strict overcommit refusing the charge: the GC commits as it always does
             Madvise((nint)start, length, MADV_DODUMP);
             Madvise((nint)start, length, MADV_HUGEPAGE);
             Madvise((nint)(probe & ~(HeapWindow.HugePage - 1)), (nuint)HeapWindow.HugePage, MADV_COLLAPSE);
@@ -58,7 +59,10 @@ internal static class HugePageHeap
     {
         try
         {
-            return !File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]");
+            // sysfs says 4096 bytes and gives fewer: read what comes (File.ReadAllBytes expects the whole 4096).
+            using var file = File.OpenHandle("/sys/kernel/mm/transparent_hugepage/enabled");
+            Span<byte> mode = stackalloc byte[64];
+            return mode[..RandomAccess.Read(file, mode, 0)].IndexOf("[never]"u8) < 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
