@@ -1,6 +1,7 @@
 using NativeLinkGuard.Cli;
 using NativeLinkGuard.Diagnostics;
 
+// Before the heap fills: huge pages for the GC's regions around gen 0 (HugePageHeap says why, and when not).
 HugePageHeap.Apply();
 
 // Console.Out flushes every write: a report of a thousand files is thousands of write(2) calls. stdout is buffered
