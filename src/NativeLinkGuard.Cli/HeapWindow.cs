@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace NativeLinkGuard.Cli;
 
 /// <summary>
@@ -96,20 +98,6 @@ internal static class HeapWindow
         return field;
     }
 
-    private static bool Hex(ReadOnlySpan<byte> digits, out long value)
-    {
-        value = 0;
-        if (digits.IsEmpty || digits.Length > 16)
-            return false;
-        foreach (byte c in digits)
-        {
-            int d = c is >= (byte)'0' and <= (byte)'9' ? c - '0'
-                : c is >= (byte)'a' and <= (byte)'f' ? c - 'a' + 10
-                : -1;
-            if (d < 0)
-                return false;
-            value = (value << 4) | (long)d;
-        }
-        return true;
-    }
+    private static bool Hex(ReadOnlySpan<byte> digits, out long value) =>
+        long.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
 }

@@ -70,7 +70,8 @@ internal static class HugePageHeap
         }
     }
 
-    private static long AddressOfNewObject()
+    /// <summary>Where a new object lies: in gen 0, as the GC allocates small objects there.</summary>
+    internal static long AddressOfNewObject()
     {
         var handle = GCHandle.Alloc(new byte[1], GCHandleType.Pinned);
         long address = handle.AddrOfPinnedObject();

@@ -42,9 +42,8 @@ internal sealed partial class LdSoSearch
                     result = fatal; return null;
                 }
                 result = "found";
-                // The file cache's instance of the same text, where it is one: the memos that keep the path then
-                // share it instead of keeping this search's copy to the end of the run.
-                return (string.Equals(f.Path, candidate, StringComparison.Ordinal) ? f.Path : candidate, elf);
+                // The file cache's instance of the same text, where it is one (the memos keep the path).
+                return (SharedText.Prefer(f.Path, candidate), elf);
             default:
                 long length = 0;
                 try { length = new FileInfo(Abs(candidate)).Length; } catch (IOException) { }

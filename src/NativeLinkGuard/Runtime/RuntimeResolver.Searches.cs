@@ -86,17 +86,18 @@ public sealed partial class RuntimeResolver
         // afresh by each search were 2,459 of the 18,400 strings still alive there on the benchmark tree. The file
         // cache's own instance of the path comes first: one string per file for the cache, the names and the outcome
         // (each search builds its candidate path anew; 1,300 copies were alive at the end).
-        var file = _files.Get(Abs(path));
-        if (string.Equals(file.Path, path, StringComparison.Ordinal)) path = file.Path;
+        string abs = Abs(path);
+        var file = _files.Get(abs);
+        path = SharedText.Prefer(file.Path, path);
         int originId = OriginId(origin), pathName = NameId(path);
         string interned = _names[pathName];
         return new SearchOutcome
         {
             Path = interned, Facts = FactsFor(f.Elf, null), PathName = pathName,
             Origin = _originNames[originId], OriginId = originId,
-            Identity = (file.Identity ?? _dirs.Identity(Abs(path))) is { } id ? IdentityId(id) : -1,
+            Identity = (file.Identity ?? _dirs.Identity(abs)) is { } id ? IdentityId(id) : -1,
             Source = at.Source, Element = at.Element, Sub = at.Sub, OwnerLink = ownerLink,
-            FoundPath = string.Equals(f.Path, interned, StringComparison.Ordinal) ? interned : f.Path,
+            FoundPath = SharedText.Prefer(interned, f.Path),
         };
     }
 }

@@ -57,8 +57,7 @@ public sealed partial class RuntimeResolver
         string d = o.Sub is null ? dir : dir.TrimEnd('/') + "/" + o.Sub;
         string spelled = d.Length == 0 ? name : (d.EndsWith('/') ? d.TrimEnd('/') : d) + "/" + name;
         // Mostly the path the outcome holds already (a plain spelling): its instance is kept, not this copy.
-        return _candidates[key] = string.Equals(spelled, o.FoundPath, StringComparison.Ordinal) ? o.FoundPath!
-            : string.Equals(spelled, o.Path, StringComparison.Ordinal) ? o.Path! : spelled;
+        return _candidates[key] = SharedText.Prefer(o.FoundPath, SharedText.Prefer(o.Path, spelled));
     }
 
     // Keyed by the origin string object: the origins of reported objects are interned and the spelled paths handed

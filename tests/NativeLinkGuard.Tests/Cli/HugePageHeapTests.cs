@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using NativeLinkGuard.Cli;
 
@@ -16,7 +15,7 @@ public sealed class HugePageHeapTests
     [Test]
     public void The_window_over_this_process_s_own_heap_holds_only_the_GC_s_anonymous_memory()
     {
-        long probe = AddressOfNewObject();
+        long probe = HugePageHeap.AddressOfNewObject();
         var window = HeapWindow.Find(File.ReadAllBytes("/proc/self/maps"), probe, Reach);
 
         Assert.That(window, Is.Not.Null, "the GC's region range around gen 0 was not recognised");
@@ -152,14 +151,6 @@ public sealed class HugePageHeapTests
         string.Concat(lines.Select(l =>
             $"{l.Start:x}-{l.End:x} {l.Perms} 00000000 {(l.Path.StartsWith('/') ? "fe:00 1234" : "00:00 0")}" +
             (l.Path.Length > 0 ? $"                   {l.Path}" : " ") + "\n"));
-
-    private static long AddressOfNewObject()
-    {
-        var handle = GCHandle.Alloc(new byte[1], GCHandleType.Pinned);
-        long address = handle.AddrOfPinnedObject();
-        handle.Free();
-        return address;
-    }
 
     private static IEnumerable<string> MapsOverlapping(long start, long end) =>
         File.ReadAllLines("/proc/self/maps").Where(l => Overlaps(l, start, end));
